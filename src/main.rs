@@ -1,0 +1,3 @@
+//! The `sstar` command line: parse, run, map errors to exit codes.
+
+fn main() {}
