@@ -1,1 +1,3 @@
-//! Integration tests.
+//! Integration tests, one binary: CLI, sandbox limits against hostile programs, model client.
+
+mod llm;

@@ -1,0 +1,1 @@
+//! Output checkers (SPEC §3).

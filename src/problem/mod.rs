@@ -1,0 +1,1 @@
+//! Problem sets on disk (SPEC §1).
