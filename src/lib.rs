@@ -1,5 +1,17 @@
 //! sstar: sample many programs, debug them in a sandbox, select by execution (S*, arXiv 2502.14382).
+//!
+//! Layers, bottom up: [`problem`] (sets on disk) and [`check`] (output comparison) are plain
+//! data; [`judge`] runs programs through `sstar-sandbox` and turns outcomes into [`Verdict`]s;
+//! [`llm`] talks to models; [`cli`] is the command line on top.
 
 pub mod check;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod judge;
 pub mod llm;
 pub mod problem;
+pub mod verdict;
+
+pub use config::sandbox_from_env;
+pub use verdict::Verdict;

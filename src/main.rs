@@ -1,3 +1,41 @@
 //! The `sstar` command line: parse, run, map errors to exit codes.
 
-fn main() {}
+use clap::Parser;
+use sstar::cli::{run, Cli};
+use tracing_subscriber::EnvFilter;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            std::process::exit(if e.use_stderr() {
+                sstar::error::EXIT_ERROR
+            } else {
+                0
+            });
+        }
+    };
+    let level = match (cli.global.quiet, cli.global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        (false, _) => "trace",
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_env("SSTAR_LOG").unwrap_or_else(|_| EnvFilter::new(level)),
+        )
+        .without_time()
+        .init();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

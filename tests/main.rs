@@ -1,3 +1,7 @@
-//! Integration tests, one binary: CLI, sandbox limits against hostile programs, model client.
+//! Integration tests, one binary: the CLI, sandbox limits against hostile programs, and the
+//! model client against a scripted OpenAI-compatible server on 127.0.0.1.
 
+mod common;
+mod hostile;
+mod judge_cli;
 mod llm;

@@ -1,0 +1,19 @@
+# Bug: the sieve never clears the entry for 1, so 1 is reported as a prime.
+import sys
+
+
+def main():
+    lo, hi = map(int, sys.stdin.read().split())
+    sieve = bytearray([1]) * (hi + 1)
+    sieve[0] = 0
+    i = 2
+    while i * i <= hi:
+        if sieve[i]:
+            sieve[i * i::i] = bytearray(len(range(i * i, hi + 1, i)))
+        i += 1
+    primes = [p for p in range(lo, hi + 1) if sieve[p]]
+    print(len(primes))
+    print(" ".join(map(str, primes)))
+
+
+main()

@@ -1,0 +1,2 @@
+def encode_runs(s: str) -> str:
+    pass

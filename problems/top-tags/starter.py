@@ -1,0 +1,5 @@
+from typing import List
+
+
+def top_tags(tags: List[str], k: int) -> List[str]:
+    pass

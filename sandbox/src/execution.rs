@@ -1,0 +1,68 @@
+//! What to run and under which limits: the request half of the sandbox interface.
+
+use std::time::Duration;
+
+/// How a program is invoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramKind {
+    /// Run as `__main__` with the input as stdin.
+    Stdio,
+    /// Call `entry_point` (`name` or `Class.method`) with one JSON argument per input line,
+    /// after the LeetCode-style prelude; the return value comes back on its own channel.
+    Function { entry_point: String },
+}
+
+/// Resource limits for one execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// CPU time (user + system) of the program.
+    pub cpu: Duration,
+    /// Wall-clock time, for programs that sleep or block.
+    pub wall: Duration,
+    /// Memory the program may allocate beyond the warm interpreter it starts from.
+    pub memory_bytes: u64,
+    /// Bytes of stdout (and, dropped beyond it, stderr); also the largest file it may write.
+    pub output_bytes: u64,
+    /// Processes and threads the program's uid may have at once (enforced when run as root).
+    pub max_processes: u32,
+}
+
+impl Limits {
+    /// Limits from a CPU budget and memory/output sizes in MiB, with the wall limit derived
+    /// as twice the CPU limit plus a second: sleepers are stopped, busy machines do not flake.
+    pub fn new(cpu: Duration, memory_mb: u64, output_mb: u64) -> Self {
+        Self {
+            cpu,
+            wall: cpu * 2 + Duration::from_secs(1),
+            memory_bytes: memory_mb << 20,
+            output_bytes: output_mb << 20,
+            max_processes: 32,
+        }
+    }
+}
+
+/// One program run: code, input, extra scratch files, arguments, limits.
+#[derive(Debug, Clone)]
+pub struct Execution<'a> {
+    pub kind: ProgramKind,
+    pub code: &'a str,
+    pub stdin: &'a [u8],
+    /// Files placed in the scratch directory before the run (plain names, no slashes).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// `sys.argv[1..]`.
+    pub args: Vec<String>,
+    pub limits: Limits,
+}
+
+impl<'a> Execution<'a> {
+    pub fn new(kind: ProgramKind, code: &'a str, stdin: &'a [u8], limits: Limits) -> Self {
+        Self {
+            kind,
+            code,
+            stdin,
+            files: Vec::new(),
+            args: Vec::new(),
+            limits,
+        }
+    }
+}

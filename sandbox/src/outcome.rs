@@ -1,0 +1,259 @@
+//! How an execution ended, classified from the worker's raw report: the result half of the
+//! sandbox interface. A program's failure is a value here, never an error.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::execution::Limits;
+
+/// Why the program stopped. The judge maps each variant to one SPEC verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Termination {
+    /// Ran to completion with exit status 0 (a function program also returned a value).
+    Finished,
+    /// Syntax error, or the entry point is missing.
+    CompileError { message: String },
+    /// Uncaught exception, non-zero exit status, or killed by a signal.
+    RuntimeError { detail: String },
+    /// Over the CPU limit, or still running at the wall limit (`wall` tells which).
+    TimeLimit { wall: bool },
+    /// Ran out of its memory allowance.
+    MemoryLimit,
+    /// Wrote more than the output limit to stdout, or a larger file.
+    OutputLimit,
+}
+
+/// Everything observed about one execution.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub termination: Termination,
+    pub stdout: Vec<u8>,
+    /// Up to the output limit; the rest was dropped (see `stderr_truncated`).
+    pub stderr: Vec<u8>,
+    pub stderr_truncated: bool,
+    /// A function program's return value, JSON-encoded by the runner.
+    pub returned: Option<serde_json::Value>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub cpu: Duration,
+    pub wall: Duration,
+    /// Peak resident memory, from `wait4`'s rusage.
+    pub memory_kb: u64,
+}
+
+/// The worker's header for a finished execution.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawResult {
+    killed_for: Option<String>,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    cpu_ms: f64,
+    wall_ms: f64,
+    memory_kb: u64,
+    stderr_truncated: bool,
+}
+
+/// The record the runner writes on its private channel before exiting.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub(crate) enum Report {
+    Ok,
+    Returned {
+        value: serde_json::Value,
+    },
+    Exit {},
+    Exception {
+        r#type: String,
+        #[serde(default)]
+        errno: Option<i32>,
+    },
+    CompileError {
+        message: String,
+    },
+    SetupError {
+        message: String,
+    },
+}
+
+const SIGKILL: i32 = 9;
+const SIGSEGV: i32 = 11;
+const SIGXCPU: i32 = 24;
+const SIGXFSZ: i32 = 25;
+/// "File too large": a write past RLIMIT_FSIZE once SIGXFSZ is ignored, as it is for PID 1.
+const EFBIG: i32 = 27;
+
+impl RawResult {
+    /// Classifies the run. `report` is `None` when the program died before writing one.
+    pub(crate) fn into_outcome(
+        self,
+        report: Option<Report>,
+        limits: &Limits,
+        stdout: Vec<u8>,
+        stderr: Vec<u8>,
+    ) -> Outcome {
+        let cpu = Duration::from_secs_f64(self.cpu_ms.max(0.0) / 1000.0);
+        let near_memory_limit = self.memory_kb.saturating_mul(1024) >= limits.memory_bytes / 10 * 9;
+        let mut returned = None;
+        let termination = match (self.killed_for.as_deref(), &report) {
+            (Some("output_limit"), _) => Termination::OutputLimit,
+            _ if self.signal == Some(SIGXFSZ) => Termination::OutputLimit,
+            (
+                None,
+                Some(Report::Exception {
+                    errno: Some(EFBIG), ..
+                }),
+            ) => Termination::OutputLimit,
+            _ if cpu > limits.cpu || self.signal == Some(SIGXCPU) => {
+                Termination::TimeLimit { wall: false }
+            }
+            (Some("cpu_time"), _) => Termination::TimeLimit { wall: false },
+            (Some(_), _) => Termination::TimeLimit { wall: true },
+            (None, Some(Report::CompileError { message })) => Termination::CompileError {
+                message: message.clone(),
+            },
+            (None, Some(Report::Exception { r#type, .. })) if r#type == "MemoryError" => {
+                Termination::MemoryLimit
+            }
+            (None, _) if matches!(self.signal, Some(SIGKILL | SIGSEGV)) && near_memory_limit => {
+                Termination::MemoryLimit
+            }
+            (None, Some(Report::Exception { r#type, .. })) => Termination::RuntimeError {
+                detail: r#type.clone(),
+            },
+            (None, Some(Report::SetupError { message })) => Termination::RuntimeError {
+                detail: format!("sandbox setup failed: {message}"),
+            },
+            (None, _) if self.signal.is_some() => Termination::RuntimeError {
+                detail: format!("killed by {}", signal_name(self.signal.unwrap_or_default())),
+            },
+            (None, _) if self.exit_code != Some(0) => Termination::RuntimeError {
+                detail: format!("exit code {}", self.exit_code.unwrap_or(-1)),
+            },
+            (None, Some(Report::Returned { value })) => {
+                returned = Some(value.clone());
+                Termination::Finished
+            }
+            (None, Some(Report::Ok | Report::Exit { .. })) => Termination::Finished,
+            (None, None) => Termination::Finished,
+        };
+        Outcome {
+            termination,
+            stdout,
+            stderr,
+            stderr_truncated: self.stderr_truncated,
+            returned,
+            exit_code: self.exit_code,
+            signal: self.signal,
+            cpu,
+            wall: Duration::from_secs_f64(self.wall_ms.max(0.0) / 1000.0),
+            memory_kb: self.memory_kb,
+        }
+    }
+}
+
+fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(
+        killed_for: Option<&str>,
+        exit_code: Option<i32>,
+        signal: Option<i32>,
+        cpu_ms: f64,
+    ) -> RawResult {
+        RawResult {
+            killed_for: killed_for.map(str::to_owned),
+            exit_code,
+            signal,
+            cpu_ms,
+            wall_ms: cpu_ms,
+            memory_kb: 10_000,
+            stderr_truncated: false,
+        }
+    }
+
+    fn classify(raw: RawResult, report: Option<Report>) -> Termination {
+        let limits = Limits::new(Duration::from_secs(1), 256, 1);
+        raw.into_outcome(report, &limits, Vec::new(), Vec::new())
+            .termination
+    }
+
+    #[test]
+    fn cpu_over_limit_is_a_time_limit_even_if_it_exited() {
+        assert_eq!(
+            classify(raw(None, Some(0), None, 1500.0), Some(Report::Ok)),
+            Termination::TimeLimit { wall: false }
+        );
+    }
+
+    #[test]
+    fn wall_kill_of_an_idle_program_is_a_wall_time_limit() {
+        assert_eq!(
+            classify(raw(Some("wall_time"), None, Some(9), 3.0), None),
+            Termination::TimeLimit { wall: true }
+        );
+    }
+
+    #[test]
+    fn memory_error_is_a_memory_limit() {
+        let report = Report::Exception {
+            r#type: "MemoryError".into(),
+            errno: None,
+        };
+        assert_eq!(
+            classify(raw(None, Some(1), None, 5.0), Some(report)),
+            Termination::MemoryLimit
+        );
+    }
+
+    #[test]
+    fn odd_exit_code_is_a_runtime_error() {
+        let t = classify(raw(None, Some(3), None, 5.0), None);
+        assert_eq!(
+            t,
+            Termination::RuntimeError {
+                detail: "exit code 3".into()
+            }
+        );
+    }
+
+    #[test]
+    fn output_limit_wins_over_everything() {
+        assert_eq!(
+            classify(raw(Some("output_limit"), None, Some(9), 5000.0), None),
+            Termination::OutputLimit
+        );
+    }
+
+    #[test]
+    fn returned_value_is_kept() {
+        let limits = Limits::new(Duration::from_secs(1), 256, 1);
+        let report = Report::Returned {
+            value: serde_json::json!([1, 2]),
+        };
+        let outcome = raw(None, Some(0), None, 1.0).into_outcome(
+            Some(report),
+            &limits,
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(outcome.termination, Termination::Finished);
+        assert_eq!(outcome.returned, Some(serde_json::json!([1, 2])));
+    }
+}

@@ -1,0 +1,184 @@
+//! One warm Python worker process: spawn it, hand it executions, read back outcomes.
+
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::execution::{Execution, ProgramKind};
+use crate::interpreter::Interpreter;
+use crate::outcome::{Outcome, RawResult, Report};
+use crate::pool::{Isolation, SandboxError};
+use crate::protocol::{read_frame, write_frame};
+
+/// The worker's source, embedded so the installed tool is one file.
+const WORKER_PY: &str = include_str!("../python/worker.py");
+
+/// Stack limit set before the worker starts: deep recursion through C (e.g. `lru_cache`)
+/// needs more than the usual 8 MiB, and the main thread's stack room is fixed at exec.
+const STACK_BYTES: libc::rlim_t = 1 << 30;
+
+/// How long a worker may take to start and isolate itself.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Slack on top of an execution's wall limit before the host gives up on the worker.
+const ANSWER_SLACK: Duration = Duration::from_secs(15);
+
+#[derive(Debug)]
+pub(crate) struct Worker {
+    child: Child,
+    input: ChildStdin,
+    output: ChildStdout,
+}
+
+#[derive(Serialize)]
+struct WorkerConfig<'a> {
+    executable: &'a Path,
+    sys_path: &'a [String],
+    uid: u32,
+    root_mountpoint: &'a Path,
+    preload: &'a [String],
+}
+
+#[derive(Deserialize)]
+struct Ready {
+    isolation: Isolation,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Request<'a> {
+    kind: &'static str,
+    entry_point: Option<&'a str>,
+    cpu_ms: u128,
+    wall_ms: u128,
+    memory_bytes: u64,
+    output_bytes: u64,
+    max_processes: u32,
+    argv: &'a [String],
+    files: Vec<&'a str>,
+}
+
+/// What a worker needs to start; shared by every slot of a pool.
+#[derive(Debug, Clone)]
+pub(crate) struct SpawnSpec {
+    pub interpreter: Interpreter,
+    pub root_mountpoint: std::path::PathBuf,
+    pub preload: Vec<String>,
+}
+
+impl Worker {
+    /// Starts a worker for the slot whose candidates run as `uid`, and waits until it is ready.
+    pub(crate) fn spawn(spec: &SpawnSpec, uid: u32) -> Result<(Self, Isolation), SandboxError> {
+        let config = WorkerConfig {
+            executable: &spec.interpreter.executable,
+            sys_path: &spec.interpreter.sys_path,
+            uid,
+            root_mountpoint: &spec.root_mountpoint,
+            preload: &spec.preload,
+        };
+        let config =
+            serde_json::to_string(&config).map_err(|e| SandboxError::Spawn(e.to_string()))?;
+        let mut command = Command::new(&spec.interpreter.executable);
+        command
+            .args(["-S", "-I", "-B", "-c", WORKER_PY, &config])
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .process_group(0);
+        // SAFETY: the closure runs between fork and exec and only calls setrlimit, which is
+        // async-signal-safe; it touches no memory shared with other threads.
+        unsafe {
+            command.pre_exec(|| {
+                let mut limit = libc::rlimit {
+                    rlim_cur: 0,
+                    rlim_max: 0,
+                };
+                if libc::getrlimit(libc::RLIMIT_STACK, &mut limit) == 0 {
+                    limit.rlim_cur = STACK_BYTES.min(limit.rlim_max);
+                    libc::setrlimit(libc::RLIMIT_STACK, &limit);
+                }
+                Ok(())
+            });
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| SandboxError::Spawn(e.to_string()))?;
+        let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(SandboxError::Spawn("worker pipes missing".into()));
+        };
+        let mut worker = Worker {
+            child,
+            input,
+            output,
+        };
+        let (ready, _): (Ready, _) =
+            read_frame(&mut worker.output, Instant::now() + STARTUP_TIMEOUT)
+                .map_err(|e| SandboxError::Spawn(format!("worker did not start: {e}")))?;
+        let mut isolation = ready.isolation;
+        isolation.warnings = ready.warnings;
+        Ok((worker, isolation))
+    }
+
+    /// Runs one execution. An `Err` means the worker itself failed and must be replaced.
+    pub(crate) fn run(&mut self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+        let limits = &execution.limits;
+        let (kind, entry_point) = match &execution.kind {
+            ProgramKind::Stdio => ("stdio", None),
+            ProgramKind::Function { entry_point } => ("function", Some(entry_point.as_str())),
+        };
+        let request = Request {
+            kind,
+            entry_point,
+            cpu_ms: limits.cpu.as_millis(),
+            wall_ms: limits.wall.as_millis(),
+            memory_bytes: limits.memory_bytes,
+            output_bytes: limits.output_bytes,
+            max_processes: limits.max_processes,
+            argv: &execution.args,
+            files: execution
+                .files
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect(),
+        };
+        let mut blobs: Vec<&[u8]> = vec![execution.code.as_bytes(), execution.stdin];
+        blobs.extend(execution.files.iter().map(|(_, data)| data.as_slice()));
+        let lost = |e: io::Error| SandboxError::WorkerLost(e.to_string());
+        write_frame(&mut self.input, &request, &blobs).map_err(lost)?;
+        let deadline = Instant::now() + limits.wall + ANSWER_SLACK;
+        let (response, mut blobs): (serde_json::Value, _) =
+            read_frame(&mut self.output, deadline).map_err(lost)?;
+        if let Some(message) = response.get("internal_error").and_then(|m| m.as_str()) {
+            return Err(SandboxError::Internal(message.to_owned()));
+        }
+        let raw: RawResult = serde_json::from_value(response)
+            .map_err(|e| SandboxError::WorkerLost(format!("malformed worker response: {e}")))?;
+        if blobs.len() != 3 {
+            return Err(SandboxError::WorkerLost(
+                "malformed worker response: blobs".into(),
+            ));
+        }
+        let report_bytes = blobs.pop().unwrap_or_default();
+        let stderr = blobs.pop().unwrap_or_default();
+        let stdout = blobs.pop().unwrap_or_default();
+        let report: Option<Report> = serde_json::from_slice(&report_bytes).ok();
+        Ok(raw.into_outcome(report, limits, stdout, stderr))
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing stdin asks the worker to leave; a wedged one is killed with its group.
+        // SAFETY: plain syscall on the worker's process group id, which we created.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}

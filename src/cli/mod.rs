@@ -1,0 +1,19 @@
+//! The command line: what the user typed (clap), turned into calls on the library.
+
+mod args;
+mod judge_cmd;
+mod output;
+mod verify_cmd;
+
+pub use args::{Cli, Command};
+
+use crate::error::Error;
+
+/// Runs one parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<i32, Error> {
+    let output = output::Output::new(&cli.global);
+    match cli.command {
+        Command::Judge(args) => judge_cmd::run(args, &output),
+        Command::Verify(args) => verify_cmd::run(args, &output),
+    }
+}

@@ -1,0 +1,45 @@
+//! The one owner of the terminal: data to stdout, progress to stderr (hidden when stderr is
+//! not a terminal or `--no-progress`).
+
+use std::io::{IsTerminal, Write};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::args::GlobalArgs;
+
+#[derive(Debug)]
+pub struct Output {
+    progress: bool,
+}
+
+impl Output {
+    pub fn new(global: &GlobalArgs) -> Self {
+        Self {
+            progress: !global.no_progress && !global.quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// A progress bar on stderr, or a hidden one.
+    pub fn bar(&self, total: usize, what: &str) -> ProgressBar {
+        if !self.progress {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        bar.set_style(style);
+        bar.set_prefix(what.to_owned());
+        bar
+    }
+
+    /// Writes data to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+    pub fn data(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
+    }
+}

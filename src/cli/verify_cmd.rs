@@ -1,0 +1,118 @@
+//! `sstar verify SET`: every bundled solution gets the verdict its name promises — reference
+//! programs are accepted, `wrong_*` programs are not. The check an importer or author runs.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::args::VerifyArgs;
+use super::output::Output;
+use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
+use crate::judge::{judge, JudgeOptions};
+use crate::problem::load_set;
+use crate::sandbox_from_env;
+use crate::verdict::Verdict;
+
+#[derive(Debug, Serialize)]
+struct Row {
+    problem: String,
+    solution: String,
+    expect_accepted: bool,
+    verdict: Verdict,
+    passed: usize,
+    total: usize,
+    ok: bool,
+}
+
+pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
+    let set = load_set(&args.set)?;
+    for error in &set.errors {
+        tracing::error!("{error}");
+    }
+    let problems: Vec<_> = set
+        .problems
+        .iter()
+        .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
+        .collect();
+    let sandbox = sandbox_from_env()?;
+    let options = JudgeOptions {
+        tests: args.tests.into(),
+        all_tests: false,
+    };
+    let bar = output.bar(problems.iter().map(|p| p.solutions.len()).sum(), "verify");
+    let mut rows = Vec::new();
+    for problem in problems {
+        for solution in &problem.solutions {
+            let report = judge(&sandbox, problem, &solution.code, options, &|_, _| {})?;
+            bar.inc(1);
+            let expect_accepted = !solution.is_wrong();
+            let row = Row {
+                problem: problem.id.clone(),
+                solution: solution.name.clone(),
+                expect_accepted,
+                verdict: report.verdict,
+                passed: report.passed,
+                total: report.total,
+                ok: report.verdict.is_accepted() == expect_accepted,
+            };
+            if args.json {
+                output.data(&format!(
+                    "{}\n",
+                    serde_json::to_string(&row).map_err(|e| Error::Usage(e.to_string()))?
+                ));
+            }
+            rows.push(row);
+        }
+    }
+    bar.finish_and_clear();
+    if !args.json {
+        output.data(&render(&rows, set.errors.len()));
+    }
+    let all_ok = rows.iter().all(|r| r.ok) && set.errors.is_empty();
+    Ok(if all_ok { EXIT_OK } else { EXIT_NEGATIVE })
+}
+
+fn render(rows: &[Row], malformed: usize) -> String {
+    let mut text = String::new();
+    let pw = rows
+        .iter()
+        .map(|r| r.problem.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let sw = rows
+        .iter()
+        .map(|r| r.solution.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let _ = writeln!(
+        text,
+        "{:pw$}  {:sw$}  {:9}  {:22} {:>9}  ok",
+        "problem", "solution", "expected", "verdict", "passed"
+    );
+    for r in rows {
+        let expected = if r.expect_accepted {
+            "accepted"
+        } else {
+            "rejected"
+        };
+        let passed = format!("{}/{}", r.passed, r.total);
+        let mark = if r.ok { "ok" } else { "FAIL" };
+        let _ = writeln!(
+            text,
+            "{:pw$}  {:sw$}  {expected:9}  {:22} {passed:>9}  {mark}",
+            r.problem,
+            r.solution,
+            r.verdict.as_str()
+        );
+    }
+    let failed = rows.iter().filter(|r| !r.ok).count();
+    let _ = writeln!(
+        text,
+        "{} solutions: {} as expected, {failed} not; {malformed} malformed problems",
+        rows.len(),
+        rows.len() - failed
+    );
+    text
+}

@@ -1,0 +1,129 @@
+//! One program on one test: run it, then compare its output by the problem's checker.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
+
+use super::JudgeError;
+use crate::check::{check_output, check_value, CheckOutcome};
+use crate::problem::{Checker, Kind, Problem, TestCase};
+use crate::verdict::Verdict;
+
+/// The result of one test, as `sstar judge --json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub name: String,
+    pub verdict: Verdict,
+    pub cpu_ms: u64,
+    pub wall_ms: u64,
+    pub memory_kb: u64,
+    /// Why it failed, in a line: checker message, exception, signal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// What the program printed or returned (kept for debugging prompts; not serialized).
+    #[serde(skip)]
+    pub actual: Vec<u8>,
+    #[serde(skip)]
+    pub stderr: Vec<u8>,
+}
+
+/// The sandbox limits a problem asks for.
+pub fn limits_for(problem: &Problem) -> Limits {
+    let l = &problem.limits;
+    Limits::new(
+        Duration::from_millis(l.time_limit_ms),
+        l.memory_limit_mb,
+        l.output_limit_mb,
+    )
+}
+
+fn program_kind(problem: &Problem) -> ProgramKind {
+    match problem.kind {
+        Kind::Stdio => ProgramKind::Stdio,
+        Kind::Function => ProgramKind::Function {
+            entry_point: problem.entry_point.clone().unwrap_or_default(),
+        },
+    }
+}
+
+/// Runs `code` on `test` and checks the result.
+pub fn judge_test(
+    sandbox: &Sandbox,
+    problem: &Problem,
+    code: &str,
+    test: &TestCase,
+) -> Result<TestResult, JudgeError> {
+    let execution = Execution::new(
+        program_kind(problem),
+        code,
+        &test.input,
+        limits_for(problem),
+    );
+    let outcome = sandbox.run(&execution)?;
+    let (verdict, detail) = match &outcome.termination {
+        Termination::Finished => check(sandbox, problem, test, &outcome)?,
+        Termination::CompileError { message } => (Verdict::CompileError, Some(message.clone())),
+        Termination::RuntimeError { detail } => (Verdict::RuntimeError, Some(detail.clone())),
+        Termination::TimeLimit { wall } => {
+            let what = if *wall {
+                "wall-clock limit"
+            } else {
+                "cpu-time limit"
+            };
+            (Verdict::TimeLimitExceeded, Some(what.to_owned()))
+        }
+        Termination::MemoryLimit => (Verdict::MemoryLimitExceeded, None),
+        Termination::OutputLimit => (Verdict::OutputLimitExceeded, None),
+    };
+    let actual = match &outcome.returned {
+        Some(value) => value.to_string().into_bytes(),
+        None => outcome.stdout,
+    };
+    Ok(TestResult {
+        name: test.name.clone(),
+        verdict,
+        cpu_ms: outcome.cpu.as_millis() as u64,
+        wall_ms: outcome.wall.as_millis() as u64,
+        memory_kb: outcome.memory_kb,
+        detail,
+        actual,
+        stderr: outcome.stderr,
+    })
+}
+
+fn check(
+    sandbox: &Sandbox,
+    problem: &Problem,
+    test: &TestCase,
+    outcome: &Outcome,
+) -> Result<(Verdict, Option<String>), JudgeError> {
+    let bad_test = |reason: String| JudgeError::BadTest {
+        problem: problem.id.clone(),
+        test: test.name.clone(),
+        reason,
+    };
+    let checked = match (problem.kind, problem.checker) {
+        (Kind::Function, checker) => {
+            let expected = test.expected_value().map_err(|e| bad_test(e.to_string()))?;
+            let Some(actual) = &outcome.returned else {
+                return Ok((Verdict::RuntimeError, Some("no return value".into())));
+            };
+            let tolerance = (checker == Checker::Float).then_some(problem.float_tolerance);
+            check_value(&expected, actual, tolerance)
+        }
+        (Kind::Stdio, Checker::Program) => {
+            super::special::run_checker(sandbox, problem, test, &outcome.stdout)?
+        }
+        (Kind::Stdio, checker) => check_output(
+            checker,
+            problem.float_tolerance,
+            &test.expected,
+            &outcome.stdout,
+        ),
+    };
+    Ok(match checked {
+        CheckOutcome::Accepted => (Verdict::Accepted, None),
+        CheckOutcome::WrongAnswer(reason) => (Verdict::WrongAnswer, Some(reason)),
+    })
+}

@@ -1,0 +1,61 @@
+//! Shared helpers: the built binary, temporary problems, process inspection.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `sstar` binary under test.
+pub fn sstar() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sstar"));
+    command.arg("--no-progress");
+    command
+}
+
+/// Runs `sstar ARGS` and returns its output.
+pub fn run_sstar(args: &[&str]) -> Output {
+    sstar().args(args).output().expect("run sstar")
+}
+
+/// The repository's bundled problem set.
+pub fn bundled_problems() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("problems")
+}
+
+/// Writes a minimal problem into `dir`: `files` are (relative path, contents).
+pub fn write_problem(dir: &Path, files: &[(&str, &str)]) {
+    for (path, contents) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write");
+    }
+}
+
+/// Pids of live processes whose real uid lies in `uids` (read from /proc).
+pub fn processes_of(uids: std::ops::Range<u32>) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let uid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|u| u.parse::<u32>().ok());
+        if uid.is_some_and(|u| uids.contains(&u)) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+pub fn is_root() -> bool {
+    // SAFETY-free: geteuid via the id command keeps the test crate free of unsafe.
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false)
+}

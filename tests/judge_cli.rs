@@ -1,0 +1,254 @@
+//! `sstar judge` and `sstar verify` through the real binary: bundled solutions, JSON shape,
+//! exit codes, malformed input.
+
+use serde_json::Value;
+
+use crate::common::{bundled_problems, run_sstar, sstar, write_problem};
+
+#[test]
+fn every_bundled_solution_gets_the_verdict_its_name_promises() {
+    let set = bundled_problems();
+    let mut checked = 0;
+    let mut problems: Vec<_> = std::fs::read_dir(&set)
+        .expect("problems/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    problems.sort();
+    for problem in problems.iter().filter(|p| p.join("problem.toml").exists()) {
+        let mut solutions: Vec<_> = std::fs::read_dir(problem.join("solutions"))
+            .expect("solutions/")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        solutions.sort();
+        for solution in solutions {
+            let output = run_sstar(&[
+                "judge",
+                problem.to_str().expect("utf-8"),
+                solution.to_str().expect("utf-8"),
+                "--json",
+            ]);
+            let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{}: bad json ({e}): {}",
+                    solution.display(),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            });
+            let wrong = solution
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("wrong_"));
+            let accepted = report["verdict"] == "accepted";
+            assert_eq!(accepted, !wrong, "{}: {report}", solution.display());
+            assert_eq!(
+                output.status.code(),
+                Some(if wrong { 1 } else { 0 }),
+                "{}",
+                solution.display()
+            );
+            for key in ["problem", "passed", "total", "tests"] {
+                assert!(report.get(key).is_some(), "missing {key}");
+            }
+            for test in report["tests"].as_array().expect("tests") {
+                for key in ["name", "verdict", "cpu_ms", "wall_ms", "memory_kb"] {
+                    assert!(test.get(key).is_some(), "test missing {key}: {test}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 24, "only {checked} bundled solutions found");
+}
+
+#[test]
+fn verify_passes_on_the_bundled_set() {
+    let output = run_sstar(&["verify", bundled_problems().to_str().expect("utf-8")]);
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{table}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(table.contains(" 0 not;"), "{table}");
+}
+
+fn echo_problem(dir: &std::path::Path) {
+    write_problem(
+        dir,
+        &[
+            (
+                "problem.toml",
+                "title = \"echo\"\nkind = \"stdio\"\ntime_limit_ms = 1000\n",
+            ),
+            ("statement.md", "Print the input."),
+            ("tests/public/1.in", "hello\n"),
+            ("tests/public/1.out", "hello\n"),
+            ("tests/hidden/2.in", "world\n"),
+            ("tests/hidden/2.out", "world\n"),
+            ("tests/hidden/10.in", "again\n"),
+            ("tests/hidden/10.out", "again\n"),
+        ],
+    );
+}
+
+#[test]
+fn judge_json_reports_tests_in_natural_order_and_stops_at_first_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    echo_problem(dir.path());
+    let good = dir.path().join("good.py");
+    std::fs::write(&good, "print(input())").expect("write");
+    let output = run_sstar(&[
+        "judge",
+        dir.path().to_str().expect("utf-8"),
+        good.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let names: Vec<_> = report["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(names, ["1", "2", "10"]);
+    assert_eq!(
+        (report["passed"].as_u64(), report["total"].as_u64()),
+        (Some(3), Some(3))
+    );
+
+    let bad = dir.path().join("bad.py");
+    std::fs::write(&bad, "s = input()\nprint(s if s != 'world' else 'nope')").expect("write");
+    let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+    let output = run_sstar(&["judge", &path(dir.path()), &path(&bad), "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["verdict"], "wrong_answer");
+    assert_eq!(
+        report["tests"].as_array().map(Vec::len),
+        Some(2),
+        "stops after the first failure"
+    );
+    let output = run_sstar(&[
+        "judge",
+        &path(dir.path()),
+        &path(&bad),
+        "--json",
+        "--all-tests",
+        "--tests",
+        "hidden",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["tests"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["passed"], 1);
+}
+
+#[test]
+fn the_api_key_never_reaches_a_candidate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_problem(
+        dir.path(),
+        &[
+            ("problem.toml", "title = \"key\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Print nothing useful."),
+            ("tests/public/1.in", ""),
+            ("tests/public/1.out", "None\n"),
+        ],
+    );
+    let program = dir.path().join("steal.py");
+    std::fs::write(
+        &program,
+        "import os\nprint(os.environ.get('OPENAI_API_KEY'))",
+    )
+    .expect("write");
+    let output = sstar()
+        .args([
+            "judge",
+            dir.path().to_str().expect("utf-8"),
+            program.to_str().expect("utf-8"),
+        ])
+        .env("OPENAI_API_KEY", "sk-test-do-not-leak")
+        .output()
+        .expect("run");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn global_flags_work_after_the_subcommand_and_errors_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    echo_problem(dir.path());
+    let program = dir.path().join("p.py");
+    std::fs::write(&program, "print(input())").expect("write");
+    let output = sstar()
+        .args([
+            "judge",
+            dir.path().to_str().expect("utf-8"),
+            program.to_str().expect("utf-8"),
+            "-q",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+
+    let missing = run_sstar(&[
+        "judge",
+        "/nonexistent/problem",
+        program.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/problem"));
+
+    let no_python = sstar()
+        .args([
+            "judge",
+            dir.path().to_str().expect("utf-8"),
+            program.to_str().expect("utf-8"),
+        ])
+        .env("SSTAR_PYTHON", "/nonexistent/python3")
+        .output()
+        .expect("run");
+    assert_eq!(no_python.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_python.stderr).contains("/nonexistent/python3"));
+
+    assert_eq!(run_sstar(&["judge"]).status.code(), Some(2), "usage error");
+}
+
+#[test]
+fn a_malformed_problem_is_reported_and_the_rest_of_the_set_runs() {
+    let set = tempfile::tempdir().expect("tempdir");
+    echo_problem(&set.path().join("good"));
+    write_problem(
+        &set.path().join("good"),
+        &[("solutions/reference.py", "print(input())")],
+    );
+    write_problem(
+        &set.path().join("broken"),
+        &[
+            ("problem.toml", "title = \"broken\"\nkind = \"stdio\"\n"),
+            ("statement.md", "x"),
+            ("tests/public/1.in", "x\n"),
+        ],
+    );
+    let output = run_sstar(&["verify", set.path().to_str().expect("utf-8")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("broken") && stderr.contains("1.in"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("good") && stdout.contains("reference"),
+        "{stdout}"
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a malformed problem makes verify fail"
+    );
+}
