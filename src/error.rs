@@ -26,6 +26,8 @@ pub enum Error {
     Sandbox(#[from] SandboxError),
     #[error(transparent)]
     Judge(#[from] JudgeError),
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

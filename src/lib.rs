@@ -8,9 +8,12 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod judge;
 pub mod llm;
+pub mod pipeline;
 pub mod problem;
+pub mod store;
 pub mod verdict;
 
 pub use config::sandbox_from_env;

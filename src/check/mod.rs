@@ -1,1 +1,15 @@
-//! Output checkers (SPEC §3).
+//! Output checkers (SPEC §3): pure functions deciding whether an answer is right.
+
+mod decimal;
+mod exact;
+mod float;
+mod lines;
+mod outcome;
+mod output;
+mod text;
+mod tokens;
+mod value;
+
+pub use outcome::CheckOutcome;
+pub use output::check_output;
+pub use value::check_value;

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::llm::LlmArgs;
+use crate::pipeline::SelectMethod;
 use crate::problem::TestSelection;
 
 #[derive(Debug, Parser)]
@@ -39,6 +41,57 @@ pub enum Command {
     Judge(JudgeArgs),
     /// Judge every bundled solution of a set: references must be accepted, `wrong_*` must not.
     Verify(VerifyArgs),
+    /// Run the S* pipeline on every problem of a set (resumable).
+    Solve(Box<SolveArgs>),
+    /// Judge a run's selected programs on the hidden tests; write eval.json.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// The problem set directory.
+    pub set: PathBuf,
+    /// The run directory (re-running with the same one resumes).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+    /// Samples per problem.
+    #[arg(long, default_value_t = 16)]
+    pub samples: usize,
+    /// Debugging rounds after the first attempt.
+    #[arg(long, default_value_t = 2)]
+    pub rounds: usize,
+    /// How to pick among the candidates.
+    #[arg(long, value_enum, default_value_t = SelectMethod::Sstar)]
+    pub select: SelectMethod,
+    /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench output JSON).
+    #[arg(long, value_name = "FILE")]
+    pub candidates: Option<PathBuf>,
+    /// Only these problem ids (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Seed for random choices (mutations, tie-breaks, `--select random`).
+    #[arg(long = "select-seed", default_value_t = 0)]
+    pub select_seed: u64,
+    /// Behaviour groups that enter the pairwise tournament.
+    #[arg(long, default_value_t = 8)]
+    pub max_groups: usize,
+    /// Problems worked on at once.
+    #[arg(long, default_value_t = 4)]
+    pub problem_concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The run directory.
+    pub run: PathBuf,
+    /// The problem set (default: the one recorded in run.json).
+    #[arg(long)]
+    pub set: Option<PathBuf>,
+    /// Print eval.json to stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

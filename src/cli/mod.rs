@@ -1,8 +1,10 @@
 //! The command line: what the user typed (clap), turned into calls on the library.
 
 mod args;
+mod eval_cmd;
 mod judge_cmd;
 mod output;
+mod solve_cmd;
 mod verify_cmd;
 
 pub use args::{Cli, Command};
@@ -15,5 +17,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Judge(args) => judge_cmd::run(args, &output),
         Command::Verify(args) => verify_cmd::run(args, &output),
+        Command::Solve(args) => solve_cmd::run(*args, &output),
+        Command::Eval(args) => eval_cmd::run(args, &output),
     }
 }

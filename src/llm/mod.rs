@@ -1,1 +1,35 @@
-//! Model client (issue 3).
+//! Model client (issue 3): any OpenAI-compatible endpoint, concurrent, retried, cached, costed.
+//!
+//! The rest of sstar sees [`LlmClient::complete`] (N samples of one
+//! conversation), the [`Ledger`] of what it cost, and the pure extraction
+//! functions of SPEC §6. async-openai is used only inside `transport.rs`.
+
+mod args;
+mod cache;
+mod client;
+mod config;
+mod error;
+pub mod extract;
+mod ledger;
+mod price;
+mod retry;
+mod secret;
+mod transport;
+mod types;
+
+pub use args::{process_env, ConfigError, LlmArgs, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL};
+pub use client::LlmClient;
+pub use config::{
+    LlmConfig, Role, Sampling, DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, DEFAULT_TEMPERATURE,
+    DEFAULT_TIMEOUT,
+};
+pub use error::{LlmError, LlmErrorKind};
+pub use extract::{
+    extract_generator, extract_inputs, extract_program, extract_verdict, split_think, strip_think,
+    Winner,
+};
+pub use ledger::{CallRecord, Ledger, LedgerReport, Totals};
+pub use price::{ModelPrice, PriceFileError, PriceTable};
+pub use retry::{RetryPolicy, DEFAULT_MAX_ATTEMPTS};
+pub use secret::ApiKey;
+pub use types::{Completion, CompletionRequest, Finish, Message, MessageRole, Usage};

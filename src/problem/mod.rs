@@ -1,1 +1,20 @@
-//! Problem sets on disk (SPEC §1).
+//! Problem sets on disk (SPEC §1): loading, validating and natural ordering.
+
+mod error;
+mod files;
+mod load;
+mod manifest;
+mod model;
+mod natural;
+mod solutions;
+mod test_case;
+mod tests_dir;
+
+pub use error::{LoadError, LoadErrorReason, SetError};
+pub use load::{load_problem, load_set, ProblemSet};
+pub use model::{Checker, Kind, Limits, Metadata, Problem, Solution};
+pub use natural::natural_cmp;
+pub use test_case::{TestCase, TestSelection, Visibility};
+
+#[cfg(test)]
+mod load_tests;

@@ -1,0 +1,198 @@
+//! `sstar solve SET --out RUN`: the S* pipeline over a set, with progress on stderr and a
+//! summary table on stdout. Ctrl-C stops cleanly: finished problems are already on disk.
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::ProgressBar;
+
+use super::args::SolveArgs;
+use super::output::Output;
+use crate::error::{Error, EXIT_ERROR, EXIT_OK};
+use crate::llm::{process_env, LlmClient, Totals};
+use crate::pipeline::{load_candidates, run_set, Context, Executor, Reporter, Settings};
+use crate::problem::load_set;
+use crate::sandbox_from_env;
+use crate::store::{write_json_atomic, ProblemResult, ResultStatus, RunDir, RunInfo};
+
+pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
+    let config = args.llm.resolve(process_env).map_err(|e| Error::Usage(e.to_string()))?;
+    if config.is_none() && args.candidates.is_none() {
+        return Err(Error::Usage(
+            "no model configured: pass --model (or set SSTAR_MODEL), or select among given programs with --candidates".into(),
+        ));
+    }
+    let set = load_set(&args.set)?;
+    for error in &set.errors {
+        tracing::error!("{error}");
+    }
+    let given = args.candidates.as_deref().map(load_candidates).transpose().map_err(|e| Error::Usage(e.to_string()))?;
+    let problems: Vec<_> = set
+        .problems
+        .into_iter()
+        .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
+        .filter(|p| given.as_ref().is_none_or(|g| g.contains_key(&p.id)))
+        .map(Arc::new)
+        .collect();
+    if let Some(given) = &given {
+        for id in given.keys().filter(|id| !problems.iter().any(|p| &p.id == *id)) {
+            tracing::warn!("--candidates names `{id}`, which is not a problem of the set (or filtered out)");
+        }
+    }
+    let run = RunDir::new(&args.out);
+    let sandbox = Arc::new(sandbox_from_env()?);
+    let settings = Settings {
+        samples: args.samples,
+        rounds: args.rounds,
+        select: args.select,
+        seed: args.select_seed,
+        max_groups: args.max_groups.max(2),
+        problem_concurrency: args.problem_concurrency,
+        ..Settings::default()
+    };
+    let info = RunInfo {
+        tool: "sstar".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        command: std::env::args().collect(),
+        set: std::fs::canonicalize(&args.set).unwrap_or(args.set.clone()).display().to_string(),
+        settings: serde_json::json!({
+            "pipeline": settings,
+            "model": config,
+            "candidates": args.candidates,
+            "only": args.only,
+            "model_free": config.is_none(),
+        }),
+        started_at: now(),
+        finished_at: None,
+        sandbox: serde_json::to_value(sandbox.isolation()).unwrap_or_default(),
+    };
+    write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
+    let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
+    let ctx = Context { executor: Arc::new(Executor::new(sandbox)), llm, settings, run: run.clone(), in_flight: Default::default() };
+    let bar = output.bar(problems.len(), "solve");
+    let reporter = BarReporter { bar: bar.clone() };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(async {
+        let ticker = async {
+            loop {
+                bar.set_message(status_line(&ctx));
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        };
+        tokio::select! {
+            results = run_set(&ctx, problems, given, &args.set, &reporter) => Some(results),
+            _ = ticker => None,
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    bar.finish_and_clear();
+    let Some(results) = outcome else {
+        eprintln!("interrupted: finished problems are saved in {}; run the same command again to resume", run.root().display());
+        return Ok(EXIT_ERROR);
+    };
+    let results = results.map_err(|e| Error::Usage(e.to_string()))?;
+    let info = RunInfo { finished_at: Some(now()), ..info };
+    write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
+    if let Some(llm) = &ctx.llm {
+        let ledger = run.root().join("ledger.json");
+        write_json_atomic(&ledger, &llm.ledger().report()).map_err(Error::io(ledger))?;
+    }
+    output.data(&summary(&results.values().collect::<Vec<_>>(), ctx.llm.as_ref().map(|l| l.ledger().run_totals())));
+    Ok(EXIT_OK)
+}
+
+struct BarReporter {
+    bar: ProgressBar,
+}
+
+impl Reporter for BarReporter {
+    fn start(&self, todo: usize, already_done: usize) {
+        self.bar.set_length(todo as u64);
+        if already_done > 0 {
+            tracing::info!("resuming: {already_done} problems already finished");
+        }
+    }
+
+    fn finished(&self, result: &ProblemResult) {
+        self.bar.inc(1);
+        if let Some(error) = &result.error {
+            tracing::error!("{}: {error}", result.id);
+        }
+    }
+}
+
+fn status_line(ctx: &Context) -> String {
+    let mut line = format!("model calls in flight {}", ctx.in_flight.load(Ordering::Relaxed));
+    if let Some(llm) = &ctx.llm {
+        let totals = llm.ledger().run_totals();
+        let _ = write!(line, " | tokens {}", totals.usage.prompt_tokens + totals.usage.completion_tokens);
+        if let Some(cost) = totals.cost_usd {
+            let _ = write!(line, " | ${cost:.4}");
+        }
+    }
+    let _ = write!(line, " | executions {}", ctx.executor.executions());
+    line
+}
+
+fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
+    let mut text = String::new();
+    let width = results.iter().map(|r| r.id.len()).max().unwrap_or(7).max(7);
+    let _ = writeln!(text, "{:width$}  {:12} {:6} {:>7} {:>6} {:>6} {:>9} {:>8}", "problem", "status", "public", "samples", "cands", "calls", "tokens", "seconds");
+    for r in results {
+        let status = match r.status {
+            ResultStatus::Selected => "selected",
+            ResultStatus::NoCandidate => "no_candidate",
+            ResultStatus::Error => "error",
+        };
+        let public = if r.public_passed { "pass" } else { "-" };
+        let tokens = r.prompt_tokens + r.completion_tokens;
+        let _ = writeln!(
+            text,
+            "{:width$}  {status:12} {public:6} {:>7} {:>6} {:>6} {tokens:>9} {:>8.1}",
+            r.id, r.samples, r.candidates, r.llm_calls, r.seconds
+        );
+    }
+    let selected = results.iter().filter(|r| r.status == ResultStatus::Selected).count();
+    let _ = write!(text, "{selected}/{} problems with a selected program", results.len());
+    if let Some(totals) = totals {
+        let _ = write!(text, "; {} model requests, {} cache hits", totals.calls, totals.cache_hits);
+        match totals.cost_usd {
+            Some(cost) => {
+                let _ = write!(text, ", ${cost:.4}");
+            }
+            None if totals.calls > 0 => text.push_str(", cost unknown (no price)"),
+            None => {}
+        }
+    }
+    text.push('\n');
+    text
+}
+
+/// Wall-clock time as RFC 3339 (UTC), without pulling in a date crate.
+fn now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_look_like_rfc3339() {
+        let now = super::now();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'));
+    }
+}

@@ -1,0 +1,122 @@
+//! A program's observable behaviour on one input, normalised so that programs that a judge
+//! would call equal (LiveCodeBench's line rule) land in the same group.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sstar_sandbox::{Outcome, Termination};
+
+use serde_json::Value;
+
+use crate::problem::{Checker, Problem};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Behaviour {
+    /// Normal end; the hash of the normalised output or return value.
+    Output(String),
+    /// Failed to produce an answer.
+    Failed(Failure),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    CompileError,
+    RuntimeError,
+    TimeLimit,
+    MemoryLimit,
+    OutputLimit,
+}
+
+impl Behaviour {
+    pub fn of(problem: &Problem, outcome: &Outcome) -> Self {
+        match &outcome.termination {
+            Termination::Finished => {
+                let float = (problem.checker == Checker::Float).then_some(problem.float_tolerance);
+                let text = match &outcome.returned {
+                    Some(value) => canonical_value(value, float).to_string(),
+                    None => canonical_output(problem.checker, float, &String::from_utf8_lossy(&outcome.stdout)),
+                };
+                Behaviour::Output(hex::encode(&Sha256::digest(text.as_bytes())[..12]))
+            }
+            Termination::CompileError { .. } => Behaviour::Failed(Failure::CompileError),
+            Termination::RuntimeError { .. } => Behaviour::Failed(Failure::RuntimeError),
+            Termination::TimeLimit { .. } => Behaviour::Failed(Failure::TimeLimit),
+            Termination::MemoryLimit => Behaviour::Failed(Failure::MemoryLimit),
+            Termination::OutputLimit => Behaviour::Failed(Failure::OutputLimit),
+        }
+    }
+
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Behaviour::Failed(_))
+    }
+}
+
+/// Output text in a form where answers the problem's checker would call equal coincide:
+/// lines stripped, decimals without trailing zeros, floats rounded to the tolerance.
+/// (`program` checkers accept many answers; those outputs are compared as text.)
+fn canonical_output(checker: Checker, float: Option<f64>, text: &str) -> String {
+    match checker {
+        Checker::Exact | Checker::Program => text.trim_end().to_owned(),
+        Checker::Tokens => text.split_whitespace().collect::<Vec<_>>().join(" "),
+        Checker::Lines | Checker::Float => text
+            .trim()
+            .lines()
+            .map(|line| line.split_whitespace().map(|t| canonical_number(t, float)).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+fn canonical_number(token: &str, float: Option<f64>) -> String {
+    match float {
+        Some(tolerance) => match token.parse::<f64>() {
+            Ok(v) if v.is_finite() => round_to(v, tolerance),
+            _ => token.to_owned(),
+        },
+        None => {
+            let plain = token.strip_prefix('-').unwrap_or(token);
+            let numeric = !plain.is_empty() && plain.chars().all(|c| c.is_ascii_digit() || c == '.') && plain.matches('.').count() <= 1;
+            if !numeric || !token.contains('.') {
+                return if token == "-0" { "0".into() } else { token.to_owned() };
+            }
+            let trimmed = token.trim_end_matches('0').trim_end_matches('.');
+            if trimmed == "-0" || trimmed == "-" || trimmed.is_empty() { "0".into() } else { trimmed.to_owned() }
+        }
+    }
+}
+
+fn round_to(v: f64, tolerance: f64) -> String {
+    if v.abs() <= tolerance {
+        return "0".into();
+    }
+    let digits = (-tolerance.max(1e-15).log10()).floor().max(1.0) as usize;
+    format!("{:.*e}", digits.saturating_sub(1), v)
+}
+
+fn canonical_value(value: &Value, float: Option<f64>) -> Value {
+    match (value, float) {
+        (Value::Number(n), Some(tolerance)) if n.is_f64() => Value::String(round_to(n.as_f64().unwrap_or(0.0), tolerance)),
+        (Value::Array(items), _) => Value::Array(items.iter().map(|v| canonical_value(v, float)).collect()),
+        (Value::Object(map), _) => Value::Object(map.iter().map(|(k, v)| (k.clone(), canonical_value(v, float))).collect()),
+        _ => value.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_a_checker_calls_equal_coincide() {
+        let lines = |t| canonical_output(Checker::Lines, None, t);
+        assert_eq!(lines("  1 2 \r\n3\n\n"), lines("1 2\n3"));
+        assert_eq!(lines("0.50 2.0 -0.0"), lines("0.5 2 0"));
+        assert_ne!(lines("0.5"), lines("0.51"));
+        let float = |t| canonical_output(Checker::Float, Some(1e-6), t);
+        assert_eq!(float("3.14159265"), float("3.1415927"));
+        assert_ne!(float("3.1415"), float("3.1416"));
+        let value = serde_json::json!([1.0000000001, 2]);
+        assert_eq!(canonical_value(&value, Some(1e-6)), canonical_value(&serde_json::json!([1.0, 2]), Some(1e-6)));
+    }
+}

@@ -1,0 +1,97 @@
+//! What every stage of a run shares: the sandbox executor, the model client, the settings,
+//! the run directory, and counters for progress and reports.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::executor::Executor;
+use super::select::SelectMethod;
+use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError};
+use crate::store::RunDir;
+
+/// The pipeline's knobs (everything but the model's, which live in the client's config).
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub samples: usize,
+    pub rounds: usize,
+    pub select: SelectMethod,
+    pub seed: u64,
+    /// Behaviour groups that enter the pairwise tournament (largest first).
+    pub max_groups: usize,
+    /// Inputs the model is asked to write.
+    pub model_inputs: usize,
+    /// Seeds the model's input generator is run with.
+    pub generator_seeds: usize,
+    /// Model-free mutations of the public inputs.
+    pub mutations: usize,
+    /// Problems worked on at once.
+    pub problem_concurrency: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            samples: 16,
+            rounds: 2,
+            select: SelectMethod::Sstar,
+            seed: 0,
+            max_groups: 8,
+            model_inputs: 5,
+            generator_seeds: 5,
+            mutations: 12,
+            problem_concurrency: 4,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Context {
+    pub executor: Arc<Executor>,
+    pub llm: Option<LlmClient>,
+    pub settings: Settings,
+    pub run: RunDir,
+    /// Model requests waiting for or holding a connection, for progress.
+    pub in_flight: AtomicUsize,
+}
+
+/// Model answers asked for one problem, by stage.
+#[derive(Debug, Default)]
+pub struct CallCounter {
+    pub generation: AtomicU64,
+    pub selection: AtomicU64,
+}
+
+/// Which stage a model call belongs to, for the per-problem bound checks.
+#[derive(Debug, Clone, Copy)]
+pub enum Stage {
+    Generation,
+    Selection,
+}
+
+impl Context {
+    /// Asks the model (there must be one) and counts the answers requested.
+    pub async fn ask(
+        &self,
+        request: CompletionRequest,
+        counter: &CallCounter,
+        stage: Stage,
+    ) -> Vec<Result<Completion, LlmError>> {
+        let Some(llm) = &self.llm else { return Vec::new() };
+        let slot = match stage {
+            Stage::Generation => &counter.generation,
+            Stage::Selection => &counter.selection,
+        };
+        slot.fetch_add(u64::from(request.n), Ordering::Relaxed);
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        let answers = llm.complete(&request).await;
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        answers
+    }
+
+    /// One answer; `None` when the call failed (already recorded in the ledger).
+    pub async fn ask_one(&self, request: CompletionRequest, counter: &CallCounter, stage: Stage) -> Option<Completion> {
+        self.ask(request.samples(1), counter, stage).await.into_iter().next().and_then(Result::ok)
+    }
+}

@@ -1,0 +1,168 @@
+//! Stage 1: N samples in parallel, each debugged against the public tests for up to R rounds.
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+use serde::Serialize;
+
+use super::context::{CallCounter, Context, Stage};
+use super::prompts;
+use crate::judge::{JudgeError, TestResult};
+use crate::llm::{extract_program, Completion, CompletionRequest, LlmError, Message, Role};
+use crate::problem::Problem;
+use crate::store::append_line;
+
+/// One line of `trace.jsonl`: a sample's program at one round and how it did in public.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundRecord {
+    pub sample: usize,
+    pub round: usize,
+    /// `program`, `no_code`, `truncated` or `model_error`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub public: Vec<PublicVerdict>,
+    pub public_passed: usize,
+    pub public_total: usize,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub cached: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicVerdict {
+    pub name: String,
+    pub verdict: crate::Verdict,
+}
+
+/// A sample's last good program and its public results.
+#[derive(Debug, Clone)]
+pub struct FinalProgram {
+    pub sample: usize,
+    pub code: Arc<str>,
+    pub public_passed: usize,
+    pub public_total: usize,
+}
+
+impl FinalProgram {
+    pub fn passes_public(&self) -> bool {
+        self.public_passed == self.public_total
+    }
+}
+
+/// Runs stage 1 for one problem; returns each sample's final program (if it ever had one).
+pub async fn generate_and_debug(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    counter: &CallCounter,
+) -> Result<Vec<Option<FinalProgram>>, JudgeError> {
+    let messages = prompts::generation(problem);
+    let request = CompletionRequest::new(Role::Generate, &problem.id, messages.clone())
+        .stage("generate")
+        .samples(ctx.settings.samples as u32);
+    let answers = ctx.ask(request, counter, Stage::Generation).await;
+    let samples = answers
+        .into_iter()
+        .enumerate()
+        .map(|(sample, answer)| debug_sample(ctx, problem, counter, sample, messages.clone(), answer));
+    join_all(samples).await.into_iter().collect()
+}
+
+async fn debug_sample(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    counter: &CallCounter,
+    sample: usize,
+    mut messages: Vec<Message>,
+    mut answer: Result<Completion, LlmError>,
+) -> Result<Option<FinalProgram>, JudgeError> {
+    let mut last_good: Option<FinalProgram> = None;
+    for round in 0..=ctx.settings.rounds {
+        let completion = match answer {
+            Ok(completion) => completion,
+            Err(error) => {
+                record(ctx, problem, RoundRecord::failed(sample, round, "model_error", Some(error.to_string()), None));
+                break;
+            }
+        };
+        let Some(code) = extract_program(&completion.text) else {
+            let status = if completion.truncated() { "truncated" } else { "no_code" };
+            record(ctx, problem, RoundRecord::failed(sample, round, status, None, Some(&completion)));
+            break;
+        };
+        let code: Arc<str> = Arc::from(code);
+        let results = run_public(ctx, problem, &code).await?;
+        let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
+        record(ctx, problem, RoundRecord::program(sample, round, &code, &results, &completion));
+        last_good = Some(FinalProgram { sample, code, public_passed: passed, public_total: results.len() });
+        if passed == results.len() || round == ctx.settings.rounds {
+            break;
+        }
+        let failures: Vec<_> = problem
+            .public
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| !r.verdict.is_accepted())
+            .collect();
+        messages.push(Message::assistant(completion.text.clone()));
+        messages.push(prompts::debug_feedback(problem, &failures, results.len()));
+        let request = CompletionRequest::new(Role::Debug, &problem.id, messages.clone())
+            .stage("debug")
+            .first_sample(sample as u32);
+        answer = match ctx.ask(request, counter, Stage::Generation).await.into_iter().next() {
+            Some(answer) => answer,
+            None => break,
+        };
+    }
+    Ok(last_good)
+}
+
+/// Every public test (not stopping at the first failure: the debug prompt shows them all).
+pub async fn run_public(ctx: &Context, problem: &Arc<Problem>, code: &Arc<str>) -> Result<Vec<TestResult>, JudgeError> {
+    join_all(problem.public.iter().map(|test| ctx.executor.judge(problem, code, test)))
+        .await
+        .into_iter()
+        .collect()
+}
+
+fn record(ctx: &Context, problem: &Problem, line: RoundRecord) {
+    if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
+        tracing::warn!("{}: cannot write trace: {e}", problem.id);
+    }
+}
+
+impl RoundRecord {
+    fn failed(sample: usize, round: usize, status: &'static str, error: Option<String>, answer: Option<&Completion>) -> Self {
+        Self {
+            sample,
+            round,
+            status,
+            code: None,
+            public: Vec::new(),
+            public_passed: 0,
+            public_total: 0,
+            prompt_tokens: answer.map_or(0, |a| a.usage.prompt_tokens),
+            completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
+            cached: answer.is_some_and(|a| a.cached),
+            error,
+        }
+    }
+
+    fn program(sample: usize, round: usize, code: &str, results: &[TestResult], answer: &Completion) -> Self {
+        Self {
+            sample,
+            round,
+            status: "program",
+            code: Some(code.to_owned()),
+            public: results.iter().map(|r| PublicVerdict { name: r.name.clone(), verdict: r.verdict }).collect(),
+            public_passed: results.iter().filter(|r| r.verdict.is_accepted()).count(),
+            public_total: results.len(),
+            prompt_tokens: answer.usage.prompt_tokens,
+            completion_tokens: answer.usage.completion_tokens,
+            cached: answer.cached,
+            error: None,
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! Stage 2 input synthesis from three sources — the model writes inputs, the model writes a
+//! generator we run with several seeds, and model-free mutation of the public inputs — plus
+//! one stress input at the largest allowed size. Each input remembers where it came from.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use sstar_sandbox::{Limits, Termination};
+
+use super::context::{CallCounter, Context, Stage};
+use super::mutate::mutants;
+use super::prompts;
+use crate::judge::JudgeError;
+use crate::llm::{extract_generator, extract_inputs, CompletionRequest, Role};
+use crate::problem::{Kind, Problem};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Written directly by the model.
+    Model,
+    /// Printed by the model's generator program for one seed.
+    Generator,
+    /// A seeded mutation of a public input (no model).
+    Mutation,
+    /// Printed by the model's largest-size generator.
+    Stress,
+}
+
+#[derive(Debug, Clone)]
+pub struct SynthInput {
+    pub source: Source,
+    pub data: Arc<[u8]>,
+    /// The generator seed, for `Generator` and `Stress`.
+    pub seed: Option<u64>,
+}
+
+impl SynthInput {
+    fn new(source: Source, data: Vec<u8>, seed: Option<u64>) -> Self {
+        Self { source, data: Arc::from(data), seed }
+    }
+}
+
+/// Largest synthesized input kept.
+const MAX_INPUT_BYTES: usize = 16 << 20;
+
+/// All synthesized inputs for a problem, deduplicated, public inputs excluded.
+pub async fn synthesize(ctx: &Context, problem: &Arc<Problem>, counter: &CallCounter) -> Result<Vec<SynthInput>, JudgeError> {
+    let mut inputs = Vec::new();
+    if ctx.llm.is_some() {
+        let (written, generated, stress) = tokio::join!(
+            model_inputs(ctx, problem, counter),
+            generator_inputs(ctx, problem, counter, Source::Generator),
+            generator_inputs(ctx, problem, counter, Source::Stress),
+        );
+        inputs.extend(written);
+        inputs.extend(generated?);
+        inputs.extend(stress?);
+    }
+    let seed = ctx.settings.seed ^ fxhash(&problem.id);
+    inputs.extend(mutants(problem, ctx.settings.mutations, seed).into_iter().map(|m| SynthInput::new(Source::Mutation, m, None)));
+    let mut seen: Vec<&[u8]> = problem.public.iter().map(|t| &*t.input).collect();
+    let mut unique = Vec::new();
+    for input in &inputs {
+        if !seen.contains(&&*input.data) && valid_shape(problem, &input.data) {
+            seen.push(&input.data);
+            unique.push(input.clone());
+        }
+    }
+    Ok(unique)
+}
+
+async fn model_inputs(ctx: &Context, problem: &Problem, counter: &CallCounter) -> Vec<SynthInput> {
+    let request = CompletionRequest::new(Role::TestGen, &problem.id, prompts::test_inputs(problem, ctx.settings.model_inputs))
+        .stage("test_inputs");
+    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else { return Vec::new() };
+    extract_inputs(&answer.text)
+        .into_iter()
+        .map(|text| {
+            let mut data = text.into_bytes();
+            if !data.ends_with(b"\n") {
+                data.push(b'\n');
+            }
+            SynthInput::new(Source::Model, data, None)
+        })
+        .collect()
+}
+
+async fn generator_inputs(
+    ctx: &Context,
+    problem: &Problem,
+    counter: &CallCounter,
+    source: Source,
+) -> Result<Vec<SynthInput>, JudgeError> {
+    let (messages, stage, seeds) = match source {
+        Source::Stress => (prompts::stress_generator(problem), "stress_generator", 1),
+        _ => (prompts::generator(problem), "generator", ctx.settings.generator_seeds),
+    };
+    let request = CompletionRequest::new(Role::TestGen, &problem.id, messages).stage(stage);
+    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else { return Ok(Vec::new()) };
+    let Some(code) = extract_generator(&answer.text) else { return Ok(Vec::new()) };
+    let limits = Limits::new(Duration::from_secs(10), 1024, 64);
+    let mut inputs = Vec::new();
+    for seed in 1..=seeds as u64 {
+        let outcome = ctx.executor.run_helper(&code, vec![seed.to_string()], limits).await?;
+        if outcome.termination == Termination::Finished && !outcome.stdout.is_empty() && outcome.stdout.len() <= MAX_INPUT_BYTES {
+            inputs.push(SynthInput::new(source, outcome.stdout, Some(seed)));
+        } else {
+            tracing::debug!("{}: {stage} seed {seed}: {:?}", problem.id, outcome.termination);
+        }
+    }
+    Ok(inputs)
+}
+
+/// Function inputs must be one JSON value per line, as many as the public tests have.
+fn valid_shape(problem: &Problem, data: &[u8]) -> bool {
+    match problem.kind {
+        Kind::Stdio => !data.iter().all(u8::is_ascii_whitespace),
+        Kind::Function => {
+            let Ok(text) = std::str::from_utf8(data) else { return false };
+            let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+            let arity = problem.public.first().and_then(|t| t.arguments().ok()).map(|a| a.len());
+            arity.is_none_or(|n| n == lines.len())
+                && lines.iter().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+        }
+    }
+}
+
+/// A stable small hash of a string (seeds per problem must not depend on the process).
+fn fxhash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+}

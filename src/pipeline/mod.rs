@@ -1,0 +1,22 @@
+//! The S* pipeline: generate and debug N samples (stage 1), then select one by execution
+//! (stage 2), for every problem of a set, resumably.
+
+mod behaviour;
+mod candidates;
+mod context;
+mod executor;
+mod generate;
+mod groups;
+mod inputs;
+mod mutate;
+mod prompts;
+mod runner;
+mod select;
+mod solve;
+mod tournament;
+
+pub use candidates::{load_candidates, Candidates, CandidatesError};
+pub use context::{Context, Settings};
+pub use executor::Executor;
+pub use runner::{run_set, write_submission, Reporter, RunError};
+pub use select::{SelectMethod, SelectionReport};

@@ -1,0 +1,197 @@
+//! Every prompt the pipeline sends. Each states the answer rule of SPEC §6 that applies to it,
+//! so any OpenAI-compatible model (or a scripted server) knows what shape to answer in.
+
+use crate::judge::TestResult;
+use crate::llm::Message;
+use crate::problem::{Kind, Problem, TestCase};
+
+const SYSTEM: &str = "You are an expert competitive programmer. You write correct, efficient Python 3 programs.";
+
+/// Longest test input or output quoted in a prompt.
+const QUOTE_CHARS: usize = 1500;
+
+/// Keeps the head and tail of `text` when it is longer than `max` characters.
+pub fn truncate(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(max * 2 / 3).collect();
+    let tail: String = text.chars().skip(count - max / 3).collect();
+    format!("{head}\n… ({} characters omitted) …\n{tail}", count - head.chars().count() - tail.chars().count())
+}
+
+fn how_to_run(problem: &Problem) -> String {
+    match problem.kind {
+        Kind::Stdio => "The program reads the input from standard input and writes the answer to standard output.".into(),
+        Kind::Function => format!(
+            "Complete the starter code: the judge calls `{}` with the arguments and compares its return value.",
+            problem.entry_point.as_deref().unwrap_or("the entry point")
+        ),
+    }
+}
+
+fn problem_text(problem: &Problem) -> String {
+    let mut text = format!("# {}\n\n{}\n", problem.title, problem.statement.trim());
+    if let Some(starter) = &problem.starter {
+        text.push_str(&format!("\nStarter code:\n```python\n{}\n```\n", starter.trim_end()));
+    }
+    text
+}
+
+const PROGRAM_RULE: &str = "Answer with the complete program in one fenced code block (```python … ```). \
+If you write several blocks, the last one is used.";
+
+/// Stage 1: write a program.
+pub fn generation(problem: &Problem) -> Vec<Message> {
+    vec![
+        Message::system(SYSTEM),
+        Message::user(format!("{}\n{}\n\n{PROGRAM_RULE}", problem_text(problem), how_to_run(problem))),
+    ]
+}
+
+fn quote(bytes: &[u8]) -> String {
+    truncate(&String::from_utf8_lossy(bytes), QUOTE_CHARS)
+}
+
+/// Stage 1: the failing public tests, appended to the conversation so far.
+pub fn debug_feedback(problem: &Problem, failures: &[(&TestCase, &TestResult)], total: usize) -> Message {
+    let mut text = format!(
+        "Your program fails {} of the {total} public tests. Here is what happened:\n",
+        failures.len()
+    );
+    for (test, result) in failures.iter().take(3) {
+        text.push_str(&format!("\nTest `{}`\nInput:\n```\n{}\n```\n", test.name, quote(&test.input)));
+        text.push_str(&format!("Expected output:\n```\n{}\n```\n", quote(&test.expected)));
+        let got = match result.verdict {
+            crate::Verdict::WrongAnswer => format!("Your output:\n```\n{}\n```\n", quote(&result.actual)),
+            verdict => {
+                let mut said = format!("Verdict: {verdict}");
+                if let Some(detail) = &result.detail {
+                    said.push_str(&format!(" ({detail})"));
+                }
+                let stderr = String::from_utf8_lossy(&result.stderr);
+                if !stderr.trim().is_empty() {
+                    said.push_str(&format!("\nError output:\n```\n{}\n```", truncate(stderr.trim(), QUOTE_CHARS)));
+                }
+                said + "\n"
+            }
+        };
+        text.push_str(&got);
+    }
+    text.push_str(&format!(
+        "\nFind the bug and fix the program. {}\n\n{PROGRAM_RULE}",
+        how_to_run(problem)
+    ));
+    Message::user(text)
+}
+
+fn input_format(problem: &Problem) -> &'static str {
+    match problem.kind {
+        Kind::Stdio => "exactly what the program reads from standard input",
+        Kind::Function => "one JSON value per line, one line per argument, in the order of the parameters",
+    }
+}
+
+fn examples(problem: &Problem) -> String {
+    let mut text = String::new();
+    for test in problem.public.iter().take(2) {
+        text.push_str(&format!("```input\n{}\n```\n", quote(&test.input).trim_end()));
+    }
+    text
+}
+
+/// Stage 2: test inputs written directly by the model.
+pub fn test_inputs(problem: &Problem, count: usize) -> Vec<Message> {
+    vec![
+        Message::system(SYSTEM),
+        Message::user(format!(
+            "{}\nWrite {count} new, valid test inputs for this problem that are likely to reveal bugs: \
+             edge cases, small tricky cases, boundaries of the constraints. Keep each input small enough to \
+             check by hand. An input is {}. The public examples look like this:\n\n{}\n\
+             Answer with each input in its own fenced block tagged `input` (```input … ```).",
+            problem_text(problem),
+            input_format(problem),
+            examples(problem)
+        )),
+    ]
+}
+
+/// Stage 2: a random input generator, run with several seeds.
+pub fn generator(problem: &Problem) -> Vec<Message> {
+    vec![
+        Message::system(SYSTEM),
+        Message::user(format!(
+            "{}\nWrite a Python program that prints one random, valid, small-to-medium test input for this \
+             problem. It gets an integer seed as its only command-line argument (`sys.argv[1]`); use it to seed \
+             `random`. The input it prints is {}. Example inputs:\n\n{}\n\
+             Answer with the generator in one fenced ```python block.",
+            problem_text(problem),
+            input_format(problem),
+            examples(problem)
+        )),
+    ]
+}
+
+/// Stage 2: one input at the largest size the statement allows, to catch slow programs.
+pub fn stress_generator(problem: &Problem) -> Vec<Message> {
+    vec![
+        Message::system(SYSTEM),
+        Message::user(format!(
+            "{}\nWrite a Python program that prints one valid test input at the LARGEST size the constraints \
+             allow (a stress test for running time). It gets an integer seed as its only command-line argument. \
+             The input it prints is {}.\n\nAnswer with the generator in one fenced ```python block.",
+            problem_text(problem),
+            input_format(problem)
+        )),
+    ]
+}
+
+const VERDICT_RULE: &str = "Reason briefly, then end your answer with a last line that is exactly `WINNER: A` or `WINNER: B`.";
+
+/// Stage 2 (`sstar`): which of two real behaviours on one input is right.
+pub fn pairwise(problem: &Problem, a: (&str, &str), b: (&str, &str), input: &[u8]) -> Vec<Message> {
+    vec![
+        Message::system(SYSTEM),
+        Message::user(format!(
+            "{}\nTwo programs disagree on this input:\n```\n{}\n```\n\n\
+             Program A:\n```python\n{}\n```\nProgram A's real output (it was executed):\n```\n{}\n```\n\n\
+             Program B:\n```python\n{}\n```\nProgram B's real output (it was executed):\n```\n{}\n```\n\n\
+             Work out the correct output for this input from the problem statement, then decide which \
+             program behaves correctly. {VERDICT_RULE}",
+            problem_text(problem),
+            quote(input),
+            a.0.trim_end(),
+            a.1,
+            b.0.trim_end(),
+            b.1
+        )),
+    ]
+}
+
+/// Stage 2 (`llm-judge`): which of two programs is right, from the code alone.
+pub fn pairwise_code_only(problem: &Problem, a: &str, b: &str) -> Vec<Message> {
+    vec![
+        Message::system(SYSTEM),
+        Message::user(format!(
+            "{}\nProgram A:\n```python\n{}\n```\n\nProgram B:\n```python\n{}\n```\n\n\
+             Which program solves the problem correctly? {VERDICT_RULE}",
+            problem_text(problem),
+            a.trim_end(),
+            b.trim_end()
+        )),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncation_keeps_head_and_tail() {
+        let text = "a".repeat(100) + &"b".repeat(100);
+        let cut = truncate(&text, 30);
+        assert!(cut.starts_with("aaaa") && cut.ends_with("bbbb") && cut.contains("omitted"));
+        assert_eq!(truncate("short", 30), "short");
+    }
+}

@@ -1,0 +1,243 @@
+//! Stage 2: choose one program among the final ones, by the method asked (SPEC §4).
+
+use std::sync::Arc;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use serde::Serialize;
+
+use super::context::{CallCounter, Context};
+use super::generate::FinalProgram;
+use super::groups::group_candidates;
+use super::inputs::{synthesize, Source, SynthInput};
+use super::prompts::truncate;
+use super::tournament::{self, Comparison};
+use crate::judge::{judge, JudgeError, JudgeOptions};
+use crate::problem::{Problem, TestSelection};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SelectMethod {
+    /// Synthesized inputs, behaviour groups, pairwise judgement on real outputs.
+    Sstar,
+    /// The first sample that passes the public tests.
+    First,
+    /// A seeded random choice among the public-passing samples.
+    Random,
+    /// The largest behaviour group on synthesized inputs.
+    Majority,
+    /// Pairwise judgement from the code alone.
+    LlmJudge,
+    /// The best public pass rate.
+    Public,
+    /// Uses the hidden tests: for analysis only.
+    Oracle,
+}
+
+/// `selection.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectionReport {
+    pub method: SelectMethod,
+    /// No model took part (offline or `--candidates` without one).
+    pub model_free: bool,
+    /// Uses hidden tests (`oracle`): never a fair result.
+    pub analysis_only: bool,
+    /// Every sample's final program (for pass@N).
+    pub finals: Vec<FinalRecord>,
+    /// Positions in `finals` of the programs that pass every public test.
+    pub candidates: Vec<usize>,
+    pub inputs: Vec<InputRecord>,
+    /// Members are positions in `candidates`.
+    pub groups: Vec<GroupRecord>,
+    pub comparisons: Vec<Comparison>,
+    pub pick: Option<Pick>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FinalRecord {
+    pub sample: usize,
+    pub public_passed: usize,
+    pub public_total: usize,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputRecord {
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    pub bytes: usize,
+    pub preview: String,
+    /// Dropped because every candidate failed on it (likely invalid).
+    pub kept: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRecord {
+    pub samples: Vec<usize>,
+    pub wins: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pick {
+    /// Position in `finals`.
+    pub final_index: usize,
+    pub sample: usize,
+    pub reason: String,
+}
+
+/// Picks a program among `finals` (each sample's last program, if any).
+pub async fn select(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    finals: Vec<FinalProgram>,
+    counter: &CallCounter,
+) -> Result<SelectionReport, JudgeError> {
+    let method = ctx.settings.select;
+    let mut report = SelectionReport {
+        method,
+        model_free: ctx.llm.is_none(),
+        analysis_only: method == SelectMethod::Oracle,
+        finals: finals
+            .iter()
+            .map(|f| FinalRecord { sample: f.sample, public_passed: f.public_passed, public_total: f.public_total, code: f.code.to_string() })
+            .collect(),
+        candidates: (0..finals.len()).filter(|&i| finals[i].passes_public()).collect(),
+        inputs: Vec::new(),
+        groups: Vec::new(),
+        comparisons: Vec::new(),
+        pick: None,
+    };
+    let pick = |report: &mut SelectionReport, final_index: usize, reason: String| {
+        report.pick = Some(Pick { final_index, sample: finals[final_index].sample, reason });
+    };
+    if finals.is_empty() {
+        return Ok(report);
+    }
+    let best_public = || (0..finals.len()).max_by_key(|&i| (finals[i].public_passed, std::cmp::Reverse(i))).unwrap_or(0);
+    if method == SelectMethod::Oracle {
+        for (i, program) in finals.iter().enumerate() {
+            let options = JudgeOptions { tests: TestSelection::Hidden, all_tests: false };
+            let (sandbox, problem, code) = (ctx.executor.sandbox(), problem.clone(), program.code.clone());
+            let verdict = tokio::task::spawn_blocking(move || {
+                judge(&sandbox, &problem, &code, options, &|_, _| {}).map(|r| r.verdict)
+            })
+            .await
+            .map_err(|e| JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string())))??;
+            if verdict.is_accepted() {
+                pick(&mut report, i, "oracle: first final program accepted on the hidden tests".into());
+                return Ok(report);
+            }
+        }
+        pick(&mut report, best_public(), "oracle: no final program passes the hidden tests; best public pass rate".into());
+        return Ok(report);
+    }
+    if method == SelectMethod::Public || report.candidates.is_empty() {
+        let why = if report.candidates.is_empty() { "no program passes every public test: " } else { "" };
+        pick(&mut report, best_public(), format!("{why}best public pass rate"));
+        return Ok(report);
+    }
+    let candidates: Vec<&FinalProgram> = report.candidates.iter().map(|&i| &finals[i]).collect();
+    let distinct = {
+        let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.code).collect();
+        codes.dedup();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len()
+    };
+    if distinct == 1 {
+        let reason = if candidates.len() == 1 { "the only program passing the public tests" } else { "all public-passing programs are identical" };
+        let first = report.candidates[0];
+        pick(&mut report, first, reason.into());
+        return Ok(report);
+    }
+    match method {
+        SelectMethod::First => {
+            let first = report.candidates[0];
+            pick(&mut report, first, "first sample passing the public tests".into());
+        }
+        SelectMethod::Random => {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(ctx.settings.seed);
+            let chosen = *report.candidates.choose(&mut rng).unwrap_or(&report.candidates[0]);
+            pick(&mut report, chosen, format!("seeded random choice (seed {})", ctx.settings.seed));
+        }
+        SelectMethod::LlmJudge if ctx.llm.is_some() => {
+            let mut codes: Vec<(usize, &str)> = Vec::new();
+            for (position, c) in candidates.iter().enumerate() {
+                if !codes.iter().any(|(_, code)| *code == &*c.code) && codes.len() < ctx.settings.max_groups {
+                    codes.push((position, &c.code));
+                }
+            }
+            let texts: Vec<&str> = codes.iter().map(|(_, c)| *c).collect();
+            report.comparisons = tournament::by_code(ctx, problem, &texts, counter).await;
+            let (best, wins) = tournament::rank(&vec![1; texts.len()], &report.comparisons, ctx.settings.seed);
+            report.groups = codes
+                .iter()
+                .zip(&wins)
+                .map(|((p, _), &w)| GroupRecord { samples: vec![candidates[*p].sample], wins: w })
+                .collect();
+            let chosen = report.candidates[codes[best].0];
+            pick(&mut report, chosen, "won the most code-only pairwise judgements".into());
+        }
+        SelectMethod::LlmJudge | SelectMethod::Majority | SelectMethod::Sstar => {
+            by_behaviour(ctx, problem, &candidates, &mut report, counter).await?;
+        }
+        SelectMethod::Public | SelectMethod::Oracle => {}
+    }
+    Ok(report)
+}
+
+async fn by_behaviour(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    candidates: &[&FinalProgram],
+    report: &mut SelectionReport,
+    counter: &CallCounter,
+) -> Result<(), JudgeError> {
+    let inputs: Vec<SynthInput> = synthesize(ctx, problem, counter).await?;
+    let behaviours = group_candidates(ctx, problem, candidates, &inputs).await?;
+    report.inputs = inputs
+        .iter()
+        .enumerate()
+        .map(|(k, input)| InputRecord {
+            source: input.source,
+            seed: input.seed,
+            bytes: input.data.len(),
+            preview: truncate(&String::from_utf8_lossy(&input.data), 200),
+            kept: behaviours.kept.contains(&k),
+        })
+        .collect();
+    let groups = &behaviours.groups;
+    let sizes: Vec<usize> = groups.iter().map(|g| g.members.len()).collect();
+    let judged = ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_some() && groups.len() > 1;
+    let (best, wins, reason) = if judged {
+        let top = &groups[..groups.len().min(ctx.settings.max_groups)];
+        report.comparisons =
+            tournament::by_execution(ctx, problem, candidates, top, &behaviours.kept, &inputs, counter).await;
+        let (best, wins) = tournament::rank(&sizes[..top.len()], &report.comparisons, ctx.settings.seed);
+        let reason = format!("won {} of {} pairwise judgements on real outputs", wins[best], top.len() - 1);
+        (best, wins, reason)
+    } else {
+        let why = if ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_none() {
+            "model-free: largest behaviour group"
+        } else if groups.len() == 1 {
+            "every candidate behaves the same on the synthesized inputs"
+        } else {
+            "largest behaviour group"
+        };
+        let (best, wins) = tournament::rank(&sizes, &[], ctx.settings.seed);
+        (best, wins, why.to_owned())
+    };
+    report.groups = groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| GroupRecord {
+            samples: group.members.iter().map(|&m| candidates[m].sample).collect(),
+            wins: wins.get(g).copied().unwrap_or(0),
+        })
+        .collect();
+    let chosen = groups.get(best).map_or(0, |g| g.representative());
+    let final_index = report.candidates[chosen];
+    report.pick = Some(Pick { final_index, sample: candidates[chosen].sample, reason });
+    Ok(())
+}

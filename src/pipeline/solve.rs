@@ -1,0 +1,136 @@
+//! One problem end to end: stage 1 (or given candidates), stage 2, and its files in the run
+//! directory. Any failure becomes an `error` result; the run goes on.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::join_all;
+
+use super::context::{CallCounter, Context};
+use super::generate::{generate_and_debug, run_public, FinalProgram, PublicVerdict, RoundRecord};
+use super::select::{select, SelectionReport};
+use crate::judge::JudgeError;
+use crate::problem::Problem;
+use crate::store::{append_line, write_atomic, write_json_atomic, ProblemResult, ResultStatus};
+
+/// Solves `problem`; `given` replaces generation with these programs (`--candidates`).
+pub async fn solve_problem(ctx: &Context, problem: Arc<Problem>, given: Option<Vec<String>>) -> ProblemResult {
+    let started = Instant::now();
+    let counter = CallCounter::default();
+    let executions_before = ctx.executor.executions();
+    let samples = given.as_ref().map_or(ctx.settings.samples, Vec::len);
+    // A previous, interrupted attempt may have left a partial trace: start it afresh.
+    let _ = std::fs::remove_file(ctx.run.trace(&problem.id));
+    let outcome = run_stages(ctx, &problem, given, &counter).await;
+    let mut result = ProblemResult {
+        id: problem.id.clone(),
+        status: ResultStatus::NoCandidate,
+        public_passed: false,
+        samples,
+        llm_calls: 0,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        seconds: 0.0,
+        error: None,
+        select: format!("{:?}", ctx.settings.select).to_lowercase(),
+        candidates: 0,
+        groups: 0,
+        generation_calls: counter.generation.load(Ordering::Relaxed),
+        selection_calls: counter.selection.load(Ordering::Relaxed),
+        cost_usd: None,
+        executions: 0,
+        difficulty: problem.metadata.difficulty.clone(),
+        source: problem.metadata.source.clone(),
+    };
+    result.llm_calls = result.generation_calls + result.selection_calls;
+    if let Some(llm) = &ctx.llm {
+        let totals = llm.ledger().problem_totals(&problem.id);
+        result.prompt_tokens = totals.usage.prompt_tokens + totals.cached_usage.prompt_tokens;
+        result.completion_tokens = totals.usage.completion_tokens + totals.cached_usage.completion_tokens;
+        result.cost_usd = totals.cost_usd;
+    }
+    match outcome.and_then(|report| write_files(ctx, &problem, &report).map(|()| report)) {
+        Ok(report) => {
+            result.candidates = report.candidates.len();
+            result.groups = report.groups.len();
+            if let Some(pick) = &report.pick {
+                result.status = ResultStatus::Selected;
+                let chosen = &report.finals[pick.final_index];
+                result.public_passed = chosen.public_passed == chosen.public_total;
+            }
+        }
+        Err(error) => {
+            result.status = ResultStatus::Error;
+            result.error = Some(error.to_string());
+        }
+    }
+    result.executions = ctx.executor.executions() - executions_before;
+    result.seconds = started.elapsed().as_secs_f64();
+    result
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SolveError {
+    #[error(transparent)]
+    Judge(#[from] JudgeError),
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+}
+
+async fn run_stages(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    given: Option<Vec<String>>,
+    counter: &CallCounter,
+) -> Result<SelectionReport, SolveError> {
+    let finals: Vec<FinalProgram> = match given {
+        Some(programs) => judge_given(ctx, problem, programs).await?,
+        None => generate_and_debug(ctx, problem, counter).await?.into_iter().flatten().collect(),
+    };
+    Ok(select(ctx, problem, finals, counter).await?)
+}
+
+/// Given programs go straight to the public tests, recorded in the trace as round 0.
+async fn judge_given(ctx: &Context, problem: &Arc<Problem>, programs: Vec<String>) -> Result<Vec<FinalProgram>, JudgeError> {
+    let runs = programs.into_iter().enumerate().map(|(sample, code)| async move {
+        let code: Arc<str> = Arc::from(code);
+        let results = run_public(ctx, problem, &code).await?;
+        let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
+        let line = RoundRecord {
+            sample,
+            round: 0,
+            status: "given",
+            code: Some(code.to_string()),
+            public: results.iter().map(|r| PublicVerdict { name: r.name.clone(), verdict: r.verdict }).collect(),
+            public_passed: passed,
+            public_total: results.len(),
+            prompt_tokens: 0,
+            completion_tokens: 0,
+            cached: false,
+            error: None,
+        };
+        if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
+            tracing::warn!("{}: cannot write trace: {e}", problem.id);
+        }
+        Ok(FinalProgram { sample, code, public_passed: passed, public_total: results.len() })
+    });
+    join_all(runs).await.into_iter().collect()
+}
+
+fn write_files(ctx: &Context, problem: &Problem, report: &SelectionReport) -> Result<(), SolveError> {
+    let failed = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| SolveError::Write { path, source }
+    };
+    let selection = ctx.run.selection(&problem.id);
+    write_json_atomic(&selection, report).map_err(failed(&selection))?;
+    let solution = ctx.run.solution(&problem.id);
+    match &report.pick {
+        Some(pick) => write_atomic(&solution, report.finals[pick.final_index].code.as_bytes()).map_err(failed(&solution))?,
+        None => {
+            let _ = std::fs::remove_file(&solution);
+        }
+    }
+    Ok(())
+}

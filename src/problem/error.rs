@@ -1,0 +1,128 @@
+//! Errors from loading problems: one per malformed problem, one for an unreadable set.
+
+use std::io;
+use std::path::PathBuf;
+
+/// The problem set directory itself cannot be used; nothing was loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SetError {
+    /// The path does not exist or is not a directory.
+    #[error("problem set {}: not a directory", path.display())]
+    NotADirectory {
+        /// The set directory.
+        path: PathBuf,
+    },
+    /// Listing the directory failed.
+    #[error("problem set {}: cannot read: {source}", path.display())]
+    Unreadable {
+        /// The set directory.
+        path: PathBuf,
+        /// The underlying failure.
+        source: io::Error,
+    },
+}
+
+/// One problem could not be loaded; the rest of its set still loads.
+#[derive(Debug, thiserror::Error)]
+#[error("problem {}: {reason}", path.display())]
+pub struct LoadError {
+    /// The problem directory.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub reason: LoadErrorReason,
+}
+
+/// What is wrong with a problem. File paths are relative to the problem directory.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadErrorReason {
+    /// The problem path is not a directory.
+    #[error("not a directory")]
+    NotADirectory,
+    /// A required file is absent.
+    #[error("missing {}", file.display())]
+    MissingFile {
+        /// The missing file.
+        file: PathBuf,
+    },
+    /// A file exists but could not be read.
+    #[error("cannot read {}: {source}", file.display())]
+    Io {
+        /// The file or directory.
+        file: PathBuf,
+        /// The underlying failure.
+        source: io::Error,
+    },
+    /// A text file is not UTF-8.
+    #[error("{} is not valid utf-8", file.display())]
+    NotUtf8 {
+        /// The file.
+        file: PathBuf,
+    },
+    /// `problem.toml` does not parse or has a bad value or an unknown key.
+    #[error("problem.toml{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Manifest {
+        /// 1-based line of the offending text, when known.
+        line: Option<usize>,
+        /// The TOML parser's message.
+        message: String,
+    },
+    /// A limit is zero.
+    #[error("problem.toml: {key} must be greater than zero")]
+    ZeroLimit {
+        /// The key.
+        key: &'static str,
+    },
+    /// `float_tolerance` is negative or not finite.
+    #[error("problem.toml: float_tolerance must be a finite number >= 0, got {value}")]
+    BadTolerance {
+        /// The value given.
+        value: f64,
+    },
+    /// A function problem lacks `entry_point`.
+    #[error("problem.toml: entry_point is required when kind = \"function\"")]
+    MissingEntryPoint,
+    /// A stdio problem names an `entry_point`.
+    #[error("problem.toml: entry_point is only for kind = \"function\"")]
+    UnexpectedEntryPoint,
+    /// `entry_point` is not `name` or `Class.method`.
+    #[error("problem.toml: entry_point `{value}` is not `name` or `Class.method`")]
+    BadEntryPoint {
+        /// The value given.
+        value: String,
+    },
+    /// `checker = "program"` without a `checker.py`.
+    #[error("checker = \"program\" needs checker.py")]
+    MissingCheckerProgram,
+    /// A `.in` without its `.out`, or the reverse.
+    #[error("{} has no matching {}", file.display(), missing.display())]
+    UnpairedTest {
+        /// The file that exists.
+        file: PathBuf,
+        /// Its missing partner.
+        missing: PathBuf,
+    },
+    /// A problem, test or solution name is not UTF-8.
+    #[error("name {} is not valid utf-8", name.display())]
+    BadName {
+        /// The offending path.
+        name: PathBuf,
+    },
+    /// A line of a function problem's `.in` is not JSON.
+    #[error("{} line {line}: bad json argument: {source}", file.display())]
+    BadArgument {
+        /// The `.in` file.
+        file: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The JSON parser's error.
+        source: serde_json::Error,
+    },
+    /// A function problem's `.out` is not one JSON value.
+    #[error("{}: bad json value: {source}", file.display())]
+    BadExpected {
+        /// The `.out` file.
+        file: PathBuf,
+        /// The JSON parser's error.
+        source: serde_json::Error,
+    },
+}

@@ -1,0 +1,312 @@
+//! `problem.toml`: parsing and validating the settings of one problem.
+
+use serde::Deserialize;
+
+use super::error::LoadErrorReason;
+use super::model::{Checker, Kind, Limits, Metadata};
+
+/// The validated contents of `problem.toml`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Manifest {
+    pub title: String,
+    pub kind: Kind,
+    pub entry_point: Option<String>,
+    pub limits: Limits,
+    pub checker: Checker,
+    pub float_tolerance: f64,
+    pub metadata: Metadata,
+}
+
+/// `problem.toml` as written; unknown keys are rejected.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    title: String,
+    kind: Kind,
+    entry_point: Option<String>,
+    time_limit_ms: Option<u64>,
+    memory_limit_mb: Option<u64>,
+    output_limit_mb: Option<u64>,
+    #[serde(default)]
+    checker: Checker,
+    float_tolerance: Option<f64>,
+    source: Option<String>,
+    difficulty: Option<String>,
+    url: Option<String>,
+}
+
+const DEFAULT_FLOAT_TOLERANCE: f64 = 1e-6;
+
+impl Manifest {
+    /// Parses and validates `problem.toml` text.
+    pub fn parse(text: &str) -> Result<Self, LoadErrorReason> {
+        let raw: RawManifest = toml::from_str(text).map_err(|err| LoadErrorReason::Manifest {
+            line: err.span().map(|span| line_of(text, span.start)),
+            message: err.message().trim().to_owned(),
+        })?;
+        let defaults = Limits::default();
+        let limits = Limits {
+            time_limit_ms: positive("time_limit_ms", raw.time_limit_ms, defaults.time_limit_ms)?,
+            memory_limit_mb: positive(
+                "memory_limit_mb",
+                raw.memory_limit_mb,
+                defaults.memory_limit_mb,
+            )?,
+            output_limit_mb: positive(
+                "output_limit_mb",
+                raw.output_limit_mb,
+                defaults.output_limit_mb,
+            )?,
+        };
+        let float_tolerance = raw.float_tolerance.unwrap_or(DEFAULT_FLOAT_TOLERANCE);
+        if !(float_tolerance.is_finite() && float_tolerance >= 0.0) {
+            return Err(LoadErrorReason::BadTolerance {
+                value: float_tolerance,
+            });
+        }
+        let entry_point = match (raw.kind, raw.entry_point) {
+            (Kind::Function, None) => return Err(LoadErrorReason::MissingEntryPoint),
+            (Kind::Function, Some(value)) if !is_entry_point(&value) => {
+                return Err(LoadErrorReason::BadEntryPoint { value })
+            }
+            (Kind::Function, Some(value)) => Some(value),
+            (Kind::Stdio, Some(_)) => return Err(LoadErrorReason::UnexpectedEntryPoint),
+            (Kind::Stdio, None) => None,
+        };
+        Ok(Self {
+            title: raw.title,
+            kind: raw.kind,
+            entry_point,
+            limits,
+            checker: raw.checker,
+            float_tolerance,
+            metadata: Metadata {
+                source: raw.source,
+                difficulty: raw.difficulty,
+                url: raw.url,
+            },
+        })
+    }
+}
+
+fn positive(key: &'static str, value: Option<u64>, default: u64) -> Result<u64, LoadErrorReason> {
+    match value {
+        Some(0) => Err(LoadErrorReason::ZeroLimit { key }),
+        Some(v) => Ok(v),
+        None => Ok(default),
+    }
+}
+
+/// `name` or `Class.method`, each part a Python identifier.
+fn is_entry_point(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    (1..=2).contains(&parts.len()) && parts.iter().all(|p| is_identifier(p))
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Manifest, LoadErrorReason> {
+        Manifest::parse(text)
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let m = parse("title = \"T\"\nkind = \"stdio\"\n").expect("valid");
+        assert_eq!(m.title, "T");
+        assert_eq!(m.kind, Kind::Stdio);
+        assert_eq!(m.entry_point, None);
+        assert_eq!(
+            m.limits,
+            Limits {
+                time_limit_ms: 6000,
+                memory_limit_mb: 1024,
+                output_limit_mb: 64
+            }
+        );
+        assert_eq!(m.checker, Checker::Lines);
+        assert_eq!(m.float_tolerance, 1e-6);
+        assert_eq!(m.metadata, Metadata::default());
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let m = parse(
+            r#"
+title = "Two Sum"
+kind = "function"
+entry_point = "Solution.twoSum"
+time_limit_ms = 2000
+memory_limit_mb = 256
+output_limit_mb = 8
+checker = "float"
+float_tolerance = 0
+source = "leetcode"
+difficulty = "easy"
+url = "https://leetcode.com/problems/two-sum/"
+"#,
+        )
+        .expect("valid");
+        assert_eq!(m.kind, Kind::Function);
+        assert_eq!(m.entry_point.as_deref(), Some("Solution.twoSum"));
+        assert_eq!(m.limits.time_limit_ms, 2000);
+        assert_eq!(m.limits.memory_limit_mb, 256);
+        assert_eq!(m.limits.output_limit_mb, 8);
+        assert_eq!(m.checker, Checker::Float);
+        assert_eq!(m.float_tolerance, 0.0);
+        assert_eq!(m.metadata.source.as_deref(), Some("leetcode"));
+        assert_eq!(m.metadata.difficulty.as_deref(), Some("easy"));
+        assert!(m.metadata.url.is_some());
+    }
+
+    #[test]
+    fn all_checkers_parse() {
+        for (name, checker) in [
+            ("lines", Checker::Lines),
+            ("exact", Checker::Exact),
+            ("tokens", Checker::Tokens),
+            ("float", Checker::Float),
+            ("program", Checker::Program),
+        ] {
+            let m = parse(&format!(
+                "title = \"T\"\nkind = \"stdio\"\nchecker = \"{name}\"\n"
+            ))
+            .expect("valid");
+            assert_eq!(m.checker, checker);
+        }
+    }
+
+    fn manifest_error(text: &str) -> (Option<usize>, String) {
+        match parse(text) {
+            Err(LoadErrorReason::Manifest { line, message }) => (line, message),
+            other => panic!("expected a manifest error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_kind_names_the_value_and_line() {
+        let (line, message) = manifest_error("title = \"T\"\nkind = \"foo\"\n");
+        assert_eq!(line, Some(2));
+        assert!(message.contains("unknown variant `foo`"), "{message}");
+        assert!(message.contains("stdio"), "{message}");
+    }
+
+    #[test]
+    fn unknown_checker_is_rejected() {
+        let (_, message) = manifest_error("title = \"T\"\nkind = \"stdio\"\nchecker = \"diff\"\n");
+        assert!(message.contains("unknown variant `diff`"), "{message}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let (_, message) = manifest_error("title = \"T\"\nkind = \"stdio\"\ntimelimit = 5\n");
+        assert!(message.contains("unknown field `timelimit`"), "{message}");
+    }
+
+    #[test]
+    fn missing_required_key_is_rejected() {
+        let (_, message) = manifest_error("kind = \"stdio\"\n");
+        assert!(message.contains("missing field `title`"), "{message}");
+    }
+
+    #[test]
+    fn syntax_error_has_a_line() {
+        let (line, message) = manifest_error("title = \"T\"\nkind = \"stdio\"\n= 3\n");
+        assert_eq!(line, Some(3));
+        assert!(!message.is_empty());
+    }
+
+    #[test]
+    fn wrong_types_are_rejected() {
+        let (_, message) = manifest_error("title = \"T\"\nkind = \"stdio\"\ntime_limit_ms = -5\n");
+        assert!(!message.is_empty());
+        let (_, message) = manifest_error("title = \"T\"\nkind = \"stdio\"\ntime_limit_ms = 1.5\n");
+        assert!(message.contains("invalid type"), "{message}");
+    }
+
+    #[test]
+    fn zero_limits_are_rejected() {
+        for key in ["time_limit_ms", "memory_limit_mb", "output_limit_mb"] {
+            let err =
+                parse(&format!("title = \"T\"\nkind = \"stdio\"\n{key} = 0\n")).expect_err("zero");
+            assert!(
+                matches!(err, LoadErrorReason::ZeroLimit { key: k } if k == key),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("problem.toml: {key} must be greater than zero")
+            );
+        }
+    }
+
+    #[test]
+    fn bad_tolerance_is_rejected() {
+        let err = parse("title = \"T\"\nkind = \"stdio\"\nfloat_tolerance = -1e-6\n")
+            .expect_err("negative");
+        assert!(
+            matches!(err, LoadErrorReason::BadTolerance { .. }),
+            "{err:?}"
+        );
+        let err =
+            parse("title = \"T\"\nkind = \"stdio\"\nfloat_tolerance = nan\n").expect_err("nan");
+        assert!(
+            matches!(err, LoadErrorReason::BadTolerance { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn function_needs_entry_point() {
+        let err = parse("title = \"T\"\nkind = \"function\"\n").expect_err("missing");
+        assert!(matches!(err, LoadErrorReason::MissingEntryPoint), "{err:?}");
+    }
+
+    #[test]
+    fn stdio_rejects_entry_point() {
+        let err = parse("title = \"T\"\nkind = \"stdio\"\nentry_point = \"f\"\n")
+            .expect_err("unexpected");
+        assert!(
+            matches!(err, LoadErrorReason::UnexpectedEntryPoint),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn entry_point_shapes() {
+        for good in ["solve", "_f2", "Solution.maxArea", "Klass._m"] {
+            let m = parse(&format!(
+                "title = \"T\"\nkind = \"function\"\nentry_point = \"{good}\"\n"
+            ))
+            .expect("valid");
+            assert_eq!(m.entry_point.as_deref(), Some(good));
+        }
+        for bad in ["", "a.b.c", "2f", "f()", "Solution.", ".m", "a b"] {
+            let err = parse(&format!(
+                "title = \"T\"\nkind = \"function\"\nentry_point = \"{bad}\"\n"
+            ))
+            .expect_err(bad);
+            assert!(
+                matches!(&err, LoadErrorReason::BadEntryPoint { value } if value == bad),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+}

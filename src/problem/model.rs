@@ -1,0 +1,131 @@
+//! The in-memory problem: settings from `problem.toml` plus the files beside it.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::test_case::{TestCase, TestSelection};
+
+/// How a candidate program is run (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A whole program: `.in` is stdin, `.out` the expected stdout.
+    Stdio,
+    /// A LeetCode-style entry point called with JSON arguments.
+    Function,
+}
+
+/// How an answer is compared with the expected one (SPEC §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Checker {
+    /// LiveCodeBench's rule: stripped lines, equal as text or as exact decimals.
+    #[default]
+    Lines,
+    /// Byte-equal after removing trailing whitespace.
+    Exact,
+    /// Whitespace-separated tokens equal.
+    Tokens,
+    /// Tokens equal, numbers within `float_tolerance`.
+    Float,
+    /// `checker.py INPUT EXPECTED ACTUAL`, run in the sandbox.
+    Program,
+}
+
+/// Per-test resource limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Limits {
+    /// CPU time per test.
+    pub time_limit_ms: u64,
+    /// Memory per test.
+    pub memory_limit_mb: u64,
+    /// Stdout per test (stderr is kept up to the same size).
+    pub output_limit_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            time_limit_ms: 6000,
+            memory_limit_mb: 1024,
+            output_limit_mb: 64,
+        }
+    }
+}
+
+/// Free metadata carried into reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Metadata {
+    /// Where the problem comes from (contest, benchmark).
+    pub source: Option<String>,
+    /// Difficulty as the source names it.
+    pub difficulty: Option<String>,
+    /// Link to the original statement.
+    pub url: Option<String>,
+}
+
+/// A reference program from `solutions/*.py`; never shown to a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// File stem: `reference` for `solutions/reference.py`.
+    pub name: String,
+    /// Path of the file.
+    pub path: PathBuf,
+    /// Source code.
+    pub code: String,
+}
+
+impl Solution {
+    /// Whether the solution is meant to fail (its name starts with `wrong_`).
+    pub fn is_wrong(&self) -> bool {
+        self.name.starts_with("wrong_")
+    }
+}
+
+/// One loaded, validated problem (SPEC §1).
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Directory name.
+    pub id: String,
+    /// The problem directory.
+    pub dir: PathBuf,
+    /// Short name.
+    pub title: String,
+    /// How programs are run.
+    pub kind: Kind,
+    /// `name` or `Class.method`; always `Some` for [`Kind::Function`], `None` for [`Kind::Stdio`].
+    pub entry_point: Option<String>,
+    /// Per-test limits.
+    pub limits: Limits,
+    /// How outputs are compared.
+    pub checker: Checker,
+    /// Absolute-or-relative tolerance for [`Checker::Float`].
+    pub float_tolerance: f64,
+    /// `statement.md`: what the model is shown.
+    pub statement: String,
+    /// `starter.py`, if present.
+    pub starter: Option<String>,
+    /// `tests/public`, in natural name order.
+    pub public: Vec<TestCase>,
+    /// `tests/hidden`, in natural name order.
+    pub hidden: Vec<TestCase>,
+    /// `solutions/*.py`, in natural name order.
+    pub solutions: Vec<Solution>,
+    /// `checker.py` source; `Some` exactly when `checker` is [`Checker::Program`].
+    pub checker_program: Option<String>,
+    /// Free metadata.
+    pub metadata: Metadata,
+}
+
+impl Problem {
+    /// The selected tests; [`TestSelection::All`] yields public then hidden.
+    pub fn tests(&self, which: TestSelection) -> impl Iterator<Item = &TestCase> + '_ {
+        let (public, hidden): (&[TestCase], &[TestCase]) = match which {
+            TestSelection::Public => (&self.public, &[]),
+            TestSelection::Hidden => (&[], &self.hidden),
+            TestSelection::All => (&self.public, &self.hidden),
+        };
+        public.iter().chain(hidden)
+    }
+}

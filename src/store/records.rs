@@ -1,0 +1,66 @@
+//! The records a run writes: `run.json` and the lines of `results.jsonl`.
+
+use serde::{Deserialize, Serialize};
+
+/// `run.json`: every setting, the tool version, start and end time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub tool: String,
+    pub version: String,
+    pub command: Vec<String>,
+    pub set: String,
+    pub settings: serde_json::Value,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// Sandbox isolation in force (so reports can say what guarded the candidates).
+    pub sandbox: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultStatus {
+    Selected,
+    NoCandidate,
+    Error,
+}
+
+/// One line of `results.jsonl`: a finished problem.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProblemResult {
+    pub id: String,
+    pub status: ResultStatus,
+    /// Whether the selected program passes every public test.
+    pub public_passed: bool,
+    pub samples: usize,
+    pub llm_calls: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub seconds: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Selection method used.
+    #[serde(default)]
+    pub select: String,
+    /// Programs that passed every public test.
+    #[serde(default)]
+    pub candidates: usize,
+    /// Behaviour groups among them on synthesized inputs.
+    #[serde(default)]
+    pub groups: usize,
+    /// Model calls of stage 1 (generation and debugging) and stage 2 (selection).
+    #[serde(default)]
+    pub generation_calls: u64,
+    #[serde(default)]
+    pub selection_calls: u64,
+    /// Dollars, when every call's price was known.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
+    /// Sandbox executions.
+    #[serde(default)]
+    pub executions: u64,
+    /// Difficulty and source from problem.toml, for breakdowns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}

@@ -1,0 +1,74 @@
+//! Paths inside a run directory and reading back what a previous run finished.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::records::ProblemResult;
+
+/// A run directory (`--out`).
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    root: PathBuf,
+}
+
+impl RunDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn run_json(&self) -> PathBuf {
+        self.root.join("run.json")
+    }
+
+    pub fn results(&self) -> PathBuf {
+        self.root.join("results.jsonl")
+    }
+
+    pub fn eval_json(&self) -> PathBuf {
+        self.root.join("eval.json")
+    }
+
+    pub fn submission(&self) -> PathBuf {
+        self.root.join("submission.json")
+    }
+
+    /// Where model answers are cached (keyed by request hash).
+    pub fn llm_cache(&self) -> PathBuf {
+        self.root.join("cache").join("llm")
+    }
+
+    pub fn problem_dir(&self, id: &str) -> PathBuf {
+        self.root.join("problems").join(id)
+    }
+
+    pub fn solution(&self, id: &str) -> PathBuf {
+        self.problem_dir(id).join("solution.py")
+    }
+
+    pub fn trace(&self, id: &str) -> PathBuf {
+        self.problem_dir(id).join("trace.jsonl")
+    }
+
+    pub fn selection(&self, id: &str) -> PathBuf {
+        self.problem_dir(id).join("selection.json")
+    }
+
+    /// Finished problems by id (the last line wins); a torn last line from a kill is skipped.
+    pub fn finished(&self) -> io::Result<BTreeMap<String, ProblemResult>> {
+        let text = match std::fs::read_to_string(self.results()) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            Err(e) => return Err(e),
+        };
+        Ok(text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<ProblemResult>(line).ok())
+            .map(|r| (r.id.clone(), r))
+            .collect())
+    }
+}

@@ -1,0 +1,82 @@
+//! One limit on requests in flight, shared by every caller, measured on the server.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use sstar::llm::LlmClient;
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+use super::support::{chat, chat_body, config, request};
+
+/// Answers after `delay` and notes when each request arrived: a request is
+/// in flight on the server from its arrival until its answer leaves.
+struct Timed {
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+    delay: Duration,
+}
+
+impl Respond for Timed {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        self.arrivals.lock().expect("lock").push(Instant::now());
+        ResponseTemplate::new(200)
+            .set_body_json(chat_body(&["ok"], "stop", 1, 1))
+            .set_delay(self.delay)
+    }
+}
+
+/// Most requests in flight at once. A request that waited for a permit can
+/// only arrive after an earlier answer left, so the window is the delay.
+fn max_in_flight(arrivals: &[Instant], delay: Duration) -> usize {
+    arrivals
+        .iter()
+        .map(|&t| {
+            arrivals
+                .iter()
+                .filter(|&&s| s <= t && t < s + delay)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn requests_in_flight_never_exceed_the_limit() {
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let delay = Duration::from_millis(200);
+    chat()
+        .respond_with(Timed {
+            arrivals: arrivals.clone(),
+            delay,
+        })
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.concurrency = 2;
+    let client = LlmClient::new(config, None);
+
+    // Eight callers on two clones of the client (as problems running concurrently would).
+    let other = client.clone();
+    let start = Instant::now();
+    let calls = (0..8).map(|i| {
+        let client = if i % 2 == 0 {
+            client.clone()
+        } else {
+            other.clone()
+        };
+        async move { client.complete_one(&request(&format!("prompt {i}"))).await }
+    });
+    let results = join_all(calls).await;
+    let elapsed = start.elapsed();
+
+    assert!(results.iter().all(Result::is_ok));
+    let arrivals = arrivals.lock().expect("lock").clone();
+    assert_eq!(arrivals.len(), 8);
+    assert_eq!(
+        max_in_flight(&arrivals, delay),
+        2,
+        "limit reached, never exceeded"
+    );
+    assert!(elapsed >= delay * 4, "8 requests, 2 at a time: {elapsed:?}");
+}

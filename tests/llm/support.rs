@@ -1,0 +1,94 @@
+//! Scripted server helpers: chat-completion bodies, a responder that honours `n`, a fast test config.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sstar::llm::{CompletionRequest, LlmConfig, Message, Role};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
+
+pub const MODEL: &str = "test-model";
+pub const CHAT_PATH: &str = "/v1/chat/completions";
+
+/// A chat-completion body with one choice per text.
+pub fn chat_body(texts: &[&str], finish: &str, prompt: u64, completion: u64) -> Value {
+    let choices: Vec<Value> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({
+                "index": i,
+                "message": {"role": "assistant", "content": t},
+                "finish_reason": finish,
+            })
+        })
+        .collect();
+    json!({
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 1,
+        "model": MODEL,
+        "choices": choices,
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
+    })
+}
+
+/// A 200 with `texts` as choices.
+pub fn ok(texts: &[&str]) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(chat_body(texts, "stop", 10, 5))
+}
+
+/// `POST /v1/chat/completions`.
+pub fn chat() -> MockBuilder {
+    Mock::given(method("POST")).and(path(CHAT_PATH))
+}
+
+/// A server that answers `n` choices when asked for `n` (a server honouring `n`).
+pub struct HonoursN;
+
+impl Respond for HonoursN {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let n = request
+            .body_json::<Value>()
+            .ok()
+            .and_then(|b| b.get("n").and_then(Value::as_u64))
+            .unwrap_or(1);
+        let texts: Vec<String> = (0..n).map(|i| format!("answer {i}")).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        ResponseTemplate::new(200).set_body_json(chat_body(&refs, "stop", 10, 5 * n))
+    }
+}
+
+/// A config for `server` with fast retries and a short timeout.
+pub fn config(server: &MockServer) -> LlmConfig {
+    let mut config = LlmConfig::new(format!("{}/v1", server.uri()), MODEL);
+    config.timeout = Duration::from_secs(5);
+    config.retry.base_delay = Duration::from_millis(10);
+    config.retry.max_delay = Duration::from_millis(50);
+    config
+}
+
+/// A one-message generation request for problem `p1`.
+pub fn request(text: &str) -> CompletionRequest {
+    CompletionRequest::new(Role::Generate, "p1", vec![Message::user(text)])
+}
+
+/// Bodies of every request the server received.
+pub async fn bodies(server: &MockServer) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.body_json::<Value>().expect("request body is json"))
+        .collect()
+}
+
+/// How many requests the server received.
+pub async fn request_count(server: &MockServer) -> usize {
+    server.received_requests().await.map_or(0, |r| r.len())
+}
