@@ -5,3 +5,4 @@ mod common;
 mod hostile;
 mod judge_cli;
 mod llm;
+mod pipeline;

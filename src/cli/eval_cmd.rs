@@ -19,7 +19,10 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     })?;
     bar.finish_and_clear();
     if args.json {
-        output.data(&(serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))? + "\n"));
+        output.data(
+            &(serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?
+                + "\n"),
+        );
     } else {
         output.data(&render(&report));
     }
@@ -28,12 +31,26 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
 
 pub(super) fn render(report: &EvalReport) -> String {
     let mut text = String::new();
-    let width = report.problems.keys().map(String::len).max().unwrap_or(7).max(7);
-    let _ = writeln!(text, "{:width$}  {:22} {:>9}  pass@N", "problem", "verdict", "hidden");
+    let width = report
+        .problems
+        .keys()
+        .map(String::len)
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        text,
+        "{:width$}  {:22} {:>9}  pass@N",
+        "problem", "verdict", "hidden"
+    );
     for (id, p) in &report.problems {
         let verdict = p.verdict.map_or("(none selected)", |v| v.as_str());
         let passed = format!("{}/{}", p.passed, p.total);
-        let n = if p.any_candidate_accepted { "yes" } else { "no" };
+        let n = if p.any_candidate_accepted {
+            "yes"
+        } else {
+            "no"
+        };
         let _ = writeln!(text, "{id:width$}  {verdict:22} {passed:>9}  {n}");
     }
     let s = &report.summary;
@@ -43,7 +60,11 @@ pub(super) fn render(report: &EvalReport) -> String {
         s.pass_at_1 * 100.0,
         s.pass_at_n * 100.0,
         s.count,
-        if s.analysis_only { "  (oracle selection: analysis only)" } else { "" }
+        if s.analysis_only {
+            "  (oracle selection: analysis only)"
+        } else {
+            ""
+        }
     );
     text
 }

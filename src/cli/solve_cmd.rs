@@ -18,7 +18,10 @@ use crate::sandbox_from_env;
 use crate::store::{write_json_atomic, ProblemResult, ResultStatus, RunDir, RunInfo};
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
-    let config = args.llm.resolve(process_env).map_err(|e| Error::Usage(e.to_string()))?;
+    let config = args
+        .llm
+        .resolve(process_env)
+        .map_err(|e| Error::Usage(e.to_string()))?;
     if config.is_none() && args.candidates.is_none() {
         return Err(Error::Usage(
             "no model configured: pass --model (or set SSTAR_MODEL), or select among given programs with --candidates".into(),
@@ -28,7 +31,12 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     for error in &set.errors {
         tracing::error!("{error}");
     }
-    let given = args.candidates.as_deref().map(load_candidates).transpose().map_err(|e| Error::Usage(e.to_string()))?;
+    let given = args
+        .candidates
+        .as_deref()
+        .map(load_candidates)
+        .transpose()
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let problems: Vec<_> = set
         .problems
         .into_iter()
@@ -37,8 +45,13 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         .map(Arc::new)
         .collect();
     if let Some(given) = &given {
-        for id in given.keys().filter(|id| !problems.iter().any(|p| &p.id == *id)) {
-            tracing::warn!("--candidates names `{id}`, which is not a problem of the set (or filtered out)");
+        for id in given
+            .keys()
+            .filter(|id| !problems.iter().any(|p| &p.id == *id))
+        {
+            tracing::warn!(
+                "--candidates names `{id}`, which is not a problem of the set (or filtered out)"
+            );
         }
     }
     let run = RunDir::new(&args.out);
@@ -56,7 +69,10 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         tool: "sstar".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
-        set: std::fs::canonicalize(&args.set).unwrap_or(args.set.clone()).display().to_string(),
+        set: std::fs::canonicalize(&args.set)
+            .unwrap_or(args.set.clone())
+            .display()
+            .to_string(),
         settings: serde_json::json!({
             "pipeline": settings,
             "model": config,
@@ -70,10 +86,17 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     };
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
     let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
-    let ctx = Context { executor: Arc::new(Executor::new(sandbox)), llm, settings, run: run.clone(), in_flight: Default::default() };
+    let ctx = Context {
+        executor: Arc::new(Executor::new(sandbox)),
+        llm,
+        settings,
+        run: run.clone(),
+        in_flight: Default::default(),
+    };
     let bar = output.bar(problems.len(), "solve");
     let reporter = BarReporter { bar: bar.clone() };
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let outcome = runtime.block_on(async {
         let ticker = async {
             loop {
@@ -89,17 +112,26 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     });
     bar.finish_and_clear();
     let Some(results) = outcome else {
-        eprintln!("interrupted: finished problems are saved in {}; run the same command again to resume", run.root().display());
+        eprintln!(
+            "interrupted: finished problems are saved in {}; run the same command again to resume",
+            run.root().display()
+        );
         return Ok(EXIT_ERROR);
     };
     let results = results.map_err(|e| Error::Usage(e.to_string()))?;
-    let info = RunInfo { finished_at: Some(now()), ..info };
+    let info = RunInfo {
+        finished_at: Some(now()),
+        ..info
+    };
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
     if let Some(llm) = &ctx.llm {
         let ledger = run.root().join("ledger.json");
         write_json_atomic(&ledger, &llm.ledger().report()).map_err(Error::io(ledger))?;
     }
-    output.data(&summary(&results.values().collect::<Vec<_>>(), ctx.llm.as_ref().map(|l| l.ledger().run_totals())));
+    output.data(&summary(
+        &results.values().collect::<Vec<_>>(),
+        ctx.llm.as_ref().map(|l| l.ledger().run_totals()),
+    ));
     Ok(EXIT_OK)
 }
 
@@ -124,10 +156,17 @@ impl Reporter for BarReporter {
 }
 
 fn status_line(ctx: &Context) -> String {
-    let mut line = format!("model calls in flight {}", ctx.in_flight.load(Ordering::Relaxed));
+    let mut line = format!(
+        "model calls in flight {}",
+        ctx.in_flight.load(Ordering::Relaxed)
+    );
     if let Some(llm) = &ctx.llm {
         let totals = llm.ledger().run_totals();
-        let _ = write!(line, " | tokens {}", totals.usage.prompt_tokens + totals.usage.completion_tokens);
+        let _ = write!(
+            line,
+            " | tokens {}",
+            totals.usage.prompt_tokens + totals.usage.completion_tokens
+        );
         if let Some(cost) = totals.cost_usd {
             let _ = write!(line, " | ${cost:.4}");
         }
@@ -139,7 +178,11 @@ fn status_line(ctx: &Context) -> String {
 fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
     let mut text = String::new();
     let width = results.iter().map(|r| r.id.len()).max().unwrap_or(7).max(7);
-    let _ = writeln!(text, "{:width$}  {:12} {:6} {:>7} {:>6} {:>6} {:>9} {:>8}", "problem", "status", "public", "samples", "cands", "calls", "tokens", "seconds");
+    let _ = writeln!(
+        text,
+        "{:width$}  {:12} {:6} {:>7} {:>6} {:>6} {:>9} {:>8}",
+        "problem", "status", "public", "samples", "cands", "calls", "tokens", "seconds"
+    );
     for r in results {
         let status = match r.status {
             ResultStatus::Selected => "selected",
@@ -154,10 +197,21 @@ fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
             r.id, r.samples, r.candidates, r.llm_calls, r.seconds
         );
     }
-    let selected = results.iter().filter(|r| r.status == ResultStatus::Selected).count();
-    let _ = write!(text, "{selected}/{} problems with a selected program", results.len());
+    let selected = results
+        .iter()
+        .filter(|r| r.status == ResultStatus::Selected)
+        .count();
+    let _ = write!(
+        text,
+        "{selected}/{} problems with a selected program",
+        results.len()
+    );
     if let Some(totals) = totals {
-        let _ = write!(text, "; {} model requests, {} cache hits", totals.calls, totals.cache_hits);
+        let _ = write!(
+            text,
+            "; {} model requests, {} cache hits",
+            totals.calls, totals.cache_hits
+        );
         match totals.cost_usd {
             Some(cost) => {
                 let _ = write!(text, ", ${cost:.4}");
@@ -172,7 +226,9 @@ fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
 
 /// Wall-clock time as RFC 3339 (UTC), without pulling in a date crate.
 fn now() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -184,7 +240,12 @@ fn now() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ use crate::store::{write_json_atomic, ResultStatus, RunDir};
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: not a run directory ({reason})", path.display())]
     NotARun { path: PathBuf, reason: String },
     #[error(transparent)]
@@ -49,20 +52,30 @@ pub fn evaluate(
         None => set_from_run_json(run)?,
     };
     let problems = load_set(&set_dir)?;
-    let results = run.finished().map_err(|source| EvalError::Io { path: run.results(), source })?;
+    let results = run.finished().map_err(|source| EvalError::Io {
+        path: run.results(),
+        source,
+    })?;
     if results.is_empty() {
-        return Err(EvalError::NotARun { path: run.root().into(), reason: "no finished problems in results.jsonl".into() });
+        return Err(EvalError::NotARun {
+            path: run.root().into(),
+            reason: "no finished problems in results.jsonl".into(),
+        });
     }
     let mut out = BTreeMap::new();
     let mut analysis_only = false;
     for (done, (id, result)) in results.iter().enumerate() {
         progress(done, results.len());
         let Some(problem) = problems.problems.iter().find(|p| &p.id == id) else {
-            tracing::warn!("{id}: not in the problem set {}; skipped", set_dir.display());
+            tracing::warn!(
+                "{id}: not in the problem set {}; skipped",
+                set_dir.display()
+            );
             continue;
         };
-        let selection: Option<SelectionFile> =
-            std::fs::read(run.selection(id)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let selection: Option<SelectionFile> = std::fs::read(run.selection(id))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
         analysis_only |= selection.as_ref().is_some_and(|s| s.analysis_only);
         let mut entry = EvalProblem {
             verdict: None,
@@ -76,38 +89,71 @@ pub fn evaluate(
             .then(|| std::fs::read_to_string(run.solution(id)).ok())
             .flatten();
         if let Some(code) = &selected {
-            let options = JudgeOptions { tests: TestSelection::Hidden, all_tests: true };
+            let options = JudgeOptions {
+                tests: TestSelection::Hidden,
+                all_tests: true,
+            };
             let report = judge(sandbox, problem, code, options, &|_, _| {})?;
             entry.verdict = Some(report.verdict);
             entry.passed = report.passed;
             entry.any_candidate_accepted = report.verdict.is_accepted();
         }
         if !entry.any_candidate_accepted {
-            let codes = selection.map(|s| s.finals.into_iter().map(|f| f.code).collect()).unwrap_or_default();
-            entry.any_candidate_accepted = any_accepted(sandbox, problem, codes, selected.as_deref())?;
+            let codes = selection
+                .map(|s| s.finals.into_iter().map(|f| f.code).collect())
+                .unwrap_or_default();
+            entry.any_candidate_accepted =
+                any_accepted(sandbox, problem, codes, selected.as_deref())?;
         }
         out.insert(id.clone(), entry);
     }
     progress(results.len(), results.len());
     let count = out.len();
-    let rate = |n: usize| if count == 0 { 0.0 } else { n as f64 / count as f64 };
+    let rate = |n: usize| {
+        if count == 0 {
+            0.0
+        } else {
+            n as f64 / count as f64
+        }
+    };
     let summary = EvalSummary {
-        pass_at_1: rate(out.values().filter(|p| p.verdict.is_some_and(|v| v.is_accepted())).count()),
+        pass_at_1: rate(
+            out.values()
+                .filter(|p| p.verdict.is_some_and(|v| v.is_accepted()))
+                .count(),
+        ),
         pass_at_n: rate(out.values().filter(|p| p.any_candidate_accepted).count()),
         count,
         analysis_only,
     };
-    let report = EvalReport { problems: out, summary };
-    write_json_atomic(&run.eval_json(), &report).map_err(|source| EvalError::Io { path: run.eval_json(), source })?;
+    let report = EvalReport {
+        problems: out,
+        summary,
+    };
+    write_json_atomic(&run.eval_json(), &report).map_err(|source| EvalError::Io {
+        path: run.eval_json(),
+        source,
+    })?;
     Ok(report)
 }
 
-fn any_accepted(sandbox: &Sandbox, problem: &Problem, mut codes: Vec<String>, skip: Option<&str>) -> Result<bool, JudgeError> {
+fn any_accepted(
+    sandbox: &Sandbox,
+    problem: &Problem,
+    mut codes: Vec<String>,
+    skip: Option<&str>,
+) -> Result<bool, JudgeError> {
     codes.sort();
     codes.dedup();
     for code in codes.iter().filter(|c| Some(c.as_str()) != skip) {
-        let options = JudgeOptions { tests: TestSelection::Hidden, all_tests: false };
-        if judge(sandbox, problem, code, options, &|_, _| {})?.verdict.is_accepted() {
+        let options = JudgeOptions {
+            tests: TestSelection::Hidden,
+            all_tests: false,
+        };
+        if judge(sandbox, problem, code, options, &|_, _| {})?
+            .verdict
+            .is_accepted()
+        {
             return Ok(true);
         }
     }
@@ -116,8 +162,14 @@ fn any_accepted(sandbox: &Sandbox, problem: &Problem, mut codes: Vec<String>, sk
 
 fn set_from_run_json(run: &RunDir) -> Result<PathBuf, EvalError> {
     let path = run.run_json();
-    let bytes = std::fs::read(&path).map_err(|source| EvalError::Io { path: path.clone(), source })?;
-    let info: crate::store::RunInfo = serde_json::from_slice(&bytes)
-        .map_err(|e| EvalError::NotARun { path: run.root().into(), reason: format!("run.json: {e}") })?;
+    let bytes = std::fs::read(&path).map_err(|source| EvalError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let info: crate::store::RunInfo =
+        serde_json::from_slice(&bytes).map_err(|e| EvalError::NotARun {
+            path: run.root().into(),
+            reason: format!("run.json: {e}"),
+        })?;
     Ok(PathBuf::from(info.set))
 }

@@ -35,7 +35,11 @@ impl Behaviour {
                 let float = (problem.checker == Checker::Float).then_some(problem.float_tolerance);
                 let text = match &outcome.returned {
                     Some(value) => canonical_value(value, float).to_string(),
-                    None => canonical_output(problem.checker, float, &String::from_utf8_lossy(&outcome.stdout)),
+                    None => canonical_output(
+                        problem.checker,
+                        float,
+                        &String::from_utf8_lossy(&outcome.stdout),
+                    ),
                 };
                 Behaviour::Output(hex::encode(&Sha256::digest(text.as_bytes())[..12]))
             }
@@ -62,7 +66,12 @@ fn canonical_output(checker: Checker, float: Option<f64>, text: &str) -> String 
         Checker::Lines | Checker::Float => text
             .trim()
             .lines()
-            .map(|line| line.split_whitespace().map(|t| canonical_number(t, float)).collect::<Vec<_>>().join(" "))
+            .map(|line| {
+                line.split_whitespace()
+                    .map(|t| canonical_number(t, float))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect::<Vec<_>>()
             .join("\n"),
     }
@@ -76,12 +85,22 @@ fn canonical_number(token: &str, float: Option<f64>) -> String {
         },
         None => {
             let plain = token.strip_prefix('-').unwrap_or(token);
-            let numeric = !plain.is_empty() && plain.chars().all(|c| c.is_ascii_digit() || c == '.') && plain.matches('.').count() <= 1;
+            let numeric = !plain.is_empty()
+                && plain.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && plain.matches('.').count() <= 1;
             if !numeric || !token.contains('.') {
-                return if token == "-0" { "0".into() } else { token.to_owned() };
+                return if token == "-0" {
+                    "0".into()
+                } else {
+                    token.to_owned()
+                };
             }
             let trimmed = token.trim_end_matches('0').trim_end_matches('.');
-            if trimmed == "-0" || trimmed == "-" || trimmed.is_empty() { "0".into() } else { trimmed.to_owned() }
+            if trimmed == "-0" || trimmed == "-" || trimmed.is_empty() {
+                "0".into()
+            } else {
+                trimmed.to_owned()
+            }
         }
     }
 }
@@ -96,9 +115,17 @@ fn round_to(v: f64, tolerance: f64) -> String {
 
 fn canonical_value(value: &Value, float: Option<f64>) -> Value {
     match (value, float) {
-        (Value::Number(n), Some(tolerance)) if n.is_f64() => Value::String(round_to(n.as_f64().unwrap_or(0.0), tolerance)),
-        (Value::Array(items), _) => Value::Array(items.iter().map(|v| canonical_value(v, float)).collect()),
-        (Value::Object(map), _) => Value::Object(map.iter().map(|(k, v)| (k.clone(), canonical_value(v, float))).collect()),
+        (Value::Number(n), Some(tolerance)) if n.is_f64() => {
+            Value::String(round_to(n.as_f64().unwrap_or(0.0), tolerance))
+        }
+        (Value::Array(items), _) => {
+            Value::Array(items.iter().map(|v| canonical_value(v, float)).collect())
+        }
+        (Value::Object(map), _) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), canonical_value(v, float)))
+                .collect(),
+        ),
         _ => value.clone(),
     }
 }
@@ -117,6 +144,9 @@ mod tests {
         assert_eq!(float("3.14159265"), float("3.1415927"));
         assert_ne!(float("3.1415"), float("3.1416"));
         let value = serde_json::json!([1.0000000001, 2]);
-        assert_eq!(canonical_value(&value, Some(1e-6)), canonical_value(&serde_json::json!([1.0, 2]), Some(1e-6)));
+        assert_eq!(
+            canonical_value(&value, Some(1e-6)),
+            canonical_value(&serde_json::json!([1.0, 2]), Some(1e-6))
+        );
     }
 }

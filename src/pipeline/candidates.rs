@@ -9,9 +9,16 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum CandidatesError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: line {line}: {message}", path.display())]
-    Line { path: PathBuf, line: usize, message: String },
+    Line {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{}: not a livecodebench output file: {message}", path.display())]
     Json { path: PathBuf, message: String },
 }
@@ -20,15 +27,20 @@ pub enum CandidatesError {
 pub type Candidates = BTreeMap<String, Vec<String>>;
 
 pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io { path: path.into(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io {
+        path: path.into(),
+        source,
+    })?;
     if text.trim_start().starts_with('[') {
         #[derive(Deserialize)]
         struct Row {
             question_id: serde_json::Value,
             code_list: Vec<String>,
         }
-        let rows: Vec<Row> =
-            serde_json::from_str(&text).map_err(|e| CandidatesError::Json { path: path.into(), message: e.to_string() })?;
+        let rows: Vec<Row> = serde_json::from_str(&text).map_err(|e| CandidatesError::Json {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
         let mut out = Candidates::new();
         for row in rows {
             let id = match row.question_id {
@@ -67,12 +79,23 @@ mod tests {
     fn both_formats_load() {
         let dir = tempfile::tempdir().expect("tempdir");
         let jsonl = dir.path().join("c.jsonl");
-        std::fs::write(&jsonl, "{\"id\": \"a\", \"code\": \"x\"}\n\n{\"id\": \"a\", \"code\": \"y\"}\n").expect("write");
+        std::fs::write(
+            &jsonl,
+            "{\"id\": \"a\", \"code\": \"x\"}\n\n{\"id\": \"a\", \"code\": \"y\"}\n",
+        )
+        .expect("write");
         assert_eq!(load_candidates(&jsonl).expect("jsonl")["a"], ["x", "y"]);
         let lcb = dir.path().join("c.json");
-        std::fs::write(&lcb, "[{\"question_id\": \"q1\", \"code_list\": [\"p\", \"q\"]}]").expect("write");
+        std::fs::write(
+            &lcb,
+            "[{\"question_id\": \"q1\", \"code_list\": [\"p\", \"q\"]}]",
+        )
+        .expect("write");
         assert_eq!(load_candidates(&lcb).expect("lcb")["q1"], ["p", "q"]);
         std::fs::write(&jsonl, "{\"id\": 1}\n").expect("write");
-        assert!(load_candidates(&jsonl).unwrap_err().to_string().contains("line 1"));
+        assert!(load_candidates(&jsonl)
+            .unwrap_err()
+            .to_string()
+            .contains("line 1"));
     }
 }

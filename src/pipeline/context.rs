@@ -78,7 +78,9 @@ impl Context {
         counter: &CallCounter,
         stage: Stage,
     ) -> Vec<Result<Completion, LlmError>> {
-        let Some(llm) = &self.llm else { return Vec::new() };
+        let Some(llm) = &self.llm else {
+            return Vec::new();
+        };
         let slot = match stage {
             Stage::Generation => &counter.generation,
             Stage::Selection => &counter.selection,
@@ -91,7 +93,16 @@ impl Context {
     }
 
     /// One answer; `None` when the call failed (already recorded in the ledger).
-    pub async fn ask_one(&self, request: CompletionRequest, counter: &CallCounter, stage: Stage) -> Option<Completion> {
-        self.ask(request.samples(1), counter, stage).await.into_iter().next().and_then(Result::ok)
+    pub async fn ask_one(
+        &self,
+        request: CompletionRequest,
+        counter: &CallCounter,
+        stage: Stage,
+    ) -> Option<Completion> {
+        self.ask(request.samples(1), counter, stage)
+            .await
+            .into_iter()
+            .next()
+            .and_then(Result::ok)
     }
 }

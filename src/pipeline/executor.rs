@@ -35,7 +35,12 @@ const SHOWN_CHARS: usize = 2000;
 impl Executor {
     pub fn new(sandbox: Arc<Sandbox>) -> Self {
         let permits = Semaphore::new(sandbox.workers().max(1));
-        Self { sandbox, permits, observed: Mutex::new(HashMap::new()), executions: AtomicU64::new(0) }
+        Self {
+            sandbox,
+            permits,
+            observed: Mutex::new(HashMap::new()),
+            executions: AtomicU64::new(0),
+        }
     }
 
     /// The sandbox itself, for blocking callers (e.g. judging a whole suite).
@@ -49,30 +54,67 @@ impl Executor {
     }
 
     /// Judges `code` on one test of `problem`.
-    pub async fn judge(&self, problem: &Arc<Problem>, code: &Arc<str>, test: &TestCase) -> Result<TestResult, JudgeError> {
+    pub async fn judge(
+        &self,
+        problem: &Arc<Problem>,
+        code: &Arc<str>,
+        test: &TestCase,
+    ) -> Result<TestResult, JudgeError> {
         let _permit = self.permits.acquire().await.map_err(|_| closed())?;
         self.executions.fetch_add(1, Ordering::Relaxed);
-        let (sandbox, problem, code, test) = (self.sandbox.clone(), problem.clone(), code.clone(), test.clone());
+        let (sandbox, problem, code, test) = (
+            self.sandbox.clone(),
+            problem.clone(),
+            code.clone(),
+            test.clone(),
+        );
         tokio::task::spawn_blocking(move || judge_test(&sandbox, &problem, &code, &test))
             .await
-            .map_err(|e| JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string())))?
+            .map_err(|e| {
+                JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
+            })?
     }
 
     /// Runs `code` on a synthesized `input` and classifies its behaviour (cached).
-    pub async fn observe(&self, problem: &Problem, code: &str, input: &[u8]) -> Result<Observed, JudgeError> {
+    pub async fn observe(
+        &self,
+        problem: &Problem,
+        code: &str,
+        input: &[u8],
+    ) -> Result<Observed, JudgeError> {
         let key = cache_key(&problem.id, code, input);
         if let Some(hit) = self.lookup(&key) {
             return Ok(hit);
         }
-        let outcome = self.raw(program_kind(problem), code, input.to_vec(), Vec::new(), limits_for(problem)).await?;
-        let observed = Observed { behaviour: Behaviour::of(problem, &outcome), shown: shown(&outcome) };
-        self.observed.lock().unwrap_or_else(|p| p.into_inner()).insert(key, observed.clone());
+        let outcome = self
+            .raw(
+                program_kind(problem),
+                code,
+                input.to_vec(),
+                Vec::new(),
+                limits_for(problem),
+            )
+            .await?;
+        let observed = Observed {
+            behaviour: Behaviour::of(problem, &outcome),
+            shown: shown(&outcome),
+        };
+        self.observed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, observed.clone());
         Ok(observed)
     }
 
     /// Runs a helper program (an input generator) with arguments; returns its outcome.
-    pub async fn run_helper(&self, code: &str, args: Vec<String>, limits: Limits) -> Result<Outcome, JudgeError> {
-        self.raw(ProgramKind::Stdio, code, Vec::new(), args, limits).await
+    pub async fn run_helper(
+        &self,
+        code: &str,
+        args: Vec<String>,
+        limits: Limits,
+    ) -> Result<Outcome, JudgeError> {
+        self.raw(ProgramKind::Stdio, code, Vec::new(), args, limits)
+            .await
     }
 
     async fn raw(
@@ -98,7 +140,11 @@ impl Executor {
     }
 
     fn lookup(&self, key: &[u8; 32]) -> Option<Observed> {
-        self.observed.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
+        self.observed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
     }
 }
 
@@ -109,7 +155,9 @@ fn closed() -> JudgeError {
 pub fn program_kind(problem: &Problem) -> ProgramKind {
     match problem.kind {
         Kind::Stdio => ProgramKind::Stdio,
-        Kind::Function => ProgramKind::Function { entry_point: problem.entry_point.clone().unwrap_or_default() },
+        Kind::Function => ProgramKind::Function {
+            entry_point: problem.entry_point.clone().unwrap_or_default(),
+        },
     }
 }
 

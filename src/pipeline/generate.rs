@@ -63,10 +63,9 @@ pub async fn generate_and_debug(
         .stage("generate")
         .samples(ctx.settings.samples as u32);
     let answers = ctx.ask(request, counter, Stage::Generation).await;
-    let samples = answers
-        .into_iter()
-        .enumerate()
-        .map(|(sample, answer)| debug_sample(ctx, problem, counter, sample, messages.clone(), answer));
+    let samples = answers.into_iter().enumerate().map(|(sample, answer)| {
+        debug_sample(ctx, problem, counter, sample, messages.clone(), answer)
+    });
     join_all(samples).await.into_iter().collect()
 }
 
@@ -83,20 +82,47 @@ async fn debug_sample(
         let completion = match answer {
             Ok(completion) => completion,
             Err(error) => {
-                record(ctx, problem, RoundRecord::failed(sample, round, "model_error", Some(error.to_string()), None));
+                record(
+                    ctx,
+                    problem,
+                    RoundRecord::failed(
+                        sample,
+                        round,
+                        "model_error",
+                        Some(error.to_string()),
+                        None,
+                    ),
+                );
                 break;
             }
         };
         let Some(code) = extract_program(&completion.text) else {
-            let status = if completion.truncated() { "truncated" } else { "no_code" };
-            record(ctx, problem, RoundRecord::failed(sample, round, status, None, Some(&completion)));
+            let status = if completion.truncated() {
+                "truncated"
+            } else {
+                "no_code"
+            };
+            record(
+                ctx,
+                problem,
+                RoundRecord::failed(sample, round, status, None, Some(&completion)),
+            );
             break;
         };
         let code: Arc<str> = Arc::from(code);
         let results = run_public(ctx, problem, &code).await?;
         let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
-        record(ctx, problem, RoundRecord::program(sample, round, &code, &results, &completion));
-        last_good = Some(FinalProgram { sample, code, public_passed: passed, public_total: results.len() });
+        record(
+            ctx,
+            problem,
+            RoundRecord::program(sample, round, &code, &results, &completion),
+        );
+        last_good = Some(FinalProgram {
+            sample,
+            code,
+            public_passed: passed,
+            public_total: results.len(),
+        });
         if passed == results.len() || round == ctx.settings.rounds {
             break;
         }
@@ -111,7 +137,12 @@ async fn debug_sample(
         let request = CompletionRequest::new(Role::Debug, &problem.id, messages.clone())
             .stage("debug")
             .first_sample(sample as u32);
-        answer = match ctx.ask(request, counter, Stage::Generation).await.into_iter().next() {
+        answer = match ctx
+            .ask(request, counter, Stage::Generation)
+            .await
+            .into_iter()
+            .next()
+        {
             Some(answer) => answer,
             None => break,
         };
@@ -120,11 +151,20 @@ async fn debug_sample(
 }
 
 /// Every public test (not stopping at the first failure: the debug prompt shows them all).
-pub async fn run_public(ctx: &Context, problem: &Arc<Problem>, code: &Arc<str>) -> Result<Vec<TestResult>, JudgeError> {
-    join_all(problem.public.iter().map(|test| ctx.executor.judge(problem, code, test)))
-        .await
-        .into_iter()
-        .collect()
+pub async fn run_public(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    code: &Arc<str>,
+) -> Result<Vec<TestResult>, JudgeError> {
+    join_all(
+        problem
+            .public
+            .iter()
+            .map(|test| ctx.executor.judge(problem, code, test)),
+    )
+    .await
+    .into_iter()
+    .collect()
 }
 
 fn record(ctx: &Context, problem: &Problem, line: RoundRecord) {
@@ -134,7 +174,13 @@ fn record(ctx: &Context, problem: &Problem, line: RoundRecord) {
 }
 
 impl RoundRecord {
-    fn failed(sample: usize, round: usize, status: &'static str, error: Option<String>, answer: Option<&Completion>) -> Self {
+    fn failed(
+        sample: usize,
+        round: usize,
+        status: &'static str,
+        error: Option<String>,
+        answer: Option<&Completion>,
+    ) -> Self {
         Self {
             sample,
             round,
@@ -150,13 +196,25 @@ impl RoundRecord {
         }
     }
 
-    fn program(sample: usize, round: usize, code: &str, results: &[TestResult], answer: &Completion) -> Self {
+    fn program(
+        sample: usize,
+        round: usize,
+        code: &str,
+        results: &[TestResult],
+        answer: &Completion,
+    ) -> Self {
         Self {
             sample,
             round,
             status: "program",
             code: Some(code.to_owned()),
-            public: results.iter().map(|r| PublicVerdict { name: r.name.clone(), verdict: r.verdict }).collect(),
+            public: results
+                .iter()
+                .map(|r| PublicVerdict {
+                    name: r.name.clone(),
+                    verdict: r.verdict,
+                })
+                .collect(),
             public_passed: results.iter().filter(|r| r.verdict.is_accepted()).count(),
             public_total: results.len(),
             prompt_tokens: answer.usage.prompt_tokens,

@@ -51,13 +51,20 @@ pub async fn group_candidates(
     let mut distinct: Vec<&str> = Vec::new();
     let mut code_of = Vec::with_capacity(candidates.len());
     for candidate in candidates {
-        let position = distinct.iter().position(|c| **c == *candidate.code).unwrap_or_else(|| {
-            distinct.push(&candidate.code);
-            distinct.len() - 1
-        });
+        let position = distinct
+            .iter()
+            .position(|c| **c == *candidate.code)
+            .unwrap_or_else(|| {
+                distinct.push(&candidate.code);
+                distinct.len() - 1
+            });
         code_of.push(position);
     }
-    let runs = distinct.iter().flat_map(|code| inputs.iter().map(move |input| ctx.executor.observe(problem, code, &input.data)));
+    let runs = distinct.iter().flat_map(|code| {
+        inputs
+            .iter()
+            .map(move |input| ctx.executor.observe(problem, code, &input.data))
+    });
     let observed: Vec<Observed> = join_all(runs).await.into_iter().collect::<Result<_, _>>()?;
     let at = |code: usize, input: usize| &observed[code * inputs.len() + input];
     let kept: Vec<usize> = (0..inputs.len())
@@ -66,16 +73,28 @@ pub async fn group_candidates(
     let mut by_signature: HashMap<Vec<Behaviour>, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for (member, &code) in code_of.iter().enumerate() {
-        let signature: Vec<Behaviour> = kept.iter().map(|&k| at(code, k).behaviour.clone()).collect();
+        let signature: Vec<Behaviour> = kept
+            .iter()
+            .map(|&k| at(code, k).behaviour.clone())
+            .collect();
         match by_signature.get(&signature) {
             Some(&g) => groups[g].members.push(member),
             None => {
                 by_signature.insert(signature.clone(), groups.len());
                 let shown = kept.iter().map(|&k| at(code, k).clone()).collect();
-                groups.push(Group { members: vec![member], signature, shown });
+                groups.push(Group {
+                    members: vec![member],
+                    signature,
+                    shown,
+                });
             }
         }
     }
-    groups.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.members[0].cmp(&b.members[0])));
+    groups.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then(a.members[0].cmp(&b.members[0]))
+    });
     Ok(Behaviours { kept, groups })
 }

@@ -38,7 +38,11 @@ pub struct SynthInput {
 
 impl SynthInput {
     fn new(source: Source, data: Vec<u8>, seed: Option<u64>) -> Self {
-        Self { source, data: Arc::from(data), seed }
+        Self {
+            source,
+            data: Arc::from(data),
+            seed,
+        }
     }
 }
 
@@ -46,7 +50,11 @@ impl SynthInput {
 const MAX_INPUT_BYTES: usize = 16 << 20;
 
 /// All synthesized inputs for a problem, deduplicated, public inputs excluded.
-pub async fn synthesize(ctx: &Context, problem: &Arc<Problem>, counter: &CallCounter) -> Result<Vec<SynthInput>, JudgeError> {
+pub async fn synthesize(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    counter: &CallCounter,
+) -> Result<Vec<SynthInput>, JudgeError> {
     let mut inputs = Vec::new();
     if ctx.llm.is_some() {
         let (written, generated, stress) = tokio::join!(
@@ -59,7 +67,11 @@ pub async fn synthesize(ctx: &Context, problem: &Arc<Problem>, counter: &CallCou
         inputs.extend(stress?);
     }
     let seed = ctx.settings.seed ^ fxhash(&problem.id);
-    inputs.extend(mutants(problem, ctx.settings.mutations, seed).into_iter().map(|m| SynthInput::new(Source::Mutation, m, None)));
+    inputs.extend(
+        mutants(problem, ctx.settings.mutations, seed)
+            .into_iter()
+            .map(|m| SynthInput::new(Source::Mutation, m, None)),
+    );
     let mut seen: Vec<&[u8]> = problem.public.iter().map(|t| &*t.input).collect();
     let mut unique = Vec::new();
     for input in &inputs {
@@ -72,9 +84,15 @@ pub async fn synthesize(ctx: &Context, problem: &Arc<Problem>, counter: &CallCou
 }
 
 async fn model_inputs(ctx: &Context, problem: &Problem, counter: &CallCounter) -> Vec<SynthInput> {
-    let request = CompletionRequest::new(Role::TestGen, &problem.id, prompts::test_inputs(problem, ctx.settings.model_inputs))
-        .stage("test_inputs");
-    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else { return Vec::new() };
+    let request = CompletionRequest::new(
+        Role::TestGen,
+        &problem.id,
+        prompts::test_inputs(problem, ctx.settings.model_inputs),
+    )
+    .stage("test_inputs");
+    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else {
+        return Vec::new();
+    };
     extract_inputs(&answer.text)
         .into_iter()
         .map(|text| {
@@ -95,19 +113,37 @@ async fn generator_inputs(
 ) -> Result<Vec<SynthInput>, JudgeError> {
     let (messages, stage, seeds) = match source {
         Source::Stress => (prompts::stress_generator(problem), "stress_generator", 1),
-        _ => (prompts::generator(problem), "generator", ctx.settings.generator_seeds),
+        _ => (
+            prompts::generator(problem),
+            "generator",
+            ctx.settings.generator_seeds,
+        ),
     };
     let request = CompletionRequest::new(Role::TestGen, &problem.id, messages).stage(stage);
-    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else { return Ok(Vec::new()) };
-    let Some(code) = extract_generator(&answer.text) else { return Ok(Vec::new()) };
+    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else {
+        return Ok(Vec::new());
+    };
+    let Some(code) = extract_generator(&answer.text) else {
+        return Ok(Vec::new());
+    };
     let limits = Limits::new(Duration::from_secs(10), 1024, 64);
     let mut inputs = Vec::new();
     for seed in 1..=seeds as u64 {
-        let outcome = ctx.executor.run_helper(&code, vec![seed.to_string()], limits).await?;
-        if outcome.termination == Termination::Finished && !outcome.stdout.is_empty() && outcome.stdout.len() <= MAX_INPUT_BYTES {
+        let outcome = ctx
+            .executor
+            .run_helper(&code, vec![seed.to_string()], limits)
+            .await?;
+        if outcome.termination == Termination::Finished
+            && !outcome.stdout.is_empty()
+            && outcome.stdout.len() <= MAX_INPUT_BYTES
+        {
             inputs.push(SynthInput::new(source, outcome.stdout, Some(seed)));
         } else {
-            tracing::debug!("{}: {stage} seed {seed}: {:?}", problem.id, outcome.termination);
+            tracing::debug!(
+                "{}: {stage} seed {seed}: {:?}",
+                problem.id,
+                outcome.termination
+            );
         }
     }
     Ok(inputs)
@@ -118,16 +154,26 @@ fn valid_shape(problem: &Problem, data: &[u8]) -> bool {
     match problem.kind {
         Kind::Stdio => !data.iter().all(u8::is_ascii_whitespace),
         Kind::Function => {
-            let Ok(text) = std::str::from_utf8(data) else { return false };
+            let Ok(text) = std::str::from_utf8(data) else {
+                return false;
+            };
             let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-            let arity = problem.public.first().and_then(|t| t.arguments().ok()).map(|a| a.len());
+            let arity = problem
+                .public
+                .first()
+                .and_then(|t| t.arguments().ok())
+                .map(|a| a.len());
             arity.is_none_or(|n| n == lines.len())
-                && lines.iter().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+                && lines
+                    .iter()
+                    .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
         }
     }
 }
 
 /// A stable small hash of a string (seeds per problem must not depend on the process).
 fn fxhash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf29ce484222325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    text.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+    })
 }

@@ -38,7 +38,12 @@ pub fn mutants(problem: &Problem, count: usize, seed: u64) -> Vec<Vec<u8>> {
 
 fn mutate_arguments(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(input).ok()?;
-    let mut args: Vec<Value> = text.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>().ok()?;
+    let mut args: Vec<Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()
+        .ok()?;
     if args.is_empty() {
         return None;
     }
@@ -66,7 +71,8 @@ fn mutate_value(value: &mut Value, rng: &mut StdRng, depth: usize) {
                 };
                 *value = Value::from(next);
             } else if let Some(f) = n.as_f64() {
-                *value = serde_json::Number::from_f64(f * rng.gen_range(0.5..1.5)).map_or(Value::from(0), Value::Number);
+                *value = serde_json::Number::from_f64(f * rng.gen_range(0.5..1.5))
+                    .map_or(Value::from(0), Value::Number);
             }
         }
         Value::String(s) => {
@@ -120,10 +126,17 @@ fn mutate_value(value: &mut Value, rng: &mut StdRng, depth: usize) {
 
 fn mutate_tokens(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(input).ok()?;
-    let mut lines: Vec<Vec<String>> = text.lines().map(|l| l.split_whitespace().map(str::to_owned).collect()).collect();
+    let mut lines: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect())
+        .collect();
     // The first line usually holds sizes; leave it alone when there is more than one line.
     let body = usize::from(lines.len() > 1);
-    let numbers: Vec<i64> = lines[body..].iter().flatten().filter_map(|t| t.parse().ok()).collect();
+    let numbers: Vec<i64> = lines[body..]
+        .iter()
+        .flatten()
+        .filter_map(|t| t.parse().ok())
+        .collect();
     match rng.gen_range(0..4) {
         0 | 1 if !numbers.is_empty() => {
             let (lo, hi) = (*numbers.iter().min()?, *numbers.iter().max()?);
@@ -153,7 +166,11 @@ fn mutate_tokens(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
             lines[l].shuffle(rng);
         }
     }
-    let mut out: String = lines.iter().map(|l| l.join(" ")).collect::<Vec<_>>().join("\n");
+    let mut out: String = lines
+        .iter()
+        .map(|l| l.join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
     out.push('\n');
     Some(out.into_bytes())
 }

@@ -5,7 +5,8 @@ use crate::judge::TestResult;
 use crate::llm::Message;
 use crate::problem::{Kind, Problem, TestCase};
 
-const SYSTEM: &str = "You are an expert competitive programmer. You write correct, efficient Python 3 programs.";
+const SYSTEM: &str =
+    "You are an expert competitive programmer. You write correct, efficient Python 3 programs.";
 
 /// Longest test input or output quoted in a prompt.
 const QUOTE_CHARS: usize = 1500;
@@ -18,7 +19,10 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
     let head: String = text.chars().take(max * 2 / 3).collect();
     let tail: String = text.chars().skip(count - max / 3).collect();
-    format!("{head}\n… ({} characters omitted) …\n{tail}", count - head.chars().count() - tail.chars().count())
+    format!(
+        "{head}\n… ({} characters omitted) …\n{tail}",
+        count - head.chars().count() - tail.chars().count()
+    )
 }
 
 fn how_to_run(problem: &Problem) -> String {
@@ -34,19 +38,27 @@ fn how_to_run(problem: &Problem) -> String {
 fn problem_text(problem: &Problem) -> String {
     let mut text = format!("# {}\n\n{}\n", problem.title, problem.statement.trim());
     if let Some(starter) = &problem.starter {
-        text.push_str(&format!("\nStarter code:\n```python\n{}\n```\n", starter.trim_end()));
+        text.push_str(&format!(
+            "\nStarter code:\n```python\n{}\n```\n",
+            starter.trim_end()
+        ));
     }
     text
 }
 
-const PROGRAM_RULE: &str = "Answer with the complete program in one fenced code block (```python … ```). \
+const PROGRAM_RULE: &str =
+    "Answer with the complete program in one fenced code block (```python … ```). \
 If you write several blocks, the last one is used.";
 
 /// Stage 1: write a program.
 pub fn generation(problem: &Problem) -> Vec<Message> {
     vec![
         Message::system(SYSTEM),
-        Message::user(format!("{}\n{}\n\n{PROGRAM_RULE}", problem_text(problem), how_to_run(problem))),
+        Message::user(format!(
+            "{}\n{}\n\n{PROGRAM_RULE}",
+            problem_text(problem),
+            how_to_run(problem)
+        )),
     ]
 }
 
@@ -55,16 +67,29 @@ fn quote(bytes: &[u8]) -> String {
 }
 
 /// Stage 1: the failing public tests, appended to the conversation so far.
-pub fn debug_feedback(problem: &Problem, failures: &[(&TestCase, &TestResult)], total: usize) -> Message {
+pub fn debug_feedback(
+    problem: &Problem,
+    failures: &[(&TestCase, &TestResult)],
+    total: usize,
+) -> Message {
     let mut text = format!(
         "Your program fails {} of the {total} public tests. Here is what happened:\n",
         failures.len()
     );
     for (test, result) in failures.iter().take(3) {
-        text.push_str(&format!("\nTest `{}`\nInput:\n```\n{}\n```\n", test.name, quote(&test.input)));
-        text.push_str(&format!("Expected output:\n```\n{}\n```\n", quote(&test.expected)));
+        text.push_str(&format!(
+            "\nTest `{}`\nInput:\n```\n{}\n```\n",
+            test.name,
+            quote(&test.input)
+        ));
+        text.push_str(&format!(
+            "Expected output:\n```\n{}\n```\n",
+            quote(&test.expected)
+        ));
         let got = match result.verdict {
-            crate::Verdict::WrongAnswer => format!("Your output:\n```\n{}\n```\n", quote(&result.actual)),
+            crate::Verdict::WrongAnswer => {
+                format!("Your output:\n```\n{}\n```\n", quote(&result.actual))
+            }
             verdict => {
                 let mut said = format!("Verdict: {verdict}");
                 if let Some(detail) = &result.detail {
@@ -72,7 +97,10 @@ pub fn debug_feedback(problem: &Problem, failures: &[(&TestCase, &TestResult)], 
                 }
                 let stderr = String::from_utf8_lossy(&result.stderr);
                 if !stderr.trim().is_empty() {
-                    said.push_str(&format!("\nError output:\n```\n{}\n```", truncate(stderr.trim(), QUOTE_CHARS)));
+                    said.push_str(&format!(
+                        "\nError output:\n```\n{}\n```",
+                        truncate(stderr.trim(), QUOTE_CHARS)
+                    ));
                 }
                 said + "\n"
             }
@@ -89,14 +117,19 @@ pub fn debug_feedback(problem: &Problem, failures: &[(&TestCase, &TestResult)], 
 fn input_format(problem: &Problem) -> &'static str {
     match problem.kind {
         Kind::Stdio => "exactly what the program reads from standard input",
-        Kind::Function => "one JSON value per line, one line per argument, in the order of the parameters",
+        Kind::Function => {
+            "one JSON value per line, one line per argument, in the order of the parameters"
+        }
     }
 }
 
 fn examples(problem: &Problem) -> String {
     let mut text = String::new();
     for test in problem.public.iter().take(2) {
-        text.push_str(&format!("```input\n{}\n```\n", quote(&test.input).trim_end()));
+        text.push_str(&format!(
+            "```input\n{}\n```\n",
+            quote(&test.input).trim_end()
+        ));
     }
     text
 }

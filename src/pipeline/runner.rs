@@ -25,7 +25,10 @@ pub trait Reporter: Send + Sync {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("{}: {source}", path.display())]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Solves every problem not yet finished in the run directory. Returns all results (old and new).
@@ -41,10 +44,15 @@ pub async fn run_set(
         move |source| RunError::Io { path, source }
     };
     let mut results = ctx.run.finished().map_err(io(&ctx.run.results()))?;
-    let todo: Vec<Arc<Problem>> = problems.into_iter().filter(|p| !results.contains_key(&p.id)).collect();
+    let todo: Vec<Arc<Problem>> = problems
+        .into_iter()
+        .filter(|p| !results.contains_key(&p.id))
+        .collect();
     reporter.start(todo.len(), results.len());
     let work = todo.into_iter().map(|problem| {
-        let programs = given.as_mut().map(|g| g.remove(&problem.id).unwrap_or_default());
+        let programs = given
+            .as_mut()
+            .map(|g| g.remove(&problem.id).unwrap_or_default());
         async move { solve_problem(ctx, problem, programs).await }
     });
     let mut finished = stream::iter(work).buffer_unordered(ctx.settings.problem_concurrency.max(1));
@@ -65,16 +73,31 @@ struct SubmissionEntry {
 
 /// `submission.json` in LiveCodeBench's custom-evaluator format; ids mapped back to the
 /// benchmark's own through `<set>/ids.json` when the importer wrote one.
-pub fn write_submission(run: &RunDir, results: &BTreeMap<String, ProblemResult>, set_dir: &Path) -> std::io::Result<()> {
+pub fn write_submission(
+    run: &RunDir,
+    results: &BTreeMap<String, ProblemResult>,
+    set_dir: &Path,
+) -> std::io::Result<()> {
     let ids: BTreeMap<String, String> = std::fs::read(set_dir.join("ids.json"))
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default();
     let mut entries = Vec::new();
-    for result in results.values().filter(|r| r.status == ResultStatus::Selected) {
-        let Ok(code) = std::fs::read_to_string(run.solution(&result.id)) else { continue };
-        let question_id = ids.get(&result.id).cloned().unwrap_or_else(|| result.id.clone());
-        entries.push(SubmissionEntry { question_id, code_list: vec![code] });
+    for result in results
+        .values()
+        .filter(|r| r.status == ResultStatus::Selected)
+    {
+        let Ok(code) = std::fs::read_to_string(run.solution(&result.id)) else {
+            continue;
+        };
+        let question_id = ids
+            .get(&result.id)
+            .cloned()
+            .unwrap_or_else(|| result.id.clone());
+        entries.push(SubmissionEntry {
+            question_id,
+            code_list: vec![code],
+        });
     }
     write_json_atomic(&run.submission(), &entries)
 }

@@ -100,41 +100,81 @@ pub async fn select(
         analysis_only: method == SelectMethod::Oracle,
         finals: finals
             .iter()
-            .map(|f| FinalRecord { sample: f.sample, public_passed: f.public_passed, public_total: f.public_total, code: f.code.to_string() })
+            .map(|f| FinalRecord {
+                sample: f.sample,
+                public_passed: f.public_passed,
+                public_total: f.public_total,
+                code: f.code.to_string(),
+            })
             .collect(),
-        candidates: (0..finals.len()).filter(|&i| finals[i].passes_public()).collect(),
+        candidates: (0..finals.len())
+            .filter(|&i| finals[i].passes_public())
+            .collect(),
         inputs: Vec::new(),
         groups: Vec::new(),
         comparisons: Vec::new(),
         pick: None,
     };
     let pick = |report: &mut SelectionReport, final_index: usize, reason: String| {
-        report.pick = Some(Pick { final_index, sample: finals[final_index].sample, reason });
+        report.pick = Some(Pick {
+            final_index,
+            sample: finals[final_index].sample,
+            reason,
+        });
     };
     if finals.is_empty() {
         return Ok(report);
     }
-    let best_public = || (0..finals.len()).max_by_key(|&i| (finals[i].public_passed, std::cmp::Reverse(i))).unwrap_or(0);
+    let best_public = || {
+        (0..finals.len())
+            .max_by_key(|&i| (finals[i].public_passed, std::cmp::Reverse(i)))
+            .unwrap_or(0)
+    };
     if method == SelectMethod::Oracle {
         for (i, program) in finals.iter().enumerate() {
-            let options = JudgeOptions { tests: TestSelection::Hidden, all_tests: false };
-            let (sandbox, problem, code) = (ctx.executor.sandbox(), problem.clone(), program.code.clone());
+            let options = JudgeOptions {
+                tests: TestSelection::Hidden,
+                all_tests: false,
+            };
+            let (sandbox, problem, code) = (
+                ctx.executor.sandbox(),
+                problem.clone(),
+                program.code.clone(),
+            );
             let verdict = tokio::task::spawn_blocking(move || {
                 judge(&sandbox, &problem, &code, options, &|_, _| {}).map(|r| r.verdict)
             })
             .await
-            .map_err(|e| JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string())))??;
+            .map_err(|e| {
+                JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
+            })??;
             if verdict.is_accepted() {
-                pick(&mut report, i, "oracle: first final program accepted on the hidden tests".into());
+                pick(
+                    &mut report,
+                    i,
+                    "oracle: first final program accepted on the hidden tests".into(),
+                );
                 return Ok(report);
             }
         }
-        pick(&mut report, best_public(), "oracle: no final program passes the hidden tests; best public pass rate".into());
+        pick(
+            &mut report,
+            best_public(),
+            "oracle: no final program passes the hidden tests; best public pass rate".into(),
+        );
         return Ok(report);
     }
     if method == SelectMethod::Public || report.candidates.is_empty() {
-        let why = if report.candidates.is_empty() { "no program passes every public test: " } else { "" };
-        pick(&mut report, best_public(), format!("{why}best public pass rate"));
+        let why = if report.candidates.is_empty() {
+            "no program passes every public test: "
+        } else {
+            ""
+        };
+        pick(
+            &mut report,
+            best_public(),
+            format!("{why}best public pass rate"),
+        );
         return Ok(report);
     }
     let candidates: Vec<&FinalProgram> = report.candidates.iter().map(|&i| &finals[i]).collect();
@@ -146,7 +186,11 @@ pub async fn select(
         codes.len()
     };
     if distinct == 1 {
-        let reason = if candidates.len() == 1 { "the only program passing the public tests" } else { "all public-passing programs are identical" };
+        let reason = if candidates.len() == 1 {
+            "the only program passing the public tests"
+        } else {
+            "all public-passing programs are identical"
+        };
         let first = report.candidates[0];
         pick(&mut report, first, reason.into());
         return Ok(report);
@@ -154,30 +198,54 @@ pub async fn select(
     match method {
         SelectMethod::First => {
             let first = report.candidates[0];
-            pick(&mut report, first, "first sample passing the public tests".into());
+            pick(
+                &mut report,
+                first,
+                "first sample passing the public tests".into(),
+            );
         }
         SelectMethod::Random => {
             let mut rng = rand::rngs::StdRng::seed_from_u64(ctx.settings.seed);
-            let chosen = *report.candidates.choose(&mut rng).unwrap_or(&report.candidates[0]);
-            pick(&mut report, chosen, format!("seeded random choice (seed {})", ctx.settings.seed));
+            let chosen = *report
+                .candidates
+                .choose(&mut rng)
+                .unwrap_or(&report.candidates[0]);
+            pick(
+                &mut report,
+                chosen,
+                format!("seeded random choice (seed {})", ctx.settings.seed),
+            );
         }
         SelectMethod::LlmJudge if ctx.llm.is_some() => {
             let mut codes: Vec<(usize, &str)> = Vec::new();
             for (position, c) in candidates.iter().enumerate() {
-                if !codes.iter().any(|(_, code)| *code == &*c.code) && codes.len() < ctx.settings.max_groups {
+                if !codes.iter().any(|(_, code)| *code == &*c.code)
+                    && codes.len() < ctx.settings.max_groups
+                {
                     codes.push((position, &c.code));
                 }
             }
             let texts: Vec<&str> = codes.iter().map(|(_, c)| *c).collect();
             report.comparisons = tournament::by_code(ctx, problem, &texts, counter).await;
-            let (best, wins) = tournament::rank(&vec![1; texts.len()], &report.comparisons, ctx.settings.seed);
+            let (best, wins) = tournament::rank(
+                &vec![1; texts.len()],
+                &report.comparisons,
+                ctx.settings.seed,
+            );
             report.groups = codes
                 .iter()
                 .zip(&wins)
-                .map(|((p, _), &w)| GroupRecord { samples: vec![candidates[*p].sample], wins: w })
+                .map(|((p, _), &w)| GroupRecord {
+                    samples: vec![candidates[*p].sample],
+                    wins: w,
+                })
                 .collect();
             let chosen = report.candidates[codes[best].0];
-            pick(&mut report, chosen, "won the most code-only pairwise judgements".into());
+            pick(
+                &mut report,
+                chosen,
+                "won the most code-only pairwise judgements".into(),
+            );
         }
         SelectMethod::LlmJudge | SelectMethod::Majority | SelectMethod::Sstar => {
             by_behaviour(ctx, problem, &candidates, &mut report, counter).await?;
@@ -209,13 +277,27 @@ async fn by_behaviour(
         .collect();
     let groups = &behaviours.groups;
     let sizes: Vec<usize> = groups.iter().map(|g| g.members.len()).collect();
-    let judged = ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_some() && groups.len() > 1;
+    let judged =
+        ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_some() && groups.len() > 1;
     let (best, wins, reason) = if judged {
         let top = &groups[..groups.len().min(ctx.settings.max_groups)];
-        report.comparisons =
-            tournament::by_execution(ctx, problem, candidates, top, &behaviours.kept, &inputs, counter).await;
-        let (best, wins) = tournament::rank(&sizes[..top.len()], &report.comparisons, ctx.settings.seed);
-        let reason = format!("won {} of {} pairwise judgements on real outputs", wins[best], top.len() - 1);
+        report.comparisons = tournament::by_execution(
+            ctx,
+            problem,
+            candidates,
+            top,
+            &behaviours.kept,
+            &inputs,
+            counter,
+        )
+        .await;
+        let (best, wins) =
+            tournament::rank(&sizes[..top.len()], &report.comparisons, ctx.settings.seed);
+        let reason = format!(
+            "won {} of {} pairwise judgements on real outputs",
+            wins[best],
+            top.len() - 1
+        );
         (best, wins, reason)
     } else {
         let why = if ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_none() {
@@ -232,12 +314,20 @@ async fn by_behaviour(
         .iter()
         .enumerate()
         .map(|(g, group)| GroupRecord {
-            samples: group.members.iter().map(|&m| candidates[m].sample).collect(),
+            samples: group
+                .members
+                .iter()
+                .map(|&m| candidates[m].sample)
+                .collect(),
             wins: wins.get(g).copied().unwrap_or(0),
         })
         .collect();
     let chosen = groups.get(best).map_or(0, |g| g.representative());
     let final_index = report.candidates[chosen];
-    report.pick = Some(Pick { final_index, sample: candidates[chosen].sample, reason });
+    report.pick = Some(Pick {
+        final_index,
+        sample: candidates[chosen].sample,
+        reason,
+    });
     Ok(())
 }

@@ -15,7 +15,11 @@ use crate::problem::Problem;
 use crate::store::{append_line, write_atomic, write_json_atomic, ProblemResult, ResultStatus};
 
 /// Solves `problem`; `given` replaces generation with these programs (`--candidates`).
-pub async fn solve_problem(ctx: &Context, problem: Arc<Problem>, given: Option<Vec<String>>) -> ProblemResult {
+pub async fn solve_problem(
+    ctx: &Context,
+    problem: Arc<Problem>,
+    given: Option<Vec<String>>,
+) -> ProblemResult {
     let started = Instant::now();
     let counter = CallCounter::default();
     let executions_before = ctx.executor.executions();
@@ -47,7 +51,8 @@ pub async fn solve_problem(ctx: &Context, problem: Arc<Problem>, given: Option<V
     if let Some(llm) = &ctx.llm {
         let totals = llm.ledger().problem_totals(&problem.id);
         result.prompt_tokens = totals.usage.prompt_tokens + totals.cached_usage.prompt_tokens;
-        result.completion_tokens = totals.usage.completion_tokens + totals.cached_usage.completion_tokens;
+        result.completion_tokens =
+            totals.usage.completion_tokens + totals.cached_usage.completion_tokens;
         result.cost_usd = totals.cost_usd;
     }
     match outcome.and_then(|report| write_files(ctx, &problem, &report).map(|()| report)) {
@@ -75,7 +80,10 @@ enum SolveError {
     #[error(transparent)]
     Judge(#[from] JudgeError),
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 async fn run_stages(
@@ -86,39 +94,65 @@ async fn run_stages(
 ) -> Result<SelectionReport, SolveError> {
     let finals: Vec<FinalProgram> = match given {
         Some(programs) => judge_given(ctx, problem, programs).await?,
-        None => generate_and_debug(ctx, problem, counter).await?.into_iter().flatten().collect(),
+        None => generate_and_debug(ctx, problem, counter)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect(),
     };
     Ok(select(ctx, problem, finals, counter).await?)
 }
 
 /// Given programs go straight to the public tests, recorded in the trace as round 0.
-async fn judge_given(ctx: &Context, problem: &Arc<Problem>, programs: Vec<String>) -> Result<Vec<FinalProgram>, JudgeError> {
-    let runs = programs.into_iter().enumerate().map(|(sample, code)| async move {
-        let code: Arc<str> = Arc::from(code);
-        let results = run_public(ctx, problem, &code).await?;
-        let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
-        let line = RoundRecord {
-            sample,
-            round: 0,
-            status: "given",
-            code: Some(code.to_string()),
-            public: results.iter().map(|r| PublicVerdict { name: r.name.clone(), verdict: r.verdict }).collect(),
-            public_passed: passed,
-            public_total: results.len(),
-            prompt_tokens: 0,
-            completion_tokens: 0,
-            cached: false,
-            error: None,
-        };
-        if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
-            tracing::warn!("{}: cannot write trace: {e}", problem.id);
-        }
-        Ok(FinalProgram { sample, code, public_passed: passed, public_total: results.len() })
-    });
+async fn judge_given(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    programs: Vec<String>,
+) -> Result<Vec<FinalProgram>, JudgeError> {
+    let runs = programs
+        .into_iter()
+        .enumerate()
+        .map(|(sample, code)| async move {
+            let code: Arc<str> = Arc::from(code);
+            let results = run_public(ctx, problem, &code).await?;
+            let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
+            let line = RoundRecord {
+                sample,
+                round: 0,
+                status: "given",
+                code: Some(code.to_string()),
+                public: results
+                    .iter()
+                    .map(|r| PublicVerdict {
+                        name: r.name.clone(),
+                        verdict: r.verdict,
+                    })
+                    .collect(),
+                public_passed: passed,
+                public_total: results.len(),
+                prompt_tokens: 0,
+                completion_tokens: 0,
+                cached: false,
+                error: None,
+            };
+            if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
+                tracing::warn!("{}: cannot write trace: {e}", problem.id);
+            }
+            Ok(FinalProgram {
+                sample,
+                code,
+                public_passed: passed,
+                public_total: results.len(),
+            })
+        });
     join_all(runs).await.into_iter().collect()
 }
 
-fn write_files(ctx: &Context, problem: &Problem, report: &SelectionReport) -> Result<(), SolveError> {
+fn write_files(
+    ctx: &Context,
+    problem: &Problem,
+    report: &SelectionReport,
+) -> Result<(), SolveError> {
     let failed = |path: &std::path::Path| {
         let path = path.display().to_string();
         move |source| SolveError::Write { path, source }
@@ -127,7 +161,8 @@ fn write_files(ctx: &Context, problem: &Problem, report: &SelectionReport) -> Re
     write_json_atomic(&selection, report).map_err(failed(&selection))?;
     let solution = ctx.run.solution(&problem.id);
     match &report.pick {
-        Some(pick) => write_atomic(&solution, report.finals[pick.final_index].code.as_bytes()).map_err(failed(&solution))?,
+        Some(pick) => write_atomic(&solution, report.finals[pick.final_index].code.as_bytes())
+            .map_err(failed(&solution))?,
         None => {
             let _ = std::fs::remove_file(&solution);
         }

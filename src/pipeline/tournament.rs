@@ -43,26 +43,55 @@ pub async fn by_execution(
     let pairs = pairs(groups.len());
     join_all(pairs.into_iter().map(|(a, b)| async move {
         let (ga, gb) = (&groups[a], &groups[b]);
-        let differing: Vec<usize> = (0..kept.len()).filter(|&k| ga.signature[k] != gb.signature[k]).collect();
-        let timed_out = |g: &Group, k: usize| g.signature[k] == Behaviour::Failed(Failure::TimeLimit);
+        let differing: Vec<usize> = (0..kept.len())
+            .filter(|&k| ga.signature[k] != gb.signature[k])
+            .collect();
+        let timed_out =
+            |g: &Group, k: usize| g.signature[k] == Behaviour::Failed(Failure::TimeLimit);
         // A time limit on the stress input counts against a group without asking anyone.
         for &k in &differing {
             if inputs[kept[k]].source == Source::Stress && timed_out(ga, k) != timed_out(gb, k) {
                 let winner = if timed_out(ga, k) { b } else { a };
-                return Comparison { a, b, input: Some(kept[k]), answers: [None, None], winner: Some(winner), decided_by: "time_limit" };
+                return Comparison {
+                    a,
+                    b,
+                    input: Some(kept[k]),
+                    answers: [None, None],
+                    winner: Some(winner),
+                    decided_by: "time_limit",
+                };
             }
         }
         // Show the smallest ordinary input where they differ.
-        let Some(&k) = differing
-            .iter()
-            .min_by_key(|&&k| (inputs[kept[k]].source == Source::Stress, inputs[kept[k]].data.len()))
-        else {
-            return Comparison { a, b, input: None, answers: [None, None], winner: None, decided_by: "tie" };
+        let Some(&k) = differing.iter().min_by_key(|&&k| {
+            (
+                inputs[kept[k]].source == Source::Stress,
+                inputs[kept[k]].data.len(),
+            )
+        }) else {
+            return Comparison {
+                a,
+                b,
+                input: None,
+                answers: [None, None],
+                winner: None,
+                decided_by: "tie",
+            };
         };
         let input = &inputs[kept[k]].data;
         let code = |g: &Group| &*candidates[g.representative()].code;
-        let first = prompts::pairwise(problem, (code(ga), &ga.shown[k].shown), (code(gb), &gb.shown[k].shown), input);
-        let second = prompts::pairwise(problem, (code(gb), &gb.shown[k].shown), (code(ga), &ga.shown[k].shown), input);
+        let first = prompts::pairwise(
+            problem,
+            (code(ga), &ga.shown[k].shown),
+            (code(gb), &gb.shown[k].shown),
+            input,
+        );
+        let second = prompts::pairwise(
+            problem,
+            (code(gb), &gb.shown[k].shown),
+            (code(ga), &ga.shown[k].shown),
+            input,
+        );
         let answers = ask_both(ctx, problem, counter, first, second).await;
         decide(a, b, Some(kept[k]), answers)
     }))
@@ -79,13 +108,20 @@ pub async fn by_code(
     join_all(pairs(codes.len()).into_iter().map(|(a, b)| async move {
         let first = prompts::pairwise_code_only(problem, codes[a], codes[b]);
         let second = prompts::pairwise_code_only(problem, codes[b], codes[a]);
-        decide(a, b, None, ask_both(ctx, problem, counter, first, second).await)
+        decide(
+            a,
+            b,
+            None,
+            ask_both(ctx, problem, counter, first, second).await,
+        )
     }))
     .await
 }
 
 fn pairs(n: usize) -> Vec<(usize, usize)> {
-    (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).collect()
+    (0..n)
+        .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+        .collect()
 }
 
 async fn ask_both(
@@ -97,7 +133,11 @@ async fn ask_both(
 ) -> [Option<Winner>; 2] {
     let ask = |messages| {
         let request = CompletionRequest::new(Role::Judge, &problem.id, messages).stage("judge");
-        async move { ctx.ask_one(request, counter, Stage::Selection).await.and_then(|answer| extract_verdict(&answer.text)) }
+        async move {
+            ctx.ask_one(request, counter, Stage::Selection)
+                .await
+                .and_then(|answer| extract_verdict(&answer.text))
+        }
     };
     let (x, y) = tokio::join!(ask(first), ask(second));
     [x, y]
@@ -106,8 +146,12 @@ async fn ask_both(
 fn decide(a: usize, b: usize, input: Option<usize>, answers: [Option<Winner>; 2]) -> Comparison {
     let letter = |w: &Option<Winner>| w.as_ref().map(|w| if *w == Winner::A { 'A' } else { 'B' });
     // In the second question the roles are swapped: "A" there means group b.
-    let first = answers[0].as_ref().map(|w| if *w == Winner::A { a } else { b });
-    let second = answers[1].as_ref().map(|w| if *w == Winner::A { b } else { a });
+    let first = answers[0]
+        .as_ref()
+        .map(|w| if *w == Winner::A { a } else { b });
+    let second = answers[1]
+        .as_ref()
+        .map(|w| if *w == Winner::A { b } else { a });
     let winner = match (first, second) {
         (Some(x), Some(y)) if x == y => Some(x),
         _ => None,
@@ -144,18 +188,42 @@ mod tests {
 
     #[test]
     fn consistent_answers_win_and_inconsistent_ones_tie() {
-        assert_eq!(decide(0, 1, None, [Some(Winner::B), Some(Winner::A)]).winner, Some(1));
-        assert_eq!(decide(0, 1, None, [Some(Winner::A), Some(Winner::B)]).winner, Some(0));
-        assert_eq!(decide(0, 1, None, [Some(Winner::A), Some(Winner::A)]).winner, None);
+        assert_eq!(
+            decide(0, 1, None, [Some(Winner::B), Some(Winner::A)]).winner,
+            Some(1)
+        );
+        assert_eq!(
+            decide(0, 1, None, [Some(Winner::A), Some(Winner::B)]).winner,
+            Some(0)
+        );
+        assert_eq!(
+            decide(0, 1, None, [Some(Winner::A), Some(Winner::A)]).winner,
+            None
+        );
         assert_eq!(decide(0, 1, None, [None, Some(Winner::A)]).winner, None);
     }
 
     #[test]
     fn ranking_prefers_wins_then_size() {
-        let c = |a, b, w| Comparison { a, b, input: None, answers: [None, None], winner: w, decided_by: "model" };
-        let (best, _) = rank(&[5, 1, 1], &[c(0, 1, Some(1)), c(0, 2, None), c(1, 2, None)], 7);
+        let c = |a, b, w| Comparison {
+            a,
+            b,
+            input: None,
+            answers: [None, None],
+            winner: w,
+            decided_by: "model",
+        };
+        let (best, _) = rank(
+            &[5, 1, 1],
+            &[c(0, 1, Some(1)), c(0, 2, None), c(1, 2, None)],
+            7,
+        );
         assert_eq!(best, 1, "a small group that wins beats a large one");
-        let (best, _) = rank(&[2, 5, 1], &[c(0, 1, None), c(0, 2, None), c(1, 2, None)], 7);
+        let (best, _) = rank(
+            &[2, 5, 1],
+            &[c(0, 1, None), c(0, 2, None), c(1, 2, None)],
+            7,
+        );
         assert_eq!(best, 1, "no wins: largest group");
     }
 }

@@ -47,7 +47,8 @@ mod tests {
         let path = dir.path().join("a/b.json");
         write_json_atomic(&path, &serde_json::json!({"x": 1})).expect("write");
         write_json_atomic(&path, &serde_json::json!({"x": 2})).expect("rewrite");
-        let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        let value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
         assert_eq!(value["x"], 2);
         let lines = dir.path().join("l.jsonl");
         append_line(&lines, &1).expect("append");

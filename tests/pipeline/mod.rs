@@ -1,0 +1,427 @@
+//! `sstar solve` and `sstar eval` end to end through the CLI, against a scripted
+//! OpenAI-compatible server on 127.0.0.1.
+
+mod scripted;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer};
+
+use crate::common::{sstar, write_problem};
+use scripted::{Script, ScriptedModel};
+
+/// `sstar solve` with the model at `server`, in a clean environment.
+fn solve(server: &str, set: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut command = sstar();
+    command
+        .args([
+            "solve",
+            set.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+        .args([
+            "--base-url",
+            &format!("{server}/v1"),
+            "--model",
+            "scripted",
+            "--samples",
+            "4",
+        ])
+        .args(extra)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("SSTAR_MODEL")
+        .env("SSTAR_WORKERS", "2");
+    command
+}
+
+async fn run(mut command: Command) -> Output {
+    tokio::task::spawn_blocking(move || command.output().expect("run sstar"))
+        .await
+        .expect("join")
+}
+
+async fn start(model: ScriptedModel) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(model)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn results(out: &Path) -> Vec<Value> {
+    std::fs::read_to_string(out.join("results.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("results line"))
+        .collect()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(
+        &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .expect("json")
+}
+
+fn stdio_problem(dir: &Path, title: &str, public: &[(&str, &str)], hidden: &[(&str, &str)]) {
+    let mut files = vec![
+        ("problem.toml".to_owned(), format!("title = \"{title}\"\nkind = \"stdio\"\ntime_limit_ms = 2000\nmemory_limit_mb = 256\n")),
+        ("statement.md".to_owned(), format!("{title}: read the input, print the answer.")),
+    ];
+    for (group, tests) in [("public", public), ("hidden", hidden)] {
+        for (i, (input, output)) in tests.iter().enumerate() {
+            files.push((format!("tests/{group}/{}.in", i + 1), format!("{input}\n")));
+            files.push((
+                format!("tests/{group}/{}.out", i + 1),
+                format!("{output}\n"),
+            ));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_problem(dir, &refs);
+}
+
+const ADD_BUGGY: &str = "a, b = map(int, input().split())\nprint(a - b)";
+const ADD_FIXED: &str = "a, b = map(int, input().split())\nprint(a + b)";
+
+fn add_problem(set: &Path) {
+    stdio_problem(
+        &set.join("add"),
+        "Add two",
+        &[("1 2", "3"), ("5 5", "10")],
+        &[("7 8", "15"), ("-1 1", "0")],
+    );
+}
+
+fn add_script() -> Script {
+    Script {
+        programs: vec![ADD_BUGGY.into()],
+        fix: Some(ADD_FIXED.into()),
+        ..Script::default()
+    }
+}
+
+/// |x|, where the public tests only show positive x: three samples print x, one prints |x|.
+fn abs_problem(set: &Path) {
+    stdio_problem(
+        &set.join("abs"),
+        "Absolute",
+        &[("3", "3"), ("10", "10")],
+        &[("-4", "4"), ("7", "7"), ("-100", "100")],
+    );
+}
+
+fn abs_script() -> Script {
+    Script {
+        programs: vec![
+            "print(int(input()))".into(),
+            "x = int(input())\nprint(x)".into(),
+            "import sys\nprint(int(sys.stdin.read()))".into(),
+            "print(abs(int(input())))".into(),
+        ],
+        inputs: vec!["-5".into(), "0".into(), "12".into()],
+        truth: Some(|input| {
+            input
+                .trim()
+                .parse::<i64>()
+                .map(|x| x.abs().to_string())
+                .unwrap_or_default()
+        }),
+        ..Script::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_sample_is_fixed_by_a_debug_round() {
+    let server = start(ScriptedModel::new(vec![("Add two", add_script())])).await;
+    let (set, out) = (
+        tempfile::tempdir().expect("set"),
+        tempfile::tempdir().expect("out"),
+    );
+    add_problem(set.path());
+    let output = run(solve(
+        &server.uri(),
+        set.path(),
+        out.path(),
+        &["--rounds", "1"],
+    ))
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let trace: Vec<Value> = std::fs::read_to_string(out.path().join("problems/add/trace.jsonl"))
+        .expect("trace")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("trace line"))
+        .collect();
+    let sample0: Vec<&Value> = trace.iter().filter(|r| r["sample"] == 0).collect();
+    assert_eq!(
+        sample0.len(),
+        2,
+        "round 0 fails, round 1 passes: {sample0:?}"
+    );
+    assert_eq!(
+        (
+            sample0[0]["public_passed"].as_u64(),
+            sample0[1]["public_passed"].as_u64()
+        ),
+        (Some(0), Some(2))
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("problems/add/solution.py"))
+            .expect("solution")
+            .trim(),
+        ADD_FIXED
+    );
+    let result = &results(out.path())[0];
+    assert_eq!(result["status"], "selected");
+    assert_eq!(result["public_passed"], true);
+    let eval = run({
+        let mut c = sstar();
+        c.args(["eval", out.path().to_str().expect("utf-8")]);
+        c
+    })
+    .await;
+    assert!(eval.status.success());
+    assert_eq!(
+        read_json(&out.path().join("eval.json"))["summary"]["pass_at_1"],
+        1.0
+    );
+    // Bounds: stage 1 asks for at most N × (R + 1) answers.
+    assert!(result["generation_calls"].as_u64().expect("count") <= 4 * 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sstar_picks_the_lone_right_program_where_majority_follows_the_crowd() {
+    let server = start(ScriptedModel::new(vec![("Absolute", abs_script())])).await;
+    let set = tempfile::tempdir().expect("set");
+    abs_problem(set.path());
+    let mut picks = Vec::new();
+    for method in ["sstar", "majority"] {
+        let out = tempfile::tempdir().expect("out");
+        let output = run(solve(
+            &server.uri(),
+            set.path(),
+            out.path(),
+            &["--select", method, "--rounds", "0"],
+        ))
+        .await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let selection = read_json(&out.path().join("problems/abs/selection.json"));
+        assert!(
+            selection["groups"].as_array().expect("groups").len() >= 2,
+            "{selection}"
+        );
+        assert!(selection["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .any(|i| i["source"] == "model"));
+        assert!(selection["inputs"]
+            .as_array()
+            .expect("inputs")
+            .iter()
+            .any(|i| i["source"] == "mutation"));
+        picks.push(
+            std::fs::read_to_string(out.path().join("problems/abs/solution.py"))
+                .expect("solution")
+                .trim()
+                .to_owned(),
+        );
+        let result = &results(out.path())[0];
+        let groups = result["groups"].as_u64().expect("groups");
+        let calls = result["selection_calls"].as_u64().expect("calls");
+        // Stage 2: three input requests plus two judgements per pair of groups, whatever N is.
+        assert!(
+            calls <= 3 + groups * (groups - 1),
+            "{calls} selection calls for {groups} groups"
+        );
+        if method == "sstar" {
+            let comparisons = selection["comparisons"].as_array().expect("comparisons");
+            assert!(
+                comparisons.iter().any(|c| c["decided_by"] == "model"),
+                "{selection}"
+            );
+        }
+    }
+    assert_eq!(
+        picks[0], "print(abs(int(input())))",
+        "sstar follows the judge's reading of real outputs"
+    );
+    assert_ne!(
+        picks[1], "print(abs(int(input())))",
+        "majority follows the three alike"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn candidates_without_a_model_select_and_evaluate_offline() {
+    let set = tempfile::tempdir().expect("set");
+    abs_problem(set.path());
+    add_problem(set.path());
+    let candidates = set.path().join("candidates.jsonl");
+    let lines: Vec<String> = abs_script()
+        .programs
+        .iter()
+        .map(|code| serde_json::json!({"id": "abs", "code": code}).to_string())
+        .chain(
+            [ADD_FIXED, ADD_FIXED, ADD_BUGGY]
+                .iter()
+                .map(|code| serde_json::json!({"id": "add", "code": code}).to_string()),
+        )
+        .collect();
+    std::fs::write(&candidates, lines.join("\n")).expect("write");
+    let out = tempfile::tempdir().expect("out");
+    let output = sstar()
+        .args([
+            "solve",
+            set.path().to_str().expect("utf-8"),
+            "--out",
+            out.path().to_str().expect("utf-8"),
+        ])
+        .args(["--candidates", candidates.to_str().expect("utf-8")])
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("SSTAR_MODEL")
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let selection = read_json(&out.path().join("problems/add/selection.json"));
+    assert_eq!(selection["model_free"], true);
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("problems/add/solution.py"))
+            .expect("pick")
+            .trim(),
+        ADD_FIXED
+    );
+    assert_eq!(
+        read_json(&out.path().join("run.json"))["settings"]["model_free"],
+        true
+    );
+    let eval = sstar()
+        .args(["eval", out.path().to_str().expect("utf-8"), "--json"])
+        .output()
+        .expect("eval");
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    let report: Value = serde_json::from_slice(&eval.stdout).expect("eval json");
+    assert_eq!(report["problems"]["add"]["verdict"], "accepted");
+    assert_eq!(report["problems"]["abs"]["any_candidate_accepted"], true);
+    assert_eq!(report["summary"]["count"], 2);
+    let submission = read_json(&out.path().join("submission.json"));
+    assert_eq!(submission.as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_run_resumes_without_redoing_work_or_resending_cached_requests() {
+    // `add` finishes at once; `abs` hangs in selection (its test-input request never answers
+    // in time), so the kill lands after its generation answers were cached.
+    let server = MockServer::start().await;
+    let model = ScriptedModel::new(vec![("Add two", add_script()), ("Absolute", abs_script())]);
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(wiremock::matchers::body_string_contains(
+            "new, valid test inputs",
+        ))
+        .respond_with(model.clone().delayed(std::time::Duration::from_secs(120)))
+        .with_priority(1)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(model)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let (set, out) = (
+        tempfile::tempdir().expect("set"),
+        tempfile::tempdir().expect("out"),
+    );
+    add_problem(set.path());
+    abs_problem(set.path());
+    let mut child = solve(&server.uri(), set.path(), out.path(), &[])
+        .spawn()
+        .expect("spawn");
+    // Wait (bounded) until `add` is recorded and the hanging request has arrived.
+    let mut ready = false;
+    for _ in 0..600 {
+        let hung = server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .any(|r| String::from_utf8_lossy(&r.body).contains("new, valid test inputs"));
+        if hung && results(out.path()).iter().any(|r| r["id"] == "add") {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(ready, "first run never reached the hanging request");
+    let before = server.received_requests().await.unwrap_or_default().len();
+    let mentions = |bodies: &[wiremock::Request], what: &str| {
+        bodies
+            .iter()
+            .filter(|r| String::from_utf8_lossy(&r.body).contains(what))
+            .count()
+    };
+    let output = run(solve(&server.uri(), set.path(), out.path(), &[])).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let all = server.received_requests().await.unwrap_or_default();
+    let second = &all[before..];
+    assert_eq!(
+        mentions(second, "# Add two"),
+        0,
+        "the finished problem was redone"
+    );
+    assert_eq!(
+        mentions(second, "Answer with the complete program"),
+        0,
+        "cached generation requests were sent again"
+    );
+    assert_eq!(
+        mentions(second, "new, valid test inputs"),
+        1,
+        "the unanswered request is asked again"
+    );
+    let lines = results(out.path());
+    assert_eq!(lines.iter().filter(|r| r["id"] == "add").count(), 1);
+    assert_eq!(lines.iter().filter(|r| r["id"] == "abs").count(), 1);
+    // A third run finds everything finished: no requests at all.
+    let output = run(solve(&server.uri(), set.path(), out.path(), &[])).await;
+    assert!(output.status.success());
+    assert_eq!(
+        server.received_requests().await.unwrap_or_default().len(),
+        all.len()
+    );
+}
