@@ -74,16 +74,20 @@ def main():
     if not os.path.exists(args.sstar):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     python = real_python()
-    with tempfile.TemporaryDirectory() as root:
+    with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as one:
         make_problem(root, args.tests)
+        make_problem(one, 1)
         sstar_times = [bench_sstar(args.sstar, root) for _ in range(args.repeat)]
+        fixed = min(bench_sstar(args.sstar, one) for _ in range(args.repeat))
         loop_times = [bench_loop(python, root, args.tests) for _ in range(args.repeat)]
     s, l = min(sstar_times), min(loop_times)
     n = args.tests
     print(f"tests per run: {n}   (best of {args.repeat}; machine: {os.cpu_count()} cores)")
     print(f"sstar judge (whole command, pool start included): {s:8.3f} s  {s / n * 1000:7.2f} ms/test")
     print(f"python3 subprocess per test ({python}): {l:8.3f} s  {l / n * 1000:7.2f} ms/test")
-    print(f"ratio (loop / sstar): {l / s:.1f}x")
+    print(f"  of which fixed cost (sstar judge on a 1-test problem): {fixed:.3f} s;"
+          f" marginal {(s - fixed) / (n - 1) * 1000:.2f} ms/test with {os.cpu_count()} workers")
+    print(f"ratio (loop / sstar): {l / s:.1f}x whole command, {l / max(s - fixed, 1e-9):.1f}x per test")
 
 
 if __name__ == "__main__":

@@ -6,3 +6,4 @@ mod hostile;
 mod judge_cli;
 mod llm;
 mod pipeline;
+mod shard;

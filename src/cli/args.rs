@@ -45,6 +45,48 @@ pub enum Command {
     Solve(Box<SolveArgs>),
     /// Judge a run's selected programs on the hidden tests; write eval.json.
     Eval(EvalArgs),
+    /// Merge shard runs (`solve --shard K/N`) into one run directory.
+    Merge(MergeArgs),
+    /// Write problems from another benchmark's file (JSON lines, optionally .gz) into a set.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The benchmark's format.
+    #[arg(value_enum)]
+    pub format: ImportFormat,
+    /// The benchmark file (JSON lines, gzip-compressed or not, or one JSON array).
+    pub input: PathBuf,
+    /// The problem set directory to write into (created if absent; re-imported problems are replaced).
+    pub set: PathBuf,
+    /// Keep problems whose contest_date is on or after YYYY-MM-DD (livecodebench).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+    /// Keep problems whose contest_date is on or before YYYY-MM-DD (livecodebench).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<String>,
+    /// Keep only these platforms, comma-separated (livecodebench: leetcode, atcoder, codeforces).
+    #[arg(long, value_delimiter = ',')]
+    pub platform: Vec<String>,
+    /// Read at most this many rows.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Most reference programs (and, separately, wrong_* programs) kept per problem.
+    #[arg(long, default_value_t = 3)]
+    pub max_solutions: usize,
+    /// Time limit for every imported problem, overriding the benchmark's.
+    #[arg(long)]
+    pub time_limit_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    Livecodebench,
+    Codecontests,
+    Apps,
+    Humaneval,
+    Mbpp,
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +110,9 @@ pub struct SolveArgs {
     /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench output JSON).
     #[arg(long, value_name = "FILE")]
     pub candidates: Option<PathBuf>,
+    /// Extra test inputs for selection, JSONL {"id", "input"} (their expected outputs are never used).
+    #[arg(long, value_name = "FILE")]
+    pub inputs: Option<PathBuf>,
     /// Only these problem ids (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
@@ -80,6 +125,38 @@ pub struct SolveArgs {
     /// Problems worked on at once.
     #[arg(long, default_value_t = 4)]
     pub problem_concurrency: usize,
+    /// Solve only shard K of N (1-based): a deterministic split of the set by sorted id.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+}
+
+/// `--shard K/N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (k, n) = text.split_once('/').ok_or("expected K/N, e.g. 1/4")?;
+    let (index, count): (usize, usize) = (
+        k.trim().parse().map_err(|_| "K is not a number")?,
+        n.trim().parse().map_err(|_| "N is not a number")?,
+    );
+    if index == 0 || index > count {
+        return Err(format!("shard {index}/{count}: K must be between 1 and N"));
+    }
+    Ok(Shard { index, count })
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard run directories.
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// The merged run directory (new).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +166,9 @@ pub struct EvalArgs {
     /// The problem set (default: the one recorded in run.json).
     #[arg(long)]
     pub set: Option<PathBuf>,
+    /// Compare with another run (its eval.json, or evaluated now): paired difference of pass@1.
+    #[arg(long, value_name = "RUN_B")]
+    pub against: Option<PathBuf>,
     /// Print eval.json to stdout instead of a table.
     #[arg(long)]
     pub json: bool,

@@ -2,7 +2,9 @@
 
 mod args;
 mod eval_cmd;
+mod import_cmd;
 mod judge_cmd;
+mod merge_cmd;
 mod output;
 mod solve_cmd;
 mod verify_cmd;
@@ -19,5 +21,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Verify(args) => verify_cmd::run(args, &output),
         Command::Solve(args) => solve_cmd::run(*args, &output),
         Command::Eval(args) => eval_cmd::run(args, &output),
+        Command::Merge(args) => merge_cmd::run(args, &output),
+        Command::Import(args) => import_cmd::run(args, &output),
     }
 }

@@ -12,7 +12,9 @@ use super::args::SolveArgs;
 use super::output::Output;
 use crate::error::{Error, EXIT_ERROR, EXIT_OK};
 use crate::llm::{process_env, LlmClient, Totals};
-use crate::pipeline::{load_candidates, run_set, Context, Executor, Reporter, Settings};
+use crate::pipeline::{
+    load_candidates, load_inputs, run_set, Context, Executor, Reporter, Settings,
+};
 use crate::problem::load_set;
 use crate::sandbox_from_env;
 use crate::store::{write_json_atomic, ProblemResult, ResultStatus, RunDir, RunInfo};
@@ -31,6 +33,12 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     for error in &set.errors {
         tracing::error!("{error}");
     }
+    let given_inputs = args
+        .inputs
+        .as_deref()
+        .map(load_inputs)
+        .transpose()
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let given = args
         .candidates
         .as_deref()
@@ -40,6 +48,9 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let problems: Vec<_> = set
         .problems
         .into_iter()
+        .enumerate()
+        .filter(|(i, _)| args.shard.is_none_or(|s| i % s.count == s.index - 1))
+        .map(|(_, p)| p)
         .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
         .filter(|p| given.as_ref().is_none_or(|g| g.contains_key(&p.id)))
         .map(Arc::new)
@@ -78,6 +89,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             "model": config,
             "candidates": args.candidates,
             "only": args.only,
+            "shard": args.shard,
             "model_free": config.is_none(),
         }),
         started_at: now(),
@@ -92,6 +104,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         settings,
         run: run.clone(),
         in_flight: Default::default(),
+        given_inputs: given_inputs.unwrap_or_default(),
     };
     let bar = output.bar(problems.len(), "solve");
     let reporter = BarReporter { bar: bar.clone() };

@@ -1,8 +1,12 @@
 //! `sstar eval`: judge each selected program on its problem's hidden tests, plus pass@N over
-//! every final-round program, into `eval.json` (SPEC §5).
+//! every final-round program, into `eval.json` (SPEC §5), with intervals and comparisons.
 
+mod compare;
 mod report;
 mod score;
+mod stats;
 
-pub use report::{EvalProblem, EvalReport, EvalSummary};
-pub use score::{evaluate, EvalError};
+pub use compare::{compare, Comparison};
+pub use report::{Breakdown, EvalProblem, EvalReport, EvalSummary};
+pub use score::{evaluate, load_eval, EvalError};
+pub use stats::{paired, wilson, PairedDifference, Rate};

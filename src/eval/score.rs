@@ -108,24 +108,7 @@ pub fn evaluate(
         out.insert(id.clone(), entry);
     }
     progress(results.len(), results.len());
-    let count = out.len();
-    let rate = |n: usize| {
-        if count == 0 {
-            0.0
-        } else {
-            n as f64 / count as f64
-        }
-    };
-    let summary = EvalSummary {
-        pass_at_1: rate(
-            out.values()
-                .filter(|p| p.verdict.is_some_and(|v| v.is_accepted()))
-                .count(),
-        ),
-        pass_at_n: rate(out.values().filter(|p| p.any_candidate_accepted).count()),
-        count,
-        analysis_only,
-    };
+    let summary = EvalSummary::of(&out, analysis_only);
     let report = EvalReport {
         problems: out,
         summary,
@@ -172,4 +155,21 @@ fn set_from_run_json(run: &RunDir) -> Result<PathBuf, EvalError> {
             reason: format!("run.json: {e}"),
         })?;
     Ok(PathBuf::from(info.set))
+}
+
+/// Reads a run's `eval.json`, if `sstar eval` already wrote one.
+pub fn load_eval(run: &RunDir) -> Result<Option<EvalReport>, EvalError> {
+    match std::fs::read(run.eval_json()) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| EvalError::NotARun {
+                path: run.eval_json(),
+                reason: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(EvalError::Io {
+            path: run.eval_json(),
+            source,
+        }),
+    }
 }

@@ -71,6 +71,34 @@ pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
     Ok(out)
 }
 
+/// `--inputs FILE`: extra test inputs per problem, JSONL `{"id", "input"}` (e.g. inputs a
+/// model wrote elsewhere). Only the inputs are used — never an expected output.
+pub fn load_inputs(path: &Path) -> Result<Candidates, CandidatesError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io {
+        path: path.into(),
+        source,
+    })?;
+    #[derive(Deserialize)]
+    struct Line {
+        id: String,
+        input: String,
+    }
+    let mut out = Candidates::new();
+    for (number, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let row: Line = serde_json::from_str(line).map_err(|e| CandidatesError::Line {
+            path: path.into(),
+            line: number + 1,
+            message: e.to_string(),
+        })?;
+        out.entry(row.id).or_default().push(row.input);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,13 +54,26 @@ pub struct Context {
     pub run: RunDir,
     /// Model requests waiting for or holding a connection, for progress.
     pub in_flight: AtomicUsize,
+    /// Inputs given with `--inputs`, per problem id.
+    pub given_inputs: super::candidates::Candidates,
 }
 
-/// Model answers asked for one problem, by stage.
+/// What one problem used: model answers asked, by stage, and sandbox executions.
 #[derive(Debug, Default)]
-pub struct CallCounter {
+pub struct Counters {
     pub generation: AtomicU64,
     pub selection: AtomicU64,
+    pub executions: AtomicU64,
+    /// Wall time inside the sandbox, summed over executions (microseconds).
+    pub busy_micros: AtomicU64,
+}
+
+impl Counters {
+    pub fn executed(&self, wall: std::time::Duration) {
+        self.executions.fetch_add(1, Ordering::Relaxed);
+        self.busy_micros
+            .fetch_add(wall.as_micros() as u64, Ordering::Relaxed);
+    }
 }
 
 /// Which stage a model call belongs to, for the per-problem bound checks.
@@ -75,7 +88,7 @@ impl Context {
     pub async fn ask(
         &self,
         request: CompletionRequest,
-        counter: &CallCounter,
+        counter: &Counters,
         stage: Stage,
     ) -> Vec<Result<Completion, LlmError>> {
         let Some(llm) = &self.llm else {
@@ -96,7 +109,7 @@ impl Context {
     pub async fn ask_one(
         &self,
         request: CompletionRequest,
-        counter: &CallCounter,
+        counter: &Counters,
         stage: Stage,
     ) -> Option<Completion> {
         self.ask(request.samples(1), counter, stage)

@@ -10,6 +10,7 @@ use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Terminatio
 use tokio::sync::Semaphore;
 
 use super::behaviour::Behaviour;
+use super::context::Counters;
 use crate::judge::{judge_test, limits_for, JudgeError, TestResult};
 use crate::problem::{Kind, Problem, TestCase};
 
@@ -27,6 +28,8 @@ pub struct Executor {
     permits: Semaphore,
     observed: Mutex<HashMap<[u8; 32], Observed>>,
     executions: AtomicU64,
+    /// Wall time spent inside the sandbox, summed over executions (microseconds).
+    busy_micros: AtomicU64,
 }
 
 /// Longest output kept for showing a model.
@@ -40,6 +43,7 @@ impl Executor {
             permits,
             observed: Mutex::new(HashMap::new()),
             executions: AtomicU64::new(0),
+            busy_micros: AtomicU64::new(0),
         }
     }
 
@@ -53,12 +57,18 @@ impl Executor {
         self.executions.load(Ordering::Relaxed)
     }
 
+    /// Seconds of wall time spent in sandbox executions so far (all workers summed).
+    pub fn busy_seconds(&self) -> f64 {
+        self.busy_micros.load(Ordering::Relaxed) as f64 / 1e6
+    }
+
     /// Judges `code` on one test of `problem`.
     pub async fn judge(
         &self,
         problem: &Arc<Problem>,
         code: &Arc<str>,
         test: &TestCase,
+        counters: &Counters,
     ) -> Result<TestResult, JudgeError> {
         let _permit = self.permits.acquire().await.map_err(|_| closed())?;
         self.executions.fetch_add(1, Ordering::Relaxed);
@@ -68,11 +78,17 @@ impl Executor {
             code.clone(),
             test.clone(),
         );
-        tokio::task::spawn_blocking(move || judge_test(&sandbox, &problem, &code, &test))
-            .await
-            .map_err(|e| {
-                JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
-            })?
+        let started = std::time::Instant::now();
+        let result =
+            tokio::task::spawn_blocking(move || judge_test(&sandbox, &problem, &code, &test))
+                .await
+                .map_err(|e| {
+                    JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
+                })?;
+        self.busy_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        counters.executed(started.elapsed());
+        result
     }
 
     /// Runs `code` on a synthesized `input` and classifies its behaviour (cached).
@@ -81,6 +97,7 @@ impl Executor {
         problem: &Problem,
         code: &str,
         input: &[u8],
+        counters: &Counters,
     ) -> Result<Observed, JudgeError> {
         let key = cache_key(&problem.id, code, input);
         if let Some(hit) = self.lookup(&key) {
@@ -93,6 +110,7 @@ impl Executor {
                 input.to_vec(),
                 Vec::new(),
                 limits_for(problem),
+                counters,
             )
             .await?;
         let observed = Observed {
@@ -112,8 +130,9 @@ impl Executor {
         code: &str,
         args: Vec<String>,
         limits: Limits,
+        counters: &Counters,
     ) -> Result<Outcome, JudgeError> {
-        self.raw(ProgramKind::Stdio, code, Vec::new(), args, limits)
+        self.raw(ProgramKind::Stdio, code, Vec::new(), args, limits, counters)
             .await
     }
 
@@ -124,19 +143,24 @@ impl Executor {
         input: Vec<u8>,
         args: Vec<String>,
         limits: Limits,
+        counters: &Counters,
     ) -> Result<Outcome, JudgeError> {
         let _permit = self.permits.acquire().await.map_err(|_| closed())?;
         self.executions.fetch_add(1, Ordering::Relaxed);
         let sandbox = self.sandbox.clone();
         let code = code.to_owned();
-        tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let outcome = tokio::task::spawn_blocking(move || {
             let mut execution = Execution::new(kind, &code, &input, limits);
             execution.args = args;
             sandbox.run(&execution)
         })
         .await
-        .map_err(|e| sstar_sandbox::SandboxError::Internal(e.to_string()))?
-        .map_err(JudgeError::from)
+        .map_err(|e| sstar_sandbox::SandboxError::Internal(e.to_string()))?;
+        self.busy_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        counters.executed(started.elapsed());
+        outcome.map_err(JudgeError::from)
     }
 
     fn lookup(&self, key: &[u8; 32]) -> Option<Observed> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use serde::Serialize;
 
-use super::context::{CallCounter, Context, Stage};
+use super::context::{Context, Counters, Stage};
 use super::prompts;
 use crate::judge::{JudgeError, TestResult};
 use crate::llm::{extract_program, Completion, CompletionRequest, LlmError, Message, Role};
@@ -56,7 +56,7 @@ impl FinalProgram {
 pub async fn generate_and_debug(
     ctx: &Context,
     problem: &Arc<Problem>,
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Result<Vec<Option<FinalProgram>>, JudgeError> {
     let messages = prompts::generation(problem);
     let request = CompletionRequest::new(Role::Generate, &problem.id, messages.clone())
@@ -72,7 +72,7 @@ pub async fn generate_and_debug(
 async fn debug_sample(
     ctx: &Context,
     problem: &Arc<Problem>,
-    counter: &CallCounter,
+    counter: &Counters,
     sample: usize,
     mut messages: Vec<Message>,
     mut answer: Result<Completion, LlmError>,
@@ -110,7 +110,7 @@ async fn debug_sample(
             break;
         };
         let code: Arc<str> = Arc::from(code);
-        let results = run_public(ctx, problem, &code).await?;
+        let results = run_public(ctx, problem, &code, counter).await?;
         let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
         record(
             ctx,
@@ -155,12 +155,13 @@ pub async fn run_public(
     ctx: &Context,
     problem: &Arc<Problem>,
     code: &Arc<str>,
+    counters: &Counters,
 ) -> Result<Vec<TestResult>, JudgeError> {
     join_all(
         problem
             .public
             .iter()
-            .map(|test| ctx.executor.judge(problem, code, test)),
+            .map(|test| ctx.executor.judge(problem, code, test, counters)),
     )
     .await
     .into_iter()

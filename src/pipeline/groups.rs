@@ -8,7 +8,7 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use super::behaviour::Behaviour;
-use super::context::Context;
+use super::context::{Context, Counters};
 use super::executor::Observed;
 use super::generate::FinalProgram;
 use super::inputs::SynthInput;
@@ -46,6 +46,7 @@ pub async fn group_candidates(
     problem: &Arc<Problem>,
     candidates: &[&FinalProgram],
     inputs: &[SynthInput],
+    counters: &Counters,
 ) -> Result<Behaviours, JudgeError> {
     // Identical programs behave identically: run each distinct one once.
     let mut distinct: Vec<&str> = Vec::new();
@@ -63,7 +64,7 @@ pub async fn group_candidates(
     let runs = distinct.iter().flat_map(|code| {
         inputs
             .iter()
-            .map(move |input| ctx.executor.observe(problem, code, &input.data))
+            .map(move |input| ctx.executor.observe(problem, code, &input.data, counters))
     });
     let observed: Vec<Observed> = join_all(runs).await.into_iter().collect::<Result<_, _>>()?;
     let at = |code: usize, input: usize| &observed[code * inputs.len() + input];

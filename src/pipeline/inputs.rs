@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sstar_sandbox::{Limits, Termination};
 
-use super::context::{CallCounter, Context, Stage};
+use super::context::{Context, Counters, Stage};
 use super::mutate::mutants;
 use super::prompts;
 use crate::judge::JudgeError;
@@ -26,6 +26,8 @@ pub enum Source {
     Mutation,
     /// Printed by the model's largest-size generator.
     Stress,
+    /// Given by the user (`--inputs`).
+    Given,
 }
 
 #[derive(Debug, Clone)]
@@ -53,7 +55,7 @@ const MAX_INPUT_BYTES: usize = 16 << 20;
 pub async fn synthesize(
     ctx: &Context,
     problem: &Arc<Problem>,
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Result<Vec<SynthInput>, JudgeError> {
     let mut inputs = Vec::new();
     if ctx.llm.is_some() {
@@ -65,6 +67,13 @@ pub async fn synthesize(
         inputs.extend(written);
         inputs.extend(generated?);
         inputs.extend(stress?);
+    }
+    for input in ctx.given_inputs.get(&problem.id).into_iter().flatten() {
+        let mut data = input.clone().into_bytes();
+        if !data.ends_with(b"\n") {
+            data.push(b'\n');
+        }
+        inputs.push(SynthInput::new(Source::Given, data, None));
     }
     let seed = ctx.settings.seed ^ fxhash(&problem.id);
     inputs.extend(
@@ -83,7 +92,7 @@ pub async fn synthesize(
     Ok(unique)
 }
 
-async fn model_inputs(ctx: &Context, problem: &Problem, counter: &CallCounter) -> Vec<SynthInput> {
+async fn model_inputs(ctx: &Context, problem: &Problem, counter: &Counters) -> Vec<SynthInput> {
     let request = CompletionRequest::new(
         Role::TestGen,
         &problem.id,
@@ -108,7 +117,7 @@ async fn model_inputs(ctx: &Context, problem: &Problem, counter: &CallCounter) -
 async fn generator_inputs(
     ctx: &Context,
     problem: &Problem,
-    counter: &CallCounter,
+    counter: &Counters,
     source: Source,
 ) -> Result<Vec<SynthInput>, JudgeError> {
     let (messages, stage, seeds) = match source {
@@ -131,7 +140,7 @@ async fn generator_inputs(
     for seed in 1..=seeds as u64 {
         let outcome = ctx
             .executor
-            .run_helper(&code, vec![seed.to_string()], limits)
+            .run_helper(&code, vec![seed.to_string()], limits, counter)
             .await?;
         if outcome.termination == Termination::Finished
             && !outcome.stdout.is_empty()

@@ -6,7 +6,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Serialize;
 
-use super::context::{CallCounter, Context};
+use super::context::{Context, Counters};
 use super::generate::FinalProgram;
 use super::groups::group_candidates;
 use super::inputs::{synthesize, Source, SynthInput};
@@ -91,7 +91,7 @@ pub async fn select(
     ctx: &Context,
     problem: &Arc<Problem>,
     finals: Vec<FinalProgram>,
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Result<SelectionReport, JudgeError> {
     let method = ctx.settings.select;
     let mut report = SelectionReport {
@@ -260,10 +260,10 @@ async fn by_behaviour(
     problem: &Arc<Problem>,
     candidates: &[&FinalProgram],
     report: &mut SelectionReport,
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Result<(), JudgeError> {
     let inputs: Vec<SynthInput> = synthesize(ctx, problem, counter).await?;
-    let behaviours = group_candidates(ctx, problem, candidates, &inputs).await?;
+    let behaviours = group_candidates(ctx, problem, candidates, &inputs, counter).await?;
     report.inputs = inputs
         .iter()
         .enumerate()

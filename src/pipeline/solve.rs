@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
-use super::context::{CallCounter, Context};
+use super::context::{Context, Counters};
 use super::generate::{generate_and_debug, run_public, FinalProgram, PublicVerdict, RoundRecord};
 use super::select::{select, SelectionReport};
 use crate::judge::JudgeError;
@@ -21,8 +21,7 @@ pub async fn solve_problem(
     given: Option<Vec<String>>,
 ) -> ProblemResult {
     let started = Instant::now();
-    let counter = CallCounter::default();
-    let executions_before = ctx.executor.executions();
+    let counter = Counters::default();
     let samples = given.as_ref().map_or(ctx.settings.samples, Vec::len);
     // A previous, interrupted attempt may have left a partial trace: start it afresh.
     let _ = std::fs::remove_file(ctx.run.trace(&problem.id));
@@ -44,6 +43,7 @@ pub async fn solve_problem(
         selection_calls: counter.selection.load(Ordering::Relaxed),
         cost_usd: None,
         executions: 0,
+        sandbox_seconds: 0.0,
         difficulty: problem.metadata.difficulty.clone(),
         source: problem.metadata.source.clone(),
     };
@@ -70,7 +70,8 @@ pub async fn solve_problem(
             result.error = Some(error.to_string());
         }
     }
-    result.executions = ctx.executor.executions() - executions_before;
+    result.executions = counter.executions.load(Ordering::Relaxed);
+    result.sandbox_seconds = counter.busy_micros.load(Ordering::Relaxed) as f64 / 1e6;
     result.seconds = started.elapsed().as_secs_f64();
     result
 }
@@ -90,10 +91,10 @@ async fn run_stages(
     ctx: &Context,
     problem: &Arc<Problem>,
     given: Option<Vec<String>>,
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Result<SelectionReport, SolveError> {
     let finals: Vec<FinalProgram> = match given {
-        Some(programs) => judge_given(ctx, problem, programs).await?,
+        Some(programs) => judge_given(ctx, problem, programs, counter).await?,
         None => generate_and_debug(ctx, problem, counter)
             .await?
             .into_iter()
@@ -108,13 +109,14 @@ async fn judge_given(
     ctx: &Context,
     problem: &Arc<Problem>,
     programs: Vec<String>,
+    counter: &Counters,
 ) -> Result<Vec<FinalProgram>, JudgeError> {
     let runs = programs
         .into_iter()
         .enumerate()
         .map(|(sample, code)| async move {
             let code: Arc<str> = Arc::from(code);
-            let results = run_public(ctx, problem, &code).await?;
+            let results = run_public(ctx, problem, &code, counter).await?;
             let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
             let line = RoundRecord {
                 sample,

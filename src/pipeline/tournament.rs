@@ -8,7 +8,7 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use super::behaviour::{Behaviour, Failure};
-use super::context::{CallCounter, Context, Stage};
+use super::context::{Context, Counters, Stage};
 use super::generate::FinalProgram;
 use super::groups::Group;
 use super::inputs::{Source, SynthInput};
@@ -38,7 +38,7 @@ pub async fn by_execution(
     groups: &[Group],
     kept: &[usize],
     inputs: &[SynthInput],
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Vec<Comparison> {
     let pairs = pairs(groups.len());
     join_all(pairs.into_iter().map(|(a, b)| async move {
@@ -103,7 +103,7 @@ pub async fn by_code(
     ctx: &Context,
     problem: &Arc<Problem>,
     codes: &[&str],
-    counter: &CallCounter,
+    counter: &Counters,
 ) -> Vec<Comparison> {
     join_all(pairs(codes.len()).into_iter().map(|(a, b)| async move {
         let first = prompts::pairwise_code_only(problem, codes[a], codes[b]);
@@ -127,7 +127,7 @@ fn pairs(n: usize) -> Vec<(usize, usize)> {
 async fn ask_both(
     ctx: &Context,
     problem: &Problem,
-    counter: &CallCounter,
+    counter: &Counters,
     first: Vec<crate::llm::Message>,
     second: Vec<crate::llm::Message>,
 ) -> [Option<Winner>; 2] {

@@ -1,9 +1,11 @@
 //! The run directory (SPEC §5): every file a run writes, written as work finishes, atomically.
 
 mod files;
+mod merge;
 mod records;
 mod run_dir;
 
 pub use files::{append_line, write_atomic, write_json_atomic};
+pub use merge::{merge_runs, MergeError};
 pub use records::{ProblemResult, ResultStatus, RunInfo};
 pub use run_dir::RunDir;

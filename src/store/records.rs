@@ -55,9 +55,11 @@ pub struct ProblemResult {
     /// Dollars, when every call's price was known.
     #[serde(default)]
     pub cost_usd: Option<f64>,
-    /// Sandbox executions.
+    /// Sandbox executions, and the wall time they took summed over workers.
     #[serde(default)]
     pub executions: u64,
+    #[serde(default)]
+    pub sandbox_seconds: f64,
     /// Difficulty and source from problem.toml, for breakdowns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difficulty: Option<String>,

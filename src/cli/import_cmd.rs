@@ -1,0 +1,100 @@
+//! `sstar import FORMAT INPUT SET`: another benchmark's file written as a problem set; prints
+//! `imported N, skipped M` and why rows were skipped.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use indicatif::ProgressBar;
+
+use super::args::{ImportArgs, ImportFormat};
+use super::output::Output;
+use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
+use crate::import::{import, Format, ImportError, ImportOptions, ImportProgress, ImportSummary};
+
+impl From<ImportFormat> for Format {
+    fn from(format: ImportFormat) -> Self {
+        match format {
+            ImportFormat::Livecodebench => Format::LiveCodeBench,
+            ImportFormat::Codecontests => Format::CodeContests,
+            ImportFormat::Apps => Format::Apps,
+            ImportFormat::Humaneval => Format::HumanEval,
+            ImportFormat::Mbpp => Format::Mbpp,
+        }
+    }
+}
+
+struct Bar(ProgressBar);
+
+impl ImportProgress for Bar {
+    fn queued(&self) {
+        self.0.inc_length(1);
+    }
+
+    fn finished(&self) {
+        self.0.inc(1);
+    }
+}
+
+fn tool_error(error: ImportError) -> Error {
+    match error {
+        ImportError::Read { path, source } | ImportError::Write { path, source } => {
+            Error::Io { path, source }
+        }
+        ImportError::Sandbox(e) => Error::Sandbox(e),
+        other @ (ImportError::NotJson { .. }
+        | ImportError::BadIds { .. }
+        | ImportError::Option(_)) => Error::Usage(other.to_string()),
+    }
+}
+
+pub fn run(args: ImportArgs, output: &Output) -> Result<i32, Error> {
+    let options = ImportOptions {
+        since: args.since,
+        until: args.until,
+        platforms: args.platform,
+        limit: args.limit,
+        max_solutions: args.max_solutions,
+        time_limit_ms: args.time_limit_ms,
+    }
+    .validate()
+    .map_err(tool_error)?;
+    let bar = Bar(output.bar(0, "import"));
+    let summary =
+        import(args.format.into(), &args.input, &args.set, &options, &bar).map_err(tool_error)?;
+    bar.0.finish_and_clear();
+    output.data(&render(&summary));
+    Ok(
+        if summary.imported.is_empty() && !summary.skipped.is_empty() {
+            EXIT_NEGATIVE
+        } else {
+            EXIT_OK
+        },
+    )
+}
+
+fn render(summary: &ImportSummary) -> String {
+    let mut text = format!(
+        "imported {}, skipped {}",
+        summary.imported.len(),
+        summary.skipped.len()
+    );
+    if summary.filtered > 0 {
+        let _ = write!(text, ", filtered out {}", summary.filtered);
+    }
+    text.push('\n');
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for skipped in &summary.skipped {
+        *reasons.entry(skipped.reason.label()).or_default() += 1;
+    }
+    for (reason, count) in reasons {
+        let _ = writeln!(text, "  skipped {count}: {reason}");
+    }
+    if summary.dropped_tests > 0 {
+        let _ = writeln!(
+            text,
+            "  dropped {} tests the reference could not turn into expected values (-v lists them)",
+            summary.dropped_tests
+        );
+    }
+    text
+}

@@ -1,0 +1,315 @@
+//! DeepMind CodeContests rows: stdio problems whose tests are the public, private and
+//! generated tests, with Python 3 `solutions` as references and Python 3
+//! `incorrect_solutions` as `wrong_*` programs.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::error::SkipReason;
+use super::fields::{id_of, row, string_or_number};
+use super::input::RawRow;
+use super::run::{Context, ImportOptions, Importer};
+use super::writer::{Draft, TestPair};
+use crate::problem::Kind;
+
+#[derive(Debug)]
+pub(crate) struct CodeContests;
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Row {
+    #[serde(deserialize_with = "string_or_number")]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    public_tests: Option<Tests>,
+    #[serde(default)]
+    private_tests: Option<Tests>,
+    #[serde(default)]
+    generated_tests: Option<Tests>,
+    #[serde(default)]
+    source: Value,
+    #[serde(default)]
+    difficulty: Value,
+    #[serde(default)]
+    time_limit: Value,
+    #[serde(default)]
+    memory_limit_bytes: Value,
+    #[serde(default)]
+    solutions: Value,
+    #[serde(default)]
+    incorrect_solutions: Value,
+    #[serde(default)]
+    cf_contest_id: Value,
+    #[serde(default)]
+    cf_index: Value,
+    #[serde(default)]
+    cf_rating: Value,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Tests {
+    #[serde(default)]
+    input: Vec<String>,
+    #[serde(default)]
+    output: Vec<String>,
+}
+
+impl Importer for CodeContests {
+    type Row = Row;
+
+    fn parse(
+        &self,
+        raw: RawRow,
+        _options: &ImportOptions,
+    ) -> Result<Option<(String, Row)>, (Option<String>, SkipReason)> {
+        let id = id_of(&raw, "name");
+        let row: Row = row(raw.value).map_err(|e| (id.clone(), e))?;
+        if row.name.trim().is_empty() {
+            return Err((None, SkipReason::BadRow("empty name".into())));
+        }
+        Ok(Some((row.name.trim().to_owned(), row)))
+    }
+
+    fn convert(&self, row: Row, context: &Context<'_>) -> Result<Draft, SkipReason> {
+        if is_interactive(&row.description) {
+            return Err(SkipReason::Interactive);
+        }
+        let max = context.options.max_solutions;
+        let references = python3(&row.solutions, max);
+        if references.is_empty() {
+            return Err(SkipReason::NoPythonSolution);
+        }
+        let public = pairs(row.public_tests.as_ref(), "public_tests")?;
+        let mut hidden = public.clone();
+        for (tests, what) in [
+            (row.private_tests.as_ref(), "private_tests"),
+            (row.generated_tests.as_ref(), "generated_tests"),
+        ] {
+            for pair in pairs(tests, what)? {
+                if !hidden.contains(&pair) {
+                    hidden.push(pair);
+                }
+            }
+        }
+        let mut draft = Draft::new(row.name.trim(), Kind::Stdio, row.description.clone());
+        draft.time_limit_ms = time_limit_ms(&row.time_limit);
+        draft.memory_limit_mb = number(&row.memory_limit_bytes)
+            .filter(|b| *b > 0.0)
+            .map(|b| (b / f64::from(1 << 20)).ceil() as u64);
+        draft.metadata.source = source(&row.source);
+        draft.metadata.difficulty = number(&row.cf_rating)
+            .filter(|r| *r > 0.0)
+            .map(|r| format!("{r}"))
+            .or_else(|| difficulty(&row.difficulty));
+        draft.metadata.url = match (number(&row.cf_contest_id), text(&row.cf_index)) {
+            (Some(contest), Some(index)) if contest > 0.0 => Some(format!(
+                "https://codeforces.com/problemset/problem/{contest}/{index}"
+            )),
+            _ => None,
+        };
+        draft.public = public;
+        draft.hidden = hidden;
+        let wrong = python3(&row.incorrect_solutions, max);
+        draft.solutions = named("reference", references)
+            .chain(named("wrong", wrong))
+            .collect();
+        Ok(draft)
+    }
+}
+
+fn named(prefix: &'static str, codes: Vec<String>) -> impl Iterator<Item = (String, String)> {
+    codes
+        .into_iter()
+        .enumerate()
+        .map(move |(n, code)| (format!("{prefix}_{}", n + 1), code))
+}
+
+fn pairs(tests: Option<&Tests>, what: &str) -> Result<Vec<TestPair>, SkipReason> {
+    let Some(tests) = tests else {
+        return Ok(Vec::new());
+    };
+    if tests.input.len() != tests.output.len() {
+        return Err(SkipReason::UnparsableTests(format!(
+            "{what}: {} inputs but {} outputs",
+            tests.input.len(),
+            tests.output.len()
+        )));
+    }
+    Ok(tests
+        .input
+        .iter()
+        .zip(&tests.output)
+        .map(|(input, output)| TestPair {
+            input: input.clone(),
+            output: output.clone(),
+        })
+        .collect())
+}
+
+/// Interactive problems need a live judge; their statements say so.
+fn is_interactive(description: &str) -> bool {
+    description.to_lowercase().contains("interactive problem")
+        || description.lines().any(|l| {
+            l.trim()
+                .trim_matches(|c: char| c == '#' || c == '*' || c.is_whitespace())
+                .eq_ignore_ascii_case("interaction")
+        })
+}
+
+/// The Python 3 programs of a `{language: [...], solution: [...]}` column pair (or a list of
+/// `{language, solution}` objects), at most `max`. CodeContests numbers PYTHON3 as 3 (1 is
+/// Python 2, which is not kept).
+fn python3(solutions: &Value, max: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut push = |language: &Value, solution: &Value| {
+        if let (true, Some(code)) = (is_python3(language), solution.as_str()) {
+            if found.len() < max && !code.trim().is_empty() {
+                found.push(code.to_owned());
+            }
+        }
+    };
+    match solutions {
+        Value::Object(columns) => {
+            if let (Some(Value::Array(languages)), Some(Value::Array(codes))) =
+                (columns.get("language"), columns.get("solution"))
+            {
+                for (language, code) in languages.iter().zip(codes) {
+                    push(language, code);
+                }
+            }
+        }
+        Value::Array(rows) => {
+            for row in rows {
+                push(
+                    row.get("language").unwrap_or(&Value::Null),
+                    row.get("solution").unwrap_or(&Value::Null),
+                );
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+fn is_python3(language: &Value) -> bool {
+    match language {
+        Value::Number(n) => n.as_i64() == Some(3),
+        Value::String(s) => {
+            let name: String = s
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_lowercase();
+            matches!(name.as_str(), "3" | "python3" | "py3")
+        }
+        _ => false,
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `{seconds, nanos}` (protobuf Duration) or a number of seconds.
+fn time_limit_ms(value: &Value) -> Option<u64> {
+    let seconds = match value {
+        Value::Object(d) => {
+            d.get("seconds").and_then(number).unwrap_or(0.0)
+                + d.get("nanos").and_then(number).unwrap_or(0.0) / 1e9
+        }
+        other => number(other)?,
+    };
+    let ms = (seconds * 1000.0).round();
+    (ms >= 1.0).then_some(ms as u64)
+}
+
+/// CodeContests' `Source` enum.
+fn source(value: &Value) -> Option<String> {
+    let name = match value {
+        Value::Number(n) => match n.as_i64()? {
+            1 => "codechef",
+            2 => "codeforces",
+            3 => "hackerearth",
+            4 => "codejam",
+            5 => "atcoder",
+            6 => "aizu",
+            _ => return Some("codecontests".into()),
+        },
+        Value::String(s) if !s.trim().is_empty() => return Some(s.trim().to_lowercase()),
+        _ => return Some("codecontests".into()),
+    };
+    Some(name.to_owned())
+}
+
+/// CodeContests' `Difficulty` enum: 1-5 named levels, 7.. the letters A, B, ... (0 and 6,
+/// unknown and external, give none).
+fn difficulty(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => {
+            let level = n.as_i64()?;
+            match level {
+                1 => Some("easy".into()),
+                2 => Some("medium".into()),
+                3 => Some("hard".into()),
+                4 => Some("harder".into()),
+                5 => Some("hardest".into()),
+                7..=28 => Some(char::from(b'A' + (level - 7) as u8).to_string()),
+                _ => None,
+            }
+        }
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_lowercase()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python3_is_language_3_in_any_spelling() {
+        let columns = json!({
+            "language": [1, 3, "PYTHON3", 2, "Python 3", 3],
+            "solution": ["py2", "a", "b", "cpp", "c", "d"],
+        });
+        assert_eq!(python3(&columns, 10), ["a", "b", "c", "d"]);
+        assert_eq!(python3(&columns, 2), ["a", "b"]);
+        let rows = json!([{"language": 3, "solution": "x"}, {"language": "java", "solution": "y"}]);
+        assert_eq!(python3(&rows, 10), ["x"]);
+        assert!(python3(&Value::Null, 10).is_empty());
+    }
+
+    #[test]
+    fn limits_and_metadata() {
+        assert_eq!(
+            time_limit_ms(&json!({"seconds": 2, "nanos": 500000000})),
+            Some(2500)
+        );
+        assert_eq!(time_limit_ms(&json!({"nanos": 0})), None);
+        assert_eq!(time_limit_ms(&json!(1.5)), Some(1500));
+        assert_eq!(source(&json!(2)).as_deref(), Some("codeforces"));
+        assert_eq!(difficulty(&json!(8)).as_deref(), Some("B"));
+        assert_eq!(difficulty(&json!(0)), None);
+    }
+
+    #[test]
+    fn interactive_statements_are_recognised() {
+        assert!(is_interactive("This is an interactive problem.\n"));
+        assert!(is_interactive("Input\n...\nInteraction\n\nYou ask..."));
+        assert!(!is_interactive("Print the interaction count."));
+    }
+}

@@ -1,0 +1,415 @@
+"""sstar import harness: runs a benchmark's reference solution inside the sandbox (as a stdio
+program) to turn its tests into input/expected pairs.
+
+Reads one JSON request from stdin and writes one JSON object per line to its own copy of
+stdout, flushed after each, so a run killed half-way still leaves every finished line.
+
+mode "collect": runs the benchmark's own test code (HumanEval `check(candidate)`, MBPP assert
+  lines, docstring examples) against the reference, with the entry point wrapped so that every
+  call is recorded. Emits {"t": "call", "args": [LINE, ...], "lossy": BOOL} (or "skip": WHY),
+  {"t": "example", ...}, {"t": "note", "text": ...}, and {"t": "done"} at the end.
+mode "expect": emits {"t": "total", "n": N}, then for each input encodes the arguments as the judge will pass them (one JSON line
+  each), decodes them again, runs the reference on them exactly as the sandbox's function
+  runner does (same prelude, same return-value encoding) and emits
+  {"t": "result", "i": I, "args": [...], "out": JSON_TEXT, "float": BOOL, "ms": CPU_MS}
+  or {"t": "result", "i": I, "skip": WHY}. With "outputs" (APPS), the expected value is taken
+  from the dataset instead, choosing the wrapping convention the reference agrees with.
+"""
+
+import ast
+import inspect
+import io
+import json
+import math
+import os
+import signal
+import sys
+import time
+import types
+
+# Must match the prelude of sandbox/python/worker.py (SPEC §1): expected values are computed
+# the way the judge will run candidates.
+PRELUDE = compile(
+    "from typing import *\n"
+    + "".join(
+        f"from {m} import *\n"
+        for m in ("functools", "collections", "itertools", "heapq", "bisect", "string", "operator", "math")
+    )
+    + "import random, functools, collections, string, math, datetime, re, sys\n"
+    + "inf = float('inf')\n",
+    "<prelude>",
+    "exec",
+)
+
+_OUT = os.fdopen(os.dup(1), "w", encoding="utf-8")
+
+
+class _Sink(io.TextIOBase):
+    """Where the reference's own prints go."""
+
+    def write(self, s):
+        return len(s)
+
+
+class _CallTimeout(BaseException):
+    """Raised by the CPU timer; a BaseException so `except Exception` in the reference cannot eat it."""
+
+
+def _on_timer(signum, frame):
+    raise _CallTimeout()
+
+
+signal.signal(signal.SIGPROF, _on_timer)
+
+
+def emit(record):
+    _OUT.write(json.dumps(record) + "\n")
+    _OUT.flush()
+
+
+def describe(error):
+    text = str(error).strip().splitlines()
+    return type(error).__name__ + (": " + text[0][:200] if text else "")
+
+
+# --- values ------------------------------------------------------------------------------------
+
+
+class Unrepresentable(Exception):
+    pass
+
+
+def to_json(value, depth=0):
+    """sandbox worker's `_to_json`, but refusing what it would turn into a repr string."""
+    if depth > 200:
+        raise Unrepresentable("nested too deeply")
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Unrepresentable(f"non-finite float {value!r}")
+        return value
+    if isinstance(value, (list, tuple)):
+        return [to_json(v, depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        items = [to_json(v, depth + 1) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:
+            raise Unrepresentable("unsortable set") from None
+    if isinstance(value, dict):
+        return {str(k): to_json(v, depth + 1) for k, v in value.items()}
+    raise Unrepresentable(f"a {type(value).__name__} value")
+
+
+def has_float(value):
+    if isinstance(value, float):
+        return True
+    if isinstance(value, list):
+        return any(has_float(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_float(v) for v in value.values())
+    return False
+
+
+def lossless(value, depth=0):
+    """Whether json.loads(json.dumps(value)) gives back the same types (no tuples, str keys)."""
+    if depth > 200:
+        return False
+    if isinstance(value, (list,)):
+        return all(lossless(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and lossless(v, depth + 1) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def encode_args(args):
+    """The `.in` lines for positional arguments, or Unrepresentable."""
+    lines = []
+    for n, arg in enumerate(args, 1):
+        try:
+            lines.append(json.dumps(arg, allow_nan=False))
+        except (TypeError, ValueError) as e:
+            raise Unrepresentable(f"argument {n} is not json ({type(arg).__name__}: {str(e)[:80]})") from None
+    return lines
+
+
+def close(a, b, depth=0):
+    """Python equality, tuples equal to lists, floats within 1e-6 (absolute or relative)."""
+    if depth > 200:
+        return False
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(close(x, y, depth + 1) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(close(a[k], b[k], depth + 1) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# --- running the reference -----------------------------------------------------------------------
+
+
+def fresh_module(with_prelude):
+    module = types.ModuleType("__main__")
+    module.__file__ = "solution.py"
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    prelude = {}
+    if with_prelude:
+        exec(PRELUDE, module.__dict__)
+        prelude = dict(module.__dict__)
+    return module.__dict__, prelude
+
+
+def entry_point(namespace, entry, prelude):
+    """sandbox worker's `_entry_point`: `name` or `Class.method`, LeetCode starters included."""
+    cls_name, _, method = entry.rpartition(".")
+    if cls_name:
+        cls = namespace.get(cls_name)
+        return getattr(cls(), method, None) if isinstance(cls, type) else None
+    fn = namespace.get(method)
+    if fn is prelude.get(method):
+        fn = None
+    if fn is None and isinstance(namespace.get("Solution"), type):
+        fn = getattr(namespace["Solution"](), method, None)
+    return fn
+
+
+def timed(fn, args, limit_ms):
+    """Calls fn(*args) under a CPU timer; returns (value, cpu_ms), the time including the
+    encoding of the value as the judge's runner does it; prints go to a sink."""
+    sys.stdout = _Sink()
+    started = time.process_time()
+    signal.setitimer(signal.ITIMER_PROF, max(limit_ms, 1) / 1000.0)
+    try:
+        value = fn(*args)
+        try:
+            json.dumps(to_json(value))
+        except Unrepresentable:
+            pass
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        sys.stdout = sys.__stdout__
+    return value, (time.process_time() - started) * 1000.0
+
+
+# --- collect ------------------------------------------------------------------------------------
+
+
+def positional(fn, args, kwargs):
+    """Keyword arguments of a recorded call turned into positional ones."""
+    if not kwargs:
+        return list(args)
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    names = list(inspect.signature(fn).parameters)
+    given = [n for n in names if n in bound.arguments]
+    if given != names[: len(given)]:
+        raise Unrepresentable("keyword arguments that skip a parameter")
+    return [bound.arguments[n] for n in given]
+
+
+def recorder(fn, source, sink):
+    def candidate(*args, **kwargs):
+        record = {"t": "call", "src": source}
+        try:
+            call = positional(fn, args, kwargs)
+            record["args"] = encode_args(call)
+            record["lossy"] = not all(lossless(a) for a in call)
+        except (Unrepresentable, TypeError) as e:
+            record["skip"] = str(e)
+        sink.append(record)
+        return fn(*args, **kwargs)
+
+    return candidate
+
+
+def literal(text):
+    """The expected value written in a docstring example, trying a few common shapes."""
+    tries = [text, text.rstrip(".").rstrip()]
+    for cut in (" #", " (", "  "):
+        if cut in text:
+            tries.append(text.split(cut, 1)[0].rstrip().rstrip("."))
+    for t in tries:
+        t = {"true": "True", "false": "False", "null": "None"}.get(t.strip(), t)
+        try:
+            yield ast.literal_eval(t.strip())
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+
+
+def collect(req):
+    ns, _ = fresh_module(with_prelude=False)
+    exec(compile(req.get("setup", "") or "", "setup.py", "exec"), ns)
+    exec(compile(req["code"], "solution.py", "exec"), ns)
+    fn = ns.get(req["entry"])
+    if not callable(fn):
+        emit({"t": "fatal", "error": f"the reference defines no `{req['entry']}`"})
+        return
+    calls = []
+
+    examples = req.get("examples") or []
+    for n, example in enumerate(examples):
+        record = {"t": "example", "n": n}
+        try:
+            tree = ast.parse(example["call"].strip(), mode="eval")
+            body = tree.body
+            if not (isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and body.func.id == req["entry"]):
+                raise ValueError("not a single call of the entry point")
+            sink = []
+            env = dict(ns)
+            env[req["entry"]] = recorder(fn, "example", sink)
+            sys.stdout = _Sink()
+            try:
+                value = eval(compile(tree, "example", "eval"), env)
+            finally:
+                sys.stdout = sys.__stdout__
+            if len(sink) != 1 or "args" not in sink[0]:
+                raise ValueError(sink[0]["skip"] if sink and "skip" in sink[0] else "not one recorded call")
+            for expected in literal(example["expected"]):
+                if close(value, expected):
+                    record["args"] = sink[0]["args"]
+                    break
+            else:
+                record["skip"] = "expected value does not parse or disagrees with the reference"
+        except BaseException as e:  # noqa: BLE001  a bad example is dropped, not fatal
+            record["skip"] = describe(e)
+        emit(record)
+
+    if req.get("check"):
+        env = dict(ns)
+        sys.stdout = _Sink()
+        try:
+            exec(compile(req["check"], "test.py", "exec"), env)
+            env["check"](recorder(fn, "check", calls))
+        except BaseException as e:  # noqa: BLE001
+            emit({"t": "note", "text": f"check() stopped: {describe(e)}"})
+        finally:
+            sys.stdout = sys.__stdout__
+    for n, line in enumerate(req.get("asserts") or []):
+        env = dict(ns)
+        env[req["entry"]] = recorder(fn, f"assert:{n}", calls)
+        sys.stdout = _Sink()
+        try:
+            exec(compile(line, f"assert {n + 1}", "exec"), env)
+        except AssertionError:
+            emit({"t": "note", "text": f"assert {n + 1} fails on the reference"})
+        except BaseException as e:  # noqa: BLE001
+            emit({"t": "note", "text": f"assert {n + 1}: {describe(e)}"})
+        finally:
+            sys.stdout = sys.__stdout__
+    for record in calls:
+        emit(record)
+    emit({"t": "done"})
+
+
+# --- expect -------------------------------------------------------------------------------------
+
+
+def candidates(expected):
+    """APPS call-based outputs: the value itself, or its only element (APPS's own harness
+    accepts `output == expected` or `output == expected[0]`)."""
+    yield expected
+    if isinstance(expected, list) and len(expected) == 1:
+        yield expected[0]
+
+
+def call_reference(compiled, entry, args, limit_ms):
+    """Runs the reference on decoded arguments as the judge's function runner would."""
+    if compiled is None:
+        raise Unrepresentable("no reference solution")
+    ns, prelude = fresh_module(with_prelude=True)
+    exec(compiled, ns)
+    fn = entry_point(ns, entry, prelude)
+    if not callable(fn):
+        raise Unrepresentable(f"the reference defines no `{entry}`")
+    return timed(fn, args, limit_ms)
+
+
+def pick(data, keys):
+    """`data`, or the concatenation of its lists under `keys` (MBPP+ base_input + plus_input)."""
+    if not keys:
+        return data
+    return [item for key in keys for item in (data.get(key) or [])]
+
+
+def expect(req):
+    if "inputs_json" in req:
+        inputs = pick(json.loads(req["inputs_json"]), req.get("inputs_keys"))
+    else:
+        inputs = [[json.loads(line) for line in lines] for lines in req["inputs"]]
+    outputs = pick(json.loads(req["outputs_json"]), req.get("outputs_keys")) if "outputs_json" in req else None
+    if outputs is not None and len(outputs) != len(inputs):
+        emit({"t": "fatal", "error": f"{len(inputs)} inputs but {len(outputs)} outputs"})
+        return
+    emit({"t": "total", "n": len(inputs)})
+    code = req.get("code") or ""
+    compiled = compile(code, "solution.py", "exec") if code else None
+    limit_ms = req["call_limit_ms"]
+    for i in range(req.get("start", 0), len(inputs)):
+        record = {"t": "result", "i": i}
+        try:
+            args = inputs[i]
+            if not isinstance(args, list):
+                raise Unrepresentable("an input is not a list of arguments")
+            record["args"] = encode_args(args)
+            judged_args = [json.loads(line) for line in record["args"]]
+            emit({"t": "start", "i": i})
+            if outputs is None:
+                value, record["ms"] = call_reference(compiled, req["entry"], judged_args, limit_ms)
+                shown = to_json(value)
+            else:
+                options = list(candidates(outputs[i]))
+                chosen = None
+                if compiled is not None:
+                    try:
+                        value, record["ms"] = call_reference(compiled, req["entry"], judged_args, limit_ms)
+                        chosen = next((o for o in options if close(value, o)), None)
+                    except BaseException:  # noqa: BLE001  the dataset's value stands
+                        pass
+                    record["agrees"] = chosen is not None
+                if chosen is None:  # no reference, or it disagrees: a 1-element list is a wrapper
+                    chosen = options[-1]
+                shown = to_json(chosen)
+            record["out"] = json.dumps(shown, allow_nan=False)
+            record["float"] = has_float(shown)
+        except _CallTimeout:
+            record.pop("args", None)
+            record["skip"] = f"the reference needs more than {limit_ms} ms of cpu"
+        except Unrepresentable as e:
+            record.pop("args", None)
+            record["skip"] = f"not json-representable: {e}"
+        except BaseException as e:  # noqa: BLE001  the reference failing is a result
+            record.pop("args", None)
+            record["skip"] = f"the reference raised {describe(e)}"
+        emit(record)
+    emit({"t": "done"})
+
+
+def main():
+    req = json.loads(sys.stdin.read())
+    seed = req.get("hash_seed")
+    if seed is not None and os.environ.get("PYTHONHASHSEED") != str(seed):
+        # Run again in a fresh interpreter whose string hashes differ from ours (and from
+        # the judge's workers'): results that change depend on set iteration order.
+        import subprocess
+
+        child = subprocess.run(
+            [sys.executable, "-c", req["self"]],
+            input=json.dumps(req).encode(),
+            env={"PYTHONHASHSEED": str(seed)},
+            check=False,
+        )
+        sys.exit(child.returncode)
+    if req["mode"] == "collect":
+        collect(req)
+    else:
+        expect(req)
+
+
+main()

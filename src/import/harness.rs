@@ -1,0 +1,383 @@
+//! Running a reference solution in the sandbox to compute expected values (`harness.py`):
+//! recording the calls a benchmark's test code makes, and evaluating inputs the way the judge
+//! will run candidates. A harness run killed half-way is resumed after the input it was on.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sstar_sandbox::{Execution, Limits, ProgramKind, Sandbox, Termination};
+
+use super::error::SkipReason;
+
+const HARNESS: &str = include_str!("harness.py");
+
+/// CPU for one harness run (many calls); a run that hits it is resumed where it stopped.
+const RUN_CPU: Duration = Duration::from_secs(120);
+const RUN_MEMORY_MB: u64 = 2048;
+const RUN_OUTPUT_MB: u64 = 512;
+
+/// The positional arguments of one call, one JSON text each (an `.in` file's lines).
+pub(crate) type Args = Vec<String>;
+
+/// A docstring example: the call expression and the text of the value it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Example {
+    pub call: String,
+    pub expected: String,
+}
+
+/// What the benchmark's own test code does with the reference.
+#[derive(Debug, Default)]
+pub(crate) struct CollectRequest<'a> {
+    /// The reference program.
+    pub code: &'a str,
+    /// The function the tests call.
+    pub entry: &'a str,
+    /// Code run before the reference (MBPP's `test_setup_code`).
+    pub setup: &'a str,
+    /// HumanEval's test code, defining `check(candidate)`.
+    pub check: Option<&'a str>,
+    /// MBPP's assert lines.
+    pub asserts: &'a [String],
+    /// Docstring examples.
+    pub examples: &'a [Example],
+}
+
+/// The calls the test code made and the examples that agree with the reference.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    /// Recorded calls, in order, duplicates removed, each with the assert line (0-based) that
+    /// made it when it came from `asserts`.
+    pub calls: Vec<(Args, Option<usize>)>,
+    /// Calls of examples whose shown value equals the reference's result.
+    pub examples: Vec<Args>,
+    /// Why calls or examples were dropped, and asserts that failed.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+enum Line {
+    Call {
+        src: String,
+        args: Option<Args>,
+        skip: Option<String>,
+    },
+    Example {
+        n: usize,
+        args: Option<Args>,
+        skip: Option<String>,
+    },
+    Note {
+        text: String,
+    },
+    Fatal {
+        error: String,
+    },
+    Total {
+        n: usize,
+    },
+    Start {
+        i: usize,
+    },
+    Result {
+        i: usize,
+        args: Option<Args>,
+        out: Option<String>,
+        #[serde(default)]
+        float: bool,
+        ms: Option<f64>,
+        skip: Option<String>,
+        agrees: Option<bool>,
+    },
+    Done,
+}
+
+fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), SkipReason> {
+    let stdin = request.to_string();
+    let limits = Limits::new(RUN_CPU, RUN_MEMORY_MB, RUN_OUTPUT_MB);
+    let execution = Execution::new(ProgramKind::Stdio, HARNESS, stdin.as_bytes(), limits);
+    let outcome = sandbox.run(&execution)?;
+    let mut lines = Vec::new();
+    for text in String::from_utf8_lossy(&outcome.stdout).lines() {
+        // A line cut off by a kill is the only one that may not parse.
+        if let Ok(line) = serde_json::from_str(text) {
+            lines.push(line);
+        }
+    }
+    if lines.is_empty() {
+        if let Termination::CompileError { message } = &outcome.termination {
+            return Err(SkipReason::Reference(format!("harness: {message}")));
+        }
+        if let Termination::RuntimeError { .. } = &outcome.termination {
+            let stderr = String::from_utf8_lossy(&outcome.stderr);
+            let last = stderr.lines().last().unwrap_or("").trim().to_owned();
+            return Err(SkipReason::Reference(last));
+        }
+    }
+    Ok((lines, outcome.termination))
+}
+
+fn describe(termination: &Termination) -> String {
+    match termination {
+        Termination::Finished => "finished early".to_owned(),
+        Termination::CompileError { message } => format!("compile error: {message}"),
+        Termination::RuntimeError { detail } => format!("runtime error: {detail}"),
+        Termination::TimeLimit { .. } => "time limit".to_owned(),
+        Termination::MemoryLimit => "memory limit".to_owned(),
+        Termination::OutputLimit => "output limit".to_owned(),
+    }
+}
+
+/// Runs the benchmark's test code against the reference, recording every call.
+pub(crate) fn collect(
+    sandbox: &Sandbox,
+    request: &CollectRequest<'_>,
+) -> Result<Collected, SkipReason> {
+    let examples: Vec<Value> = request
+        .examples
+        .iter()
+        .map(|e| json!({"call": e.call, "expected": e.expected}))
+        .collect();
+    let body = json!({
+        "mode": "collect",
+        "code": request.code,
+        "entry": request.entry,
+        "setup": request.setup,
+        "check": request.check,
+        "asserts": request.asserts,
+        "examples": examples,
+    });
+    let (lines, termination) = run(sandbox, &body)?;
+    let mut collected = Collected::default();
+    let mut done = false;
+    for line in lines {
+        match line {
+            Line::Call {
+                src,
+                args: Some(args),
+                ..
+            } => {
+                if !collected.calls.iter().any(|(a, _)| *a == args) {
+                    let line = src.strip_prefix("assert:").and_then(|n| n.parse().ok());
+                    collected.calls.push((args, line));
+                }
+            }
+            Line::Call { skip, .. } => collected.notes.push(format!(
+                "call dropped: {}",
+                skip.unwrap_or_else(|| "no arguments".into())
+            )),
+            Line::Example {
+                args: Some(args), ..
+            } => {
+                if !collected.examples.contains(&args) {
+                    collected.examples.push(args);
+                }
+            }
+            Line::Example { n, skip, .. } => collected.notes.push(format!(
+                "example {} dropped: {}",
+                n + 1,
+                skip.unwrap_or_default()
+            )),
+            Line::Note { text } => collected.notes.push(text),
+            Line::Fatal { error } => return Err(SkipReason::Reference(error)),
+            Line::Done => done = true,
+            Line::Total { .. } | Line::Start { .. } | Line::Result { .. } => {}
+        }
+    }
+    if !done {
+        collected.notes.push(format!(
+            "test code stopped by the sandbox ({}); calls recorded before that are kept",
+            describe(&termination)
+        ));
+    }
+    Ok(collected)
+}
+
+/// Where the inputs of an [`expect`] run come from.
+#[derive(Debug)]
+pub(crate) enum Inputs<'a> {
+    /// Argument lines, e.g. recorded by [`collect`].
+    Lines(&'a [Args]),
+    /// JSON text parsed by Python (exact big integers, `NaN`): a list of argument lists, or
+    /// an object whose lists under `keys` are concatenated.
+    Json { text: &'a str, keys: &'a [&'a str] },
+}
+
+/// The reference's behaviour on one input.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Evaluated {
+    /// The `.in` lines and `.out` text, whether the value holds a float, the reference's CPU
+    /// time, and (APPS) whether the reference agreed with the dataset's output.
+    Value {
+        args: Args,
+        out: String,
+        float: bool,
+        ms: f64,
+        agrees: Option<bool>,
+    },
+    /// Why the input is dropped.
+    Dropped(String),
+}
+
+/// What an [`expect`] run evaluates.
+#[derive(Debug)]
+pub(crate) struct ExpectRequest<'a> {
+    /// The reference program; empty for "take the dataset's outputs" (APPS without solutions).
+    pub code: &'a str,
+    pub entry: &'a str,
+    pub inputs: Inputs<'a>,
+    /// APPS: JSON text holding the dataset's outputs (one per input) under `keys`.
+    pub outputs: Option<(&'a str, &'a [&'a str])>,
+    /// Per-call CPU limit: the problem's time limit.
+    pub call_limit_ms: u64,
+    /// Run a second time under another string-hash seed and drop inputs whose value changes
+    /// (set iteration order of strings differs between interpreters, so would the judge's).
+    pub recheck_hash_order: bool,
+}
+
+/// Seed for the recheck; the sandbox's workers run with random ones.
+const RECHECK_SEED: u32 = 20_250_214;
+
+/// Whether a program may depend on set iteration order (sets of strings hash per process).
+pub(crate) fn may_depend_on_hash_order(code: &str) -> bool {
+    code.contains("set") || code.contains("hash")
+}
+
+/// Evaluates every input (one result per input, in order).
+pub(crate) fn expect(
+    sandbox: &Sandbox,
+    request: &ExpectRequest<'_>,
+) -> Result<Vec<Evaluated>, SkipReason> {
+    let mut body = request_body(request);
+    let mut results = expect_once(sandbox, &mut body)?;
+    if !request.recheck_hash_order {
+        return Ok(results);
+    }
+    body["hash_seed"] = json!(RECHECK_SEED);
+    body["self"] = json!(HARNESS);
+    let Ok(again) = expect_once(sandbox, &mut body) else {
+        tracing::debug!("hash-order recheck failed to run; keeping the first results");
+        return Ok(results);
+    };
+    for (first, second) in results.iter_mut().zip(again) {
+        if let (Evaluated::Value { out: a, .. }, Evaluated::Value { out: b, .. }) =
+            (&*first, &second)
+        {
+            if a != b {
+                *first = Evaluated::Dropped(
+                    "the value depends on set iteration order (string hashing differs between runs)"
+                        .into(),
+                );
+            }
+        }
+    }
+    Ok(results)
+}
+
+fn request_body(request: &ExpectRequest<'_>) -> Value {
+    let mut body = json!({
+        "mode": "expect",
+        "code": request.code,
+        "entry": request.entry,
+        "call_limit_ms": request.call_limit_ms,
+        "start": 0,
+    });
+    match &request.inputs {
+        Inputs::Lines(lines) => body["inputs"] = json!(lines),
+        Inputs::Json { text, keys } => {
+            body["inputs_json"] = json!(text);
+            body["inputs_keys"] = json!(keys);
+        }
+    }
+    if let Some((text, keys)) = &request.outputs {
+        body["outputs_json"] = json!(text);
+        body["outputs_keys"] = json!(keys);
+    }
+    body
+}
+
+/// One evaluation of every input, resuming after inputs that bring the harness down.
+fn expect_once(sandbox: &Sandbox, body: &mut Value) -> Result<Vec<Evaluated>, SkipReason> {
+    let mut results: Vec<Option<Evaluated>> = Vec::new();
+    let mut total = None;
+    let mut start = 0;
+    loop {
+        body["start"] = json!(start);
+        let (lines, termination) = run(sandbox, body)?;
+        let mut in_progress = None;
+        let mut done = false;
+        for line in lines {
+            match line {
+                Line::Total { n } => {
+                    if total.is_none() {
+                        total = Some(n);
+                        results = vec![None; n];
+                    }
+                }
+                Line::Start { i } => in_progress = Some(i),
+                Line::Result {
+                    i,
+                    args,
+                    out,
+                    float,
+                    ms,
+                    skip,
+                    agrees,
+                } if i < results.len() => {
+                    in_progress = None;
+                    results[i] = Some(match (args, out, skip) {
+                        (Some(args), Some(out), None) => Evaluated::Value {
+                            args,
+                            out,
+                            float,
+                            ms: ms.unwrap_or(0.0),
+                            agrees,
+                        },
+                        (_, _, skip) => Evaluated::Dropped(
+                            skip.unwrap_or_else(|| "no result from the harness".into()),
+                        ),
+                    });
+                }
+                Line::Fatal { error } => return Err(SkipReason::Reference(error)),
+                Line::Done => done = true,
+                Line::Result { .. }
+                | Line::Call { .. }
+                | Line::Example { .. }
+                | Line::Note { .. } => {}
+            }
+        }
+        let Some(total) = total else {
+            return Err(SkipReason::UnparsableTests(format!(
+                "the harness stopped before reading the inputs: {}",
+                describe(&termination)
+            )));
+        };
+        if done {
+            break;
+        }
+        let next = results[start.min(total)..]
+            .iter()
+            .position(Option::is_none)
+            .map_or(total, |p| start + p);
+        let stuck = in_progress.unwrap_or(next);
+        if stuck >= total {
+            break;
+        }
+        // Killed by the run's own CPU budget while on an input that was not its first: that
+        // input may be fine, retry it in a fresh run. Anything else: drop it and go on.
+        let retry = matches!(termination, Termination::TimeLimit { .. }) && stuck > start;
+        if !retry {
+            results[stuck] = Some(Evaluated::Dropped(format!(
+                "the reference stopped the harness: {}",
+                describe(&termination)
+            )));
+        }
+        start = if retry { stuck } else { stuck + 1 };
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Evaluated::Dropped("no result from the harness".into())))
+        .collect())
+}

@@ -1,0 +1,236 @@
+//! Reading a benchmark file: JSON lines (optionally gzip-compressed) or one JSON array, as rows
+//! numbered from 1. A row that does not parse is a row-level failure, not the file's.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use serde_json::Value;
+
+use super::error::ImportError;
+
+/// One row of the input.
+#[derive(Debug)]
+pub(crate) struct RawRow {
+    /// 1-based: the line number of JSON lines, the element number of an array.
+    pub number: usize,
+    /// The row's JSON text, kept for exact values (big integers) that `value` may round.
+    pub text: String,
+    /// The parsed row, or why it does not parse.
+    pub value: Result<Value, String>,
+}
+
+/// The rows of `path`, streamed.
+pub(crate) struct Rows {
+    path: PathBuf,
+    source: Source,
+    number: usize,
+}
+
+enum Source {
+    Lines(Box<dyn BufRead + Send>),
+    Array(std::vec::IntoIter<Value>),
+}
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("path", &self.path)
+            .field("number", &self.number)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens `path`; gzip is recognised by its magic bytes, a JSON array by its first character.
+pub(crate) fn open_rows(path: &Path) -> Result<Rows, ImportError> {
+    let read_error = |source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(read_error)?;
+    let mut raw = BufReader::new(file);
+    let gzip = raw
+        .fill_buf()
+        .map_err(read_error)?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn BufRead + Send> = if gzip {
+        Box::new(BufReader::new(MultiGzDecoder::new(raw)))
+    } else {
+        Box::new(raw)
+    };
+    let array = loop {
+        let buf = reader.fill_buf().map_err(read_error)?;
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => break buf[at] == b'[',
+            None if buf.is_empty() => break false,
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    };
+    let source = if array {
+        let mut text = Vec::new();
+        reader.read_to_end(&mut text).map_err(read_error)?;
+        let values: Vec<Value> =
+            serde_json::from_slice(&text).map_err(|source| ImportError::NotJson {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Source::Array(values.into_iter())
+    } else {
+        Source::Lines(reader)
+    };
+    Ok(Rows {
+        path: path.to_path_buf(),
+        source,
+        number: 0,
+    })
+}
+
+impl Iterator for Rows {
+    type Item = Result<RawRow, ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.source {
+            Source::Array(values) => {
+                let value = values.next()?;
+                self.number += 1;
+                Some(Ok(RawRow {
+                    number: self.number,
+                    text: value.to_string(),
+                    value: Ok(value),
+                }))
+            }
+            Source::Lines(reader) => loop {
+                let mut line = Vec::new();
+                match reader.read_until(b'\n', &mut line) {
+                    Ok(0) => return None,
+                    Ok(_) => {}
+                    Err(source) => {
+                        return Some(Err(ImportError::Read {
+                            path: self.path.clone(),
+                            source,
+                        }))
+                    }
+                }
+                self.number += 1;
+                if line.trim_ascii().is_empty() {
+                    continue;
+                }
+                let number = self.number;
+                return Some(Ok(match String::from_utf8(line) {
+                    Ok(text) => {
+                        let value = parse_lenient(&text);
+                        RawRow {
+                            number,
+                            text,
+                            value,
+                        }
+                    }
+                    Err(_) => RawRow {
+                        number,
+                        text: String::new(),
+                        value: Err("not valid utf-8".to_owned()),
+                    },
+                }));
+            },
+        }
+    }
+}
+
+/// Strict JSON, else JSON with Python's `NaN`/`Infinity` read as `null` (files written by
+/// Python's `json` may hold them; the exact values stay in the row's text).
+fn parse_lenient(text: &str) -> Result<Value, String> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(strict) => match non_finite_as_null(text) {
+            Some(patched) => serde_json::from_str(&patched).map_err(|_| strict.to_string()),
+            None => Err(strict.to_string()),
+        },
+    }
+}
+
+/// `text` with `NaN`, `Infinity` and `-Infinity` outside strings replaced by `null`, or `None`
+/// when there are none.
+fn non_finite_as_null(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                (false, _) => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(token) = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|t| rest.starts_with(t))
+        {
+            out.push_str("null");
+            rest = &rest[token.len()..];
+            changed = true;
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn rows(bytes: &[u8]) -> Vec<RawRow> {
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(bytes).expect("write");
+        open_rows(file.path())
+            .expect("open")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn json_lines_are_numbered_by_line_and_blank_lines_skipped() {
+        let rows = rows(b"{\"a\": 1}\n\n{\"a\": 2}\nnot json\n");
+        let numbers: Vec<_> = rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 3, 4]);
+        assert_eq!(rows[1].value.as_ref().expect("json")["a"], 2);
+        assert!(rows[2].value.is_err());
+    }
+
+    #[test]
+    fn gzip_is_recognised_by_content() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder
+            .write_all(b"{\"a\": 1}\n{\"a\": 2}\n")
+            .expect("gzip");
+        let rows = rows(&encoder.finish().expect("gzip"));
+        assert_eq!(rows.len(), 2);
+    }
+
+    #[test]
+    fn a_json_array_is_one_row_per_element() {
+        let rows = rows(b"  [{\"a\": 1}, {\"a\": 2}, {\"a\": 3}]");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2].number, 3);
+    }
+
+    #[test]
+    fn python_non_finite_floats_parse_as_null_outside_strings() {
+        let value = parse_lenient(r#"{"x": [NaN, -Infinity, 1], "s": "NaN \" Infinity"}"#)
+            .expect("lenient");
+        assert_eq!(value["x"], serde_json::json!([null, null, 1]));
+        assert_eq!(value["s"], "NaN \" Infinity");
+        assert!(parse_lenient("{\"x\": nope}").is_err());
+    }
+}

@@ -1,0 +1,21 @@
+//! Importers: other benchmarks' files (LiveCodeBench, CodeContests, APPS, HumanEval, MBPP)
+//! written as problem sets in the SPEC §1 format (`sstar import`).
+
+mod apps;
+mod codecontests;
+mod docstring;
+mod error;
+mod fields;
+mod harness;
+mod humaneval;
+mod ids;
+mod input;
+mod livecodebench;
+mod mbpp;
+mod reference;
+mod run;
+mod writer;
+
+pub use error::{ImportError, SkipReason};
+pub use ids::{original_id, read_ids, IDS_FILE};
+pub use run::{import, Format, ImportOptions, ImportProgress, ImportSummary, Skipped};
