@@ -3,6 +3,7 @@
 
 mod common;
 mod hostile;
+mod import_cli;
 mod judge_cli;
 mod llm;
 mod pipeline;

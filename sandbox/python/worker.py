@@ -187,10 +187,10 @@ isolate()
 
 # --- warm standard library --------------------------------------------------------------------
 
-PRELOAD = """abc array atexit base64 bisect calendar cmath collections contextlib copy csv dataclasses
-datetime decimal enum fractions functools gc hashlib heapq io itertools json math numbers operator
-pprint queue random re statistics string struct textwrap threading time traceback types typing
-unicodedata""".split()
+# What contest programs and the function prelude use. Every module kept warm makes each fork
+# (and each child's exit) slower, so heavier ones (hashlib, pprint, dataclasses, …) load on use.
+PRELOAD = """array bisect collections copy datetime decimal enum fractions functools heapq itertools
+math operator random re string typing""".split()
 for _name in PRELOAD + CONFIG.get("preload", []):
     try:
         __import__(_name)
@@ -584,6 +584,9 @@ def main():
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host owns Ctrl-C and tells us by closing the pipe
     import gc
 
+    # Build one set of std streams here so codec lookups and caches are warm in every child.
+    _std_streams()
+    sys.stdin = sys.stdout = None
     gc.collect()
     gc.freeze()  # keep the warm heap's pages shared with every child
     write_frame({"ready": True, "isolation": ISOLATION, "warnings": WARNINGS, "python": sys.version.split()[0]})

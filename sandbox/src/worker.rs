@@ -85,8 +85,12 @@ impl Worker {
             serde_json::to_string(&config).map_err(|e| SandboxError::Spawn(e.to_string()))?;
         let mut command = Command::new(&spec.interpreter.executable);
         command
-            .args(["-S", "-I", "-B", "-c", WORKER_PY, &config])
+            // -S: no site (its .pth imports cost every fork); sys.path comes from the probe.
+            // A fixed hash seed makes set and dict iteration order, and so outputs, the same
+            // in every worker and every run (EvalPlus does the same); nothing else is passed.
+            .args(["-S", "-s", "-B", "-c", WORKER_PY, &config])
             .env_clear()
+            .env("PYTHONHASHSEED", "0")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

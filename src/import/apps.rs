@@ -14,7 +14,7 @@ use super::error::SkipReason;
 use super::fields::{embedded, looks_like_python, platform_of_url, row};
 use super::harness::{expect, Evaluated, ExpectRequest, Inputs};
 use super::input::RawRow;
-use super::run::{Context, ImportOptions, Importer};
+use super::run::{Context, ImportOptions, Importer, Parsed};
 use super::writer::{Draft, TestPair};
 use crate::problem::{Checker, Kind};
 
@@ -52,11 +52,7 @@ struct InputOutput {
 impl Importer for Apps {
     type Row = Row;
 
-    fn parse(
-        &self,
-        raw: RawRow,
-        _options: &ImportOptions,
-    ) -> Result<Option<(String, Row)>, (Option<String>, SkipReason)> {
+    fn parse(&self, raw: RawRow, _options: &ImportOptions) -> Parsed<Row> {
         let id = ["problem_id", "id", "task_id"]
             .iter()
             .find_map(|key| super::fields::id_of(&raw, key))

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::error::SkipReason;
 use super::fields::{id_of, row, string_or_number};
 use super::input::RawRow;
-use super::run::{Context, ImportOptions, Importer};
+use super::run::{Context, ImportOptions, Importer, Parsed};
 use super::writer::{Draft, TestPair};
 use crate::problem::Kind;
 
@@ -58,11 +58,7 @@ struct Tests {
 impl Importer for CodeContests {
     type Row = Row;
 
-    fn parse(
-        &self,
-        raw: RawRow,
-        _options: &ImportOptions,
-    ) -> Result<Option<(String, Row)>, (Option<String>, SkipReason)> {
+    fn parse(&self, raw: RawRow, _options: &ImportOptions) -> Parsed<Row> {
         let id = id_of(&raw, "name");
         let row: Row = row(raw.value).map_err(|e| (id.clone(), e))?;
         if row.name.trim().is_empty() {

@@ -237,8 +237,9 @@ pub(crate) struct ExpectRequest<'a> {
     pub recheck_hash_order: bool,
 }
 
-/// Seed for the recheck; the sandbox's workers run with random ones.
-const RECHECK_SEED: u32 = 20_250_214;
+/// String-hash seeds the recheck runs under (the sandbox's workers run with random ones).
+/// An order that two seeds agree on by chance (1 in 2 for a pair) must not survive them all.
+const RECHECK_SEEDS: std::ops::Range<u32> = 1..13;
 
 /// Whether a program may depend on set iteration order (sets of strings hash per process).
 pub(crate) fn may_depend_on_hash_order(code: &str) -> bool {
@@ -250,30 +251,57 @@ pub(crate) fn expect(
     sandbox: &Sandbox,
     request: &ExpectRequest<'_>,
 ) -> Result<Vec<Evaluated>, SkipReason> {
-    let mut body = request_body(request);
-    let mut results = expect_once(sandbox, &mut body)?;
-    if !request.recheck_hash_order {
-        return Ok(results);
-    }
-    body["hash_seed"] = json!(RECHECK_SEED);
-    body["self"] = json!(HARNESS);
-    let Ok(again) = expect_once(sandbox, &mut body) else {
-        tracing::debug!("hash-order recheck failed to run; keeping the first results");
-        return Ok(results);
-    };
-    for (first, second) in results.iter_mut().zip(again) {
-        if let (Evaluated::Value { out: a, .. }, Evaluated::Value { out: b, .. }) =
-            (&*first, &second)
-        {
-            if a != b {
-                *first = Evaluated::Dropped(
-                    "the value depends on set iteration order (string hashing differs between runs)"
-                        .into(),
-                );
-            }
-        }
+    let mut results = expect_once(sandbox, &mut request_body(request))?;
+    if request.recheck_hash_order {
+        recheck_hash_order(sandbox, request, &mut results);
     }
     Ok(results)
+}
+
+/// Drops values that change under other string-hash seeds. Only values holding strings can
+/// (ints and floats hash the same everywhere), so only those inputs are run again.
+fn recheck_hash_order(sandbox: &Sandbox, request: &ExpectRequest<'_>, results: &mut [Evaluated]) {
+    let mut suspects: Vec<(usize, Args, String)> = results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, result)| match result {
+            Evaluated::Value { args, out, .. } if out.contains('"') => {
+                Some((i, args.clone(), out.clone()))
+            }
+            Evaluated::Value { .. } | Evaluated::Dropped(_) => None,
+        })
+        .collect();
+    for seed in RECHECK_SEEDS {
+        if suspects.is_empty() {
+            return;
+        }
+        let inputs: Vec<Args> = suspects.iter().map(|(_, args, _)| args.clone()).collect();
+        let mut body = request_body(&ExpectRequest {
+            inputs: Inputs::Lines(&inputs),
+            outputs: None,
+            recheck_hash_order: false,
+            ..*request
+        });
+        body["hash_seed"] = json!(seed);
+        body["self"] = json!(HARNESS);
+        let Ok(again) = expect_once(sandbox, &mut body) else {
+            tracing::debug!("hash-order recheck failed to run; keeping the first results");
+            return;
+        };
+        let mut kept = Vec::new();
+        for ((i, args, first), second) in std::mem::take(&mut suspects).into_iter().zip(again) {
+            match second {
+                Evaluated::Value { out, .. } if out != first => {
+                    results[i] = Evaluated::Dropped(
+                        "the value depends on set iteration order (string hashing differs between runs)"
+                            .into(),
+                    );
+                }
+                Evaluated::Value { .. } | Evaluated::Dropped(_) => kept.push((i, args, first)),
+            }
+        }
+        suspects = kept;
+    }
 }
 
 fn request_body(request: &ExpectRequest<'_>) -> Value {

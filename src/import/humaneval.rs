@@ -12,7 +12,7 @@ use super::harness::{
 };
 use super::input::RawRow;
 use super::reference::{limit_ms, to_tests};
-use super::run::{Context, ImportOptions, Importer};
+use super::run::{Context, ImportOptions, Importer, Parsed};
 use super::writer::Draft;
 use crate::problem::Kind;
 
@@ -32,11 +32,7 @@ pub(crate) struct Row {
 impl Importer for HumanEval {
     type Row = Row;
 
-    fn parse(
-        &self,
-        raw: RawRow,
-        _options: &ImportOptions,
-    ) -> Result<Option<(String, Row)>, (Option<String>, SkipReason)> {
+    fn parse(&self, raw: RawRow, _options: &ImportOptions) -> Parsed<Row> {
         let id = id_of(&raw, "task_id");
         let row: Row = row(raw.value).map_err(|e| (id.clone(), e))?;
         if row.task_id.trim().is_empty() {

@@ -109,10 +109,16 @@ impl IdAllocator {
         Ok(dir)
     }
 
-    /// Writes `ids.json` when any directory name differs from its original id.
+    /// Writes `ids.json` when any problem's directory name differs from its original id
+    /// (entries for directories that hold no problem, e.g. skipped rows, are left out).
     pub fn write(&self, set: &Path) -> Result<(), ImportError> {
         let path = set.join(IDS_FILE);
-        if self.renamed.is_empty() {
+        let renamed: BTreeMap<&String, &String> = self
+            .renamed
+            .iter()
+            .filter(|(dir, _)| set.join(dir).join("problem.toml").is_file())
+            .collect();
+        if renamed.is_empty() {
             return match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                     Err(ImportError::Write { path, source: e })
@@ -120,7 +126,7 @@ impl IdAllocator {
                 _ => Ok(()),
             };
         }
-        let mut text = serde_json::to_string_pretty(&self.renamed)
+        let mut text = serde_json::to_string_pretty(&renamed)
             .map_err(|e| ImportError::Option(format!("cannot encode {IDS_FILE}: {e}")))?;
         text.push('\n');
         std::fs::write(&path, text).map_err(ImportError::write(&path))
@@ -153,13 +159,18 @@ mod tests {
         assert_eq!(ids.allocate("a/b").expect("new"), "a_b");
         assert_eq!(ids.allocate("a b").expect("new"), "a_b-2");
         assert_eq!(ids.allocate("plain").expect("new"), "plain");
+        assert_eq!(ids.allocate("never/written").expect("new"), "never_written");
         assert_eq!(
             ids.allocate("a/b"),
             Err(SkipReason::DuplicateId("a/b".into()))
         );
+        for written in ["a_b", "a_b-2", "plain"] {
+            std::fs::create_dir_all(dir.path().join(written)).expect("mkdir");
+            std::fs::write(dir.path().join(written).join("problem.toml"), "").expect("write");
+        }
         ids.write(dir.path()).expect("write");
         let written = read_ids(dir.path()).expect("read");
-        assert_eq!(written.len(), 2);
+        assert_eq!(written.len(), 2, "{written:?}");
         assert_eq!(original_id(&written, "a_b-2"), "a b");
         assert_eq!(original_id(&written, "plain"), "plain");
     }

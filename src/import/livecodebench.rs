@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::error::SkipReason;
 use super::fields::{embedded, id_of, looks_like_python, row, string_or_number};
 use super::input::RawRow;
-use super::run::{Context, ImportOptions, Importer};
+use super::run::{Context, ImportOptions, Importer, Parsed};
 use super::writer::{Draft, TestPair};
 use crate::problem::Kind;
 
@@ -65,11 +65,7 @@ struct Metadata {
 impl Importer for LiveCodeBench {
     type Row = Row;
 
-    fn parse(
-        &self,
-        raw: RawRow,
-        options: &ImportOptions,
-    ) -> Result<Option<(String, Row)>, (Option<String>, SkipReason)> {
+    fn parse(&self, raw: RawRow, options: &ImportOptions) -> Parsed<Row> {
         let id = id_of(&raw, "question_id");
         let row: Row = row(raw.value).map_err(|e| (id.clone(), e))?;
         if row.question_id.trim().is_empty() {
@@ -292,12 +288,13 @@ mod tests {
     fn functional_rows_become_function_problems() {
         let starter =
             "class Solution:\n    def isPreorder(self, a: List[int], k: int) -> bool:\n        ";
+        let options = options();
         let (id, row) = LiveCodeBench
-            .parse(raw(row_json("functional", starter)), &options())
+            .parse(raw(row_json("functional", starter)), &options)
             .expect("parses")
             .expect("kept");
         assert_eq!(id, "2727");
-        let context = Context::for_tests(&options());
+        let context = Context::for_tests(&options);
         let draft = LiveCodeBench.convert(row, &context).expect("converts");
         assert_eq!(draft.kind, Kind::Function);
         assert_eq!(draft.entry_point.as_deref(), Some("Solution.isPreorder"));
@@ -313,11 +310,12 @@ mod tests {
 
     #[test]
     fn non_python_starters_and_unknown_testtypes_are_skipped() {
-        let context = Context::for_tests(&options());
+        let options = options();
+        let context = Context::for_tests(&options);
         let (_, row) = LiveCodeBench
             .parse(
                 raw(row_json("functional", "class Solution {\npublic:\n};")),
-                &options(),
+                &options,
             )
             .expect("parses")
             .expect("kept");
@@ -326,7 +324,7 @@ mod tests {
             SkipReason::NonPythonStarter
         );
         let (_, row) = LiveCodeBench
-            .parse(raw(row_json("interactive", "")), &options())
+            .parse(raw(row_json("interactive", "")), &options)
             .expect("parses")
             .expect("kept");
         assert!(matches!(

@@ -146,15 +146,15 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A parsed row: its id and contents, `None` when a filter leaves it out; or the id (when
+/// known) and why the row is skipped.
+pub(crate) type Parsed<R> = Result<Option<(String, R)>, (Option<String>, SkipReason)>;
+
 /// One benchmark format: parse a row (cheap, in input order) and convert it (maybe slow).
 pub(crate) trait Importer: Sync {
     type Row: Send;
     /// The row's id and contents, `Ok(None)` when a filter leaves it out.
-    fn parse(
-        &self,
-        raw: RawRow,
-        options: &ImportOptions,
-    ) -> Result<Option<(String, Self::Row)>, (Option<String>, SkipReason)>;
+    fn parse(&self, raw: RawRow, options: &ImportOptions) -> Parsed<Self::Row>;
     /// The problem the row becomes.
     fn convert(&self, row: Self::Row, context: &Context<'_>) -> Result<Draft, SkipReason>;
 }
@@ -254,23 +254,26 @@ impl Job<'_> {
                     let Ok((row, original, dir, parsed)) = next else {
                         return;
                     };
-                    let done = match self.convert(importer, &context, row, &original, &dir, parsed)
-                    {
-                        Ok(done) => done,
-                        Err(error) => {
-                            let mut slot = fatal
-                                .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner);
-                            slot.get_or_insert(error);
-                            return;
-                        }
+                    let slot = || {
+                        fatal
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
                     };
-                    self.progress.finished();
-                    push(&results, done);
+                    if slot().is_some() {
+                        continue; // drain the queue so the reader never blocks
+                    }
+                    match self.convert(importer, &context, row, &original, &dir, parsed) {
+                        Ok(done) => {
+                            self.progress.finished();
+                            push(&results, done);
+                        }
+                        Err(error) => {
+                            slot().get_or_insert(error);
+                        }
+                    }
                 });
             }
-            let mut read = 0usize;
-            for raw in rows {
+            for (read, raw) in rows.enumerate() {
                 if self.options.limit.is_some_and(|limit| read >= limit) {
                     break;
                 }
@@ -282,7 +285,6 @@ impl Job<'_> {
                     break;
                 }
                 let raw = raw?;
-                read += 1;
                 let row = raw.number;
                 let skipped = |id, reason| Done::Skipped(Skipped { row, id, reason });
                 let (original, parsed) = match importer.parse(raw, self.options) {
@@ -311,6 +313,8 @@ impl Job<'_> {
             drop(send);
             Ok(())
         });
+        // Problems written so far keep their original ids, whatever happens next.
+        let ids_written = ids.write(self.set);
         if let Some(error) = fatal
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -318,6 +322,7 @@ impl Job<'_> {
             return Err(error);
         }
         read?;
+        ids_written?;
         let mut done = results
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -334,7 +339,6 @@ impl Job<'_> {
                 Done::Skipped(s) => summary.skipped.push(s),
             }
         }
-        ids.write(self.set)?;
         Ok(summary)
     }
 
