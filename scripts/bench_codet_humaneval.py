@@ -97,9 +97,21 @@ def main():
     tasks = [json.loads(l) for l in open(os.path.join(CODET, "HumanEval_for_code_generation.jsonl"))]
     solutions = [json.loads(l) for l in open(os.path.join(CODET, SOLUTIONS))]
     tests = [json.loads(l) for l in open(os.path.join(CODET, TESTS))]
+    # The three files are in different orders: pair rows by prompt (a test row's prompt is the
+    # task's prompt, then `pass` and the start of an assert).
+    by_prompt = {s["prompt"]: s for s in solutions}
+    tests_for = {}
+    for row in tests:
+        owners = [t["task_id"] for t in tasks if row["prompt"].startswith(t["prompt"].rstrip())]
+        if len(owners) == 1:
+            tests_for[owners[0]] = row
     rng = random.Random(7)
     cand_lines, input_lines, used = [], [], []
-    for task, sol, tst in list(zip(tasks, solutions, tests))[: args.problems]:
+    for task in tasks[: args.problems]:
+        sol, tst = by_prompt.get(task["prompt"]), tests_for.get(task["task_id"])
+        if sol is None or tst is None:
+            print(f"{task['task_id']}: no samples or tests in the CodeT files; skipped")
+            continue
         pid = ids.get(task["task_id"], task["task_id"])
         if not os.path.isdir(os.path.join(with_public, pid)):
             continue
@@ -124,7 +136,8 @@ def main():
     for label, set_dir in (("without public tests", no_public), ("with public tests", with_public)):
         for method in methods:
             run = os.path.join(work, f"run-{os.path.basename(set_dir)}-{method}")
-            shutil.rmtree(run, ignore_errors=True)
+            if not args.work:
+                shutil.rmtree(run, ignore_errors=True)  # with --work, an interrupted run resumes
             sstar("solve", set_dir, "--out", run, "--candidates", candidates, "--inputs", inputs, "--select", method,
                   "--only", ",".join(used), check=True, stdout=subprocess.DEVNULL)
             sstar("eval", run, "--json", check=True, stdout=subprocess.DEVNULL)

@@ -394,3 +394,87 @@ fn function_programs_return_on_a_private_channel() {
         "syntax error"
     );
 }
+
+/// Without root, candidates run as root of a private user namespace: every capability must be
+/// gone, or `chroot` + `chdir("..")` walks out of the jail. Run sstar itself as `nobody`.
+#[test]
+fn without_root_a_candidate_cannot_chroot_its_way_out() {
+    let python = std::path::Path::new("/usr/bin/python3");
+    let setpriv = std::path::Path::new("/usr/bin/setpriv");
+    if !is_root() || !python.exists() || !setpriv.exists() {
+        eprintln!("skipped: needs root (to become nobody), /usr/bin/setpriv and /usr/bin/python3");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::common::write_problem(
+        dir.path(),
+        &[
+            ("problem.toml", "title = \"jail\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Stay inside."),
+            ("tests/public/1.in", ""),
+            ("tests/public/1.out", "blocked\n"),
+            (
+                "escape.py",
+                "import os\ntry:\n    os.mkdir('jail')\n    os.chroot('jail')\n    for _ in range(64):\n        os.chdir('..')\n    os.chroot('.')\n    print('ESCAPED', os.listdir('/'))\nexcept OSError:\n    print('blocked')",
+            ),
+        ],
+    );
+    for path in [
+        dir.path().to_path_buf(),
+        dir.path().join("tests"),
+        dir.path().join("tests/public"),
+    ] {
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+    }
+    let output = std::process::Command::new(setpriv)
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_sstar"),
+            "--no-progress",
+            "judge",
+        ])
+        .arg(dir.path())
+        .arg(dir.path().join("escape.py"))
+        .env("SSTAR_PYTHON", python)
+        .env("HOME", "/tmp")
+        .output()
+        .expect("run as nobody");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("no user namespace") {
+        eprintln!("skipped: unprivileged user namespaces are disabled here");
+        return;
+    }
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\n{stderr}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn flooding_the_private_result_channel_is_an_output_limit() {
+    let s = isolated();
+    let outcome = s.run("import os\nwhile True:\n    os.write(3, b'x' * 10**6)");
+    assert_eq!(outcome.termination, Termination::OutputLimit);
+    s.assert_healthy();
+}
+
+#[test]
+fn signals_a_program_sends_itself_still_end_it() {
+    let s = isolated();
+    for code in [
+        "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\nprint('survived')",
+        "import signal\nsignal.alarm(1)\nwhile True: pass",
+    ] {
+        let outcome = s.run(code);
+        assert!(
+            matches!(outcome.termination, Termination::RuntimeError { .. }),
+            "{code}: {outcome:?}"
+        );
+        assert!(outcome.stdout.is_empty());
+    }
+}

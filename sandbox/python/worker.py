@@ -36,7 +36,10 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
 MS_PRIVATE = 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 24, 28, 38
+# SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED... all with their locks.
+SECURE_ALL_BITS_LOCKED = 0x2F
+CAP_LAST_CAP = 63
 SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -119,7 +122,7 @@ def _bind(source, root, read_only=True):
 
 def _build_root(mountpoint):
     """Mount a tmpfs at `mountpoint` holding read-only binds of what Python needs; chroot there."""
-    _mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "size=1g,nr_inodes=65536,mode=755")
+    _mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=755")
     root = mountpoint.rstrip("/")
     bound = []
     wanted = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
@@ -251,12 +254,33 @@ def _apply_limits(req, vm_base):
         _set_limit(resource.RLIMIT_NPROC, req.get("max_processes", 32))
 
 
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities():
+    """Without a uid to drop to (a user namespace), the child is root there: take every
+    capability away for good, or it could chroot its way out or remount the binds."""
+    for cap in range(CAP_LAST_CAP + 1):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last cap: fine
+    _check(libc.prctl(PR_SET_SECUREBITS, SECURE_ALL_BITS_LOCKED, 0, 0, 0), "securebits")
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    _check(libc.syscall(126, ctypes.byref(header), ctypes.byref(data)), "capset")  # SYS_capset
+
+
 def _drop_privileges():
     uid = ISOLATION["uid"]
     if uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    else:
+        _drop_capabilities()
     libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     # Set after the uid change, which clears it: die with the worker, whatever happens.
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -288,6 +312,10 @@ def _to_json(value, depth=0):
     if isinstance(value, dict):
         return {str(k): _to_json(v, depth + 1) for k, v in value.items()}
     return repr(value)
+
+
+# Python >= 3.11 (and late 3.9/3.10 patches) cap int <-> str conversion at 4300 digits.
+_int_digits = getattr(sys, "set_int_max_str_digits", lambda _digits: None)
 
 
 def _entry_point(namespace, entry, prelude):
@@ -355,8 +383,11 @@ def run_program(req, code_src, stdin_data):
             if not callable(fn):
                 _report({"outcome": "compile_error", "message": f"entry point `{req['entry_point']}` not found"})
                 os._exit(1)
+            _int_digits(0)  # JSON arguments may hold huge integers
             args = [json.loads(line) for line in stdin_data.decode().splitlines() if line.strip()]
+            _int_digits(4300)
             value = _to_json(fn(*args))
+            _int_digits(0)
             _finish()
             _report({"outcome": "returned", "value": value})
         else:
@@ -383,6 +414,11 @@ def run_program(req, code_src, stdin_data):
             pass
         status = 1
     os._exit(status & 0xFF)
+
+
+def _die_of_signal(signum, _frame):
+    _report({"outcome": "exception", "type": f"killed by {signal.Signals(signum).name}"})
+    os._exit(128 + signum)
 
 
 def _clone_child():
@@ -470,7 +506,10 @@ def execute(req, blobs):
                 os.dup2(fd, target)
             os.closerange(4, 1 << 16)
             signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            # As PID 1 of its namespace the program would ignore default-action signals it
+            # sends itself (or an alarm): end it as the signal would have.
+            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):
+                signal.signal(sig, _die_of_signal)
             os.chdir(scratch)
             _apply_limits(req, vm_base)
             _drop_privileges()
@@ -525,6 +564,7 @@ def _supervise(req, pid, started, out_r, err_r, rep_r):
     killed_for = None
     wait_status = rusage = None
     stderr_truncated = False
+    drain_deadline = None
     while True:
         if wait_status is None:
             now = time.monotonic()
@@ -540,13 +580,15 @@ def _supervise(req, pid, started, out_r, err_r, rep_r):
                     os.kill(pid, signal.SIGKILL)
             timeout = 100 if killed_for else max(1, (min(deadline, next_cpu_check) - now) * 1000)
         elif open_fds:
-            # The child is gone and its PID namespace with it: pipes reach EOF promptly.
-            timeout = 1000
+            # The child is gone and, with its PID namespace, everything it started: pipes reach
+            # EOF promptly. Without a PID namespace a leftover may hold them: stop waiting soon.
+            drain_deadline = drain_deadline or time.monotonic() + 1.0
+            timeout = (drain_deadline - time.monotonic()) * 1000
+            if timeout <= 0:
+                break
         else:
             break
         events = poller.poll(timeout)
-        if wait_status is not None and not events:
-            break  # a pipe still held open after the namespace died: stop waiting on it
         for fd, _ in events:
             if fd == pidfd:
                 _, wait_status, rusage = os.wait4(pid, 0)
@@ -563,9 +605,14 @@ def _supervise(req, pid, started, out_r, err_r, rep_r):
                 stderr_truncated = True
             sizes[fd] += len(chunk)
             streams[fd].append(chunk)
-            if fd == out_r and sizes[fd] > limit and killed_for is None:
+            # stdout, and the private report channel (a program could write to it), are capped.
+            if fd != err_r and sizes[fd] > limit and killed_for is None:
                 killed_for = "output_limit"
-                os.kill(pid, signal.SIGKILL)
+                streams[rep_r] = []
+                if wait_status is None:
+                    os.kill(pid, signal.SIGKILL)  # never signal a pid after reaping it
+            if fd == rep_r and killed_for == "output_limit":
+                streams[rep_r] = []
     wall_ms = (time.monotonic() - started) * 1000
     stdout = b"".join(streams[out_r])[:limit]
     result = {

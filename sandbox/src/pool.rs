@@ -145,7 +145,19 @@ impl Sandbox {
     }
 
     /// Runs one program. Blocks until a worker is free and the program has finished.
+    /// A worker lost mid-run is replaced and the run tried once more on the fresh one, so a
+    /// one-off failure costs a retry, not the caller's whole job.
     pub fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+        match self.run_once(execution) {
+            Err(SandboxError::WorkerLost(first) | SandboxError::Internal(first)) => {
+                tracing::warn!("retrying a run after a sandbox failure: {first}");
+                self.run_once(execution)
+            }
+            other => other,
+        }
+    }
+
+    fn run_once(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
         let (mut worker, uid) = self.checkout()?;
         match worker.run(execution) {
             Ok(outcome) => {

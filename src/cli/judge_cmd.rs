@@ -17,7 +17,18 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
         tests: args.tests.into(),
         all_tests: args.all_tests,
     };
-    let bar = output.bar(problem.tests(options.tests).count(), &problem.id);
+    let count = problem.tests(options.tests).count();
+    if count == 0 {
+        return Err(Error::Usage(
+            format!(
+                "{}: no {:?} tests to judge on",
+                args.problem.display(),
+                args.tests
+            )
+            .to_lowercase(),
+        ));
+    }
+    let bar = output.bar(count, &problem.id);
     let report = judge(&sandbox, &problem, &code, options, &|done, _| {
         bar.set_position(done as u64)
     })?;

@@ -12,8 +12,11 @@ use super::args::SolveArgs;
 use super::output::Output;
 use crate::error::{Error, EXIT_ERROR, EXIT_OK};
 use crate::llm::{process_env, LlmClient, Totals};
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use crate::pipeline::{
-    load_candidates, load_inputs, run_set, Context, Executor, Reporter, Settings,
+    load_candidates, load_inputs, run_set, Candidates, Context, Executor, Reporter, Settings,
 };
 use crate::problem::load_set;
 use crate::sandbox_from_env;
@@ -42,7 +45,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let given = args
         .candidates
         .as_deref()
-        .map(load_candidates)
+        .map(|path| load_candidates(path).map(|c| to_dir_ids(c, &args.set)))
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
     let problems: Vec<_> = set
@@ -76,7 +79,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         problem_concurrency: args.problem_concurrency,
         ..Settings::default()
     };
-    let info = RunInfo {
+    let mut info = RunInfo {
         tool: "sstar".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
@@ -96,6 +99,23 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         finished_at: None,
         sandbox: serde_json::to_value(sandbox.isolation()).unwrap_or_default(),
     };
+    if let Some(previous) = previous_run(&run) {
+        // Resuming: the same pipeline and model settings, or results would mix two experiments.
+        let fixed = |s: &serde_json::Value| {
+            let mut s = s.clone();
+            if let Some(object) = s.as_object_mut() {
+                object.remove("only");
+            }
+            s
+        };
+        if fixed(&previous.settings) != fixed(&info.settings) {
+            return Err(Error::Usage(format!(
+                "{} holds a run with other settings (see its run.json); resume with the same flags or use a new --out",
+                run.root().display()
+            )));
+        }
+        info.started_at = previous.started_at;
+    }
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
     let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
     let ctx = Context {
@@ -146,6 +166,27 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         ctx.llm.as_ref().map(|l| l.ledger().run_totals()),
     ));
     Ok(EXIT_OK)
+}
+
+fn previous_run(run: &RunDir) -> Option<RunInfo> {
+    serde_json::from_slice(&std::fs::read(run.run_json()).ok()?).ok()
+}
+
+/// `--candidates` may name problems by the benchmark's ids (e.g. `HumanEval/0`): map them to
+/// the set's directory names through `<set>/ids.json`.
+fn to_dir_ids(given: Candidates, set: &Path) -> Candidates {
+    let ids: BTreeMap<String, String> = std::fs::read(set.join("ids.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default();
+    let dir_of: BTreeMap<&String, &String> =
+        ids.iter().map(|(dir, original)| (original, dir)).collect();
+    let mut out = Candidates::new();
+    for (id, programs) in given {
+        let dir = dir_of.get(&id).map_or(id, |d| (*d).clone());
+        out.entry(dir).or_default().extend(programs);
+    }
+    out
 }
 
 struct BarReporter {

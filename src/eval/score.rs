@@ -73,6 +73,10 @@ pub fn evaluate(
             );
             continue;
         };
+        if problem.hidden.is_empty() {
+            tracing::warn!("{id}: no hidden tests; left out of the evaluation");
+            continue;
+        }
         let selection: Option<SelectionFile> = std::fs::read(run.selection(id))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
@@ -108,6 +112,17 @@ pub fn evaluate(
         out.insert(id.clone(), entry);
     }
     progress(results.len(), results.len());
+    let unattempted = problems
+        .problems
+        .iter()
+        .filter(|p| !results.contains_key(&p.id))
+        .count();
+    if unattempted > 0 {
+        tracing::warn!(
+            "{unattempted} problems of {} have no result in this run and are not counted",
+            set_dir.display()
+        );
+    }
     let summary = EvalSummary::of(&out, analysis_only);
     let report = EvalReport {
         problems: out,

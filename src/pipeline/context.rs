@@ -66,6 +66,10 @@ pub struct Counters {
     pub executions: AtomicU64,
     /// Wall time inside the sandbox, summed over executions (microseconds).
     pub busy_micros: AtomicU64,
+    /// Model answers received and model calls failed, with the last failure.
+    pub answers: AtomicU64,
+    pub failures: AtomicU64,
+    pub last_failure: std::sync::Mutex<Option<String>>,
 }
 
 impl Counters {
@@ -102,6 +106,18 @@ impl Context {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         let answers = llm.complete(&request).await;
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        for answer in &answers {
+            match answer {
+                Ok(_) => counter.answers.fetch_add(1, Ordering::Relaxed),
+                Err(error) => {
+                    *counter
+                        .last_failure
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(error.to_string());
+                    counter.failures.fetch_add(1, Ordering::Relaxed)
+                }
+            };
+        }
         answers
     }
 

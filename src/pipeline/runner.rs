@@ -44,11 +44,18 @@ pub async fn run_set(
         move |source| RunError::Io { path, source }
     };
     let mut results = ctx.run.finished().map_err(io(&ctx.run.results()))?;
-    let todo: Vec<Arc<Problem>> = problems
-        .into_iter()
-        .filter(|p| !results.contains_key(&p.id))
-        .collect();
-    reporter.start(todo.len(), results.len());
+    // A problem that ended in `error` (model down, sandbox failure) is tried again on resume.
+    let done = |id: &str| {
+        results
+            .get(id)
+            .is_some_and(|r| r.status != ResultStatus::Error)
+    };
+    let todo: Vec<Arc<Problem>> = problems.into_iter().filter(|p| !done(&p.id)).collect();
+    let already = results
+        .values()
+        .filter(|r| r.status != ResultStatus::Error)
+        .count();
+    reporter.start(todo.len(), already);
     let work = todo.into_iter().map(|problem| {
         let programs = given
             .as_mut()
@@ -83,12 +90,14 @@ pub fn write_submission(
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default();
     let mut entries = Vec::new();
-    for result in results
-        .values()
-        .filter(|r| r.status == ResultStatus::Selected)
-    {
-        let Ok(code) = std::fs::read_to_string(run.solution(&result.id)) else {
-            continue;
+    // One entry per finished problem (an empty program where none was selected): LCB's
+    // evaluator expects every problem of the benchmark to be present.
+    for result in results.values() {
+        let code = match result.status {
+            ResultStatus::Selected => {
+                std::fs::read_to_string(run.solution(&result.id)).unwrap_or_default()
+            }
+            ResultStatus::NoCandidate | ResultStatus::Error => String::new(),
         };
         let question_id = ids
             .get(&result.id)

@@ -56,6 +56,20 @@ pub async fn solve_problem(
         result.cost_usd = totals.cost_usd;
     }
     match outcome.and_then(|report| write_files(ctx, &problem, &report).map(|()| report)) {
+        Ok(report)
+            if report.finals.is_empty()
+                && counter.answers.load(Ordering::Relaxed) == 0
+                && counter.failures.load(Ordering::Relaxed) > 0 =>
+        {
+            let last = counter
+                .last_failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone()
+                .unwrap_or_default();
+            result.status = ResultStatus::Error;
+            result.error = Some(format!("every model call failed; last: {last}"));
+        }
         Ok(report) => {
             result.candidates = report.candidates.len();
             result.groups = report.groups.len();

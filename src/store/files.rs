@@ -32,7 +32,22 @@ pub fn append_line(path: &Path, value: &impl Serialize) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut file: File = OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file: File = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .open(path)?;
+    // A kill mid-write can leave a torn last line: end it, so this record stands on its own.
+    let length = file.metadata()?.len();
+    if length > 0 {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(length - 1))?;
+        file.read_exact(&mut last)?;
+        if last[0] != b'\n' {
+            line.insert(0, b'\n');
+        }
+    }
     file.write_all(&line)?;
     file.sync_data()
 }
@@ -53,6 +68,12 @@ mod tests {
         let lines = dir.path().join("l.jsonl");
         append_line(&lines, &1).expect("append");
         append_line(&lines, &2).expect("append");
-        assert_eq!(std::fs::read_to_string(lines).expect("read"), "1\n2\n");
+        assert_eq!(std::fs::read_to_string(&lines).expect("read"), "1\n2\n");
+        std::fs::write(&lines, "1\n{\"torn").expect("tear");
+        append_line(&lines, &3).expect("append after a torn line");
+        assert_eq!(
+            std::fs::read_to_string(&lines).expect("read"),
+            "1\n{\"torn\n3\n"
+        );
     }
 }

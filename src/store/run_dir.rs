@@ -65,10 +65,23 @@ impl RunDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
             Err(e) => return Err(e),
         };
-        Ok(text
+        let mut finished = BTreeMap::new();
+        for (number, line) in text
             .lines()
-            .filter_map(|line| serde_json::from_str::<ProblemResult>(line).ok())
-            .map(|r| (r.id.clone(), r))
-            .collect())
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            match serde_json::from_str::<ProblemResult>(line) {
+                Ok(result) => {
+                    finished.insert(result.id.clone(), result);
+                }
+                Err(e) => tracing::warn!(
+                    "{}: line {}: unreadable, ignored ({e})",
+                    self.results().display(),
+                    number + 1
+                ),
+            }
+        }
+        Ok(finished)
     }
 }

@@ -425,3 +425,64 @@ async fn a_killed_run_resumes_without_redoing_work_or_resending_cached_requests(
         all.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_outage_is_an_error_result_that_a_resume_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(wiremock::ResponseTemplate::new(503))
+        .with_priority(1)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let model = ScriptedModel::new(vec![("Add two", add_script())]);
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(model)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let (set, out) = (
+        tempfile::tempdir().expect("set"),
+        tempfile::tempdir().expect("out"),
+    );
+    add_problem(set.path());
+    let flags = ["--max-attempts", "1", "--rounds", "1"];
+    let output = run(solve(&server.uri(), set.path(), out.path(), &flags)).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let first = results(out.path());
+    assert_eq!(first[0]["status"], "error", "{first:?}");
+    assert!(
+        first[0]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("model call failed"),
+        "{first:?}"
+    );
+    let output = run(solve(&server.uri(), set.path(), out.path(), &flags)).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines = results(out.path());
+    assert_eq!(
+        lines.last().expect("result")["status"],
+        "selected",
+        "the errored problem was tried again"
+    );
+    // Changing the settings of an existing run is refused instead of mixing two experiments.
+    let output = run(solve(
+        &server.uri(),
+        set.path(),
+        out.path(),
+        &["--max-attempts", "1", "--rounds", "2"],
+    ))
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+}
