@@ -212,17 +212,7 @@ site.setquit()
 # glibc's default thread stack and break thread creation under the memory limit.
 threading.stack_size(8 << 20)
 
-PRELUDE = compile(
-    "from typing import *\n"
-    + "".join(
-        f"from {m} import *\n"
-        for m in ("functools", "collections", "itertools", "heapq", "bisect", "string", "operator", "math")
-    )
-    + "import random, functools, collections, string, math, datetime, re, sys\n"
-    + "inf = float('inf')\n",
-    "<prelude>",
-    "exec",
-)
+PRELUDE = compile(CONFIG["prelude"], "<prelude>", "exec")  # FUNCTION_PRELUDE, from the host
 
 # --- the child: limits, privileges, the program -----------------------------------------------
 

@@ -2,6 +2,22 @@
 
 use std::time::Duration;
 
+/// What a `function` program sees before its own code (SPEC §1, LeetCode style). The worker
+/// runs it, and anything that must behave like the judge (e.g. an importer computing expected
+/// values) gets it from here.
+pub const FUNCTION_PRELUDE: &str = "from typing import *
+from functools import *
+from collections import *
+from itertools import *
+from heapq import *
+from bisect import *
+from string import *
+from operator import *
+from math import *
+import random, functools, collections, string, math, datetime, re, sys
+inf = float('inf')
+";
+
 /// How a program is invoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgramKind {

@@ -41,6 +41,7 @@ struct WorkerConfig<'a> {
     uid: u32,
     root_mountpoint: &'a Path,
     preload: &'a [String],
+    prelude: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -80,6 +81,7 @@ impl Worker {
             uid,
             root_mountpoint: &spec.root_mountpoint,
             preload: &spec.preload,
+            prelude: crate::execution::FUNCTION_PRELUDE,
         };
         let config =
             serde_json::to_string(&config).map_err(|e| SandboxError::Spawn(e.to_string()))?;

@@ -27,19 +27,9 @@ import sys
 import time
 import types
 
-# Must match the prelude of sandbox/python/worker.py (SPEC §1): expected values are computed
-# the way the judge will run candidates.
-PRELUDE = compile(
-    "from typing import *\n"
-    + "".join(
-        f"from {m} import *\n"
-        for m in ("functools", "collections", "itertools", "heapq", "bisect", "string", "operator", "math")
-    )
-    + "import random, functools, collections, string, math, datetime, re, sys\n"
-    + "inf = float('inf')\n",
-    "<prelude>",
-    "exec",
-)
+# The judge's own prelude (sstar_sandbox::FUNCTION_PRELUDE), sent with the request, so expected
+# values are computed the way the judge will run candidates.
+PRELUDE = None
 
 _OUT = os.fdopen(os.dup(1), "w", encoding="utf-8")
 
@@ -392,7 +382,9 @@ def expect(req):
 
 
 def main():
+    global PRELUDE
     req = json.loads(sys.stdin.read())
+    PRELUDE = compile(req["prelude"], "<prelude>", "exec")
     seed = req.get("hash_seed")
     if seed is not None and os.environ.get("PYTHONHASHSEED") != str(seed):
         # Run again in a fresh interpreter whose string hashes differ from ours (and from
