@@ -37,8 +37,10 @@ impl Group {
 pub struct Behaviours {
     /// Indices (into the synthesized inputs) of inputs at least one candidate survives.
     pub kept: Vec<usize>,
-    /// Largest first; ties by lowest member.
+    /// Largest first; ties by lowest member. Only groups that answer somewhere, if any do.
     pub groups: Vec<Group>,
+    /// Candidates (indices) left out because they failed on every kept input.
+    pub always_failing: Vec<usize>,
 }
 
 pub async fn group_candidates(
@@ -97,5 +99,19 @@ pub async fn group_candidates(
             .cmp(&a.members.len())
             .then(a.members[0].cmp(&b.members[0]))
     });
-    Ok(Behaviours { kept, groups })
+    // A group that fails on every kept input (a syntax error, an import of a missing module, a
+    // crash at start) must not win by size while some candidate produces answers.
+    let answers = |g: &Group| g.signature.iter().any(|b| !b.is_failure());
+    let mut always_failing = Vec::new();
+    if groups.iter().any(answers) {
+        for group in groups.iter().filter(|g| !answers(g)) {
+            always_failing.extend(group.members.iter().copied());
+        }
+        groups.retain(answers);
+    }
+    Ok(Behaviours {
+        kept,
+        groups,
+        always_failing,
+    })
 }

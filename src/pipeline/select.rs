@@ -49,6 +49,8 @@ pub struct SelectionReport {
     pub inputs: Vec<InputRecord>,
     /// Members are positions in `candidates`.
     pub groups: Vec<GroupRecord>,
+    /// Samples left out of the groups: they failed on every synthesized input.
+    pub always_failing: Vec<usize>,
     pub comparisons: Vec<Comparison>,
     pub pick: Option<Pick>,
 }
@@ -112,6 +114,7 @@ pub async fn select(
             .collect(),
         inputs: Vec::new(),
         groups: Vec::new(),
+        always_failing: Vec::new(),
         comparisons: Vec::new(),
         pick: None,
     };
@@ -274,6 +277,11 @@ async fn by_behaviour(
             preview: truncate(&String::from_utf8_lossy(&input.data), 200),
             kept: behaviours.kept.contains(&k),
         })
+        .collect();
+    report.always_failing = behaviours
+        .always_failing
+        .iter()
+        .map(|&m| candidates[m].sample)
         .collect();
     let groups = &behaviours.groups;
     let sizes: Vec<usize> = groups.iter().map(|g| g.members.len()).collect();

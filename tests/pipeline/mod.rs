@@ -486,3 +486,70 @@ async fn a_model_outage_is_an_error_result_that_a_resume_retries() {
     .await;
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn candidates_that_fail_on_every_input_never_win_by_numbers() {
+    // No public tests to filter with: three copies of a program that dies at import, one that
+    // works. The largest group must not be the broken one.
+    let set = tempfile::tempdir().expect("set");
+    write_problem(
+        &set.path().join("echo"),
+        &[
+            (
+                "problem.toml",
+                "title = \"Echo\"\nkind = \"stdio\"\ntime_limit_ms = 2000\n",
+            ),
+            ("statement.md", "Print the input."),
+            ("tests/hidden/1.in", "hello\n"),
+            ("tests/hidden/1.out", "hello\n"),
+        ],
+    );
+    let broken = "import a_module_that_does_not_exist\nprint(input())";
+    let lines: Vec<String> = [broken, broken, broken, "print(input())"]
+        .iter()
+        .map(|code| serde_json::json!({"id": "echo", "code": code}).to_string())
+        .collect();
+    let candidates = set.path().join("candidates.jsonl");
+    std::fs::write(&candidates, lines.join("\n")).expect("write");
+    let inputs = set.path().join("inputs.jsonl");
+    std::fs::write(
+        &inputs,
+        "{\"id\": \"echo\", \"input\": \"abc\"}\n{\"id\": \"echo\", \"input\": \"x y\"}\n",
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("out");
+    let output = sstar()
+        .args([
+            "solve",
+            set.path().to_str().expect("utf-8"),
+            "--out",
+            out.path().to_str().expect("utf-8"),
+        ])
+        .args([
+            "--candidates",
+            candidates.to_str().expect("utf-8"),
+            "--inputs",
+            inputs.to_str().expect("utf-8"),
+        ])
+        .env_remove("SSTAR_MODEL")
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pick = std::fs::read_to_string(out.path().join("problems/echo/solution.py")).expect("pick");
+    assert_eq!(pick.trim(), "print(input())");
+    let selection = read_json(&out.path().join("problems/echo/selection.json"));
+    assert_eq!(
+        selection["always_failing"].as_array().map(Vec::len),
+        Some(3),
+        "{selection}"
+    );
+    assert!(selection["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .any(|i| i["source"] == "given"));
+}
