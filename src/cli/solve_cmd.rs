@@ -175,10 +175,8 @@ fn previous_run(run: &RunDir) -> Option<RunInfo> {
 /// `--candidates` may name problems by the benchmark's ids (e.g. `HumanEval/0`): map them to
 /// the set's directory names through `<set>/ids.json`.
 fn to_dir_ids(given: Candidates, set: &Path) -> Candidates {
-    let ids: BTreeMap<String, String> = std::fs::read(set.join("ids.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
+    // An unreadable ids.json maps nothing (the importer reports it when it writes one).
+    let ids: BTreeMap<String, String> = crate::import::read_ids(set).unwrap_or_default();
     let dir_of: BTreeMap<&String, &String> =
         ids.iter().map(|(dir, original)| (original, dir)).collect();
     let mut out = Candidates::new();

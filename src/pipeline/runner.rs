@@ -85,10 +85,8 @@ pub fn write_submission(
     results: &BTreeMap<String, ProblemResult>,
     set_dir: &Path,
 ) -> std::io::Result<()> {
-    let ids: BTreeMap<String, String> = std::fs::read(set_dir.join("ids.json"))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default();
+    // An unreadable ids.json maps nothing (the importer reports it when it writes one).
+    let ids: BTreeMap<String, String> = crate::import::read_ids(set_dir).unwrap_or_default();
     let mut entries = Vec::new();
     // One entry per finished problem (an empty program where none was selected): LCB's
     // evaluator expects every problem of the benchmark to be present.
