@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::execution::Limits;
 
 /// Why the program stopped. The judge maps each variant to one SPEC verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Termination {
     /// Ran to completion with exit status 0 (a function program also returned a value).
     Finished,
@@ -24,12 +25,14 @@ pub enum Termination {
     OutputLimit,
 }
 
-/// Everything observed about one execution.
-#[derive(Debug, Clone)]
+/// Everything observed about one execution. Serializable, so callers can cache it on disk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
     pub termination: Termination,
+    #[serde(with = "base64_bytes")]
     pub stdout: Vec<u8>,
     /// Up to the output limit; the rest was dropped (see `stderr_truncated`).
+    #[serde(with = "base64_bytes")]
     pub stderr: Vec<u8>,
     pub stderr_truncated: bool,
     /// A function program's return value, JSON-encoded by the runner.
@@ -40,6 +43,23 @@ pub struct Outcome {
     pub wall: Duration,
     /// Peak resident memory, from `wait4`'s rusage.
     pub memory_kb: u64,
+}
+
+/// Program output as base64 text in serialized outcomes: compact, and any bytes round-trip.
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// The worker's header for a finished execution.
@@ -255,5 +275,22 @@ mod tests {
         );
         assert_eq!(outcome.termination, Termination::Finished);
         assert_eq!(outcome.returned, Some(serde_json::json!([1, 2])));
+    }
+
+    #[test]
+    fn outcomes_round_trip_through_json_with_any_bytes() {
+        let limits = Limits::new(Duration::from_secs(1), 256, 1);
+        let outcome = raw(None, Some(0), None, 1.0).into_outcome(
+            None,
+            &limits,
+            vec![0, 255, b'\n', 0xc3],
+            b"warning".to_vec(),
+        );
+        let text = serde_json::to_string(&outcome).expect("serialize");
+        let back: Outcome = serde_json::from_str(&text).expect("deserialize");
+        assert_eq!(back.stdout, outcome.stdout);
+        assert_eq!(back.stderr, outcome.stderr);
+        assert_eq!(back.termination, outcome.termination);
+        assert_eq!(back.cpu, outcome.cpu);
     }
 }

@@ -20,7 +20,7 @@ use crate::pipeline::{
 };
 use crate::problem::load_set;
 use crate::sandbox_from_env;
-use crate::store::{write_json_atomic, ProblemResult, ResultStatus, RunDir, RunInfo};
+use crate::store::{write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo};
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let config = args
@@ -119,7 +119,10 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
     let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
     let ctx = Context {
-        executor: Arc::new(Executor::new(sandbox)),
+        executor: Arc::new(Executor::new(
+            sandbox.clone(),
+            ExecCache::new(run.exec_cache(), &sandbox),
+        )),
         llm,
         settings,
         run: run.clone(),
@@ -223,7 +226,12 @@ fn status_line(ctx: &Context) -> String {
             let _ = write!(line, " | ${cost:.4}");
         }
     }
-    let _ = write!(line, " | executions {}", ctx.executor.executions());
+    let _ = write!(
+        line,
+        " | executions {} (+{} cached)",
+        ctx.executor.executions(),
+        ctx.executor.cache_hits()
+    );
     line
 }
 

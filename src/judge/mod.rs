@@ -6,5 +6,5 @@ mod special;
 mod suite;
 
 pub use error::JudgeError;
-pub use single::{judge_test, limits_for, TestResult};
+pub use single::{execution_for, grade, judge_test, limits_for, program_kind, TestResult};
 pub use suite::{judge, JudgeOptions, JudgeReport};

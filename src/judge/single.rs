@@ -38,13 +38,19 @@ pub fn limits_for(problem: &Problem) -> Limits {
     )
 }
 
-fn program_kind(problem: &Problem) -> ProgramKind {
+/// How the sandbox invokes a program for `problem`.
+pub fn program_kind(problem: &Problem) -> ProgramKind {
     match problem.kind {
         Kind::Stdio => ProgramKind::Stdio,
         Kind::Function => ProgramKind::Function {
             entry_point: problem.entry_point.clone().unwrap_or_default(),
         },
     }
+}
+
+/// The execution that judges `code` on `input` under `problem`'s limits.
+pub fn execution_for<'a>(problem: &Problem, code: &'a str, input: &'a [u8]) -> Execution<'a> {
+    Execution::new(program_kind(problem), code, input, limits_for(problem))
 }
 
 /// Runs `code` on `test` and checks the result.
@@ -54,13 +60,17 @@ pub fn judge_test(
     code: &str,
     test: &TestCase,
 ) -> Result<TestResult, JudgeError> {
-    let execution = Execution::new(
-        program_kind(problem),
-        code,
-        &test.input,
-        limits_for(problem),
-    );
-    let outcome = sandbox.run(&execution)?;
+    let outcome = sandbox.run(&execution_for(problem, code, &test.input))?;
+    grade(sandbox, problem, test, outcome)
+}
+
+/// The verdict of an execution of `test`'s input (the sandbox runs a `program` checker).
+pub fn grade(
+    sandbox: &Sandbox,
+    problem: &Problem,
+    test: &TestCase,
+    outcome: Outcome,
+) -> Result<TestResult, JudgeError> {
     let (verdict, detail) = match &outcome.termination {
         Termination::Finished => check(sandbox, problem, test, &outcome)?,
         Termination::CompileError { message } => (Verdict::CompileError, Some(message.clone())),

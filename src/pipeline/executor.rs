@@ -1,5 +1,6 @@
 //! Sandbox runs from async code: a permit per execution (the CPU budget), blocking work on
-//! tokio's blocking pool, and a cache so no (program, input) pair runs twice in a run.
+//! tokio's blocking pool, and the run's execution cache, so no execution runs twice: not in
+//! one run (identical samples are common), not across a resume.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,8 +12,9 @@ use tokio::sync::Semaphore;
 
 use super::behaviour::Behaviour;
 use super::context::Counters;
-use crate::judge::{judge_test, limits_for, JudgeError, TestResult};
-use crate::problem::{Kind, Problem, TestCase};
+use crate::judge::{grade, limits_for, program_kind, JudgeError, TestResult};
+use crate::problem::{Checker, Kind, Problem, TestCase};
+use crate::store::ExecCache;
 
 /// What a run on a synthesized input left behind: enough to group and to show a judge.
 #[derive(Debug, Clone)]
@@ -26,35 +28,59 @@ pub struct Observed {
 pub struct Executor {
     sandbox: Arc<Sandbox>,
     permits: Semaphore,
+    cache: ExecCache,
+    /// A gate per execution being run now: an identical one waits, then reads the cache.
+    running: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     observed: Mutex<HashMap<[u8; 32], Observed>>,
     executions: AtomicU64,
+    cache_hits: AtomicU64,
     /// Wall time spent inside the sandbox, summed over executions (microseconds).
     busy_micros: AtomicU64,
+}
+
+/// An execution owned, so it can cross into the blocking pool.
+struct Job {
+    kind: ProgramKind,
+    code: Arc<str>,
+    input: Arc<[u8]>,
+    args: Vec<String>,
+    limits: Limits,
+}
+
+impl Job {
+    fn execution(&self) -> Execution<'_> {
+        let mut execution = Execution::new(self.kind.clone(), &self.code, &self.input, self.limits);
+        execution.args.clone_from(&self.args);
+        execution
+    }
 }
 
 /// Longest output kept for showing a model.
 const SHOWN_CHARS: usize = 2000;
 
 impl Executor {
-    pub fn new(sandbox: Arc<Sandbox>) -> Self {
+    pub fn new(sandbox: Arc<Sandbox>, cache: ExecCache) -> Self {
         let permits = Semaphore::new(sandbox.workers().max(1));
         Self {
             sandbox,
             permits,
-            observed: Mutex::new(HashMap::new()),
+            cache,
+            running: Mutex::default(),
+            observed: Mutex::default(),
             executions: AtomicU64::new(0),
+            cache_hits: AtomicU64::new(0),
             busy_micros: AtomicU64::new(0),
         }
-    }
-
-    /// The sandbox itself, for blocking callers (e.g. judging a whole suite).
-    pub fn sandbox(&self) -> Arc<Sandbox> {
-        self.sandbox.clone()
     }
 
     /// Executions actually run (cache hits excluded).
     pub fn executions(&self) -> u64 {
         self.executions.load(Ordering::Relaxed)
+    }
+
+    /// Executions answered from the cache instead of being run.
+    pub fn cache_hits(&self) -> u64 {
+        self.cache_hits.load(Ordering::Relaxed)
     }
 
     /// Seconds of wall time spent in sandbox executions so far (all workers summed).
@@ -70,25 +96,26 @@ impl Executor {
         test: &TestCase,
         counters: &Counters,
     ) -> Result<TestResult, JudgeError> {
-        let _permit = self.permits.acquire().await.map_err(|_| closed())?;
-        self.executions.fetch_add(1, Ordering::Relaxed);
-        let (sandbox, problem, code, test) = (
-            self.sandbox.clone(),
-            problem.clone(),
-            code.clone(),
-            test.clone(),
-        );
-        let started = std::time::Instant::now();
-        let result =
-            tokio::task::spawn_blocking(move || judge_test(&sandbox, &problem, &code, &test))
-                .await
-                .map_err(|e| {
-                    JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
-                })?;
-        self.busy_micros
-            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
-        counters.executed(started.elapsed());
-        result
+        let job = Job {
+            kind: program_kind(problem),
+            code: code.clone(),
+            input: test.input.clone(),
+            args: Vec::new(),
+            limits: limits_for(problem),
+        };
+        let outcome = self.run(job, counters).await?;
+        // A `program` checker is itself a sandbox run: it takes a permit like any other.
+        let _permit = if problem.kind == Kind::Stdio && problem.checker == Checker::Program {
+            Some(self.permits.acquire().await.map_err(|_| closed())?)
+        } else {
+            None
+        };
+        let (sandbox, problem, test) = (self.sandbox.clone(), problem.clone(), test.clone());
+        tokio::task::spawn_blocking(move || grade(&sandbox, &problem, &test, outcome))
+            .await
+            .map_err(|e| {
+                JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
+            })?
     }
 
     /// Runs `code` on a synthesized `input` and classifies its behaviour (cached).
@@ -99,20 +126,18 @@ impl Executor {
         input: &[u8],
         counters: &Counters,
     ) -> Result<Observed, JudgeError> {
-        let key = cache_key(&problem.id, code, input);
+        let key = observed_key(&problem.id, code, input);
         if let Some(hit) = self.lookup(&key) {
             return Ok(hit);
         }
-        let outcome = self
-            .raw(
-                program_kind(problem),
-                code,
-                input.to_vec(),
-                Vec::new(),
-                limits_for(problem),
-                counters,
-            )
-            .await?;
+        let job = Job {
+            kind: program_kind(problem),
+            code: code.into(),
+            input: input.into(),
+            args: Vec::new(),
+            limits: limits_for(problem),
+        };
+        let outcome = self.run(job, counters).await?;
         let observed = Observed {
             behaviour: Behaviour::of(problem, &outcome),
             shown: shown(&outcome),
@@ -132,28 +157,61 @@ impl Executor {
         limits: Limits,
         counters: &Counters,
     ) -> Result<Outcome, JudgeError> {
-        self.raw(ProgramKind::Stdio, code, Vec::new(), args, limits, counters)
-            .await
+        let job = Job {
+            kind: ProgramKind::Stdio,
+            code: code.into(),
+            input: Arc::from(&b""[..]),
+            args,
+            limits,
+        };
+        self.run(job, counters).await
     }
 
-    async fn raw(
+    /// The outcome of `job`: from the cache, from an identical run in flight, or run now.
+    async fn run(&self, job: Job, counters: &Counters) -> Result<Outcome, JudgeError> {
+        let key = self.cache.key(&job.execution());
+        if let Some(hit) = self.cached(&key) {
+            return Ok(hit);
+        }
+        let gate = self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let _turn = gate.lock().await;
+        if let Some(hit) = self.cached(&key) {
+            return Ok(hit); // an identical execution finished while this one waited
+        }
+        let result = self.execute(job, key.clone(), counters).await;
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&key);
+        result
+    }
+
+    fn cached(&self, key: &str) -> Option<Outcome> {
+        let hit = self.cache.load(key)?;
+        self.cache_hits.fetch_add(1, Ordering::Relaxed);
+        Some(hit)
+    }
+
+    async fn execute(
         &self,
-        kind: ProgramKind,
-        code: &str,
-        input: Vec<u8>,
-        args: Vec<String>,
-        limits: Limits,
+        job: Job,
+        key: String,
         counters: &Counters,
     ) -> Result<Outcome, JudgeError> {
         let _permit = self.permits.acquire().await.map_err(|_| closed())?;
         self.executions.fetch_add(1, Ordering::Relaxed);
-        let sandbox = self.sandbox.clone();
-        let code = code.to_owned();
+        let (sandbox, cache) = (self.sandbox.clone(), self.cache.clone());
         let started = std::time::Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
-            let mut execution = Execution::new(kind, &code, &input, limits);
-            execution.args = args;
-            sandbox.run(&execution)
+            let outcome = sandbox.run(&job.execution())?;
+            cache.store(&key, &outcome);
+            Ok::<_, sstar_sandbox::SandboxError>(outcome)
         })
         .await
         .map_err(|e| sstar_sandbox::SandboxError::Internal(e.to_string()))?;
@@ -176,16 +234,7 @@ fn closed() -> JudgeError {
     JudgeError::Sandbox(sstar_sandbox::SandboxError::NoWorkers)
 }
 
-pub fn program_kind(problem: &Problem) -> ProgramKind {
-    match problem.kind {
-        Kind::Stdio => ProgramKind::Stdio,
-        Kind::Function => ProgramKind::Function {
-            entry_point: problem.entry_point.clone().unwrap_or_default(),
-        },
-    }
-}
-
-fn cache_key(problem: &str, code: &str, input: &[u8]) -> [u8; 32] {
+fn observed_key(problem: &str, code: &str, input: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
     for part in [problem.as_bytes(), code.as_bytes(), input] {
         hash.update((part.len() as u64).to_le_bytes());

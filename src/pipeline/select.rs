@@ -12,8 +12,8 @@ use super::groups::group_candidates;
 use super::inputs::{synthesize, Source, SynthInput};
 use super::prompts::truncate;
 use super::tournament::{self, Comparison};
-use crate::judge::{judge, JudgeError, JudgeOptions};
-use crate::problem::{Problem, TestSelection};
+use crate::judge::JudgeError;
+use crate::problem::Problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -135,23 +135,18 @@ pub async fn select(
     };
     if method == SelectMethod::Oracle {
         for (i, program) in finals.iter().enumerate() {
-            let options = JudgeOptions {
-                tests: TestSelection::Hidden,
-                all_tests: false,
-            };
-            let (sandbox, problem, code) = (
-                ctx.executor.sandbox(),
-                problem.clone(),
-                program.code.clone(),
-            );
-            let verdict = tokio::task::spawn_blocking(move || {
-                judge(&sandbox, &problem, &code, options, &|_, _| {}).map(|r| r.verdict)
-            })
-            .await
-            .map_err(|e| {
-                JudgeError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string()))
-            })??;
-            if verdict.is_accepted() {
+            let mut accepted = true;
+            for test in &problem.hidden {
+                let result = ctx
+                    .executor
+                    .judge(problem, &program.code, test, counter)
+                    .await?;
+                if !result.verdict.is_accepted() {
+                    accepted = false;
+                    break;
+                }
+            }
+            if accepted {
                 pick(
                     &mut report,
                     i,

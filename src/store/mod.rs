@@ -1,10 +1,12 @@
 //! The run directory (SPEC §5): every file a run writes, written as work finishes, atomically.
 
+mod exec_cache;
 mod files;
 mod merge;
 mod records;
 mod run_dir;
 
+pub use exec_cache::ExecCache;
 pub use files::{append_line, write_atomic, write_json_atomic};
 pub use merge::{merge_runs, MergeError};
 pub use records::{ProblemResult, ResultStatus, RunInfo};

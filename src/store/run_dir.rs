@@ -42,6 +42,11 @@ impl RunDir {
         self.root.join("cache").join("llm")
     }
 
+    /// Where execution outcomes are cached (keyed by execution hash).
+    pub fn exec_cache(&self) -> PathBuf {
+        self.root.join("cache").join("exec")
+    }
+
     pub fn problem_dir(&self, id: &str) -> PathBuf {
         self.root.join("problems").join(id)
     }

@@ -39,6 +39,34 @@ fn solve(server: &str, set: &Path, out: &Path, extra: &[&str]) -> Command {
     command
 }
 
+/// `sstar solve --candidates FILE` with no model configured (model-free selection).
+fn solve_offline(set: &Path, out: &Path, candidates: &Path, extra: &[&str]) -> Output {
+    sstar()
+        .args([
+            "solve",
+            set.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--candidates",
+            candidates.to_str().expect("utf-8"),
+        ])
+        .args(extra)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("SSTAR_MODEL")
+        .output()
+        .expect("run sstar")
+}
+
+/// Writes a `--candidates` JSONL file of `(problem id, program)` pairs.
+fn write_candidates(path: &Path, programs: &[(&str, &str)]) {
+    let lines: Vec<String> = programs
+        .iter()
+        .map(|(id, code)| serde_json::json!({"id": id, "code": code}).to_string())
+        .collect();
+    std::fs::write(path, lines.join("\n")).expect("write candidates");
+}
+
 async fn run(mut command: Command) -> Output {
     tokio::task::spawn_blocking(move || command.output().expect("run sstar"))
         .await
@@ -276,31 +304,12 @@ async fn candidates_without_a_model_select_and_evaluate_offline() {
     abs_problem(set.path());
     add_problem(set.path());
     let candidates = set.path().join("candidates.jsonl");
-    let lines: Vec<String> = abs_script()
-        .programs
-        .iter()
-        .map(|code| serde_json::json!({"id": "abs", "code": code}).to_string())
-        .chain(
-            [ADD_FIXED, ADD_FIXED, ADD_BUGGY]
-                .iter()
-                .map(|code| serde_json::json!({"id": "add", "code": code}).to_string()),
-        )
-        .collect();
-    std::fs::write(&candidates, lines.join("\n")).expect("write");
+    let abs = abs_script().programs;
+    let mut programs: Vec<(&str, &str)> = abs.iter().map(|code| ("abs", code.as_str())).collect();
+    programs.extend([ADD_FIXED, ADD_FIXED, ADD_BUGGY].map(|code| ("add", code)));
+    write_candidates(&candidates, &programs);
     let out = tempfile::tempdir().expect("out");
-    let output = sstar()
-        .args([
-            "solve",
-            set.path().to_str().expect("utf-8"),
-            "--out",
-            out.path().to_str().expect("utf-8"),
-        ])
-        .args(["--candidates", candidates.to_str().expect("utf-8")])
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("SSTAR_MODEL")
-        .output()
-        .expect("run");
+    let output = solve_offline(set.path(), out.path(), &candidates, &[]);
     assert!(
         output.status.success(),
         "{}",
@@ -505,12 +514,11 @@ async fn candidates_that_fail_on_every_input_never_win_by_numbers() {
         ],
     );
     let broken = "import a_module_that_does_not_exist\nprint(input())";
-    let lines: Vec<String> = [broken, broken, broken, "print(input())"]
-        .iter()
-        .map(|code| serde_json::json!({"id": "echo", "code": code}).to_string())
-        .collect();
     let candidates = set.path().join("candidates.jsonl");
-    std::fs::write(&candidates, lines.join("\n")).expect("write");
+    write_candidates(
+        &candidates,
+        &[broken, broken, broken, "print(input())"].map(|code| ("echo", code)),
+    );
     let inputs = set.path().join("inputs.jsonl");
     std::fs::write(
         &inputs,
@@ -518,22 +526,12 @@ async fn candidates_that_fail_on_every_input_never_win_by_numbers() {
     )
     .expect("write");
     let out = tempfile::tempdir().expect("out");
-    let output = sstar()
-        .args([
-            "solve",
-            set.path().to_str().expect("utf-8"),
-            "--out",
-            out.path().to_str().expect("utf-8"),
-        ])
-        .args([
-            "--candidates",
-            candidates.to_str().expect("utf-8"),
-            "--inputs",
-            inputs.to_str().expect("utf-8"),
-        ])
-        .env_remove("SSTAR_MODEL")
-        .output()
-        .expect("run");
+    let output = solve_offline(
+        set.path(),
+        out.path(),
+        &candidates,
+        &["--inputs", inputs.to_str().expect("utf-8")],
+    );
     assert!(
         output.status.success(),
         "{}",
@@ -552,4 +550,52 @@ async fn candidates_that_fail_on_every_input_never_win_by_numbers() {
         .expect("inputs")
         .iter()
         .any(|i| i["source"] == "given"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn identical_programs_run_once_and_a_redone_problem_runs_nothing() {
+    let set = tempfile::tempdir().expect("set");
+    add_problem(set.path());
+    let executions = |out: &Path| {
+        results(out)
+            .iter()
+            .find(|r| r["id"] == "add")
+            .and_then(|r| r["executions"].as_u64())
+            .expect("add finished")
+    };
+    let solve_with = |programs: &[&str], out: &Path| {
+        let candidates = out.join("candidates.jsonl");
+        write_candidates(
+            &candidates,
+            &programs.iter().map(|c| ("add", *c)).collect::<Vec<_>>(),
+        );
+        let output = solve_offline(set.path(), out, &candidates, &[]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let (once, twice) = (
+        tempfile::tempdir().expect("out"),
+        tempfile::tempdir().expect("out"),
+    );
+    solve_with(&[ADD_FIXED, ADD_BUGGY], once.path());
+    solve_with(&[ADD_FIXED, ADD_FIXED, ADD_BUGGY], twice.path());
+    assert!(executions(once.path()) > 0);
+    assert_eq!(
+        executions(twice.path()),
+        executions(once.path()),
+        "a duplicate program was run again"
+    );
+    // Forget that the problem finished (as a kill mid-problem would): redoing it is all cache.
+    std::fs::remove_file(twice.path().join("results.jsonl")).expect("forget");
+    solve_with(&[ADD_FIXED, ADD_FIXED, ADD_BUGGY], twice.path());
+    assert_eq!(executions(twice.path()), 0, "a cached execution ran again");
+    assert_eq!(
+        std::fs::read_to_string(twice.path().join("problems/add/solution.py"))
+            .expect("pick")
+            .trim(),
+        ADD_FIXED
+    );
 }
