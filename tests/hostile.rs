@@ -479,3 +479,24 @@ fn signals_a_program_sends_itself_still_end_it() {
         assert!(outcome.stdout.is_empty());
     }
 }
+
+#[test]
+fn threads_work_and_random_starts_from_one_state_in_every_run() {
+    // Children skip CPython's at-fork hooks: threading must still be whole, and `random`
+    // the same in every run (reproducible verdicts, a sound execution cache).
+    let s = isolated();
+    let code = "import random, sys, threading\n\
+        sys.setrecursionlimit(10**6)\n\
+        threading.stack_size(64 << 20)\n\
+        def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\n\
+        out = []\n\
+        t = threading.Thread(target=lambda: out.append(depth(50000)))\n\
+        t.start(); t.join()\n\
+        print(out[0], threading.current_thread() is threading.main_thread(), threading.active_count(), random.random())";
+    let first = s.run(code);
+    assert_eq!(first.termination, Termination::Finished, "{first:?}");
+    let text = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(text.starts_with("50000 True 1 "), "{text}");
+    assert_eq!(s.run(code).stdout, first.stdout);
+    s.assert_healthy();
+}
