@@ -115,7 +115,7 @@ async fn debug_sample(
         record(
             ctx,
             problem,
-            RoundRecord::program(sample, round, &code, &results, &completion),
+            RoundRecord::program(sample, round, "program", &code, &results, Some(&completion)),
         );
         last_good = Some(FinalProgram {
             sample,
@@ -168,7 +168,8 @@ pub async fn run_public(
     .collect()
 }
 
-fn record(ctx: &Context, problem: &Problem, line: RoundRecord) {
+/// Appends a line to the problem's trace (a failed write is logged: the run goes on).
+pub(super) fn record(ctx: &Context, problem: &Problem, line: RoundRecord) {
     if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
         tracing::warn!("{}: cannot write trace: {e}", problem.id);
     }
@@ -197,17 +198,19 @@ impl RoundRecord {
         }
     }
 
-    fn program(
+    /// A program judged on the public tests: `"program"` from the model, `"given"` from a file.
+    pub(super) fn program(
         sample: usize,
         round: usize,
+        status: &'static str,
         code: &str,
         results: &[TestResult],
-        answer: &Completion,
+        answer: Option<&Completion>,
     ) -> Self {
         Self {
             sample,
             round,
-            status: "program",
+            status,
             code: Some(code.to_owned()),
             public: results
                 .iter()
@@ -218,9 +221,9 @@ impl RoundRecord {
                 .collect(),
             public_passed: results.iter().filter(|r| r.verdict.is_accepted()).count(),
             public_total: results.len(),
-            prompt_tokens: answer.usage.prompt_tokens,
-            completion_tokens: answer.usage.completion_tokens,
-            cached: answer.cached,
+            prompt_tokens: answer.map_or(0, |a| a.usage.prompt_tokens),
+            completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
+            cached: answer.is_some_and(|a| a.cached),
             error: None,
         }
     }

@@ -8,11 +8,11 @@ use std::time::Instant;
 use futures::future::join_all;
 
 use super::context::{Context, Counters};
-use super::generate::{generate_and_debug, run_public, FinalProgram, PublicVerdict, RoundRecord};
+use super::generate::{generate_and_debug, record, run_public, FinalProgram, RoundRecord};
 use super::select::{select, SelectionReport};
 use crate::judge::JudgeError;
 use crate::problem::Problem;
-use crate::store::{append_line, write_atomic, write_json_atomic, ProblemResult, ResultStatus};
+use crate::store::{write_atomic, write_json_atomic, ProblemResult, ResultStatus};
 
 /// Solves `problem`; `given` replaces generation with these programs (`--candidates`).
 pub async fn solve_problem(
@@ -132,28 +132,11 @@ async fn judge_given(
             let code: Arc<str> = Arc::from(code);
             let results = run_public(ctx, problem, &code, counter).await?;
             let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
-            let line = RoundRecord {
-                sample,
-                round: 0,
-                status: "given",
-                code: Some(code.to_string()),
-                public: results
-                    .iter()
-                    .map(|r| PublicVerdict {
-                        name: r.name.clone(),
-                        verdict: r.verdict,
-                    })
-                    .collect(),
-                public_passed: passed,
-                public_total: results.len(),
-                prompt_tokens: 0,
-                completion_tokens: 0,
-                cached: false,
-                error: None,
-            };
-            if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
-                tracing::warn!("{}: cannot write trace: {e}", problem.id);
-            }
+            record(
+                ctx,
+                problem,
+                RoundRecord::program(sample, 0, "given", &code, &results, None),
+            );
             Ok(FinalProgram {
                 sample,
                 code,

@@ -83,6 +83,29 @@ async fn start(model: ScriptedModel) -> MockServer {
     server
 }
 
+/// The scripted model behind one exceptional answer: `first` answers the first request it
+/// matches, `model` everything else.
+async fn start_behind(
+    first: wiremock::MockBuilder,
+    answer: impl wiremock::Respond + 'static,
+    model: ScriptedModel,
+) -> MockServer {
+    let server = MockServer::start().await;
+    first
+        .respond_with(answer)
+        .with_priority(1)
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(model)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
 fn results(out: &Path) -> Vec<Value> {
     std::fs::read_to_string(out.join("results.jsonl"))
         .unwrap_or_default()
@@ -348,24 +371,14 @@ async fn candidates_without_a_model_select_and_evaluate_offline() {
 async fn a_killed_run_resumes_without_redoing_work_or_resending_cached_requests() {
     // `add` finishes at once; `abs` hangs in selection (its test-input request never answers
     // in time), so the kill lands after its generation answers were cached.
-    let server = MockServer::start().await;
     let model = ScriptedModel::new(vec![("Add two", add_script()), ("Absolute", abs_script())]);
-    Mock::given(method("POST"))
+    let hang = Mock::given(method("POST"))
         .and(path("/v1/chat/completions"))
         .and(wiremock::matchers::body_string_contains(
             "new, valid test inputs",
-        ))
-        .respond_with(model.clone().delayed(std::time::Duration::from_secs(120)))
-        .with_priority(1)
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(model)
-        .with_priority(2)
-        .mount(&server)
-        .await;
+        ));
+    let hung = model.clone().delayed(std::time::Duration::from_secs(120));
+    let server = start_behind(hang, hung, model).await;
     let (set, out) = (
         tempfile::tempdir().expect("set"),
         tempfile::tempdir().expect("out"),
@@ -437,21 +450,12 @@ async fn a_killed_run_resumes_without_redoing_work_or_resending_cached_requests(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_outage_is_an_error_result_that_a_resume_retries() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(wiremock::ResponseTemplate::new(503))
-        .with_priority(1)
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    let model = ScriptedModel::new(vec![("Add two", add_script())]);
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(model)
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let server = start_behind(
+        Mock::given(method("POST")).and(path("/v1/chat/completions")),
+        wiremock::ResponseTemplate::new(503),
+        ScriptedModel::new(vec![("Add two", add_script())]),
+    )
+    .await;
     let (set, out) = (
         tempfile::tempdir().expect("set"),
         tempfile::tempdir().expect("out"),
