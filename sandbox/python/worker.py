@@ -7,6 +7,8 @@ namespace, apply limits and drop to the slot's unprivileged uid in the child, ru
 and report status, resource use and captured output. When the child (PID 1 of its namespace)
 exits, the kernel kills every process it left behind, `setsid()` daemons included.
 
+The host prepends `calls.py` (entry points, return-value encoding) to this file.
+
 Wire format, both directions: u32 little-endian header length, a JSON header, then the raw
 byte blobs whose lengths the header names, in the order the header lists them.
 """
@@ -288,43 +290,8 @@ def _report(record):
         view = view[os.write(3, view) :]
 
 
-def _to_json(value, depth=0):
-    """Python value -> JSON-able value: tuples and sets become lists, odd floats become strings."""
-    if depth > 200:
-        raise ValueError("return value nested too deeply")
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
-    if isinstance(value, (list, tuple)):
-        return [_to_json(v, depth + 1) for v in value]
-    if isinstance(value, (set, frozenset)):
-        items = [_to_json(v, depth + 1) for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return items
-    if isinstance(value, dict):
-        return {str(k): _to_json(v, depth + 1) for k, v in value.items()}
-    return repr(value)
-
-
 # Python >= 3.11 (and late 3.9/3.10 patches) cap int <-> str conversion at 4300 digits.
 _int_digits = getattr(sys, "set_int_max_str_digits", lambda _digits: None)
-
-
-def _entry_point(namespace, entry, prelude):
-    """The callable named by `entry`, if the program (not the prelude) defines it."""
-    cls_name, _, method = entry.rpartition(".")
-    if cls_name:
-        cls = namespace.get(cls_name)
-        return getattr(cls(), method, None) if isinstance(cls, type) else None
-    fn = namespace.get(method)
-    if fn is prelude.get(method):
-        fn = None  # e.g. `add` from the prelude's `from operator import *`
-    if fn is None and isinstance(namespace.get("Solution"), type):
-        fn = getattr(namespace["Solution"](), method, None)  # LeetCode starters name only the method
-    return fn
 
 
 def _std_streams():
@@ -374,14 +341,14 @@ def run_program(req, code_src, stdin_data):
             exec(PRELUDE, module.__dict__)
             prelude = dict(module.__dict__)
             exec(code, module.__dict__)
-            fn = _entry_point(module.__dict__, req["entry_point"], prelude)
+            fn = entry_point(module.__dict__, req["entry_point"], prelude)
             if not callable(fn):
                 _report({"outcome": "compile_error", "message": f"entry point `{req['entry_point']}` not found"})
                 os._exit(1)
             _int_digits(0)  # JSON arguments may hold huge integers
             args = [json.loads(line) for line in stdin_data.decode().splitlines() if line.strip()]
             _int_digits(4300)
-            value = _to_json(fn(*args))
+            value = to_json(fn(*args))
             _int_digits(0)
             _finish()
             _report({"outcome": "returned", "value": value})

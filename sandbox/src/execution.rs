@@ -18,6 +18,10 @@ import random, functools, collections, string, math, datetime, re, sys
 inf = float('inf')
 ";
 
+/// Python source of how the judge calls a `function` program (entry point lookup, return-value
+/// encoding). The worker runs it; a harness computing expected values prepends it to itself.
+pub const FUNCTION_CALLS: &str = include_str!("../python/calls.py");
+
 /// How a program is invoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgramKind {

@@ -13,7 +13,7 @@ mod pool;
 mod protocol;
 mod worker;
 
-pub use execution::{Execution, Limits, ProgramKind, FUNCTION_PRELUDE};
+pub use execution::{Execution, Limits, ProgramKind, FUNCTION_CALLS, FUNCTION_PRELUDE};
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
 pub use outcome::{Outcome, Termination};

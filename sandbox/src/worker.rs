@@ -14,7 +14,8 @@ use crate::outcome::{Outcome, RawResult, Report};
 use crate::pool::{Isolation, SandboxError};
 use crate::protocol::{read_frame, write_frame};
 
-/// The worker's source, embedded so the installed tool is one file.
+/// The worker's source, embedded so the installed tool is one file; it runs after
+/// [`FUNCTION_CALLS`](crate::FUNCTION_CALLS).
 const WORKER_PY: &str = include_str!("../python/worker.py");
 
 /// Stack limit set before the worker starts: deep recursion through C (e.g. `lru_cache`)
@@ -90,7 +91,9 @@ impl Worker {
             // -S: no site (its .pth imports cost every fork); sys.path comes from the probe.
             // A fixed hash seed makes set and dict iteration order, and so outputs, the same
             // in every worker and every run (EvalPlus does the same); nothing else is passed.
-            .args(["-S", "-s", "-B", "-c", WORKER_PY, &config])
+            .args(["-S", "-s", "-B", "-c"])
+            .arg(format!("{}\n{WORKER_PY}", crate::FUNCTION_CALLS))
+            .arg(&config)
             .env_clear()
             .env("PYTHONHASHSEED", "0")
             .stdin(Stdio::piped())

@@ -1,7 +1,8 @@
 """sstar import harness: runs a benchmark's reference solution inside the sandbox (as a stdio
 program) to turn its tests into input/expected pairs.
 
-Reads one JSON request from stdin and writes one JSON object per line to its own copy of
+The host prepends the sandbox's `calls.py` (entry points, return-value encoding, as the judge
+uses them). Reads one JSON request from stdin and writes one JSON object per line to its own copy of
 stdout, flushed after each, so a run killed half-way still leaves every finished line.
 
 mode "collect": runs the benchmark's own test code (HumanEval `check(candidate)`, MBPP assert
@@ -63,33 +64,6 @@ def describe(error):
 
 
 # --- values ------------------------------------------------------------------------------------
-
-
-class Unrepresentable(Exception):
-    pass
-
-
-def to_json(value, depth=0):
-    """sandbox worker's `_to_json`, but refusing what it would turn into a repr string."""
-    if depth > 200:
-        raise Unrepresentable("nested too deeply")
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise Unrepresentable(f"non-finite float {value!r}")
-        return value
-    if isinstance(value, (list, tuple)):
-        return [to_json(v, depth + 1) for v in value]
-    if isinstance(value, (set, frozenset)):
-        items = [to_json(v, depth + 1) for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            raise Unrepresentable("unsortable set") from None
-    if isinstance(value, dict):
-        return {str(k): to_json(v, depth + 1) for k, v in value.items()}
-    raise Unrepresentable(f"a {type(value).__name__} value")
 
 
 def has_float(value):
@@ -157,20 +131,6 @@ def fresh_module(with_prelude):
     return module.__dict__, prelude
 
 
-def entry_point(namespace, entry, prelude):
-    """sandbox worker's `_entry_point`: `name` or `Class.method`, LeetCode starters included."""
-    cls_name, _, method = entry.rpartition(".")
-    if cls_name:
-        cls = namespace.get(cls_name)
-        return getattr(cls(), method, None) if isinstance(cls, type) else None
-    fn = namespace.get(method)
-    if fn is prelude.get(method):
-        fn = None
-    if fn is None and isinstance(namespace.get("Solution"), type):
-        fn = getattr(namespace["Solution"](), method, None)
-    return fn
-
-
 def timed(fn, args, limit_ms):
     """Calls fn(*args) under a CPU timer; returns (value, cpu_ms), the time including the
     encoding of the value as the judge's runner does it; prints go to a sink."""
@@ -180,7 +140,7 @@ def timed(fn, args, limit_ms):
     try:
         value = fn(*args)
         try:
-            json.dumps(to_json(value))
+            json.dumps(to_json(value, strict=True))
         except Unrepresentable:
             pass
     finally:
@@ -352,7 +312,7 @@ def expect(req):
             emit({"t": "start", "i": i})
             if outputs is None:
                 value, record["ms"] = call_reference(compiled, req["entry"], judged_args, limit_ms)
-                shown = to_json(value)
+                shown = to_json(value, strict=True)
             else:
                 options = list(candidates(outputs[i]))
                 chosen = None
@@ -365,7 +325,7 @@ def expect(req):
                     record["agrees"] = chosen is not None
                 if chosen is None:  # no reference, or it disagrees: a 1-element list is a wrapper
                     chosen = options[-1]
-                shown = to_json(chosen)
+                shown = to_json(chosen, strict=True)
             record["out"] = json.dumps(shown, allow_nan=False)
             record["float"] = has_float(shown)
         except _CallTimeout:

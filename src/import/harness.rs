@@ -10,7 +10,14 @@ use sstar_sandbox::{Execution, Limits, ProgramKind, Sandbox, Termination};
 
 use super::error::SkipReason;
 
-const HARNESS: &str = include_str!("harness.py");
+/// The harness program: the judge's own call conventions, then `harness.py`.
+static HARNESS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{}\n{}",
+        sstar_sandbox::FUNCTION_CALLS,
+        include_str!("harness.py")
+    )
+});
 
 /// CPU for one harness run (many calls); a run that hits it is resumed where it stopped.
 const RUN_CPU: Duration = Duration::from_secs(120);
@@ -97,7 +104,7 @@ enum Line {
 fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), SkipReason> {
     let stdin = request.to_string();
     let limits = Limits::new(RUN_CPU, RUN_MEMORY_MB, RUN_OUTPUT_MB);
-    let execution = Execution::new(ProgramKind::Stdio, HARNESS, stdin.as_bytes(), limits);
+    let execution = Execution::new(ProgramKind::Stdio, &HARNESS, stdin.as_bytes(), limits);
     let outcome = sandbox.run(&execution)?;
     let mut lines = Vec::new();
     for text in String::from_utf8_lossy(&outcome.stdout).lines() {
@@ -284,7 +291,7 @@ fn recheck_hash_order(sandbox: &Sandbox, request: &ExpectRequest<'_>, results: &
             ..*request
         });
         body["hash_seed"] = json!(seed);
-        body["self"] = json!(HARNESS);
+        body["self"] = json!(*HARNESS);
         let Ok(again) = expect_once(sandbox, &mut body) else {
             tracing::debug!("hash-order recheck failed to run; keeping the first results");
             return;
