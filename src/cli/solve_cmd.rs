@@ -172,7 +172,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
 }
 
 fn previous_run(run: &RunDir) -> Option<RunInfo> {
-    serde_json::from_slice(&std::fs::read(run.run_json()).ok()?).ok()
+    run.info().ok()
 }
 
 /// `--candidates` may name problems by the benchmark's ids (e.g. `HumanEval/0`): map them to

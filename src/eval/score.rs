@@ -159,17 +159,17 @@ fn any_accepted(
 }
 
 fn set_from_run_json(run: &RunDir) -> Result<PathBuf, EvalError> {
-    let path = run.run_json();
-    let bytes = std::fs::read(&path).map_err(|source| EvalError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    let info: crate::store::RunInfo =
-        serde_json::from_slice(&bytes).map_err(|e| EvalError::NotARun {
+    match run.info() {
+        Ok(info) => Ok(PathBuf::from(info.set)),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(EvalError::NotARun {
             path: run.root().into(),
-            reason: format!("run.json: {e}"),
-        })?;
-    Ok(PathBuf::from(info.set))
+            reason: e.to_string(),
+        }),
+        Err(source) => Err(EvalError::Io {
+            path: run.run_json(),
+            source,
+        }),
+    }
 }
 
 /// Reads a run's `eval.json`, if `sstar eval` already wrote one.

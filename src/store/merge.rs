@@ -43,10 +43,12 @@ pub fn merge_runs(
     let mut results: BTreeMap<String, (ProblemResult, PathBuf)> = BTreeMap::new();
     let mut infos = Vec::new();
     for run in runs {
-        let bytes = std::fs::read(run.run_json()).map_err(io_at(&run.run_json()))?;
-        let info: RunInfo = serde_json::from_slice(&bytes).map_err(|e| MergeError::NotARun {
-            path: run.root().into(),
-            reason: format!("run.json: {e}"),
+        let info = run.info().map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => MergeError::NotARun {
+                path: run.root().into(),
+                reason: e.to_string(),
+            },
+            _ => io_at(&run.run_json())(e),
         })?;
         infos.push(info);
         for (id, result) in run.finished().map_err(io_at(&run.results()))? {

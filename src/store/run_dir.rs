@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::records::ProblemResult;
+use super::records::{ProblemResult, RunInfo};
 
 /// A run directory (`--out`).
 #[derive(Debug, Clone)]
@@ -61,6 +61,17 @@ impl RunDir {
 
     pub fn selection(&self, id: &str) -> PathBuf {
         self.problem_dir(id).join("selection.json")
+    }
+
+    /// The run's `run.json`; an unreadable one is an `InvalidData` error naming the file.
+    pub fn info(&self) -> io::Result<RunInfo> {
+        let bytes = std::fs::read(self.run_json())?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", self.run_json().display()),
+            )
+        })
     }
 
     /// Finished problems by id (the last line wins); a torn last line from a kill is skipped.
