@@ -75,25 +75,49 @@ pub(crate) struct RawResult {
 }
 
 /// The record the runner writes on its private channel before exiting.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[derive(Debug)]
 pub(crate) enum Report {
     Ok,
-    Returned {
-        value: serde_json::Value,
-    },
-    Exit {},
-    Exception {
-        r#type: String,
-        #[serde(default)]
-        errno: Option<i32>,
-    },
-    CompileError {
-        message: String,
-    },
-    SetupError {
-        message: String,
-    },
+    Returned { value: serde_json::Value },
+    Exit,
+    Exception { r#type: String, errno: Option<i32> },
+    CompileError { message: String },
+    SetupError { message: String },
+}
+
+impl Report {
+    /// Reads the record; `None` when it is missing or not one the runner writes (a program may
+    /// have scribbled on the channel). Read by hand, not by a tagged serde enum: those cannot
+    /// take exact numbers (`arbitrary_precision`) of any size, and return values may be huge.
+    pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
+        let mut record: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(bytes).ok()?;
+        let mut text = |key: &str| match record.remove(key)? {
+            serde_json::Value::String(text) => Some(text),
+            _ => None,
+        };
+        Some(match text("outcome")?.as_str() {
+            "ok" => Self::Ok,
+            "returned" => Self::Returned {
+                value: record.remove("value")?,
+            },
+            "exit" => Self::Exit,
+            "exception" => Self::Exception {
+                r#type: text("type")?,
+                errno: record
+                    .get("errno")
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|n| i32::try_from(n).ok()),
+            },
+            "compile_error" => Self::CompileError {
+                message: text("message")?,
+            },
+            "setup_error" => Self::SetupError {
+                message: text("message")?,
+            },
+            _ => return None,
+        })
+    }
 }
 
 const SIGKILL: i32 = 9;
@@ -154,7 +178,7 @@ impl RawResult {
                 returned = Some(value.clone());
                 Termination::Finished
             }
-            (None, Some(Report::Ok | Report::Exit { .. })) => Termination::Finished,
+            (None, Some(Report::Ok | Report::Exit)) => Termination::Finished,
             (None, None) => Termination::Finished,
         };
         Outcome {
@@ -292,5 +316,25 @@ mod tests {
         assert_eq!(back.stderr, outcome.stderr);
         assert_eq!(back.termination, outcome.termination);
         assert_eq!(back.cpu, outcome.cpu);
+    }
+
+    #[test]
+    fn reports_parse_with_values_of_any_size() {
+        let huge = format!("1{}", "0".repeat(400));
+        let text = format!("{{\"outcome\": \"returned\", \"value\": [{huge}]}}");
+        let Some(Report::Returned { value }) = Report::parse(text.as_bytes()) else {
+            panic!("not parsed");
+        };
+        assert_eq!(value.to_string(), format!("[{huge}]"));
+        let exception = br#"{"outcome": "exception", "type": "OSError", "errno": 27}"#;
+        assert!(matches!(
+            Report::parse(exception),
+            Some(Report::Exception {
+                errno: Some(27),
+                ..
+            })
+        ));
+        assert!(Report::parse(br#"{"outcome": "made up"}"#).is_none());
+        assert!(Report::parse(b"xx").is_none());
     }
 }

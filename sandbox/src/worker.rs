@@ -176,7 +176,7 @@ impl Worker {
         let report_bytes = blobs.pop().unwrap_or_default();
         let stderr = blobs.pop().unwrap_or_default();
         let stdout = blobs.pop().unwrap_or_default();
-        let report: Option<Report> = serde_json::from_slice(&report_bytes).ok();
+        let report = Report::parse(&report_bytes);
         Ok(raw.into_outcome(report, limits, stdout, stderr))
     }
 }

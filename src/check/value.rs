@@ -104,8 +104,9 @@ fn numbers_equal(expected: &Number, actual: &Number, tolerance: Option<f64>) -> 
     }
 }
 
+/// Written without a fraction or exponent (numbers keep their text: any size is exact).
 fn is_integer(n: &Number) -> bool {
-    n.is_i64() || n.is_u64()
+    !n.to_string().contains(['.', 'e', 'E'])
 }
 
 fn at(path: &str) -> String {
@@ -229,5 +230,27 @@ mod tests {
         assert!(r.starts_with("at [0]: expected `1`, got `2`"), "{r}");
         let r = reason(json!(vec![1; 1000]), json!(vec![1; 999]), None);
         assert!(r.contains('…'), "{r}");
+    }
+
+    #[test]
+    fn integers_of_any_size_compare_exactly() {
+        let parse = |t: &str| serde_json::from_str::<Value>(t).expect("json");
+        let big = "1180591620717411303424"; // 2^70: beyond i64, u64 and f64's exact range
+        let next = "1180591620717411303425";
+        assert_eq!(
+            check_value(&parse(big), &parse(big), None),
+            CheckOutcome::Accepted
+        );
+        for tolerance in [None, Some(1e-6)] {
+            assert!(matches!(
+                check_value(&parse(big), &parse(next), tolerance),
+                CheckOutcome::WrongAnswer(_)
+            ));
+        }
+        let huge = format!("[1{}]", "0".repeat(400));
+        assert_eq!(
+            check_value(&parse(&huge), &parse(&huge), None),
+            CheckOutcome::Accepted
+        );
     }
 }

@@ -146,7 +146,8 @@ def timed(fn, args, limit_ms):
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         sys.stdout = sys.__stdout__
-    return value, (time.process_time() - started) * 1000.0
+    # Rounded to plain decimals, which the host's exact-number JSON reads back as floats.
+    return value, round((time.process_time() - started) * 1000.0, 3)
 
 
 # --- collect ------------------------------------------------------------------------------------

@@ -109,7 +109,9 @@ fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), S
     let mut lines = Vec::new();
     for text in String::from_utf8_lossy(&outcome.stdout).lines() {
         // A line cut off by a kill is the only one that may not parse.
-        if let Ok(line) = serde_json::from_str(text) {
+        // Through a `Value`: a tagged enum cannot read exact (`arbitrary_precision`) numbers
+        // straight from text.
+        if let Ok(line) = serde_json::from_str(text).and_then(serde_json::from_value) {
             lines.push(line);
         }
     }

@@ -53,8 +53,8 @@ pub(crate) fn to_tests(results: Vec<Evaluated>, limit_ms: u64, draft: &mut Draft
 /// Largest expected value kept: bigger ones make sets unwieldy and judging slow.
 const MAX_EXPECTED_BYTES: usize = 16 << 20;
 
-/// Why the judge could not read a test back (the loader parses JSON numbers as `f64`, so
-/// integers beyond its range are out), if it could not.
+/// Why the judge could not read a test back, if it could not (numbers of any size are fine:
+/// the judge keeps them as written).
 fn unreadable(args: &Args, out: &str) -> Option<String> {
     if out.len() > MAX_EXPECTED_BYTES {
         return Some(format!(
@@ -103,6 +103,7 @@ mod tests {
                 value(&["6"], "1", false, 3500.0),
                 Evaluated::Dropped("the reference raised TypeError".into()),
                 value(&["7"], &format!("1{}", "0".repeat(400)), false, 1.0),
+                value(&["8"], "[1,", false, 1.0),
             ],
             6000,
             &mut draft,
@@ -117,6 +118,10 @@ mod tests {
                 TestPair {
                     input: "5\n".into(),
                     output: "0.5".into()
+                },
+                TestPair {
+                    input: "7\n".into(),
+                    output: format!("1{}", "0".repeat(400))
                 },
             ]
         );
