@@ -110,7 +110,8 @@ pub struct SolveArgs {
     /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench output JSON).
     #[arg(long, value_name = "FILE")]
     pub candidates: Option<PathBuf>,
-    /// Extra test inputs for selection, JSONL {"id", "input"} (their expected outputs are never used).
+    /// Extra inputs for selection, JSONL {"id", "input", "output"?}. An output is never
+    /// trusted as a test: it only ranks behaviour groups when no model judges.
     #[arg(long, value_name = "FILE")]
     pub inputs: Option<PathBuf>,
     /// Only these problem ids (comma-separated).

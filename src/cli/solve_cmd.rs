@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::pipeline::{
-    load_candidates, load_inputs, run_set, Candidates, Context, Executor, Reporter, Settings,
+    load_candidates, load_inputs, run_set, Context, Executor, Reporter, Settings,
 };
 use crate::problem::load_set;
 use crate::sandbox_from_env;
@@ -39,7 +39,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let given_inputs = args
         .inputs
         .as_deref()
-        .map(load_inputs)
+        .map(|path| load_inputs(path).map(|i| to_dir_ids(i, &args.set)))
         .transpose()
         .map_err(|e| Error::Usage(e.to_string()))?;
     let given = args
@@ -175,17 +175,17 @@ fn previous_run(run: &RunDir) -> Option<RunInfo> {
     run.info().ok()
 }
 
-/// `--candidates` may name problems by the benchmark's ids (e.g. `HumanEval/0`): map them to
-/// the set's directory names through `<set>/ids.json`.
-fn to_dir_ids(given: Candidates, set: &Path) -> Candidates {
+/// `--candidates` and `--inputs` may name problems by the benchmark's ids (e.g.
+/// `HumanEval/0`): map them to the set's directory names through `<set>/ids.json`.
+fn to_dir_ids<T>(given: BTreeMap<String, Vec<T>>, set: &Path) -> BTreeMap<String, Vec<T>> {
     // An unreadable ids.json maps nothing (the importer reports it when it writes one).
     let ids: BTreeMap<String, String> = crate::import::read_ids(set).unwrap_or_default();
     let dir_of: BTreeMap<&String, &String> =
         ids.iter().map(|(dir, original)| (original, dir)).collect();
-    let mut out = Candidates::new();
-    for (id, programs) in given {
+    let mut out = BTreeMap::new();
+    for (id, items) in given {
         let dir = dir_of.get(&id).map_or(id, |d| (*d).clone());
-        out.entry(dir).or_default().extend(programs);
+        out.entry(dir).or_insert_with(Vec::new).extend(items);
     }
     out
 }

@@ -7,7 +7,7 @@ use sstar_sandbox::{Outcome, Termination};
 
 use serde_json::Value;
 
-use crate::problem::{Checker, Problem};
+use crate::problem::{Checker, Kind, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -41,7 +41,7 @@ impl Behaviour {
                         &String::from_utf8_lossy(&outcome.stdout),
                     ),
                 };
-                Behaviour::Output(hex::encode(&Sha256::digest(text.as_bytes())[..12]))
+                Behaviour::Output(digest(&text))
             }
             Termination::CompileError { .. } => Behaviour::Failed(Failure::CompileError),
             Termination::RuntimeError { .. } => Behaviour::Failed(Failure::RuntimeError),
@@ -51,9 +51,29 @@ impl Behaviour {
         }
     }
 
+    /// The behaviour of a program that prints (or returns, as JSON) `expected`; `None` for a
+    /// function problem's expected value that is not JSON.
+    pub fn expected(problem: &Problem, expected: &[u8]) -> Option<Self> {
+        let float = (problem.checker == Checker::Float).then_some(problem.float_tolerance);
+        let text = match problem.kind {
+            Kind::Function => {
+                let value: Value = serde_json::from_slice(expected).ok()?;
+                canonical_value(&value, float).to_string()
+            }
+            Kind::Stdio => {
+                canonical_output(problem.checker, float, &String::from_utf8_lossy(expected))
+            }
+        };
+        Some(Behaviour::Output(digest(&text)))
+    }
+
     pub fn is_failure(&self) -> bool {
         matches!(self, Behaviour::Failed(_))
     }
+}
+
+fn digest(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
 /// Output text in a form where answers the problem's checker would call equal coincide:
@@ -115,7 +135,8 @@ fn round_to(v: f64, tolerance: f64) -> String {
 
 fn canonical_value(value: &Value, float: Option<f64>) -> Value {
     match (value, float) {
-        (Value::Number(n), Some(tolerance)) if n.is_f64() => {
+        // Under a tolerance `1` and `1.0` are the same answer, as the value checker says.
+        (Value::Number(n), Some(tolerance)) => {
             Value::String(round_to(n.as_f64().unwrap_or(0.0), tolerance))
         }
         (Value::Array(items), _) => {
@@ -147,6 +168,14 @@ mod tests {
         assert_eq!(
             canonical_value(&value, Some(1e-6)),
             canonical_value(&serde_json::json!([1.0, 2]), Some(1e-6))
+        );
+        assert_eq!(
+            canonical_value(&serde_json::json!([1]), Some(1e-6)),
+            canonical_value(&serde_json::json!([1.0]), Some(1e-6))
+        );
+        assert_ne!(
+            canonical_value(&serde_json::json!([1]), None),
+            canonical_value(&serde_json::json!([1.0]), None)
         );
     }
 }

@@ -1,5 +1,6 @@
 //! `--candidates FILE`: programs given instead of generated — JSONL `{"id", "code"}` lines
-//! or a LiveCodeBench output file `[{"question_id", "code_list": [...]}]`.
+//! or a LiveCodeBench output file `[{"question_id", "code_list": [...]}]`; and `--inputs FILE`:
+//! extra selection inputs, JSONL `{"id", "input", "output"?}`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -73,7 +74,19 @@ pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
 
 /// `--inputs FILE`: extra test inputs per problem, JSONL `{"id", "input"}` (e.g. inputs a
 /// model wrote elsewhere). Only the inputs are used — never an expected output.
-pub fn load_inputs(path: &Path) -> Result<Candidates, CandidatesError> {
+/// One `--inputs` line: an input for selection, and the output its writer expects, if given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GivenInput {
+    pub input: String,
+    /// Expected stdout, or the expected return value as JSON. Never trusted as a test: it only
+    /// ranks behaviour groups where no model judges (CodeT's dual agreement).
+    pub output: Option<String>,
+}
+
+/// Given inputs per problem id, in file order.
+pub type GivenInputs = BTreeMap<String, Vec<GivenInput>>;
+
+pub fn load_inputs(path: &Path) -> Result<GivenInputs, CandidatesError> {
     let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io {
         path: path.into(),
         source,
@@ -82,8 +95,10 @@ pub fn load_inputs(path: &Path) -> Result<Candidates, CandidatesError> {
     struct Line {
         id: String,
         input: String,
+        #[serde(default, alias = "expected")]
+        output: Option<String>,
     }
-    let mut out = Candidates::new();
+    let mut out = GivenInputs::new();
     for (number, line) in text
         .lines()
         .enumerate()
@@ -94,7 +109,10 @@ pub fn load_inputs(path: &Path) -> Result<Candidates, CandidatesError> {
             line: number + 1,
             message: e.to_string(),
         })?;
-        out.entry(row.id).or_default().push(row.input);
+        out.entry(row.id).or_default().push(GivenInput {
+            input: row.input,
+            output: row.output,
+        });
     }
     Ok(out)
 }

@@ -55,7 +55,7 @@ pub struct Context {
     /// Model requests waiting for or holding a connection, for progress.
     pub in_flight: AtomicUsize,
     /// Inputs given with `--inputs`, per problem id.
-    pub given_inputs: super::candidates::Candidates,
+    pub given_inputs: super::candidates::GivenInputs,
 }
 
 /// What one problem used: model answers asked, by stage, and sandbox executions.

@@ -24,6 +24,8 @@ pub struct Group {
     /// Observed output per kept input, of the representative.
     #[serde(skip)]
     pub shown: Vec<Observed>,
+    /// Kept inputs whose given expected output this group produces (`None`: none was given).
+    pub agreements: Option<usize>,
 }
 
 impl Group {
@@ -89,10 +91,12 @@ pub async fn group_candidates(
                     members: vec![member],
                     signature,
                     shown,
+                    agreements: None,
                 });
             }
         }
     }
+    count_agreements(problem, inputs, &kept, &mut groups);
     groups.sort_by(|a, b| {
         b.members
             .len()
@@ -114,4 +118,32 @@ pub async fn group_candidates(
         groups,
         always_failing,
     })
+}
+
+/// How many given expected outputs each group reproduces, when any were given.
+fn count_agreements(
+    problem: &Problem,
+    inputs: &[SynthInput],
+    kept: &[usize],
+    groups: &mut [Group],
+) {
+    let expected: Vec<Option<Behaviour>> = kept
+        .iter()
+        .map(|&k| {
+            let output = inputs[k].expected.as_deref()?;
+            Behaviour::expected(problem, output)
+        })
+        .collect();
+    if expected.iter().all(Option::is_none) {
+        return;
+    }
+    for group in groups {
+        let agreeing = group
+            .signature
+            .iter()
+            .zip(&expected)
+            .filter(|(got, want)| want.as_ref() == Some(got))
+            .count();
+        group.agreements = Some(agreeing);
+    }
 }

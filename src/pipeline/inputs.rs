@@ -36,6 +36,8 @@ pub struct SynthInput {
     pub data: Arc<[u8]>,
     /// The generator seed, for `Generator` and `Stress`.
     pub seed: Option<u64>,
+    /// The output a `--inputs` line expects (never trusted as a test; see `groups`).
+    pub expected: Option<Arc<[u8]>>,
 }
 
 impl SynthInput {
@@ -44,6 +46,7 @@ impl SynthInput {
             source,
             data: Arc::from(data),
             seed,
+            expected: None,
         }
     }
 }
@@ -68,12 +71,14 @@ pub async fn synthesize(
         inputs.extend(generated?);
         inputs.extend(stress?);
     }
-    for input in ctx.given_inputs.get(&problem.id).into_iter().flatten() {
-        let mut data = input.clone().into_bytes();
+    for given in ctx.given_inputs.get(&problem.id).into_iter().flatten() {
+        let mut data = given.input.clone().into_bytes();
         if !data.ends_with(b"\n") {
             data.push(b'\n');
         }
-        inputs.push(SynthInput::new(Source::Given, data, None));
+        let mut input = SynthInput::new(Source::Given, data, None);
+        input.expected = given.output.as_deref().map(|o| Arc::from(o.as_bytes()));
+        inputs.push(input);
     }
     let seed = ctx.settings.seed ^ fxhash(&problem.id);
     inputs.extend(

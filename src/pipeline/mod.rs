@@ -15,7 +15,9 @@ mod select;
 mod solve;
 mod tournament;
 
-pub use candidates::{load_candidates, load_inputs, Candidates, CandidatesError};
+pub use candidates::{
+    load_candidates, load_inputs, Candidates, CandidatesError, GivenInput, GivenInputs,
+};
 pub use context::{Context, Settings};
 pub use executor::Executor;
 pub use runner::{run_set, write_submission, Reporter, RunError};

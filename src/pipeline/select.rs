@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::context::{Context, Counters};
 use super::generate::FinalProgram;
-use super::groups::group_candidates;
+use super::groups::{group_candidates, Group};
 use super::inputs::{synthesize, Source, SynthInput};
 use super::prompts::truncate;
 use super::tournament::{self, Comparison};
@@ -78,6 +78,9 @@ pub struct InputRecord {
 pub struct GroupRecord {
     pub samples: Vec<usize>,
     pub wins: usize,
+    /// Given expected outputs (`--inputs`) this group reproduces, when any were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreements: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -236,6 +239,7 @@ pub async fn select(
                 .map(|((p, _), &w)| GroupRecord {
                     samples: vec![candidates[*p].sample],
                     wins: w,
+                    agreements: None,
                 })
                 .collect();
             let chosen = report.candidates[codes[best].0];
@@ -302,6 +306,15 @@ async fn by_behaviour(
             top.len() - 1
         );
         (best, wins, reason)
+    } else if let Some(scores) = dual_agreement(ctx, groups) {
+        let (best, wins) = tournament::rank(&scores, &[], ctx.settings.seed);
+        let reason = format!(
+            "model-free, with given expected outputs: CodeT's dual agreement (group size {} \
+             x {} expected outputs reproduced), then size",
+            sizes[best],
+            groups[best].agreements.unwrap_or(0)
+        );
+        (best, wins, reason)
     } else {
         let why = if ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_none() {
             "model-free: largest behaviour group"
@@ -323,6 +336,7 @@ async fn by_behaviour(
                 .map(|&m| candidates[m].sample)
                 .collect(),
             wins: wins.get(g).copied().unwrap_or(0),
+            agreements: group.agreements,
         })
         .collect();
     let chosen = groups.get(best).map_or(0, |g| g.representative());
@@ -333,4 +347,20 @@ async fn by_behaviour(
         reason,
     });
     Ok(())
+}
+
+/// Model-free `sstar` selection when `--inputs` gave expected outputs: each group scores its
+/// size times the expected outputs it reproduces (CodeT's dual agreement), ties by size. The
+/// outputs only rank groups; no candidate is ever rejected for disagreeing with them.
+fn dual_agreement(ctx: &Context, groups: &[Group]) -> Option<Vec<(usize, usize)>> {
+    if ctx.settings.select != SelectMethod::Sstar || ctx.llm.is_some() {
+        return None;
+    }
+    groups
+        .iter()
+        .map(|g| {
+            let size = g.members.len();
+            g.agreements.map(|a| (size * a, size))
+        })
+        .collect()
 }

@@ -166,8 +166,9 @@ fn decide(a: usize, b: usize, input: Option<usize>, answers: [Option<Winner>; 2]
     }
 }
 
-/// Round-robin ranking: wins, then group size, then a seeded shuffle. Returns the best index.
-pub fn rank(sizes: &[usize], comparisons: &[Comparison], seed: u64) -> (usize, Vec<usize>) {
+/// Round-robin ranking: wins, then `sizes` (group sizes, or any ordered key), then a seeded
+/// shuffle. Returns the best index and the wins.
+pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usize, Vec<usize>) {
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
     let mut wins = vec![0usize; sizes.len()];

@@ -603,3 +603,65 @@ async fn identical_programs_run_once_and_a_redone_problem_runs_nothing() {
         ADD_FIXED
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn given_expected_outputs_rank_groups_model_free_but_never_override_majority() {
+    // Three copies of a program that squares, one that doubles: both pass the public test
+    // (2 -> 4). Expected outputs given with `--inputs` side with the doubler.
+    let set = tempfile::tempdir().expect("set");
+    write_problem(
+        &set.path().join("double"),
+        &[
+            ("problem.toml", "title = \"Double\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Print twice the integer given."),
+            ("tests/public/1.in", "2\n"),
+            ("tests/public/1.out", "4\n"),
+            ("tests/hidden/1.in", "3\n"),
+            ("tests/hidden/1.out", "6\n"),
+        ],
+    );
+    let (square, double) = ("x = int(input())\nprint(x * x)", "print(2 * int(input()))");
+    let candidates = set.path().join("candidates.jsonl");
+    write_candidates(
+        &candidates,
+        &[square, square, square, double].map(|code| ("double", code)),
+    );
+    let inputs = set.path().join("inputs.jsonl");
+    std::fs::write(
+        &inputs,
+        "{\"id\": \"double\", \"input\": \"3\", \"output\": \"6\"}\n{\"id\": \"double\", \"input\": \"5\", \"output\": \"10\"}\n",
+    )
+    .expect("write");
+    let pick = |extra: &[&str]| {
+        let out = tempfile::tempdir().expect("out");
+        let output = solve_offline(set.path(), out.path(), &candidates, extra);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let code = std::fs::read_to_string(out.path().join("problems/double/solution.py"))
+            .expect("pick");
+        let selection = read_json(&out.path().join("problems/double/selection.json"));
+        (code.trim().to_owned(), selection)
+    };
+    let with_outputs = ["--inputs", inputs.to_str().expect("utf-8")];
+    let (code, selection) = pick(&with_outputs);
+    assert_eq!(code, double, "{selection}");
+    let agreements: Vec<&Value> = selection["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| &g["agreements"])
+        .collect();
+    assert!(agreements.contains(&&serde_json::json!(2)), "{selection}");
+    assert!(agreements.contains(&&serde_json::json!(0)), "{selection}");
+    assert!(selection["pick"]["reason"]
+        .as_str()
+        .expect("reason")
+        .contains("dual agreement"));
+    // Without outputs, or with `--select majority`, the largest group wins.
+    assert_eq!(pick(&[]).0, square);
+    let majority = [&with_outputs[..], &["--select", "majority"]].concat();
+    assert_eq!(pick(&majority).0, square);
+}
