@@ -7,9 +7,12 @@
    zero-shot setting, which neither shows nor filters with the docstring examples).
 2. Candidates: prompt + each sample. Extra inputs: the argument lists of the calls in
    CodeT's model-written tests (their asserted outputs are ignored: S* never trusts a
-   model-predicted output).
+   model-predicted output). Method `sstar+outputs` also gives, per input, the output the
+   model's asserts most often expect, so model-free selection ranks groups by CodeT's dual
+   agreement (group size x expected outputs reproduced) instead of size alone.
 3. `sstar solve --candidates ... --inputs ... --select M` for each method, then `sstar eval`,
-   and a table of pass@1 side by side.
+   and a table of pass@1 side by side. Runs on the same set reuse the first run's execution
+   cache (same programs, same inputs: nothing runs twice).
 
 Reads the data from ../shared/data and writes only under a temp dir (or --work).
 Usage: scripts/bench_codet_humaneval.py [--problems N] [--inputs K] [--methods a,b,...]
@@ -55,6 +58,37 @@ def calls(text, name):
         i = k
 
 
+def asserted(text, name):
+    """(argument list, expected value) of each `name(...) == VALUE` assert in `text` (CodeT's
+    test samples continue an `assert ` prompt, so asserts span lines)."""
+    out, i = [], 0
+    while True:
+        i = text.find(name + "(", i)
+        if i < 0:
+            return out
+        depth = 0
+        for k in range(i + len(name), len(text)):
+            depth += text[k] == "("
+            depth -= text[k] == ")"
+            if depth == 0:
+                break
+        else:
+            return out
+        end = text.find("\n", k)
+        statement = "assert " + text[i : k + 1] + text[k + 1 : end if end >= 0 else len(text)]
+        i = k
+        try:
+            test = ast.parse(statement).body[0].test
+            if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+                    and isinstance(test.left, ast.Call) and not test.left.keywords):
+                continue
+            args = [ast.literal_eval(a) for a in test.left.args]
+            expected = json.dumps(ast.literal_eval(test.comparators[0]))
+        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+            continue
+        out.append((args, expected))
+
+
 def to_json_lines(args):
     try:
         return "".join(json.dumps(a) + "\n" for a in args)
@@ -70,7 +104,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--problems", type=int, default=164, help="first N problems only")
     ap.add_argument("--inputs", type=int, default=20, help="model-written inputs kept per problem")
-    ap.add_argument("--methods", default="sstar,majority,first,random,oracle")
+    ap.add_argument("--methods", default="sstar,sstar+outputs,majority,first,random,oracle")
+    ap.add_argument("--settings", type=int, default=2, help="1: without public tests only")
     ap.add_argument("--time-limit-ms", type=int, default=1000)
     ap.add_argument("--work", help="keep the sets and runs here")
     args = ap.parse_args()
@@ -106,7 +141,7 @@ def main():
         if len(owners) == 1:
             tests_for[owners[0]] = row
     rng = random.Random(7)
-    cand_lines, input_lines, used = [], [], []
+    cand_lines, input_lines, output_lines, used = [], [], [], []
     for task in tasks[: args.problems]:
         sol, tst = by_prompt.get(task["prompt"]), tests_for.get(task["task_id"])
         if sol is None or tst is None:
@@ -118,28 +153,45 @@ def main():
         used.append(pid)
         for sample in sol["samples"]:
             cand_lines.append(json.dumps({"id": pid, "code": sol["prompt"] + sample}))
-        found = set()
+        found, votes = set(), {}
         for text in tst["samples"]:
             for call in calls(text, task["entry_point"]):
                 line = to_json_lines(call)
                 if line:
                     found.add(line)
+            for call, expected in asserted(text, task["entry_point"]):
+                line = to_json_lines(call)
+                if line:
+                    votes.setdefault(line, {}).setdefault(expected, 0)
+                    votes[line][expected] += 1
         for line in rng.sample(sorted(found), min(args.inputs, len(found))):
             input_lines.append(json.dumps({"id": pid, "input": line}))
+            row = {"id": pid, "input": line}
+            if line in votes:  # the output the model's asserts expect most often
+                row["output"] = max(sorted(votes[line]), key=votes[line].get)
+            output_lines.append(json.dumps(row))
     candidates = os.path.join(work, "candidates.jsonl")
     inputs = os.path.join(work, "inputs.jsonl")
+    with_outputs = os.path.join(work, "inputs-with-outputs.jsonl")
     open(candidates, "w").write("\n".join(cand_lines) + "\n")
     open(inputs, "w").write("\n".join(input_lines) + "\n")
+    open(with_outputs, "w").write("\n".join(output_lines) + "\n")
     print(f"{len(used)} problems, {len(cand_lines)} candidate programs, {len(input_lines)} model-written inputs")
     methods = args.methods.split(",")
     table = {}
-    for label, set_dir in (("without public tests", no_public), ("with public tests", with_public)):
+    settings = [("without public tests", no_public), ("with public tests", with_public)]
+    for label, set_dir in settings[: args.settings]:
+        first_run = None
         for method in methods:
             run = os.path.join(work, f"run-{os.path.basename(set_dir)}-{method}")
             if not args.work:
                 shutil.rmtree(run, ignore_errors=True)  # with --work, an interrupted run resumes
-            sstar("solve", set_dir, "--out", run, "--candidates", candidates, "--inputs", inputs, "--select", method,
+            if first_run and not os.path.exists(run):
+                shutil.copytree(os.path.join(first_run, "cache"), os.path.join(run, "cache"))
+            select, given = (("sstar", with_outputs) if method == "sstar+outputs" else (method, inputs))
+            sstar("solve", set_dir, "--out", run, "--candidates", candidates, "--inputs", given, "--select", select,
                   "--only", ",".join(used), check=True, stdout=subprocess.DEVNULL)
+            first_run = first_run or run
             sstar("eval", run, "--json", check=True, stdout=subprocess.DEVNULL)
             summary = json.load(open(os.path.join(run, "eval.json")))["summary"]
             table[(label, method)] = summary
