@@ -35,37 +35,13 @@ SOLUTIONS = "HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_code_solution.j
 TESTS = "HumanEval_codegen16B_temp0.8_topp0.95_num100_max300_test_case.jsonl"
 
 
-def calls(text, name):
-    """Argument lists of `name(...)` calls in `text`, as Python values (literals only)."""
-    out, i = [], 0
+def call_spans(text, name):
+    """(start, end) of each `name(...)` call in `text`, parentheses balanced, end exclusive."""
+    i = 0
     while True:
         i = text.find(name + "(", i)
         if i < 0:
-            return out
-        j, depth = i + len(name), 0
-        for k in range(j, len(text)):
-            depth += text[k] == "("
-            depth -= text[k] == ")"
-            if depth == 0:
-                break
-        else:
-            return out
-        try:
-            args = ast.literal_eval("(" + text[j + 1 : k] + ",)") if text[j + 1 : k].strip() else ()
-            out.append(list(args))
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            pass
-        i = k
-
-
-def asserted(text, name):
-    """(argument list, expected value) of each `name(...) == VALUE` assert in `text` (CodeT's
-    test samples continue an `assert ` prompt, so asserts span lines)."""
-    out, i = [], 0
-    while True:
-        i = text.find(name + "(", i)
-        if i < 0:
-            return out
+            return
         depth = 0
         for k in range(i + len(name), len(text)):
             depth += text[k] == "("
@@ -73,10 +49,30 @@ def asserted(text, name):
             if depth == 0:
                 break
         else:
-            return out
-        end = text.find("\n", k)
-        statement = "assert " + text[i : k + 1] + text[k + 1 : end if end >= 0 else len(text)]
+            return
+        yield i, k + 1
         i = k
+
+
+def calls(text, name):
+    """Argument lists of `name(...)` calls in `text`, as Python values (literals only)."""
+    out = []
+    for start, end in call_spans(text, name):
+        inside = text[start + len(name) + 1 : end - 1]
+        try:
+            out.append(list(ast.literal_eval("(" + inside + ",)")) if inside.strip() else [])
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            pass
+    return out
+
+
+def asserted(text, name):
+    """(argument list, expected value) of each `name(...) == VALUE` assert in `text` (CodeT's
+    test samples continue an `assert ` prompt, so asserts span lines)."""
+    out = []
+    for start, end in call_spans(text, name):
+        line_end = text.find("\n", end)
+        statement = "assert " + text[start : line_end if line_end >= 0 else len(text)]
         try:
             test = ast.parse(statement).body[0].test
             if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
@@ -87,6 +83,7 @@ def asserted(text, name):
         except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
             continue
         out.append((args, expected))
+    return out
 
 
 def to_json_lines(args):
