@@ -118,11 +118,10 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     }
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
     let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
+    let exec_cache =
+        ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
     let ctx = Context {
-        executor: Arc::new(Executor::new(
-            sandbox.clone(),
-            ExecCache::new(run.exec_cache(), &sandbox),
-        )),
+        executor: Arc::new(Executor::new(sandbox.clone(), exec_cache)),
         llm,
         settings,
         run: run.clone(),

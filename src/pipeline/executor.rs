@@ -28,7 +28,7 @@ pub struct Observed {
 pub struct Executor {
     sandbox: Arc<Sandbox>,
     permits: Semaphore,
-    cache: ExecCache,
+    cache: Arc<ExecCache>,
     /// A gate per execution being run now: an identical one waits, then reads the cache.
     running: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     observed: Mutex<HashMap<[u8; 32], Observed>>,
@@ -60,6 +60,7 @@ const SHOWN_CHARS: usize = 2000;
 
 impl Executor {
     pub fn new(sandbox: Arc<Sandbox>, cache: ExecCache) -> Self {
+        let cache = Arc::new(cache);
         let permits = Semaphore::new(sandbox.workers().max(1));
         Self {
             sandbox,

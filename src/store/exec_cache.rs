@@ -1,8 +1,16 @@
 //! On-disk execution cache: an outcome per hash of (backend, program, input, limits), so a
 //! resumed or repeated run never runs the same program on the same input twice.
+//!
+//! One append-only file of lines `<key> <outcome JSON>`: a run makes hundreds of thousands of
+//! small entries, and a file each would cost a disk block and an inode apiece. An index of
+//! key → (offset, length) is rebuilt by one scan at open; a line torn by a kill is ignored.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 use sstar_sandbox::{Execution, Outcome, ProgramKind, Sandbox};
@@ -13,22 +21,58 @@ const FORMAT_VERSION: u32 = 1;
 /// Outcomes whose output exceeds this are not stored: re-running them is cheaper than the disk.
 const MAX_STORED_OUTPUT: usize = 4 << 20;
 
-/// A directory of cached outcomes, one JSON file each, named by the execution's hash.
-#[derive(Debug, Clone)]
+/// Length of a key: hex SHA-256.
+const KEY_LEN: usize = 64;
+
+/// An execution cache file, shared by every task of a run.
+#[derive(Debug)]
 pub struct ExecCache {
-    dir: PathBuf,
+    path: PathBuf,
     /// What else decides an outcome: the backend and its interpreter.
     backend: String,
+    log: Mutex<Log>,
+}
+
+#[derive(Debug)]
+struct Log {
+    file: File,
+    /// Where each stored line's JSON starts, and its length.
+    index: HashMap<String, (u64, usize)>,
+    /// File length; `torn` when it does not end a line (a kill mid-append).
+    end: u64,
+    torn: bool,
 }
 
 impl ExecCache {
-    /// A cache in `dir` for executions on `sandbox` (its interpreter is part of every key).
-    pub fn new(dir: PathBuf, sandbox: &Sandbox) -> Self {
+    /// Opens (or creates) the cache at `path` for executions on `sandbox` (its interpreter is
+    /// part of every key).
+    pub fn open(path: &Path, sandbox: &Sandbox) -> io::Result<Self> {
         let python = sandbox.interpreter();
-        Self {
-            dir,
-            backend: format!("process {} {}", python.executable.display(), python.version),
+        let backend = format!("process {} {}", python.executable.display(), python.version);
+        Self::open_with(path, backend)
+    }
+
+    fn open_with(path: &Path, backend: String) -> io::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            backend,
+            log: Mutex::new(Log {
+                file,
+                index: index(&bytes),
+                end: bytes.len() as u64,
+                torn: bytes.last().is_some_and(|&b| b != b'\n'),
+            }),
+        })
     }
 
     /// The hash naming `execution` (length-prefixed parts, so no two executions collide by
@@ -61,39 +105,71 @@ impl ExecCache {
         hex::encode(hash.finalize())
     }
 
-    fn path(&self, key: &str) -> PathBuf {
-        let shard = key.get(..2).unwrap_or("00");
-        self.dir.join(shard).join(format!("{key}.json"))
-    }
-
-    /// The stored outcome for `key`; `None` when absent or unreadable (a corrupt entry is
-    /// simply run again and overwritten).
+    /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again).
     pub fn load(&self, key: &str) -> Option<Outcome> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let log = self.lock();
+        let &(offset, len) = log.index.get(key)?;
+        let mut json = vec![0; len];
+        log.file.read_exact_at(&mut json, offset).ok()?;
+        drop(log);
+        serde_json::from_slice(&json).ok()
     }
 
-    /// Stores `outcome` under `key`: a temporary file renamed into place, so a kill leaves the
-    /// whole entry or none. Not synced: after a machine crash an entry may be lost, never wrong.
-    /// Failures only cost a re-run later, so they are logged, not returned.
+    /// Appends `outcome` under `key` in one write. Not synced: after a machine crash an entry
+    /// may be lost or torn, never wrong. Failures only cost a re-run later, so they are
+    /// logged, not returned.
     pub fn store(&self, key: &str, outcome: &Outcome) {
-        if outcome.stdout.len() + outcome.stderr.len() > MAX_STORED_OUTPUT {
+        if outcome.stdout.len() + outcome.stderr.len() > MAX_STORED_OUTPUT || key.len() != KEY_LEN {
             return;
         }
-        let path = self.path(key);
-        let write = || -> std::io::Result<()> {
-            let dir = path.parent().unwrap_or(&self.dir);
-            std::fs::create_dir_all(dir)?;
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            serde_json::to_writer(&mut temp, outcome)?;
-            temp.flush()?;
-            temp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
+        let Ok(json) = serde_json::to_vec(outcome) else {
+            return;
         };
-        if let Err(e) = write() {
-            tracing::warn!("execution cache: cannot write {}: {e}", path.display());
+        let mut log = self.lock();
+        // A torn last line gets its end first, so this entry stands on its own line.
+        let lead = usize::from(log.torn);
+        let mut line = Vec::with_capacity(lead + KEY_LEN + 2 + json.len());
+        line.extend_from_slice(&b"\n"[..lead]);
+        line.extend_from_slice(key.as_bytes());
+        line.push(b' ');
+        let json_at = log.end + line.len() as u64;
+        line.extend_from_slice(&json);
+        line.push(b'\n');
+        match log.file.write_all(&line) {
+            Ok(()) => {
+                log.end += line.len() as u64;
+                log.torn = false;
+                log.index.insert(key.to_owned(), (json_at, json.len()));
+            }
+            Err(e) => {
+                tracing::warn!("execution cache: cannot write {}: {e}", self.path.display());
+                // Where the file now ends is unknown: stop indexing further appends.
+                log.torn = true;
+                log.end = log.file.metadata().map_or(log.end, |m| m.len());
+            }
         }
     }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Key → (JSON offset, JSON length) of every whole line; a later line for a key wins.
+fn index(bytes: &[u8]) -> HashMap<String, (u64, usize)> {
+    let mut index = HashMap::new();
+    let mut start = 0;
+    while let Some(newline) = bytes[start..].iter().position(|&b| b == b'\n') {
+        let line = &bytes[start..start + newline];
+        if line.len() > KEY_LEN + 1 && line[KEY_LEN] == b' ' {
+            if let Ok(key) = std::str::from_utf8(&line[..KEY_LEN]) {
+                let json_at = (start + KEY_LEN + 1) as u64;
+                index.insert(key.to_owned(), (json_at, line.len() - KEY_LEN - 1));
+            }
+        }
+        start += newline + 1;
+    }
+    index
 }
 
 #[cfg(test)]
@@ -102,11 +178,8 @@ mod tests {
     use sstar_sandbox::{Limits, Termination};
     use std::time::Duration;
 
-    fn cache(dir: &std::path::Path) -> ExecCache {
-        ExecCache {
-            dir: dir.to_path_buf(),
-            backend: "test".into(),
-        }
+    fn cache(path: &Path) -> ExecCache {
+        ExecCache::open_with(path, "test".into()).expect("open")
     }
 
     fn outcome(stdout: &[u8]) -> Outcome {
@@ -126,7 +199,8 @@ mod tests {
 
     #[test]
     fn keys_separate_everything_that_changes_an_outcome() {
-        let cache = cache(std::path::Path::new("/nonexistent"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = cache(&dir.path().join("exec.log"));
         let limits = Limits::new(Duration::from_secs(1), 256, 4);
         let base = Execution::new(ProgramKind::Stdio, "print(1)", b"x", limits);
         let key = cache.key(&base);
@@ -152,24 +226,41 @@ mod tests {
     }
 
     #[test]
-    fn stored_outcomes_load_back_and_corrupt_entries_are_misses() {
+    fn outcomes_survive_reopening_and_a_torn_tail() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = cache(dir.path());
-        let key = "ab".repeat(32);
-        assert!(cache.load(&key).is_none());
-        cache.store(&key, &outcome(b"\x00out"));
-        let back = cache.load(&key).expect("stored");
-        assert_eq!(back.stdout, b"\x00out");
+        let path = dir.path().join("cache/exec.log");
+        let (a, b, c) = ("a".repeat(64), "b".repeat(64), "c".repeat(64));
+        let first = cache(&path);
+        assert!(first.load(&a).is_none());
+        first.store(&a, &outcome(b"\x00out"));
+        first.store(&b, &outcome(b"second"));
+        assert_eq!(first.load(&a).expect("stored").stdout, b"\x00out");
+        drop(first);
+        // A kill mid-append leaves half a line: it is skipped, and the next entry is whole.
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        file.write_all(format!("{c} {{\"termin").as_bytes())
+            .expect("tear");
+        let again = cache(&path);
+        assert_eq!(again.load(&b).expect("b").stdout, b"second");
+        assert!(again.load(&c).is_none());
+        again.store(&c, &outcome(b"third"));
+        let back = again.load(&c).expect("c");
         assert_eq!(back.termination, Termination::TimeLimit { wall: true });
-        std::fs::write(cache.path(&key), b"{\"torn").expect("corrupt");
-        assert!(cache.load(&key).is_none());
+        drop(again);
+        let reopened = cache(&path);
+        for (key, out) in [(&a, &b"\x00out"[..]), (&b, b"second"), (&c, b"third")] {
+            assert_eq!(reopened.load(key).expect("kept").stdout, out);
+        }
     }
 
     #[test]
     fn huge_outputs_are_not_stored() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let cache = cache(dir.path());
-        let key = "cd".repeat(32);
+        let cache = cache(&dir.path().join("exec.log"));
+        let key = "d".repeat(64);
         cache.store(&key, &outcome(&vec![b'x'; MAX_STORED_OUTPUT + 1]));
         assert!(cache.load(&key).is_none());
     }

@@ -44,7 +44,7 @@ impl RunDir {
 
     /// Where execution outcomes are cached (keyed by execution hash).
     pub fn exec_cache(&self) -> PathBuf {
-        self.root.join("cache").join("exec")
+        self.root.join("cache").join("exec.log")
     }
 
     pub fn problem_dir(&self, id: &str) -> PathBuf {

@@ -640,8 +640,8 @@ async fn given_expected_outputs_rank_groups_model_free_but_never_override_majori
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        let code = std::fs::read_to_string(out.path().join("problems/double/solution.py"))
-            .expect("pick");
+        let code =
+            std::fs::read_to_string(out.path().join("problems/double/solution.py")).expect("pick");
         let selection = read_json(&out.path().join("problems/double/selection.json"));
         (code.trim().to_owned(), selection)
     };
