@@ -35,6 +35,25 @@ pub(crate) fn decimals_equal(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// One spelling for every token [`decimals_equal`] calls equal (`1e3` and `1000.0` both give
+/// `1e3`); `None` for NaN and for what is not a decimal.
+pub(crate) fn canonical_decimal(token: &[u8]) -> Option<String> {
+    match parse(token)? {
+        Decimal::Finite { digits, .. } if digits.is_empty() => Some("0".into()),
+        Decimal::Finite {
+            negative,
+            digits,
+            exponent,
+        } => Some(format!(
+            "{}{}e{exponent}",
+            if negative { "-" } else { "" },
+            String::from_utf8_lossy(&digits)
+        )),
+        Decimal::Infinite { negative } => Some(if negative { "-inf" } else { "inf" }.into()),
+        Decimal::NaN => None,
+    }
+}
+
 fn equal(a: &Decimal, b: &Decimal) -> bool {
     match (a, b) {
         (Decimal::NaN, _) | (_, Decimal::NaN) => false,

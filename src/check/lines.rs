@@ -1,6 +1,6 @@
 //! The `lines` checker (LiveCodeBench's rule) and line-difference reasons.
 
-use super::decimal::decimals_equal;
+use super::decimal::{canonical_decimal, decimals_equal};
 use super::outcome::{quote, quote_pair, wrong, CheckOutcome};
 use super::text::{stripped_lines, tokens, trim};
 
@@ -28,6 +28,22 @@ fn lines_equal(expected: &[u8], actual: &[u8]) -> bool {
             }
         }
     }
+}
+
+/// The output in a form where two outputs the `lines` checker calls equal coincide: stripped
+/// lines, each kept as text unless all its tokens are decimals, then in canonical spelling.
+pub fn canonical_lines(output: &[u8]) -> String {
+    let lines: Vec<String> = stripped_lines(output)
+        .into_iter()
+        .map(|line| {
+            let numbers: Option<Vec<String>> = tokens(line).map(canonical_decimal).collect();
+            match numbers {
+                Some(numbers) if !numbers.is_empty() => numbers.join(" "),
+                Some(_) | None => String::from_utf8_lossy(line).into_owned(),
+            }
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// Names an empty output plainly instead of as a line difference.
@@ -84,6 +100,30 @@ pub(crate) fn plural(n: usize, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_forms_coincide_exactly_when_the_checker_accepts() {
+        let pairs = [
+            ("1e3\n2", " 1000.0 \r\n2\n\n"),
+            ("-0 0.50", "0 .5"),
+            ("abc 1e3", "abc 1000"),
+            ("a  b", "a b"),
+            ("1 2", "1 2 3"),
+            ("nan", "nan"),
+            ("inf -inf", "Infinity -INF"),
+            ("", "  \n"),
+            ("7", "7.000000001"),
+        ];
+        for (a, b) in pairs {
+            let accepted = check(a, b) == CheckOutcome::Accepted;
+            let same = canonical_lines(a.as_bytes()) == canonical_lines(b.as_bytes());
+            assert_eq!(
+                same,
+                accepted || (a == "nan" && b == "nan"),
+                "{a:?} vs {b:?}"
+            );
+        }
+    }
 
     fn check(expected: &str, actual: &str) -> CheckOutcome {
         check_lines(expected.as_bytes(), actual.as_bytes())

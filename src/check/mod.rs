@@ -10,6 +10,7 @@ mod text;
 mod tokens;
 mod value;
 
+pub use lines::canonical_lines;
 pub use outcome::CheckOutcome;
 pub use output::check_output;
 pub use value::check_value;

@@ -77,50 +77,29 @@ fn digest(text: &str) -> String {
 }
 
 /// Output text in a form where answers the problem's checker would call equal coincide:
-/// lines stripped, decimals without trailing zeros, floats rounded to the tolerance.
+/// `lines` in the checker's own canonical form, floats rounded to the tolerance.
 /// (`program` checkers accept many answers; those outputs are compared as text.)
 fn canonical_output(checker: Checker, float: Option<f64>, text: &str) -> String {
     match checker {
         Checker::Exact | Checker::Program => text.trim_end().to_owned(),
         Checker::Tokens => text.split_whitespace().collect::<Vec<_>>().join(" "),
-        Checker::Lines | Checker::Float => text
-            .trim()
-            .lines()
-            .map(|line| {
-                line.split_whitespace()
-                    .map(|t| canonical_number(t, float))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-    }
-}
-
-fn canonical_number(token: &str, float: Option<f64>) -> String {
-    match float {
-        Some(tolerance) => match token.parse::<f64>() {
-            Ok(v) if v.is_finite() => round_to(v, tolerance),
-            _ => token.to_owned(),
-        },
-        None => {
-            let plain = token.strip_prefix('-').unwrap_or(token);
-            let numeric = !plain.is_empty()
-                && plain.chars().all(|c| c.is_ascii_digit() || c == '.')
-                && plain.matches('.').count() <= 1;
-            if !numeric || !token.contains('.') {
-                return if token == "-0" {
-                    "0".into()
-                } else {
-                    token.to_owned()
-                };
-            }
-            let trimmed = token.trim_end_matches('0').trim_end_matches('.');
-            if trimmed == "-0" || trimmed == "-" || trimmed.is_empty() {
-                "0".into()
-            } else {
-                trimmed.to_owned()
-            }
+        Checker::Lines => crate::check::canonical_lines(text.as_bytes()),
+        Checker::Float => {
+            let tolerance = float.unwrap_or(1e-6);
+            let rounded = |token: &str| match token.parse::<f64>() {
+                Ok(v) if v.is_finite() => round_to(v, tolerance),
+                _ => token.to_owned(),
+            };
+            text.trim()
+                .lines()
+                .map(|line| {
+                    line.split_whitespace()
+                        .map(rounded)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
         }
     }
 }
