@@ -1,6 +1,6 @@
 //! One warm Python worker process: spawn it, hand it executions, read back outcomes.
 
-use std::io;
+use std::io::{self, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -17,6 +17,24 @@ use crate::protocol::{read_frame, write_frame};
 /// The worker's source, embedded so the installed tool is one file; it runs after
 /// [`FUNCTION_CALLS`](crate::FUNCTION_CALLS).
 const WORKER_PY: &str = include_str!("../python/worker.py");
+
+/// What the interpreter is started with (`-c`): it reads the worker's source and its JSON
+/// config from stdin (lengths first, u32 little-endian), so neither crowds `ps`, and runs the
+/// source as `worker.py` (tracebacks name it).
+const BOOTSTRAP: &str = "import os, struct, sys
+def take(n):
+    data = b''
+    while len(data) < n:
+        chunk = os.read(0, n - len(data))
+        if not chunk:
+            raise SystemExit('sstar worker: bootstrap input cut short')
+        data += chunk
+    return data
+sizes = struct.unpack('<II', take(8))
+source = take(sizes[0])
+sys.argv[1:] = [take(sizes[1]).decode()]
+exec(compile(source, 'worker.py', 'exec'))
+";
 
 /// Stack limit set before the worker starts: deep recursion through C (e.g. `lru_cache`)
 /// needs more than the usual 8 MiB, and the main thread's stack room is fixed at exec.
@@ -91,9 +109,7 @@ impl Worker {
             // -S: no site (its .pth imports cost every fork); sys.path comes from the probe.
             // A fixed hash seed makes set and dict iteration order, and so outputs, the same
             // in every worker and every run (EvalPlus does the same); nothing else is passed.
-            .args(["-S", "-s", "-B", "-c"])
-            .arg(format!("{}\n{WORKER_PY}", crate::FUNCTION_CALLS))
-            .arg(&config)
+            .args(["-S", "-s", "-B", "-c", BOOTSTRAP])
             .env_clear()
             .env("PYTHONHASHSEED", "0")
             .stdin(Stdio::piped())
@@ -126,6 +142,19 @@ impl Worker {
             input,
             output,
         };
+        let source = format!("{}\n{WORKER_PY}", crate::FUNCTION_CALLS);
+        let mut boot = Vec::with_capacity(8 + source.len() + config.len());
+        for blob in [source.as_bytes(), config.as_bytes()] {
+            let len = u32::try_from(blob.len()).map_err(|e| SandboxError::Spawn(e.to_string()))?;
+            boot.extend_from_slice(&len.to_le_bytes());
+        }
+        boot.extend_from_slice(source.as_bytes());
+        boot.extend_from_slice(config.as_bytes());
+        worker
+            .input
+            .write_all(&boot)
+            .and_then(|()| worker.input.flush())
+            .map_err(|e| SandboxError::Spawn(format!("worker did not take its source: {e}")))?;
         let (ready, _): (Ready, _) =
             read_frame(&mut worker.output, Instant::now() + STARTUP_TIMEOUT)
                 .map_err(|e| SandboxError::Spawn(format!("worker did not start: {e}")))?;
