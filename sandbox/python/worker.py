@@ -43,7 +43,7 @@ PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 2
 SECURE_ALL_BITS_LOCKED = 0x2F
 CAP_LAST_CAP = 63
 SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
-SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine, 126)
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine)
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -215,6 +215,11 @@ site.setquit()
 import random  # noqa: E402
 
 random.seed(0)
+# The raw clone in _clone_child is sound only while this process has one thread (a preloaded
+# module could start one): otherwise fork the ordinary way.
+FAST_CLONE = SYS_CLONE is not None and threading.active_count() == 1
+if SYS_CLONE is not None and not FAST_CLONE:
+    WARNINGS.append("a preloaded module started a thread: forking with CPython's hooks (slower)")
 # Our 1 GiB RLIMIT_STACK (room for deep recursion on the main thread) would also become
 # glibc's default thread stack and break thread creation under the memory limit.
 threading.stack_size(8 << 20)
@@ -265,6 +270,8 @@ def _drop_capabilities():
     for cap in range(CAP_LAST_CAP + 1):
         libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last cap: fine
     _check(libc.prctl(PR_SET_SECUREBITS, SECURE_ALL_BITS_LOCKED, 0, 0, 0), "securebits")
+    if SYS_CAPSET is None:
+        raise OSError(errno.ENOSYS, f"capset: syscall number unknown on {os.uname().machine}")
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
     _check(libc.syscall(SYS_CAPSET, ctypes.byref(header), ctypes.byref(data)), "capset")
@@ -392,17 +399,25 @@ def _clone_child():
     fork), ctypes drops the GIL around the syscall so no lock is held at the fork, and the
     `random` state is seeded once at start so every run starts from the same one.
     """
-    if SYS_CLONE is None or not (ISOLATION["uid"] is not None or ISOLATION["mount_ns"]):
-        return os.fork(), False
+    if not FAST_CLONE or not (ISOLATION["uid"] is not None or ISOLATION["mount_ns"]):
+        return _plain_fork(), False
     pid = libc.syscall(SYS_CLONE, CLONE_NEWPID | signal.SIGCHLD, 0, 0, 0, 0)
     if pid == 0:
         return 0, True
     err = ctypes.get_errno()
     if pid < 0:
         if err in (errno.EPERM, errno.EINVAL, errno.ENOSPC, errno.EUSERS):
-            return os.fork(), False
+            return _plain_fork(), False
         raise OSError(err, "clone: " + os.strerror(err))
     return pid, True
+
+
+def _plain_fork():
+    """os.fork(), with `random` put back to the state every run starts from."""
+    pid = os.fork()
+    if pid == 0:
+        random.seed(0)
+    return pid
 
 
 # --- the parent: supervise one execution ------------------------------------------------------

@@ -195,6 +195,27 @@ impl Sandbox {
         &self.spec.interpreter
     }
 
+    /// Everything besides a program, its input and its limits that can change an outcome:
+    /// the interpreter, the isolation layers in force, preloaded modules and the runtime's own
+    /// code. Stable across runs of the same build (the per-run uid is left out), so callers
+    /// can key execution caches on it.
+    pub fn fingerprint(&self) -> String {
+        let i = &self.isolation;
+        format!(
+            "{} {}\nisolation mount={} net={} chroot={} uid={}\npreload {:?}\n{}\n{}\n{}",
+            self.spec.interpreter.executable.display(),
+            self.spec.interpreter.version,
+            i.mount_ns,
+            i.net_ns,
+            i.chroot,
+            i.uid.is_some(),
+            self.spec.preload,
+            crate::worker::WORKER_PY,
+            crate::FUNCTION_CALLS,
+            crate::FUNCTION_PRELUDE,
+        )
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -16,7 +16,7 @@ use crate::protocol::{read_frame, write_frame};
 
 /// The worker's source, embedded so the installed tool is one file; it runs after
 /// [`FUNCTION_CALLS`](crate::FUNCTION_CALLS).
-const WORKER_PY: &str = include_str!("../python/worker.py");
+pub(crate) const WORKER_PY: &str = include_str!("../python/worker.py");
 
 /// What the interpreter is started with (`-c`): it reads the worker's source and its JSON
 /// config from stdin (lengths first, u32 little-endian), so neither crowds `ps`, and runs the

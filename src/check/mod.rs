@@ -10,6 +10,7 @@ mod text;
 mod tokens;
 mod value;
 
+pub use decimal::canonical_decimal;
 pub use lines::canonical_lines;
 pub use outcome::CheckOutcome;
 pub use output::check_output;

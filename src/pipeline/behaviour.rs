@@ -7,6 +7,7 @@ use sstar_sandbox::{Outcome, Termination};
 
 use serde_json::Value;
 
+use crate::check::canonical_decimal;
 use crate::problem::{Checker, Kind, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -112,21 +113,33 @@ fn round_to(v: f64, tolerance: f64) -> String {
     format!("{:.*e}", digits.saturating_sub(1), v)
 }
 
+/// A returned value in a form where values the value checker calls equal coincide: numbers
+/// (and booleans, which equal 0 and 1 there) by exact decimal value, or rounded to the
+/// tolerance when the problem has one.
 fn canonical_value(value: &Value, float: Option<f64>) -> Value {
-    match (value, float) {
-        // Under a tolerance `1` and `1.0` are the same answer, as the value checker says.
-        (Value::Number(n), Some(tolerance)) => {
-            Value::String(round_to(n.as_f64().unwrap_or(0.0), tolerance))
-        }
-        (Value::Array(items), _) => {
+    // Marked so a canonical number never equals a string the program returned.
+    let number = |text: &str| Value::String(format!("\u{1}{}", canonical_number(text, float)));
+    match value {
+        Value::Number(n) => number(&n.to_string()),
+        Value::Bool(b) => number(if *b { "1" } else { "0" }),
+        Value::Array(items) => {
             Value::Array(items.iter().map(|v| canonical_value(v, float)).collect())
         }
-        (Value::Object(map), _) => Value::Object(
+        Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), canonical_value(v, float)))
                 .collect(),
         ),
-        _ => value.clone(),
+        Value::Null | Value::String(_) => value.clone(),
+    }
+}
+
+fn canonical_number(text: &str, float: Option<f64>) -> String {
+    match (float, text.parse::<f64>()) {
+        // Within f64's exact integers every number rounds the same way, so `2` answers like
+        // `2.0`; beyond them (huge integers) only the exact value can tell answers apart.
+        (Some(tolerance), Ok(v)) if v.is_finite() && v.abs() < 9e15 => round_to(v, tolerance),
+        _ => canonical_decimal(text.as_bytes()).unwrap_or_else(|| text.to_owned()),
     }
 }
 
@@ -152,9 +165,32 @@ mod tests {
             canonical_value(&serde_json::json!([1]), Some(1e-6)),
             canonical_value(&serde_json::json!([1.0]), Some(1e-6))
         );
-        assert_ne!(
-            canonical_value(&serde_json::json!([1]), None),
-            canonical_value(&serde_json::json!([1.0]), None)
+        // Without a tolerance the checker compares exact decimal values: 1 = 1.0 = true.
+        let plain = |v: Value| canonical_value(&v, None);
+        assert_eq!(
+            plain(serde_json::json!([1])),
+            plain(serde_json::json!([1.0]))
         );
+        assert_eq!(
+            plain(serde_json::json!([1])),
+            plain(serde_json::json!([true]))
+        );
+        assert_ne!(
+            plain(serde_json::json!([1])),
+            plain(serde_json::json!(["1"]))
+        );
+        assert_ne!(
+            plain(serde_json::json!(0.1)),
+            plain(serde_json::json!(0.10000001))
+        );
+        // Under a tolerance, integers beyond f64's exact range stay exact.
+        let tol = |v: Value| canonical_value(&v, Some(1e-6));
+        assert_eq!(
+            tol(serde_json::json!(2)),
+            tol(serde_json::json!(2.0000000001))
+        );
+        let huge =
+            |d: char| serde_json::from_str::<Value>(&format!("1{}", d.to_string().repeat(400)));
+        assert_ne!(tol(huge('0').expect("json")), tol(huge('1').expect("json")));
     }
 }

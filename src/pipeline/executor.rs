@@ -30,7 +30,7 @@ pub struct Executor {
     permits: Semaphore,
     cache: Arc<ExecCache>,
     /// A gate per execution being run now: an identical one waits, then reads the cache.
-    running: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    running: Gates,
     observed: Mutex<HashMap<[u8; 32], Observed>>,
     executions: AtomicU64,
     cache_hits: AtomicU64,
@@ -174,23 +174,12 @@ impl Executor {
         if let Some(hit) = self.cached(&key) {
             return Ok(hit);
         }
-        let gate = self
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        let _turn = gate.lock().await;
-        if let Some(hit) = self.cached(&key) {
+        let gate = Gate::enter(&self.running, key);
+        let _turn = gate.gate.lock().await;
+        if let Some(hit) = self.cached(&gate.key) {
             return Ok(hit); // an identical execution finished while this one waited
         }
-        let result = self.execute(job, key.clone(), counters).await;
-        self.running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&key);
-        result
+        self.execute(job, gate.key.clone(), counters).await
     }
 
     fn cached(&self, key: &str) -> Option<Outcome> {
@@ -211,7 +200,9 @@ impl Executor {
         let started = std::time::Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
             let outcome = sandbox.run(&job.execution())?;
-            cache.store(&key, &outcome);
+            if reproducible(&outcome) {
+                cache.store(&key, &outcome);
+            }
             Ok::<_, sstar_sandbox::SandboxError>(outcome)
         })
         .await
@@ -228,6 +219,51 @@ impl Executor {
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
             .cloned()
+    }
+}
+
+/// Whether an outcome would come out the same on an idle machine: not a wall-clock verdict
+/// (the machine may just have been busy), not a failure of the sandbox itself.
+fn reproducible(outcome: &Outcome) -> bool {
+    match &outcome.termination {
+        Termination::TimeLimit { wall } => !wall,
+        Termination::RuntimeError { detail } => !detail.starts_with("sandbox setup failed"),
+        _ => true,
+    }
+}
+
+type Gates = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+
+/// A turn at running one execution: identical executions share a gate and take turns, and the
+/// last to leave (finished, failed or cancelled) removes it.
+struct Gate<'a> {
+    gates: &'a Gates,
+    key: String,
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl<'a> Gate<'a> {
+    fn enter(gates: &'a Gates, key: String) -> Self {
+        let gate = gates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        Self { gates, key, gate }
+    }
+}
+
+impl Drop for Gate<'_> {
+    fn drop(&mut self) {
+        let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
+        let ours = gates
+            .get(&self.key)
+            .is_some_and(|g| Arc::ptr_eq(g, &self.gate));
+        // Two references: the map's and ours. More means others still wait their turn.
+        if ours && Arc::strong_count(&self.gate) == 2 {
+            gates.remove(&self.key);
+        }
     }
 }
 

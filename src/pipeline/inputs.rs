@@ -87,11 +87,16 @@ pub async fn synthesize(
             .map(|m| SynthInput::new(Source::Mutation, m, None)),
     );
     let mut seen: Vec<&[u8]> = problem.public.iter().map(|t| &*t.input).collect();
-    let mut unique = Vec::new();
+    let mut unique: Vec<SynthInput> = Vec::new();
     for input in &inputs {
         if !seen.contains(&&*input.data) && valid_shape(problem, &input.data) {
             seen.push(&input.data);
             unique.push(input.clone());
+        } else if let Some(expected) = &input.expected {
+            // A given expectation for an input another source also wrote is kept on that one.
+            if let Some(kept) = unique.iter_mut().find(|u| u.data == input.data) {
+                kept.expected.get_or_insert_with(|| expected.clone());
+            }
         }
     }
     Ok(unique)

@@ -356,11 +356,13 @@ fn dual_agreement(ctx: &Context, groups: &[Group]) -> Option<Vec<(usize, usize)>
     if ctx.settings.select != SelectMethod::Sstar || ctx.llm.is_some() {
         return None;
     }
-    groups
+    let scores: Vec<(usize, usize)> = groups
         .iter()
         .map(|g| {
             let size = g.members.len();
             g.agreements.map(|a| (size * a, size))
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    // No group reproduces any expected output: they say nothing, size decides.
+    scores.iter().any(|&(score, _)| score > 0).then_some(scores)
 }

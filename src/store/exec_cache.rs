@@ -4,10 +4,11 @@
 //! One append-only file of lines `<key> <outcome JSON>`: a run makes hundreds of thousands of
 //! small entries, and a file each would cost a disk block and an inode apiece. An index of
 //! key → (offset, length) is rebuilt by one scan at open; a line torn by a kill is ignored.
+//! One process writes at a time (an exclusive lock); another finds it held and runs uncached.
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -28,50 +29,64 @@ const KEY_LEN: usize = 64;
 #[derive(Debug)]
 pub struct ExecCache {
     path: PathBuf,
-    /// What else decides an outcome: the backend and its interpreter.
+    /// What else decides an outcome: the sandbox's interpreter, isolation and runtime code.
     backend: String,
-    log: Mutex<Log>,
+    /// `None` when another process holds the cache.
+    log: Option<Mutex<Log>>,
 }
+
+/// Key → where its line starts, and the line's length without the newline.
+type Index = HashMap<String, (u64, usize)>;
 
 #[derive(Debug)]
 struct Log {
     file: File,
-    /// Where each stored line's JSON starts, and its length.
-    index: HashMap<String, (u64, usize)>,
+    index: Index,
     /// File length; `torn` when it does not end a line (a kill mid-append).
     end: u64,
     torn: bool,
+    /// A write failed: where the file ends is unknown, so nothing more is appended.
+    broken: bool,
 }
 
 impl ExecCache {
-    /// Opens (or creates) the cache at `path` for executions on `sandbox` (its interpreter is
-    /// part of every key).
+    /// Opens (or creates) the cache at `path` for executions on `sandbox` (its
+    /// [fingerprint](Sandbox::fingerprint) is part of every key).
     pub fn open(path: &Path, sandbox: &Sandbox) -> io::Result<Self> {
-        let python = sandbox.interpreter();
-        let backend = format!("process {} {}", python.executable.display(), python.version);
-        Self::open_with(path, backend)
+        Self::open_with(path, hex::encode(Sha256::digest(sandbox.fingerprint())))
     }
 
     fn open_with(path: &Path, backend: String) -> io::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
             .open(path)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
+        if let Err(e) = file.try_lock() {
+            tracing::warn!(
+                "{}: in use by another sstar ({e}); this run's executions are not cached",
+                path.display()
+            );
+            return Ok(Self {
+                path: path.to_path_buf(),
+                backend,
+                log: None,
+            });
+        }
+        let (index, end, torn) = scan(&file)?;
         Ok(Self {
             path: path.to_path_buf(),
             backend,
-            log: Mutex::new(Log {
+            log: Some(Mutex::new(Log {
                 file,
-                index: index(&bytes),
-                end: bytes.len() as u64,
-                torn: bytes.last().is_some_and(|&b| b != b'\n'),
-            }),
+                index,
+                end,
+                torn,
+                broken: false,
+            })),
         })
     }
 
@@ -107,12 +122,14 @@ impl ExecCache {
 
     /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again).
     pub fn load(&self, key: &str) -> Option<Outcome> {
-        let log = self.lock();
+        let log = self.lock()?;
         let &(offset, len) = log.index.get(key)?;
-        let mut json = vec![0; len];
-        log.file.read_exact_at(&mut json, offset).ok()?;
+        let mut line = vec![0; len];
+        log.file.read_exact_at(&mut line, offset).ok()?;
         drop(log);
-        serde_json::from_slice(&json).ok()
+        // The line must be this key's: a wrong offset is a miss, never another's outcome.
+        let json = line.strip_prefix(key.as_bytes())?.strip_prefix(b" ")?;
+        serde_json::from_slice(json).ok()
     }
 
     /// Appends `outcome` under `key` in one write. Not synced: after a machine crash an entry
@@ -125,51 +142,66 @@ impl ExecCache {
         let Ok(json) = serde_json::to_vec(outcome) else {
             return;
         };
-        let mut log = self.lock();
+        let Some(mut log) = self.lock() else {
+            return;
+        };
+        if log.broken {
+            return;
+        }
         // A torn last line gets its end first, so this entry stands on its own line.
         let lead = usize::from(log.torn);
         let mut line = Vec::with_capacity(lead + KEY_LEN + 2 + json.len());
         line.extend_from_slice(&b"\n"[..lead]);
+        let line_at = log.end + lead as u64;
         line.extend_from_slice(key.as_bytes());
         line.push(b' ');
-        let json_at = log.end + line.len() as u64;
         line.extend_from_slice(&json);
         line.push(b'\n');
         match log.file.write_all(&line) {
             Ok(()) => {
                 log.end += line.len() as u64;
                 log.torn = false;
-                log.index.insert(key.to_owned(), (json_at, json.len()));
+                log.index
+                    .insert(key.to_owned(), (line_at, line.len() - lead - 1));
             }
             Err(e) => {
-                tracing::warn!("execution cache: cannot write {}: {e}", self.path.display());
-                // Where the file now ends is unknown: stop indexing further appends.
-                log.torn = true;
-                log.end = log.file.metadata().map_or(log.end, |m| m.len());
+                tracing::warn!(
+                    "execution cache: cannot write {}: {e}; no more entries this run",
+                    self.path.display()
+                );
+                log.broken = true;
             }
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
-        self.log.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> Option<std::sync::MutexGuard<'_, Log>> {
+        let log = self.log.as_ref()?;
+        Some(log.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
-/// Key → (JSON offset, JSON length) of every whole line; a later line for a key wins.
-fn index(bytes: &[u8]) -> HashMap<String, (u64, usize)> {
-    let mut index = HashMap::new();
-    let mut start = 0;
-    while let Some(newline) = bytes[start..].iter().position(|&b| b == b'\n') {
-        let line = &bytes[start..start + newline];
-        if line.len() > KEY_LEN + 1 && line[KEY_LEN] == b' ' {
-            if let Ok(key) = std::str::from_utf8(&line[..KEY_LEN]) {
-                let json_at = (start + KEY_LEN + 1) as u64;
-                index.insert(key.to_owned(), (json_at, line.len() - KEY_LEN - 1));
+/// Key → (line offset, line length) of every whole line, read in one streaming pass; a later
+/// line for a key wins. Also the file's length and whether it ends mid-line.
+fn scan(file: &File) -> io::Result<(Index, u64, bool)> {
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let (mut index, mut offset, mut line) = (HashMap::new(), 0u64, Vec::new());
+    loop {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line)?;
+        if read == 0 {
+            return Ok((index, offset, false));
+        }
+        if line.last() != Some(&b'\n') {
+            return Ok((index, offset + read as u64, true));
+        }
+        let body = &line[..read - 1];
+        if body.len() > KEY_LEN + 1 && body[KEY_LEN] == b' ' {
+            if let Ok(key) = std::str::from_utf8(&body[..KEY_LEN]) {
+                index.insert(key.to_owned(), (offset, body.len()));
             }
         }
-        start += newline + 1;
+        offset += read as u64;
     }
-    index
 }
 
 #[cfg(test)]
@@ -254,6 +286,20 @@ mod tests {
         for (key, out) in [(&a, &b"\x00out"[..]), (&b, b"second"), (&c, b"third")] {
             assert_eq!(reopened.load(key).expect("kept").stdout, out);
         }
+    }
+
+    #[test]
+    fn a_second_open_of_a_held_cache_runs_uncached() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("exec.log");
+        let first = cache(&path);
+        let second = cache(&path);
+        let key = "e".repeat(64);
+        second.store(&key, &outcome(b"x"));
+        assert!(second.load(&key).is_none());
+        assert!(first.load(&key).is_none());
+        first.store(&key, &outcome(b"y"));
+        assert_eq!(first.load(&key).expect("stored").stdout, b"y");
     }
 
     #[test]
