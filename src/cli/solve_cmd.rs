@@ -1,7 +1,9 @@
 //! `sstar solve SET --out RUN`: the S* pipeline over a set, with progress on stderr and a
 //! summary table on stdout. Ctrl-C stops cleanly: finished problems are already on disk.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,9 +14,6 @@ use super::args::SolveArgs;
 use super::output::Output;
 use crate::error::{Error, EXIT_ERROR, EXIT_OK};
 use crate::llm::{process_env, LlmClient, Totals};
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use crate::pipeline::{
     load_candidates, load_inputs, run_set, Context, Executor, Reporter, Settings,
 };
@@ -99,7 +98,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         finished_at: None,
         sandbox: serde_json::to_value(sandbox.isolation()).unwrap_or_default(),
     };
-    if let Some(previous) = previous_run(&run) {
+    if let Ok(previous) = run.info() {
         // Resuming: the same pipeline and model settings, or results would mix two experiments.
         let fixed = |s: &serde_json::Value| {
             let mut s = s.clone();
@@ -168,10 +167,6 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         ctx.llm.as_ref().map(|l| l.ledger().run_totals()),
     ));
     Ok(EXIT_OK)
-}
-
-fn previous_run(run: &RunDir) -> Option<RunInfo> {
-    run.info().ok()
 }
 
 /// `--candidates` and `--inputs` may name problems by the benchmark's ids (e.g.

@@ -247,8 +247,9 @@ pub(crate) struct ExpectRequest<'a> {
     pub recheck_hash_order: bool,
 }
 
-/// String-hash seeds the recheck runs under (the sandbox's workers run with random ones).
-/// An order that two seeds agree on by chance (1 in 2 for a pair) must not survive them all.
+/// String-hash seeds the recheck runs under. The judge runs every candidate with seed 0, but
+/// an expected value that only that seed produces is not a fair test for other judges (or
+/// other interpreters); an order two seeds agree on by chance must not survive them all.
 const RECHECK_SEEDS: std::ops::Range<u32> = 1..13;
 
 /// Whether a program may depend on set iteration order (sets of strings hash per process).

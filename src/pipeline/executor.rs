@@ -34,8 +34,6 @@ pub struct Executor {
     observed: Mutex<HashMap<[u8; 32], Observed>>,
     executions: AtomicU64,
     cache_hits: AtomicU64,
-    /// Wall time spent inside the sandbox, summed over executions (microseconds).
-    busy_micros: AtomicU64,
 }
 
 /// An execution owned, so it can cross into the blocking pool.
@@ -70,7 +68,6 @@ impl Executor {
             observed: Mutex::default(),
             executions: AtomicU64::new(0),
             cache_hits: AtomicU64::new(0),
-            busy_micros: AtomicU64::new(0),
         }
     }
 
@@ -82,11 +79,6 @@ impl Executor {
     /// Executions answered from the cache instead of being run.
     pub fn cache_hits(&self) -> u64 {
         self.cache_hits.load(Ordering::Relaxed)
-    }
-
-    /// Seconds of wall time spent in sandbox executions so far (all workers summed).
-    pub fn busy_seconds(&self) -> f64 {
-        self.busy_micros.load(Ordering::Relaxed) as f64 / 1e6
     }
 
     /// Judges `code` on one test of `problem`.
@@ -207,8 +199,6 @@ impl Executor {
         })
         .await
         .map_err(|e| sstar_sandbox::SandboxError::Internal(e.to_string()))?;
-        self.busy_micros
-            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         counters.executed(started.elapsed());
         outcome.map_err(JudgeError::from)
     }

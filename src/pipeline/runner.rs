@@ -45,16 +45,12 @@ pub async fn run_set(
     };
     let mut results = ctx.run.finished().map_err(io(&ctx.run.results()))?;
     // A problem that ended in `error` (model down, sandbox failure) is tried again on resume.
-    let done = |id: &str| {
-        results
-            .get(id)
-            .is_some_and(|r| r.status != ResultStatus::Error)
-    };
-    let todo: Vec<Arc<Problem>> = problems.into_iter().filter(|p| !done(&p.id)).collect();
-    let already = results
-        .values()
-        .filter(|r| r.status != ResultStatus::Error)
-        .count();
+    let finished = |r: &ProblemResult| r.status != ResultStatus::Error;
+    let todo: Vec<Arc<Problem>> = problems
+        .into_iter()
+        .filter(|p| !results.get(&p.id).is_some_and(finished))
+        .collect();
+    let already = results.values().filter(|r| finished(r)).count();
     reporter.start(todo.len(), already);
     let work = todo.into_iter().map(|problem| {
         let programs = given
