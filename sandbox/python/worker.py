@@ -1,11 +1,24 @@
-"""sstar sandbox worker: a warm CPython "zygote" that runs one untrusted program per request.
+"""sstar sandbox worker: a supervisor and a pristine zygote that run one untrusted program
+per request.
 
-Started once by the Rust host (`sstar-sandbox`), it isolates itself (private mount, network,
-IPC and UTS namespaces; a read-only chroot holding only the interpreter and system libraries),
-pre-imports the standard library, then loops: read a request, clone a child into a fresh PID
-namespace, apply limits and drop to the slot's unprivileged uid in the child, run the program,
-and report status, resource use and captured output. When the child (PID 1 of its namespace)
-exits, the kernel kills every process it left behind, `setsid()` daemons included.
+Started once per slot by the Rust host (`sstar-sandbox`), the process isolates itself
+(private mount, network, IPC and UTS namespaces; a read-only chroot holding only the
+interpreter and system libraries), pre-imports the standard library and then splits in two:
+
+- the **zygote** (a child forked before any request arrives) only forks. It never reads a
+  request, a program, an input or a result, so nothing of one run can be found in the memory
+  of the next, however a program searches it (frames, `gc`, freed heap). Each run is cloned
+  into fresh PID and IPC namespaces, as a child of the supervisor (`CLONE_PARENT`), and
+  receives its own request on a private socket only after the fork;
+- the **supervisor** (this process) talks to the host, prepares the scratch directory, hands
+  each run its request, watches its limits and collects its output.
+
+A run applies its limits, drops to the slot's unprivileged uid, installs the host's seccomp
+filter and runs the program. When it (PID 1 of its namespace) exits, the kernel kills every
+process it left behind, `setsid()` daemons included. CPU time, memory and tasks are counted
+for the run as a whole in the slot's cgroup, where the zygote lives (so every run and its
+children are born there); without a writable cgroup the supervisor sums over the processes
+of the run's PID namespace instead.
 
 The host prepends `calls.py` (entry points, return-value encoding) to this file.
 
@@ -20,6 +33,7 @@ import os
 import resource
 import select
 import signal
+import socket
 import struct
 import sys
 import time
@@ -30,6 +44,7 @@ os.environ.clear()  # started with an empty environment; drop what locale coerci
 
 # --- Linux constants not exposed by the os module ---------------------------------------------
 
+CLONE_PARENT = 0x00008000
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -39,6 +54,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 24, 28, 38
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 # SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED... all with their locks.
 SECURE_ALL_BITS_LOCKED = 0x2F
 CAP_LAST_CAP = 63
@@ -60,9 +76,9 @@ def _mount(source, target, fstype, flags, data=None):
     _check(libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)), f"mount {target}")
 
 
-# --- protocol ---------------------------------------------------------------------------------
+# --- framing ----------------------------------------------------------------------------------
 
-# Move the protocol off fds 0/1 so a child's dup2 onto stdio can never touch it.
+# Move the protocol off fds 0/1 so a run's dup2 onto stdio can never touch it.
 PROTO_IN = os.dup(0)
 PROTO_OUT = os.dup(1)
 _null = os.open(os.devnull, os.O_RDWR)
@@ -72,10 +88,10 @@ os.close(_null)
 sys.stdin = sys.stdout = None
 
 
-def read_exact(n):
+def read_exact(fd, n):
     chunks, got = [], 0
     while got < n:
-        chunk = os.read(PROTO_IN, min(n - got, 1 << 20))
+        chunk = os.read(fd, min(n - got, 1 << 20))
         if not chunk:
             raise EOFError
         chunks.append(chunk)
@@ -83,19 +99,19 @@ def read_exact(n):
     return b"".join(chunks)
 
 
-def read_frame():
-    (size,) = struct.unpack("<I", read_exact(4))
-    header = json.loads(read_exact(size))
-    blobs = [read_exact(n) for n in header.get("blobs", [])]
+def read_frame(fd):
+    (size,) = struct.unpack("<I", read_exact(fd, 4))
+    header = json.loads(read_exact(fd, size))
+    blobs = [read_exact(fd, n) for n in header.get("blobs", [])]
     return header, blobs
 
 
-def write_frame(header, blobs=()):
+def write_frame(fd, header, blobs=()):
     header = dict(header, blobs=[len(b) for b in blobs])
     raw = json.dumps(header).encode()
     view = memoryview(b"".join([struct.pack("<I", len(raw)), raw, *blobs]))
     while view:
-        view = view[os.write(PROTO_OUT, view) :]
+        view = view[os.write(fd, view) :]
 
 
 # --- isolation, once per worker ---------------------------------------------------------------
@@ -123,13 +139,14 @@ def _bind(source, root, read_only=True):
 
 
 def _build_root(mountpoint):
-    """Mount a tmpfs at `mountpoint` holding read-only binds of what Python needs; chroot there."""
-    _mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=755")
+    """Mount a tmpfs at `mountpoint` holding read-only binds of what Python needs and a
+    separate scratch tmpfs at /tmp; make the root itself read-only; chroot there."""
+    _mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,nr_inodes=65536,mode=755")
     root = mountpoint.rstrip("/")
     bound = []
     wanted = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
     wanted += [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(CONFIG["executable"])]
-    wanted += [p for p in sys.path if p]
+    wanted += [p for p in sys.path if p]  # the probe kept only stdlib and site directories
     for path in sorted({os.path.realpath(p) if not os.path.islink(p) else p for p in wanted}, key=len):
         if not os.path.lexists(path) or any(path == b or path.startswith(b + "/") for b in bound):
             continue
@@ -138,8 +155,11 @@ def _build_root(mountpoint):
     for dev in ("null", "zero", "full", "random", "urandom"):
         if os.path.exists("/dev/" + dev):
             _bind("/dev/" + dev, root, read_only=False)
-    os.makedirs(root + SCRATCH_BASE, mode=0o711, exist_ok=True)
-    os.chmod(root + SCRATCH_BASE, 0o711)
+    os.makedirs(root + SCRATCH_BASE, exist_ok=True)
+    _mount("tmpfs", root + SCRATCH_BASE, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=711")
+    # Nothing a run writes outside its scratch directory can outlast it, even where it runs
+    # as the (capability-less) owner of the root, in an unprivileged user namespace.
+    _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(root)
     os.chroot(".")
     os.chdir("/")
@@ -183,11 +203,175 @@ def isolate():
             WARNINGS.append(f"no private root ({e}): candidates can read the host filesystem")
 
 
-# Keep handles on the host's /proc from before the chroot: our own status, so the child's
-# address-space limit counts from our size, and the directory, to watch a child's CPU time.
-STATUS_FD = os.open("/proc/self/status", os.O_RDONLY)
+# --- accounting: CPU, memory and tasks of a run as a whole ------------------------------------
+
+
+def _pread_int(fd):
+    return int(os.pread(fd, 64, 0).split()[0])
+
+
+class CgroupAccounting:
+    """The slot's cgroup (v1), opened before the chroot. The zygote joins it, so every run and
+    everything a run starts is counted; the counters are reset before each run."""
+
+    name = "cgroup"
+
+    def __init__(self, paths):
+        def at(controller, name, flags):
+            return os.open(os.path.join(paths[controller], name), flags)
+
+        self.cpu = at("cpuacct", "cpuacct.usage", os.O_RDWR)
+        self.usage = at("memory", "memory.usage_in_bytes", os.O_RDONLY)
+        self.peak = at("memory", "memory.max_usage_in_bytes", os.O_RDWR)
+        self.limit = at("memory", "memory.limit_in_bytes", os.O_WRONLY)
+        self.oom = at("memory", "memory.oom_control", os.O_RDONLY)
+        self.tasks = at("pids", "pids.max", os.O_WRONLY)
+        self.procs = [at(c, "cgroup.procs", os.O_WRONLY) for c in ("memory", "pids", "cpuacct")]
+
+    def join(self):
+        """In the zygote: move into the slot's cgroup (its runs are then born there)."""
+        for fd in self.procs:
+            os.write(fd, b"0")
+        self.release_join()
+
+    def release_join(self):
+        for fd in self.procs:
+            os.close(fd)
+        self.procs = []
+
+    def _oom_kills(self):
+        for line in os.pread(self.oom, 4096, 0).split(b"\n"):
+            if line.startswith(b"oom_kill "):
+                return int(line.split()[1])
+        return 0
+
+    def start(self, req, allowance):
+        """Reset the counters and set this run's limits; returns what `finish` needs."""
+        os.write(self.cpu, b"0")
+        base = _pread_int(self.usage)
+        # The run may allocate its allowance beyond what is charged now (the zygote, cached
+        # pages), plus copies of the warm interpreter's pages it writes to.
+        os.write(self.limit, str(base + req["memory_bytes"] + allowance).encode())
+        os.write(self.peak, b"0")
+        os.write(self.tasks, str(req.get("max_processes", 32) + 1).encode())  # + the zygote
+        self.oom_before = self._oom_kills()
+        return {"base": base, "oom": self.oom_before}
+
+    def cpu_seconds(self, _pid):
+        return _pread_int(self.cpu) / 1e9
+
+    def over_memory(self, _pid, _limit):
+        """The kernel enforces the limit by killing one process; the run ends with it (a
+        judge stops a program at its first memory-limit kill, wherever it happened)."""
+        return self._oom_kills() > self.oom_before
+
+    def finish(self, state, _rusage):
+        peak = max(0, _pread_int(self.peak) - state["base"])
+        return {"cpu_s": self.cpu_seconds(0), "memory_kb": peak // 1024, "oom": self._oom_kills() > state["oom"]}
+
+
+class ScanAccounting:
+    """No writable cgroup: sum over the processes of the run's PID namespace (or, without one,
+    of its session), polled with the CPU check. Approximate: what a process uses between two
+    polls and takes with it when it exits unwaited is missed."""
+
+    name = "process_scan"
+
+    def __init__(self):
+        self.peak_kb = 0
+
+    def join(self):
+        pass
+
+    release_join = join
+
+    def start(self, req, allowance):
+        self.peak_kb = 0
+        self.key = None
+        return {}
+
+    def _members(self, pid):
+        if self.key is None:
+            try:
+                self.key = ("ns", os.readlink(f"{pid}/ns/pid", dir_fd=PROC_FD))
+            except OSError:
+                return []
+            if not OWN_PID_NS:
+                self.key = ("sid", pid)
+        found = []
+        for name in os.listdir(PROC_FD):
+            if not name.isdigit():
+                continue
+            try:
+                if self.key[0] == "ns":
+                    if os.readlink(f"{name}/ns/pid", dir_fd=PROC_FD) != self.key[1]:
+                        continue
+                    found.append(name)
+                elif _stat_fields(name)[3] == str(pid).encode():
+                    found.append(name)
+            except (OSError, IndexError):
+                continue
+        return found
+
+    def cpu_seconds(self, pid):
+        total = 0
+        for name in self._members(pid):
+            try:
+                fields = _stat_fields(name)
+                total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+            except (OSError, IndexError, ValueError):
+                continue
+        return total / CLOCK_TICKS
+
+    def over_memory(self, pid, limit):
+        total_kb = 0
+        for name in self._members(pid):
+            try:
+                fd = os.open(f"{name}/status", os.O_RDONLY, dir_fd=PROC_FD)
+                try:
+                    status = os.read(fd, 8192)
+                finally:
+                    os.close(fd)
+            except OSError:
+                continue
+            for line in status.split(b"\n"):
+                if line.startswith(b"RssAnon:"):
+                    total_kb += int(line.split()[1])
+        self.peak_kb = max(self.peak_kb, total_kb)
+        return total_kb * 1024 > limit
+
+    def finish(self, _state, rusage):
+        cpu = rusage.ru_utime + rusage.ru_stime
+        return {"cpu_s": cpu, "memory_kb": max(self.peak_kb, rusage.ru_maxrss), "oom": False}
+
+
+def _stat_fields(name):
+    """Fields of /proc/NAME/stat after the command name (state is [0], session is [3])."""
+    fd = os.open(f"{name}/stat", os.O_RDONLY, dir_fd=PROC_FD)
+    try:
+        return os.read(fd, 4096).rsplit(b")", 1)[1].split()
+    finally:
+        os.close(fd)
+
+
+# Handles on the host's /proc, kept from before the chroot: the zygote's size (a run's
+# address-space limit counts from it) and, without a cgroup, the processes of a run.
 PROC_FD = os.open("/proc", os.O_RDONLY | os.O_DIRECTORY)
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+if CONFIG.get("cgroup"):
+    try:
+        ACCOUNTING = CgroupAccounting(CONFIG["cgroup"])
+    except OSError as e:
+        ACCOUNTING = ScanAccounting()
+        _cgroup_error = str(e)
+else:
+    ACCOUNTING = ScanAccounting()
+    _cgroup_error = CONFIG.get("cgroup_error") or "disabled"
+if isinstance(ACCOUNTING, ScanAccounting):
+    WARNINGS.append(
+        f"no cgroup ({_cgroup_error}): CPU time and memory of a run's processes are summed by "
+        "polling /proc every 50 ms, so short-lived children may escape the count"
+    )
 isolate()
 
 # --- warm standard library --------------------------------------------------------------------
@@ -210,31 +394,45 @@ import traceback  # noqa: E402
 import types  # noqa: E402
 
 site.setquit()
-# Children skip CPython's at-fork reseeding (see _clone_child): one fixed `random` state for
-# every run on every worker, so a program using it gets the same verdict wherever it runs.
+# Runs skip CPython's at-fork reseeding (see _clone_run): one fixed `random` state for every
+# run on every worker, so a program using it gets the same verdict wherever it runs.
 import random  # noqa: E402
 
 random.seed(0)
-# The raw clone in _clone_child is sound only while this process has one thread (a preloaded
-# module could start one): otherwise fork the ordinary way.
-FAST_CLONE = SYS_CLONE is not None and threading.active_count() == 1
-if SYS_CLONE is not None and not FAST_CLONE:
+# The raw clone in _clone_run skips CPython's fork hooks, sound only while the zygote has one
+# thread (a preloaded module could start one): otherwise the hooks run around it.
+FAST_CLONE = threading.active_count() == 1
+if not FAST_CLONE:
     WARNINGS.append("a preloaded module started a thread: forking with CPython's hooks (slower)")
+if SYS_CLONE is None:
+    raise SystemExit(f"sstar worker: no clone syscall number for {os.uname().machine}")
 # Our 1 GiB RLIMIT_STACK (room for deep recursion on the main thread) would also become
 # glibc's default thread stack and break thread creation under the memory limit.
 threading.stack_size(8 << 20)
 
 PRELUDE = compile(CONFIG["prelude"], "<prelude>", "exec")  # FUNCTION_PRELUDE, from the host
 
-# --- the child: limits, privileges, the program -----------------------------------------------
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
 
 
-def _vm_size_bytes():
-    os.lseek(STATUS_FD, 0, os.SEEK_SET)
-    for line in os.read(STATUS_FD, 8192).split(b"\n"):
-        if line.startswith(b"VmSize:"):
-            return int(line.split()[1]) * 1024
-    return 0
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+# The host's seccomp filters (compiled in Rust), ready to install: built once, here.
+SECCOMP = []
+for _hex in CONFIG.get("seccomp", []):
+    _raw = bytes.fromhex(_hex)
+    _insns = (_SockFilter * (len(_raw) // 8)).from_buffer_copy(_raw)
+    SECCOMP.append((_insns, _SockFprog(len(_insns), ctypes.cast(_insns, ctypes.POINTER(_SockFilter)))))
+ISOLATION["seccomp"] = bool(SECCOMP)
+ISOLATION["accounting"] = ACCOUNTING.name
+
+# --- a run: limits, privileges, the program ---------------------------------------------------
+
+VM_BASE = 0  # the zygote's address-space size, refreshed before each clone
 
 
 def _set_limit(which, soft, hard=None):
@@ -245,10 +443,10 @@ def _set_limit(which, soft, hard=None):
     resource.setrlimit(which, (soft, hard))
 
 
-def _apply_limits(req, vm_base):
+def _apply_limits(req):
     cpu_s = req["cpu_ms"] // 1000 + 1
     _set_limit(resource.RLIMIT_CPU, cpu_s)  # soft == hard: SIGKILL, which even a PID-1 obeys
-    _set_limit(resource.RLIMIT_AS, vm_base + req["memory_bytes"])
+    _set_limit(resource.RLIMIT_AS, VM_BASE + req["memory_bytes"])
     _set_limit(resource.RLIMIT_FSIZE, req["output_bytes"])
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_NOFILE, 256)
@@ -265,7 +463,7 @@ class _CapData(ctypes.Structure):
 
 
 def _drop_capabilities():
-    """Without a uid to drop to (a user namespace), the child is root there: take every
+    """Without a uid to drop to (a user namespace), the run is root there: take every
     capability away for good, or it could chroot its way out or remount the binds."""
     for cap in range(CAP_LAST_CAP + 1):
         libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last cap: fine
@@ -285,9 +483,12 @@ def _drop_privileges():
         os.setresuid(uid, uid, uid)
     else:
         _drop_capabilities()
-    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     # Set after the uid change, which clears it: die with the worker, whatever happens.
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # Last: the filter denies what the steps above needed (it fails closed: no filter, no run).
+    for _insns, prog in SECCOMP:
+        _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
 def _report(record):
@@ -328,8 +529,15 @@ def _finish():
             pass
 
 
-def run_program(req, code_src, stdin_data):
-    """Runs in the child. Never returns: exits with the program's status."""
+def _read_stdin():
+    chunks = []
+    while chunk := os.read(0, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def run_program(req, code_src):
+    """Runs in the run's process. Never returns: exits with the program's status."""
     _std_streams()
     try:
         code = compile(code_src, "solution.py", "exec")
@@ -353,7 +561,7 @@ def run_program(req, code_src, stdin_data):
                 _report({"outcome": "compile_error", "message": f"entry point `{req['entry_point']}` not found"})
                 os._exit(1)
             _int_digits(0)  # JSON arguments may hold huge integers
-            args = [json.loads(line) for line in stdin_data.decode().splitlines() if line.strip()]
+            args = [json.loads(line) for line in _read_stdin().decode().splitlines() if line.strip()]
             _int_digits(4300)
             value = to_json(fn(*args))
             _int_digits(0)
@@ -390,37 +598,117 @@ def _die_of_signal(signum, _frame):
     os._exit(128 + signum)
 
 
-def _clone_child():
-    """fork() into a new PID namespace, via the raw syscall.
+def run_main(ctl_fd):
+    """A freshly cloned run: take its request from the supervisor, set up, run. Never returns."""
+    try:
+        os.setsid()
+        ctl = socket.socket(fileno=ctl_fd)
+        _, fds, _, _ = socket.recv_fds(ctl, 1, 4)
+        req, blobs = read_frame(ctl_fd)
+        if len(fds) != 4:
+            os._exit(121)
+    except BaseException:  # noqa: BLE001  the supervisor sees the run end without a report
+        os._exit(121)
+    try:
+        for fd, target in zip(fds, (0, 1, 2, 3)):
+            os.dup2(fd, target)
+        os.closerange(4, 1 << 16)  # the request socket, the zygote's socket, the /proc handle
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        # As PID 1 of its namespace the program would ignore default-action signals it sends
+        # itself (or an alarm): end it as the signal would have.
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):
+            signal.signal(sig, _die_of_signal)
+        os.chdir(req["scratch"])
+        _apply_limits(req)
+        _drop_privileges()
+    except BaseException as e:  # noqa: BLE001  the host reports this as a sandbox failure
+        _report({"outcome": "setup_error", "message": f"{type(e).__name__}: {e}"})
+        os._exit(121)
+    try:
+        run_program(req, blobs[0])
+    finally:
+        os._exit(121)
 
-    CPython's fork hooks (PyOS_AfterFork_Child and the at-fork callbacks of `threading` and
-    `random`) cost about 1 ms per child, over half of a trivial run, and change nothing here:
-    this worker has one thread, which keeps its identity in the child (pthread_self survives
-    fork), ctypes drops the GIL around the syscall so no lock is held at the fork, and the
-    `random` state is seeded once at start so every run starts from the same one.
+
+# --- the zygote: forks runs, touches nothing else --------------------------------------------
+
+RUN_NAMESPACES = CLONE_NEWPID | CLONE_NEWIPC
+
+
+def _clone_run():
+    """Clone a run (child of the supervisor) into fresh PID and IPC namespaces; (pid, errno).
+
+    With one thread the raw syscall skips CPython's fork hooks (PyOS_AfterFork_Child and the
+    at-fork callbacks of `threading` and `random`), which cost about 1 ms per run and change
+    nothing here: the thread keeps its identity in the child, ctypes drops the GIL around the
+    syscall so no lock is held at the fork, and `random` was seeded once at start.
     """
-    if not FAST_CLONE or not (ISOLATION["uid"] is not None or ISOLATION["mount_ns"]):
-        return _plain_fork(), False
-    pid = libc.syscall(SYS_CLONE, CLONE_NEWPID | signal.SIGCHLD, 0, 0, 0, 0)
+    flags = CLONE_PARENT | signal.SIGCHLD | (RUN_NAMESPACES if OWN_PID_NS else 0)
+    if FAST_CLONE:
+        pid = libc.syscall(SYS_CLONE, flags, 0, 0, 0, 0)
+        return pid, ctypes.get_errno() if pid < 0 else 0
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = _libc_gil.syscall(SYS_CLONE, flags, 0, 0, 0, 0)
+    err = ctypes.get_errno() if pid < 0 else 0
     if pid == 0:
-        return 0, True
-    err = ctypes.get_errno()
-    if pid < 0:
-        if err in (errno.EPERM, errno.EINVAL, errno.ENOSPC, errno.EUSERS):
-            return _plain_fork(), False
-        raise OSError(err, "clone: " + os.strerror(err))
-    return pid, True
-
-
-def _plain_fork():
-    """os.fork(), with `random` put back to the state every run starts from."""
-    pid = os.fork()
-    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
         random.seed(0)
-    return pid
+    else:
+        ctypes.pythonapi.PyOS_AfterFork_Parent()
+    return pid, err
 
 
-# --- the parent: supervise one execution ------------------------------------------------------
+_libc_gil = ctypes.PyDLL(None, use_errno=True)  # holds the GIL across the call, like os.fork
+
+
+def _probe_namespaces():
+    """Can this zygote give runs their own PID and IPC namespaces? Try once."""
+    pid = libc.syscall(SYS_CLONE, RUN_NAMESPACES | signal.SIGCHLD, 0, 0, 0, 0)
+    if pid == 0:
+        os._exit(0)
+    if pid < 0:
+        return False
+    os.waitpid(pid, 0)
+    return True
+
+
+def zygote_main(sock):
+    """Fork a run for every request, hand it the request socket, report its pid. Never reads
+    anything but that one byte and a descriptor."""
+    global VM_BASE
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    ACCOUNTING.join()
+    status_fd = os.open(f"{os.getpid()}/status", os.O_RDONLY, dir_fd=PROC_FD)
+    try:  # a memory-limit kill takes the run, never the zygote
+        fd = os.open(f"{os.getpid()}/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
+        os.write(fd, b"-1000")
+        os.close(fd)
+    except OSError:
+        pass
+    sock.send(json.dumps({"rss_bytes": _status_kb(status_fd, b"VmRSS:") * 1024}).encode())
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(sock, 1, 1)
+        except OSError:
+            os._exit(0)
+        if not msg or len(fds) != 1:
+            os._exit(0)  # the supervisor is gone
+        VM_BASE = _status_kb(status_fd, b"VmSize:") * 1024
+        pid, err = _clone_run()
+        if pid == 0:
+            run_main(fds[0])
+        os.close(fds[0])
+        sock.send(struct.pack("<ii", pid, err))
+
+
+def _status_kb(fd, key):
+    for line in os.pread(fd, 8192, 0).split(b"\n"):
+        if line.startswith(key):
+            return int(line.split()[1])
+    return 0
+
+
+# --- the supervisor: one execution ------------------------------------------------------------
 
 COUNTER = 0
 
@@ -465,6 +753,46 @@ def _remove_tree(root):
             stack.pop()
 
 
+def _clear_scratch_base():
+    """Remove everything under the scratch base: a run's own directory, and anything a run
+    running as the owner of the base (no uid to drop to) may have left beside it."""
+    for entry in os.scandir(SCRATCH_BASE):
+        if entry.is_dir(follow_symlinks=False):
+            _remove_tree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def _spawn_run():
+    """Ask the zygote for a run; returns (pid, the request socket's supervisor end)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        socket.send_fds(ZYGOTE, [b"F"], [theirs.fileno()])
+    finally:
+        theirs.close()
+    reply = ZYGOTE.recv(8)
+    if len(reply) != 8:
+        ours.close()
+        raise OSError(errno.EPIPE, "the zygote is gone")
+    pid, err = struct.unpack("<ii", reply)
+    if pid <= 0:
+        ours.close()
+        raise OSError(err, "clone: " + os.strerror(err))
+    return pid, ours
+
+
+def _adopt(pid):
+    """The run inherits the zygote's immunity to the OOM killer: give it back (root only)."""
+    try:
+        fd = os.open(f"{pid}/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
+        try:
+            os.write(fd, b"0")
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
 def execute(req, blobs):
     code_src, stdin_data = blobs[0], blobs[1]
     files = list(zip(req.get("files", []), blobs[2:]))
@@ -477,61 +805,45 @@ def execute(req, blobs):
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     rep_r, rep_w = os.pipe()
-    vm_base = _vm_size_bytes()
+    run_fds = (stdin_fd, out_w, err_w, rep_w)
     started = time.monotonic()
-    pid, own_pid_ns = _clone_child()
-    if pid == 0:
-        try:
-            os.setsid()
-            for fd, target in ((stdin_fd, 0), (out_w, 1), (err_w, 2), (rep_w, 3)):
-                os.dup2(fd, target)
-            os.closerange(4, 1 << 16)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            # As PID 1 of its namespace the program would ignore default-action signals it
-            # sends itself (or an alarm): end it as the signal would have.
-            for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):
-                signal.signal(sig, _die_of_signal)
-            os.chdir(scratch)
-            _apply_limits(req, vm_base)
-            _drop_privileges()
-        except BaseException as e:  # noqa: BLE001  the host reports this as a sandbox failure
-            _report({"outcome": "setup_error", "message": f"{type(e).__name__}: {e}"})
-            os._exit(121)
-        try:
-            run_program(req, code_src, stdin_data)
-        finally:
-            os._exit(121)
-    for fd in (stdin_fd, out_w, err_w, rep_w):
-        os.close(fd)
     try:
-        result, blobs_out = _supervise(req, pid, started, out_r, err_r, rep_r)
+        state = ACCOUNTING.start(req, ALLOWANCE)
+        pid, ctl = _spawn_run()
+    except BaseException:
+        for fd in (*run_fds, out_r, err_r, rep_r):
+            os.close(fd)
+        _clear_scratch_base()
+        raise
+    _adopt(pid)
+    header = {k: req.get(k) for k in ("kind", "entry_point", "cpu_ms", "memory_bytes", "output_bytes", "max_processes")}
+    header.update(argv=req.get("argv", []), scratch=scratch)
+    try:
+        socket.send_fds(ctl, [b"R"], list(run_fds))
+        write_frame(ctl.fileno(), header, [code_src])
+    except OSError:
+        pass  # the run died before it read its request: how it ended says the rest
+    finally:
+        ctl.close()
+        for fd in run_fds:
+            os.close(fd)
+    try:
+        result, blobs_out = _supervise(req, pid, started, state, out_r, err_r, rep_r)
     finally:
         for fd in (out_r, err_r, rep_r):
             os.close(fd)
-        _remove_tree(scratch)
-    if not own_pid_ns:
+        _clear_scratch_base()
+    if not OWN_PID_NS:
         result["warning"] = "no PID namespace: leftover processes may survive"
     return result, blobs_out
-
-
-def _cpu_seconds(pid):
-    """User + system time of a live process, from /proc/PID/stat (10 ms resolution)."""
-    try:
-        fd = os.open(f"{pid}/stat", os.O_RDONLY, dir_fd=PROC_FD)
-        try:
-            fields = os.read(fd, 4096).rsplit(b")", 1)[1].split()
-        finally:
-            os.close(fd)
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 CPU_CHECK_S = 0.05
 
 
-def _supervise(req, pid, started, out_r, err_r, rep_r):
+def _supervise(req, pid, started, state, out_r, err_r, rep_r):
     limit = req["output_bytes"]
+    memory_limit = req["memory_bytes"] + ALLOWANCE
     pidfd = os.pidfd_open(pid)
     poller = select.poll()
     streams = {out_r: [], err_r: [], rep_r: []}
@@ -553,15 +865,18 @@ def _supervise(req, pid, started, out_r, err_r, rep_r):
                 killed_for = "wall_time"
                 os.kill(pid, signal.SIGKILL)
             if killed_for is None and now >= next_cpu_check:
-                # RLIMIT_CPU has whole-second steps and a namespace's init ignores SIGXCPU:
-                # watch the clock ourselves and keep the rlimit as the backstop.
+                # RLIMIT_CPU counts one process, in whole seconds, and a namespace's init
+                # ignores SIGXCPU: watch the whole run's clock and keep the rlimit as backstop.
                 next_cpu_check = now + CPU_CHECK_S
-                if _cpu_seconds(pid) > cpu_limit:
+                if ACCOUNTING.cpu_seconds(pid) > cpu_limit:
                     killed_for = "cpu_time"
+                    os.kill(pid, signal.SIGKILL)
+                elif ACCOUNTING.over_memory(pid, memory_limit):
+                    killed_for = "memory"
                     os.kill(pid, signal.SIGKILL)
             timeout = 100 if killed_for else max(1, (min(deadline, next_cpu_check) - now) * 1000)
         elif open_fds:
-            # The child is gone and, with its PID namespace, everything it started: pipes reach
+            # The run is gone and, with its PID namespace, everything it started: pipes reach
             # EOF promptly. Without a PID namespace a leftover may hold them: stop waiting soon.
             drain_deadline = drain_deadline or time.monotonic() + 1.0
             timeout = (drain_deadline - time.monotonic()) * 1000
@@ -595,39 +910,69 @@ def _supervise(req, pid, started, out_r, err_r, rep_r):
             if fd == rep_r and killed_for == "output_limit":
                 streams[rep_r] = []
     wall_ms = (time.monotonic() - started) * 1000
+    used = ACCOUNTING.finish(state, rusage)
+    if used["oom"] and killed_for in (None, "wall_time"):
+        killed_for = "memory"  # a run waiting on a killed child times out: the kill came first
     stdout = b"".join(streams[out_r])[:limit]
     result = {
         "killed_for": killed_for,
         "exit_code": os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else None,
         "signal": os.WTERMSIG(wait_status) if os.WIFSIGNALED(wait_status) else None,
-        "cpu_ms": (rusage.ru_utime + rusage.ru_stime) * 1000,
+        "cpu_ms": used["cpu_s"] * 1000,
         "wall_ms": wall_ms,
-        "memory_kb": rusage.ru_maxrss,
+        "memory_kb": used["memory_kb"],
         "stderr_truncated": stderr_truncated,
     }
     return result, [stdout, b"".join(streams[err_r]), b"".join(streams[rep_r])]
 
 
 def main():
+    global ZYGOTE, ALLOWANCE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host owns Ctrl-C and tells us by closing the pipe
     import gc
 
-    # Build one set of std streams here so codec lookups and caches are warm in every child.
+    # Build one set of std streams here so codec lookups and caches are warm in every run.
     _std_streams()
     sys.stdin = sys.stdout = None
     gc.collect()
-    gc.freeze()  # keep the warm heap's pages shared with every child
-    write_frame({"ready": True, "isolation": ISOLATION, "warnings": WARNINGS, "python": sys.version.split()[0]})
+    gc.freeze()  # keep the warm heap's pages shared with every run
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() == 0:
+        # The zygote: it has read nothing but this worker's code and config, and never will.
+        ours.close()
+        for fd in (PROTO_IN, PROTO_OUT):
+            os.close(fd)
+        try:
+            zygote_main(theirs)
+        finally:
+            os._exit(0)
+    theirs.close()
+    ACCOUNTING.release_join()
+    ZYGOTE = ours
+    hello = json.loads(ZYGOTE.recv(4096) or b"{}")
+    # Pages a run may copy from the warm interpreter on top of its own allowance.
+    ALLOWANCE = hello.get("rss_bytes", 0)
+    ISOLATION["fresh_namespaces_per_run"] = OWN_PID_NS
+    write_frame(
+        PROTO_OUT,
+        {"ready": True, "isolation": ISOLATION, "warnings": WARNINGS, "python": sys.version.split()[0]},
+    )
     while True:
         try:
-            req, blobs = read_frame()
+            req, blobs = read_frame(PROTO_IN)
         except EOFError:
             return
         try:
             result, out = execute(req, blobs)
-            write_frame(result, out)
+            write_frame(PROTO_OUT, result, out)
         except Exception as e:  # noqa: BLE001  report and stay alive; the host decides
-            write_frame({"internal_error": f"{type(e).__name__}: {e}"})
+            write_frame(PROTO_OUT, {"internal_error": f"{type(e).__name__}: {e}"})
 
 
+ZYGOTE = None
+ALLOWANCE = 0
+# Runs get their own PID and IPC namespaces where the kernel lets us make them.
+OWN_PID_NS = (ISOLATION["uid"] is not None or ISOLATION["mount_ns"]) and _probe_namespaces()
+if not OWN_PID_NS:
+    WARNINGS.append("no PID namespace per run: leftover processes may survive a run")
 main()

@@ -50,12 +50,14 @@ pub struct Limits {
 impl Limits {
     /// Limits from a CPU budget and memory/output sizes in MiB, with the wall limit derived
     /// as twice the CPU limit plus a second: sleepers are stopped, busy machines do not flake.
+    /// Conversions saturate: a shift would wrap a huge size to 0 bytes, failing every program
+    /// (callers keep sizes in range; problem files are checked when loaded).
     pub fn new(cpu: Duration, memory_mb: u64, output_mb: u64) -> Self {
         Self {
             cpu,
-            wall: cpu * 2 + Duration::from_secs(1),
-            memory_bytes: memory_mb << 20,
-            output_bytes: output_mb << 20,
+            wall: cpu.saturating_mul(2).saturating_add(Duration::from_secs(1)),
+            memory_bytes: memory_mb.saturating_mul(1 << 20),
+            output_bytes: output_mb.saturating_mul(1 << 20),
             max_processes: 32,
         }
     }
@@ -84,5 +86,22 @@ impl<'a> Execution<'a> {
             args: Vec::new(),
             limits,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_sizes_saturate_instead_of_wrapping_to_zero() {
+        let limits = Limits::new(Duration::MAX, 1 << 44, u64::MAX);
+        assert_eq!(limits.memory_bytes, u64::MAX);
+        assert_eq!(limits.output_bytes, u64::MAX);
+        assert_eq!(limits.wall, Duration::MAX);
+        let limits = Limits::new(Duration::from_millis(1500), 256, 4);
+        assert_eq!(limits.wall, Duration::from_secs(4));
+        assert_eq!(limits.memory_bytes, 256 << 20);
+        assert_eq!(limits.output_bytes, 4 << 20);
     }
 }

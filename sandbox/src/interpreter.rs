@@ -1,5 +1,8 @@
 //! Finding the Python interpreter once: `SSTAR_PYTHON`, else `python3` on PATH, resolved to
-//! the real executable (a pyenv shim costs ~250 ms per start) and its default `sys.path`.
+//! the real executable (a pyenv shim costs ~250 ms per start) and the module path it has when
+//! isolated (`-I`: no `PYTHONPATH`, no user site), cut down to its standard library and site
+//! directories. Only those are mounted into the sandbox: anything else on the path (a
+//! `.pth` entry pointing at a project, say) could expose host files to candidates.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,13 +18,31 @@ pub const PYTHON_ENV: &str = "SSTAR_PYTHON";
 #[derive(Debug, Clone, Deserialize)]
 pub struct Interpreter {
     pub executable: PathBuf,
+    /// The module path candidates get: standard library and site directories only.
     pub sys_path: Vec<String>,
+    /// Entries of the isolated interpreter's path left out of `sys_path` (and so not mounted).
+    #[serde(default)]
+    pub skipped: Vec<String>,
     pub version: String,
 }
 
-const PROBE: &str = "import json, sys; print(json.dumps({'executable': sys.executable, \
-    'sys_path': [p for p in sys.path if p], 'version': sys.version.split()[0], \
-    'ok': sys.version_info >= (3, 9)}))";
+/// Run with `-I`: prints the executable, the path split into what the sandbox may mount
+/// (under the standard library's or a site directory) and what it leaves out.
+const PROBE: &str = "import json, os, site, sys, sysconfig
+roots = {sysconfig.get_path(k) for k in ('stdlib', 'platstdlib', 'purelib', 'platlib')}
+roots |= set(site.getsitepackages())
+roots = {os.path.realpath(r) for r in roots if r}
+zips = {os.path.dirname(os.path.realpath(sysconfig.get_path('stdlib')))}
+def allowed(p):
+    real = os.path.realpath(p)
+    if any(real == r or real.startswith(r + os.sep) for r in roots):
+        return True
+    return real.endswith('.zip') and os.path.dirname(real) in zips
+path = [p for p in sys.path if p]
+print(json.dumps({'executable': sys.executable, 'version': sys.version.split()[0],
+    'sys_path': [p for p in path if allowed(p)], 'skipped': [p for p in path if not allowed(p)],
+    'ok': sys.version_info >= (3, 9)}))
+";
 
 impl Interpreter {
     /// Resolves `SSTAR_PYTHON` or `python3` on PATH.
@@ -32,14 +53,14 @@ impl Interpreter {
         Self::resolve(&requested)
     }
 
-    /// Runs `python` once to learn its real executable and `sys.path`.
+    /// Runs `python` once (isolated) to learn its real executable and `sys.path`.
     pub fn resolve(python: &Path) -> Result<Self, SandboxError> {
         let not_found = |reason: String| SandboxError::Interpreter {
             python: python.to_path_buf(),
             reason,
         };
         let output = Command::new(python)
-            .args(["-c", PROBE])
+            .args(["-I", "-c", PROBE])
             .output()
             .map_err(|e| not_found(e.to_string()))?;
         if !output.status.success() {

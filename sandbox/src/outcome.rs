@@ -41,7 +41,8 @@ pub struct Outcome {
     pub signal: Option<i32>,
     pub cpu: Duration,
     pub wall: Duration,
-    /// Peak resident memory, from `wait4`'s rusage.
+    /// Peak memory of all the run's processes together, beyond what it started with (its
+    /// cgroup), or, without one, the largest resident size observed.
     pub memory_kb: u64,
 }
 
@@ -62,10 +63,21 @@ mod base64_bytes {
     }
 }
 
+/// Why the supervisor killed a run; an unknown reason fails the parse (never a default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum KillReason {
+    WallTime,
+    CpuTime,
+    OutputLimit,
+    /// Over the memory limit, counted over all of the run's processes.
+    Memory,
+}
+
 /// The worker's header for a finished execution.
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawResult {
-    killed_for: Option<String>,
+    killed_for: Option<KillReason>,
     exit_code: Option<i32>,
     signal: Option<i32>,
     cpu_ms: f64,
@@ -139,8 +151,8 @@ impl RawResult {
         let cpu = Duration::from_secs_f64(self.cpu_ms.max(0.0) / 1000.0);
         let near_memory_limit = self.memory_kb.saturating_mul(1024) >= limits.memory_bytes / 10 * 9;
         let mut returned = None;
-        let termination = match (self.killed_for.as_deref(), &report) {
-            (Some("output_limit"), _) => Termination::OutputLimit,
+        let termination = match (self.killed_for, &report) {
+            (Some(KillReason::OutputLimit), _) => Termination::OutputLimit,
             _ if self.signal == Some(SIGXFSZ) => Termination::OutputLimit,
             (
                 None,
@@ -151,8 +163,9 @@ impl RawResult {
             _ if cpu > limits.cpu || self.signal == Some(SIGXCPU) => {
                 Termination::TimeLimit { wall: false }
             }
-            (Some("cpu_time"), _) => Termination::TimeLimit { wall: false },
-            (Some(_), _) => Termination::TimeLimit { wall: true },
+            (Some(KillReason::CpuTime), _) => Termination::TimeLimit { wall: false },
+            (Some(KillReason::Memory), _) => Termination::MemoryLimit,
+            (Some(KillReason::WallTime), _) => Termination::TimeLimit { wall: true },
             (None, Some(Report::CompileError { message })) => Termination::CompileError {
                 message: message.clone(),
             },
@@ -216,13 +229,13 @@ mod tests {
     use super::*;
 
     fn raw(
-        killed_for: Option<&str>,
+        killed_for: Option<KillReason>,
         exit_code: Option<i32>,
         signal: Option<i32>,
         cpu_ms: f64,
     ) -> RawResult {
         RawResult {
-            killed_for: killed_for.map(str::to_owned),
+            killed_for,
             exit_code,
             signal,
             cpu_ms,
@@ -249,9 +262,24 @@ mod tests {
     #[test]
     fn wall_kill_of_an_idle_program_is_a_wall_time_limit() {
         assert_eq!(
-            classify(raw(Some("wall_time"), None, Some(9), 3.0), None),
+            classify(raw(Some(KillReason::WallTime), None, Some(9), 3.0), None),
             Termination::TimeLimit { wall: true }
         );
+    }
+
+    #[test]
+    fn a_group_memory_kill_is_a_memory_limit_even_with_little_cpu() {
+        assert_eq!(
+            classify(raw(Some(KillReason::Memory), None, Some(9), 30.0), None),
+            Termination::MemoryLimit
+        );
+    }
+
+    #[test]
+    fn unknown_kill_reasons_are_refused() {
+        let header = serde_json::json!({"killed_for": "bored", "exit_code": null, "signal": 9,
+            "cpu_ms": 1.0, "wall_ms": 1.0, "memory_kb": 1, "stderr_truncated": false});
+        assert!(serde_json::from_value::<RawResult>(header).is_err());
     }
 
     #[test]
@@ -280,7 +308,7 @@ mod tests {
     #[test]
     fn output_limit_wins_over_everything() {
         assert_eq!(
-            classify(raw(Some("output_limit"), None, Some(9), 5000.0), None),
+            classify(raw(Some(KillReason::OutputLimit), None, Some(9), 5000.0), None),
             Termination::OutputLimit
         );
     }

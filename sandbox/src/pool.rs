@@ -5,9 +5,11 @@ use std::sync::{Condvar, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cgroup::SlotCgroup;
 use crate::execution::Execution;
 use crate::interpreter::Interpreter;
 use crate::outcome::Outcome;
+use crate::uids::UidBlock;
 use crate::worker::{SpawnSpec, Worker};
 
 /// Why the sandbox could not do its job (as opposed to a program failing, which is an
@@ -34,9 +36,26 @@ pub struct Isolation {
     pub chroot: bool,
     /// The unprivileged uid candidates of the first slot run as (root only).
     pub uid: Option<u32>,
+    /// Each run gets fresh PID and IPC namespaces.
+    pub fresh_namespaces_per_run: bool,
+    /// Each run installs the seccomp filter (see [`denied_syscalls`](crate::denied_syscalls)).
+    pub seccomp: bool,
+    /// How a run's CPU time, memory and tasks are counted across its processes.
+    pub accounting: Accounting,
     /// Layers the kernel or our privileges denied, in words.
     #[serde(default)]
     pub warnings: Vec<String>,
+}
+
+/// How the CPU time, memory and processes of a run are counted as a whole.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Accounting {
+    /// The slot's cgroup: exact, enforced by the kernel.
+    Cgroup,
+    /// No writable cgroup: the processes of the run's PID namespace are summed every 50 ms.
+    #[default]
+    ProcessScan,
 }
 
 /// How to build a [`Sandbox`].
@@ -45,9 +64,12 @@ pub struct SandboxConfig {
     pub interpreter: Interpreter,
     /// Executions in flight (one warm worker each). Default: the number of cores.
     pub workers: usize,
-    /// First of the uids candidates run as (one per worker). Default: derived from our pid,
-    /// so concurrent sstar processes do not share process-count limits.
+    /// First of the uids candidates run as (one per worker). Default: a block reserved with a
+    /// lock file, so concurrent sstar processes never share a uid.
     pub uid_base: Option<u32>,
+    /// Count each run in a cgroup per slot where one can be made (default); `false` forces
+    /// the process-scan fallback.
+    pub cgroups: bool,
     /// Extra modules each worker imports up front (e.g. `numpy`), besides the stdlib set.
     pub preload: Vec<String>,
 }
@@ -59,6 +81,7 @@ impl SandboxConfig {
             interpreter,
             workers,
             uid_base: None,
+            cgroups: true,
             preload: Vec::new(),
         }
     }
@@ -75,39 +98,69 @@ pub struct Sandbox {
     idle: Mutex<Slots>,
     freed: Condvar,
     isolation: Isolation,
+    /// Declared after `idle`: the workers die before their cgroups are removed.
+    slots: Vec<Slot>,
+    uids: std::ops::Range<u32>,
+    _uid_block: Option<UidBlock>,
 }
 
 #[derive(Debug)]
 struct Slots {
-    idle: Vec<(Worker, u32)>,
+    idle: Vec<(Worker, usize)>,
     alive: usize,
+}
+
+/// What a worker slot keeps across worker restarts: its uid and its cgroup.
+#[derive(Debug)]
+pub(crate) struct Slot {
+    pub uid: u32,
+    pub cgroup: Result<SlotCgroup, String>,
 }
 
 impl Sandbox {
     /// Starts `config.workers` workers (in parallel) and checks that they came up.
     pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let workers = config.workers.clamp(1, MAX_WORKERS);
+        let uid_block = match config.uid_base {
+            Some(_) => None,
+            None => Some(UidBlock::reserve(MAX_WORKERS as u32)?),
+        };
         let uid_base = config
             .uid_base
-            .unwrap_or_else(|| 1_000_000 + (std::process::id() % 100_000) * MAX_WORKERS as u32);
+            .or(uid_block.as_ref().map(|b| b.first))
+            .unwrap_or_default();
         static POOLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let pool = POOLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let slots: Vec<Slot> = (0..workers as u32)
+            .map(|slot| Slot {
+                uid: uid_base + slot,
+                cgroup: if config.cgroups {
+                    SlotCgroup::create(&pool.to_string(), slot)
+                } else {
+                    Err("turned off".into())
+                },
+            })
+            .collect();
         let root_mountpoint =
             std::env::temp_dir().join(format!("sstar-root-{}-{pool}", std::process::id()));
         std::fs::create_dir_all(&root_mountpoint)
             .map_err(|e| SandboxError::Spawn(format!("{}: {e}", root_mountpoint.display())))?;
+        for skipped in &config.interpreter.skipped {
+            tracing::warn!("sandbox: not mounting `{skipped}` (outside the interpreter's standard library and site directories): candidates cannot import from it");
+        }
         let spec = SpawnSpec {
             interpreter: config.interpreter,
             root_mountpoint,
             preload: config.preload,
+            seccomp: crate::seccomp::compiled_filters()?,
         };
         let started: Vec<_> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers as u32)
-                .map(|slot| {
+            let handles: Vec<_> = slots
+                .iter()
+                .enumerate()
+                .map(|(index, slot)| {
                     let spec = &spec;
-                    scope.spawn(move || {
-                        Worker::spawn(spec, uid_base + slot).map(|w| (w, uid_base + slot))
-                    })
+                    scope.spawn(move || Worker::spawn(spec, slot).map(|w| (w, index)))
                 })
                 .collect();
             handles
@@ -121,9 +174,9 @@ impl Sandbox {
         let mut idle = Vec::with_capacity(workers);
         let mut isolation = None;
         for result in started {
-            let ((worker, isolated), uid) = result?;
+            let ((worker, isolated), slot) = result?;
             isolation.get_or_insert(isolated);
-            idle.push((worker, uid));
+            idle.push((worker, slot));
         }
         for warning in isolation.iter().flat_map(|i| &i.warnings) {
             tracing::warn!("sandbox: {warning}");
@@ -136,6 +189,9 @@ impl Sandbox {
             }),
             freed: Condvar::new(),
             isolation: isolation.unwrap_or_default(),
+            slots,
+            uids: uid_base..uid_base + workers as u32,
+            _uid_block: uid_block,
         })
     }
 
@@ -158,17 +214,17 @@ impl Sandbox {
     }
 
     fn run_once(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
-        let (mut worker, uid) = self.checkout()?;
+        let (mut worker, slot) = self.checkout()?;
         match worker.run(execution) {
             Ok(outcome) => {
-                self.checkin(worker, uid);
+                self.checkin(worker, slot);
                 Ok(outcome)
             }
             Err(error) => {
                 drop(worker);
                 tracing::warn!("replacing sandbox worker: {error}");
-                match Worker::spawn(&self.spec, uid) {
-                    Ok((fresh, _)) => self.checkin(fresh, uid),
+                match Worker::spawn(&self.spec, &self.slots[slot]) {
+                    Ok((fresh, _)) => self.checkin(fresh, slot),
                     Err(spawn_error) => {
                         tracing::error!("{spawn_error}");
                         self.lock().alive -= 1;
@@ -190,6 +246,11 @@ impl Sandbox {
         self.lock().alive
     }
 
+    /// The uids candidates run as (when sstar runs as root), one per worker slot.
+    pub fn uids(&self) -> std::ops::Range<u32> {
+        self.uids.clone()
+    }
+
     /// The interpreter the workers run.
     pub fn interpreter(&self) -> &Interpreter {
         &self.spec.interpreter
@@ -202,13 +263,16 @@ impl Sandbox {
     pub fn fingerprint(&self) -> String {
         let i = &self.isolation;
         format!(
-            "{} {}\nisolation mount={} net={} chroot={} uid={}\npreload {:?}\n{}\n{}\n{}",
+            "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}\n{}",
             self.spec.interpreter.executable.display(),
             self.spec.interpreter.version,
             i.mount_ns,
             i.net_ns,
             i.chroot,
             i.uid.is_some(),
+            i.fresh_namespaces_per_run,
+            i.seccomp,
+            i.accounting,
             self.spec.preload,
             crate::worker::WORKER_PY,
             crate::FUNCTION_CALLS,
@@ -220,7 +284,7 @@ impl Sandbox {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn checkout(&self) -> Result<(Worker, u32), SandboxError> {
+    fn checkout(&self) -> Result<(Worker, usize), SandboxError> {
         let mut slots = self.lock();
         loop {
             if let Some(worker) = slots.idle.pop() {
@@ -236,8 +300,8 @@ impl Sandbox {
         }
     }
 
-    fn checkin(&self, worker: Worker, uid: u32) {
-        self.lock().idle.push((worker, uid));
+    fn checkin(&self, worker: Worker, slot: usize) {
+        self.lock().idle.push((worker, slot));
         self.freed.notify_one();
     }
 }

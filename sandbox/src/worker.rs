@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::execution::{Execution, ProgramKind};
 use crate::interpreter::Interpreter;
 use crate::outcome::{Outcome, RawResult, Report};
-use crate::pool::{Isolation, SandboxError};
+use crate::pool::{Isolation, SandboxError, Slot};
 use crate::protocol::{read_frame, write_frame};
 
 /// The worker's source, embedded so the installed tool is one file; it runs after
@@ -61,6 +61,11 @@ struct WorkerConfig<'a> {
     root_mountpoint: &'a Path,
     preload: &'a [String],
     prelude: &'a str,
+    /// The slot's cgroup directories, or why there are none.
+    cgroup: Option<&'a crate::cgroup::SlotCgroup>,
+    cgroup_error: Option<&'a str>,
+    /// Raw BPF programs, hex-encoded, installed in this order.
+    seccomp: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -89,18 +94,23 @@ pub(crate) struct SpawnSpec {
     pub interpreter: Interpreter,
     pub root_mountpoint: std::path::PathBuf,
     pub preload: Vec<String>,
+    /// The seccomp filters every run installs (raw BPF).
+    pub seccomp: Vec<Vec<u8>>,
 }
 
 impl Worker {
-    /// Starts a worker for the slot whose candidates run as `uid`, and waits until it is ready.
-    pub(crate) fn spawn(spec: &SpawnSpec, uid: u32) -> Result<(Self, Isolation), SandboxError> {
+    /// Starts a worker for `slot` (its uid, its cgroup) and waits until it is ready.
+    pub(crate) fn spawn(spec: &SpawnSpec, slot: &Slot) -> Result<(Self, Isolation), SandboxError> {
         let config = WorkerConfig {
             executable: &spec.interpreter.executable,
             sys_path: &spec.interpreter.sys_path,
-            uid,
+            uid: slot.uid,
             root_mountpoint: &spec.root_mountpoint,
             preload: &spec.preload,
             prelude: crate::execution::FUNCTION_PRELUDE,
+            cgroup: slot.cgroup.as_ref().ok(),
+            cgroup_error: slot.cgroup.as_ref().err().map(String::as_str),
+            seccomp: spec.seccomp.iter().map(hex::encode).collect(),
         };
         let config =
             serde_json::to_string(&config).map_err(|e| SandboxError::Spawn(e.to_string()))?;
