@@ -7,4 +7,5 @@ mod import_cli;
 mod judge_cli;
 mod llm;
 mod pipeline;
+mod problem_files;
 mod shard;

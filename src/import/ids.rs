@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::error::{ImportError, SkipReason};
+use crate::problem::{read_regular, Refusal};
 
 /// The mapping file of a set: directory name -> the benchmark's own id, for every problem
 /// whose directory name differs from it.
@@ -21,15 +22,23 @@ pub fn original_id(ids: &BTreeMap<String, String>, dir_id: &str) -> String {
         .unwrap_or_else(|| dir_id.to_owned())
 }
 
-/// Reads `<set>/ids.json`; a set without one maps nothing.
+/// Largest `ids.json` read: a few hundred bytes per renamed problem, so room for 100k of them.
+const MAX_IDS_BYTES: u64 = 64 << 20;
+
+/// Reads `<set>/ids.json`; a set without one maps nothing. Like a problem's files, it is read
+/// only as a regular file under its cap (never through a link, from a device or a pipe).
 pub fn read_ids(set: &Path) -> Result<BTreeMap<String, String>, ImportError> {
     let path = set.join(IDS_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => {
+    match read_regular(&path, MAX_IDS_BYTES) {
+        Ok(Some(bytes)) => {
             serde_json::from_slice(&bytes).map_err(|source| ImportError::BadIds { path, source })
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-        Err(source) => Err(ImportError::Read { path, source }),
+        Ok(None) => Ok(BTreeMap::new()),
+        Err(Refusal::Io(source)) => Err(ImportError::Read { path, source }),
+        Err(refusal @ (Refusal::NotRegular(_) | Refusal::TooLarge)) => Err(ImportError::Read {
+            path,
+            source: std::io::Error::other(refusal.to_string()),
+        }),
     }
 }
 
@@ -173,6 +182,21 @@ mod tests {
         assert_eq!(written.len(), 2, "{written:?}");
         assert_eq!(original_id(&written, "a_b-2"), "a b");
         assert_eq!(original_id(&written, "plain"), "plain");
+    }
+
+    #[test]
+    fn a_linked_or_device_ids_file_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let host = dir.path().join("host.json");
+        std::fs::write(&host, r#"{"a": "b"}"#).expect("write");
+        let set = dir.path().join("set");
+        std::fs::create_dir(&set).expect("mkdir");
+        std::os::unix::fs::symlink(&host, set.join(IDS_FILE)).expect("symlink");
+        let err = read_ids(&set).expect_err("linked");
+        assert!(err.to_string().contains("a symbolic link"), "{err}");
+        std::fs::remove_file(set.join(IDS_FILE)).expect("remove");
+        std::os::unix::fs::symlink("/dev/zero", set.join(IDS_FILE)).expect("symlink");
+        assert!(read_ids(&set).is_err(), "never read until memory runs out");
     }
 
     #[test]

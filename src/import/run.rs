@@ -67,10 +67,14 @@ impl ImportOptions {
                 "--max-solutions must be at least 1".into(),
             ));
         }
-        if self.time_limit_ms == Some(0) {
-            return Err(ImportError::Option(
-                "--time-limit-ms must be greater than zero".into(),
-            ));
+        let range = crate::problem::Limits::TIME_LIMIT_MS;
+        if let Some(ms) = self.time_limit_ms.filter(|ms| !range.contains(ms)) {
+            // Checked here, not when each problem loads back: every row would be skipped.
+            return Err(ImportError::Option(format!(
+                "--time-limit-ms must be in {}..={}, got {ms}",
+                range.start(),
+                range.end()
+            )));
         }
         self.platforms = self
             .platforms

@@ -22,6 +22,36 @@ pub enum SetError {
     },
 }
 
+/// What a path under a problem directory is, when it is not what the loader reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A symbolic link (never followed).
+    Symlink,
+    /// A named pipe: opening or reading it could block forever.
+    Fifo,
+    /// A character or block device, such as `/dev/zero`.
+    Device,
+    /// A Unix socket.
+    Socket,
+    /// A directory where a file was expected.
+    Directory,
+    /// Anything else that is not a regular file.
+    Other,
+}
+
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileKind::Symlink => "a symbolic link",
+            FileKind::Fifo => "a named pipe",
+            FileKind::Device => "a device",
+            FileKind::Socket => "a socket",
+            FileKind::Directory => "a directory",
+            FileKind::Other => "not a regular file",
+        })
+    }
+}
+
 /// One problem could not be loaded; the rest of its set still loads.
 #[derive(Debug, thiserror::Error)]
 #[error("problem {}: {reason}", path.display())]
@@ -43,6 +73,26 @@ pub enum LoadErrorReason {
     MissingFile {
         /// The missing file.
         file: PathBuf,
+    },
+    /// The problem directory itself is a symbolic link: it could lead anywhere on the host.
+    #[error("the problem directory is a symbolic link; problems are read only from real directories inside the set")]
+    LinkedProblem,
+    /// A file or directory of the problem is a symbolic link, device, named pipe or socket:
+    /// it could send a host file to the model, never end, or block the load.
+    #[error("{} is {found}; problem files must be regular files inside the set", file.display())]
+    NotRegular {
+        /// The file or directory.
+        file: PathBuf,
+        /// What it is instead.
+        found: FileKind,
+    },
+    /// A file is larger than its cap (nothing past the cap was read).
+    #[error("{} is larger than the {} MiB cap", file.display(), limit >> 20)]
+    TooLarge {
+        /// The file.
+        file: PathBuf,
+        /// The cap in bytes.
+        limit: u64,
     },
     /// A file exists but could not be read.
     #[error("cannot read {}: {source}", file.display())]
@@ -66,11 +116,17 @@ pub enum LoadErrorReason {
         /// The TOML parser's message.
         message: String,
     },
-    /// A limit is zero.
-    #[error("problem.toml: {key} must be greater than zero")]
-    ZeroLimit {
+    /// A limit is outside the range the sandbox can enforce (SPEC §1).
+    #[error("problem.toml: {key} = {value} is out of range {min}..={max}")]
+    LimitOutOfRange {
         /// The key.
         key: &'static str,
+        /// The value given.
+        value: u64,
+        /// Smallest accepted value.
+        min: u64,
+        /// Largest accepted value.
+        max: u64,
     },
     /// `float_tolerance` is negative or not finite.
     #[error("problem.toml: float_tolerance must be a finite number >= 0, got {value}")]

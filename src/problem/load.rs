@@ -47,7 +47,8 @@ pub fn load_set(dir: &Path) -> Result<ProblemSet, SetError> {
     let mut errors = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let path = entry.map_err(unreadable)?.path();
-        if !(path.is_dir() && path.join(MANIFEST).exists()) {
+        // Not `exists()`: a manifest that is a dangling link is reported, not passed over.
+        if !(path.is_dir() && std::fs::symlink_metadata(path.join(MANIFEST)).is_ok()) {
             continue;
         }
         match load_problem(&path) {
@@ -81,6 +82,12 @@ pub fn load_problem(dir: &Path) -> Result<Problem, LoadError> {
 const MANIFEST: &str = "problem.toml";
 
 fn read_problem(dir: &Path) -> Result<Problem, LoadErrorReason> {
+    // Only the last component (the set itself may sit under a linked path), without a
+    // trailing slash, which would make lstat follow the link.
+    let last: PathBuf = dir.components().collect();
+    if std::fs::symlink_metadata(&last).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(LoadErrorReason::LinkedProblem);
+    }
     if !dir.is_dir() {
         return Err(LoadErrorReason::NotADirectory);
     }

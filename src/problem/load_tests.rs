@@ -255,7 +255,7 @@ fn unknown_kind_is_an_error() {
     let err = load_err(&minimal(tmp.path(), "p", "title = \"T\"\nkind = \"foo\"\n"));
     let text = err.to_string();
     assert!(
-        text.contains("problem.toml line 2: unknown variant `foo`"),
+        text.contains("problem.toml line 2: kind: unknown variant `foo`"),
         "{text}"
     );
 }
@@ -282,8 +282,10 @@ fn zero_limit_is_an_error() {
     assert!(
         matches!(
             err.reason,
-            LoadErrorReason::ZeroLimit {
-                key: "memory_limit_mb"
+            LoadErrorReason::LimitOutOfRange {
+                key: "memory_limit_mb",
+                value: 0,
+                ..
             }
         ),
         "{err}"
@@ -480,4 +482,28 @@ fn set_that_is_not_a_directory_is_an_error() {
             format!("problem set {}: not a directory", path.display())
         );
     }
+}
+
+#[test]
+fn a_linked_problem_directory_is_reported_and_the_rest_load() {
+    let tmp = TempDir::new().expect("tempdir");
+    let elsewhere = TempDir::new().expect("tempdir");
+    minimal(tmp.path(), "good", STDIO);
+    let outside = minimal(elsewhere.path(), "outside", STDIO);
+    std::os::unix::fs::symlink(&outside, tmp.path().join("linked")).expect("symlink");
+    let set = load_set(tmp.path()).expect("set");
+    assert_eq!(set.problems.len(), 1);
+    assert_eq!(set.problems[0].id, "good");
+    assert_eq!(set.errors.len(), 1);
+    assert!(
+        matches!(set.errors[0].reason, LoadErrorReason::LinkedProblem),
+        "{}",
+        set.errors[0]
+    );
+    // A trailing slash makes lstat follow the link; it is still refused.
+    let err = load_err(&tmp.path().join("linked/"));
+    assert!(
+        matches!(err.reason, LoadErrorReason::LinkedProblem),
+        "{err}"
+    );
 }

@@ -1,5 +1,7 @@
 //! `problem.toml`: parsing and validating the settings of one problem.
 
+use std::ops::RangeInclusive;
+
 use serde::Deserialize;
 
 use super::error::LoadErrorReason;
@@ -40,22 +42,41 @@ const DEFAULT_FLOAT_TOLERANCE: f64 = 1e-6;
 impl Manifest {
     /// Parses and validates `problem.toml` text.
     pub fn parse(text: &str) -> Result<Self, LoadErrorReason> {
-        let raw: RawManifest = toml::from_str(text).map_err(|err| LoadErrorReason::Manifest {
-            line: err.span().map(|span| line_of(text, span.start)),
-            message: err.message().trim().to_owned(),
+        let raw: RawManifest = toml::from_str(text).map_err(|err| {
+            let message = err.message().trim();
+            // The parser does not say which key a bad value belongs to (e.g. a limit past
+            // what TOML integers hold): name it from the line.
+            let key = err
+                .span()
+                .and_then(|span| key_of_value_at(text, span.start))
+                .filter(|key| !message.contains(key));
+            LoadErrorReason::Manifest {
+                line: err.span().map(|span| line_of(text, span.start)),
+                message: match key {
+                    Some(key) => format!("{key}: {message}"),
+                    None => message.to_owned(),
+                },
+            }
         })?;
         let defaults = Limits::default();
         let limits = Limits {
-            time_limit_ms: positive("time_limit_ms", raw.time_limit_ms, defaults.time_limit_ms)?,
-            memory_limit_mb: positive(
+            time_limit_ms: in_range(
+                "time_limit_ms",
+                raw.time_limit_ms,
+                defaults.time_limit_ms,
+                Limits::TIME_LIMIT_MS,
+            )?,
+            memory_limit_mb: in_range(
                 "memory_limit_mb",
                 raw.memory_limit_mb,
                 defaults.memory_limit_mb,
+                Limits::MEMORY_LIMIT_MB,
             )?,
-            output_limit_mb: positive(
+            output_limit_mb: in_range(
                 "output_limit_mb",
                 raw.output_limit_mb,
                 defaults.output_limit_mb,
+                Limits::OUTPUT_LIMIT_MB,
             )?,
         };
         let float_tolerance = raw.float_tolerance.unwrap_or(DEFAULT_FLOAT_TOLERANCE);
@@ -89,11 +110,23 @@ impl Manifest {
     }
 }
 
-fn positive(key: &'static str, value: Option<u64>, default: u64) -> Result<u64, LoadErrorReason> {
-    match value {
-        Some(0) => Err(LoadErrorReason::ZeroLimit { key }),
-        Some(v) => Ok(v),
-        None => Ok(default),
+/// `value` (or `default` when absent), which must lie in `range`.
+fn in_range(
+    key: &'static str,
+    value: Option<u64>,
+    default: u64,
+    range: RangeInclusive<u64>,
+) -> Result<u64, LoadErrorReason> {
+    let value = value.unwrap_or(default);
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(LoadErrorReason::LimitOutOfRange {
+            key,
+            value,
+            min: *range.start(),
+            max: *range.end(),
+        })
     }
 }
 
@@ -107,6 +140,19 @@ fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// The bare key of the `key = value` line whose value holds byte `offset`.
+fn key_of_value_at(text: &str, offset: usize) -> Option<&str> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |at| at + 1);
+    let (key, _) = text[start..offset].split_once('=')?;
+    let key = key.trim();
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    bare.then_some(key)
 }
 
 /// 1-based line number of a byte offset.
@@ -234,6 +280,15 @@ url = "https://leetcode.com/problems/two-sum/"
     }
 
     #[test]
+    fn a_value_past_toml_integers_names_its_key() {
+        let (line, message) = manifest_error(
+            "title = \"T\"\nkind = \"stdio\"\nmemory_limit_mb = 18446744073709551615\n",
+        );
+        assert_eq!(line, Some(3));
+        assert!(message.starts_with("memory_limit_mb: "), "{message}");
+    }
+
+    #[test]
     fn wrong_types_are_rejected() {
         let (_, message) = manifest_error("title = \"T\"\nkind = \"stdio\"\ntime_limit_ms = -5\n");
         assert!(!message.is_empty());
@@ -242,18 +297,28 @@ url = "https://leetcode.com/problems/two-sum/"
     }
 
     #[test]
-    fn zero_limits_are_rejected() {
-        for key in ["time_limit_ms", "memory_limit_mb", "output_limit_mb"] {
-            let err =
-                parse(&format!("title = \"T\"\nkind = \"stdio\"\n{key} = 0\n")).expect_err("zero");
-            assert!(
-                matches!(err, LoadErrorReason::ZeroLimit { key: k } if k == key),
-                "{err:?}"
-            );
-            assert_eq!(
-                err.to_string(),
-                format!("problem.toml: {key} must be greater than zero")
-            );
+    fn limits_outside_their_ranges_are_rejected() {
+        for (key, max) in [
+            ("time_limit_ms", 600_000),
+            ("memory_limit_mb", 65_536),
+            ("output_limit_mb", 4_096),
+        ] {
+            // 2^44 MiB is 2^64 bytes: the value that used to wrap to a zero-byte limit.
+            for bad in [0, max + 1, 1 << 44, i64::MAX as u64] {
+                let err = parse(&format!("title = \"T\"\nkind = \"stdio\"\n{key} = {bad}\n"))
+                    .expect_err("out of range");
+                assert!(
+                    matches!(err, LoadErrorReason::LimitOutOfRange { key: k, value, .. }
+                        if k == key && value == bad),
+                    "{err:?}"
+                );
+                assert_eq!(
+                    err.to_string(),
+                    format!("problem.toml: {key} = {bad} is out of range 1..={max}")
+                );
+            }
+            let at_max = parse(&format!("title = \"T\"\nkind = \"stdio\"\n{key} = {max}\n"));
+            assert!(at_max.is_ok(), "{key} = {max}: {at_max:?}");
         }
     }
 

@@ -10,7 +10,8 @@ mod solutions;
 mod test_case;
 mod tests_dir;
 
-pub use error::{LoadError, LoadErrorReason, SetError};
+pub use error::{FileKind, LoadError, LoadErrorReason, SetError};
+pub(crate) use files::{read_regular, Refusal};
 pub use load::{load_problem, load_set, ProblemSet};
 pub use model::{Checker, Kind, Limits, Metadata, Problem, Solution};
 pub use natural::natural_cmp;

@@ -1,5 +1,6 @@
 //! The in-memory problem: settings from `problem.toml` plus the files beside it.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,17 @@ pub struct Limits {
     pub memory_limit_mb: u64,
     /// Stdout per test (stderr is kept up to the same size).
     pub output_limit_mb: u64,
+}
+
+impl Limits {
+    /// Accepted `time_limit_ms`: ten minutes per test is beyond any judge's limit, and keeps
+    /// the derived wall limit (2 × CPU + 1 s) far from overflowing anything.
+    pub const TIME_LIMIT_MS: RangeInclusive<u64> = 1..=600_000;
+    /// Accepted `memory_limit_mb`: up to 64 GiB, so the byte count cannot wrap (it did: a huge
+    /// value shifted into 0 bytes and every program failed).
+    pub const MEMORY_LIMIT_MB: RangeInclusive<u64> = 1..=65_536;
+    /// Accepted `output_limit_mb`: up to 4 GiB of stdout per test.
+    pub const OUTPUT_LIMIT_MB: RangeInclusive<u64> = 1..=4_096;
 }
 
 impl Default for Limits {

@@ -9,9 +9,9 @@ use super::natural::natural_cmp;
 
 /// The `.py` files of `solutions/` in natural name order; other files are ignored.
 pub(crate) fn read_solutions(dir: &Path) -> Result<Vec<Solution>, LoadErrorReason> {
-    let mut solutions = list_files(dir, Path::new("solutions"))?
+    let is_python = |file: &Path| file.extension().is_some_and(|e| e == "py");
+    let mut solutions = list_files(dir, Path::new("solutions"), is_python)?
         .into_iter()
-        .filter(|file| file.extension().is_some_and(|e| e == "py"))
         .map(|file| {
             Ok(Solution {
                 name: utf8_stem(&file)?,

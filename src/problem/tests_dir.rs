@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::error::LoadErrorReason;
-use super::files::{list_files, read_required, utf8_stem};
+use super::files::{list_files, read_required, utf8_stem, MAX_TEST_BYTES};
 use super::model::Kind;
 use super::natural::natural_cmp;
 use super::test_case::{parse_arguments, TestCase, Visibility};
@@ -21,12 +21,9 @@ pub(crate) fn read_tests(
         Visibility::Hidden => "hidden",
     });
     let mut pairs: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
-    for file in list_files(dir, &rel)? {
+    let is_test = |file: &Path| file.extension().is_some_and(|e| e == "in" || e == "out");
+    for file in list_files(dir, &rel, is_test)? {
         let is_in = file.extension().is_some_and(|e| e == "in");
-        let is_out = file.extension().is_some_and(|e| e == "out");
-        if !(is_in || is_out) {
-            continue;
-        }
         let pair = pairs.entry(utf8_stem(&file)?).or_default();
         if is_in {
             pair.0 = Some(file);
@@ -57,8 +54,8 @@ pub(crate) fn read_tests(
     names
         .into_iter()
         .map(|(name, input_file, output_file)| {
-            let input = read_required(dir, &input_file)?;
-            let expected = read_required(dir, &output_file)?;
+            let input = read_required(dir, &input_file, MAX_TEST_BYTES)?;
+            let expected = read_required(dir, &output_file, MAX_TEST_BYTES)?;
             match kind {
                 Kind::Function => {
                     validate_function_test(&input, &input_file, &expected, &output_file)?
