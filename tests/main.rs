@@ -8,4 +8,5 @@ mod judge_cli;
 mod llm;
 mod pipeline;
 mod problem_files;
+mod run_lock;
 mod shard;

@@ -10,25 +10,32 @@ use super::output::Output;
 use crate::error::{Error, EXIT_OK};
 use crate::eval::{compare, evaluate, load_eval, Breakdown, Comparison, EvalReport, Rate};
 use crate::sandbox_from_env;
-use crate::store::RunDir;
+use crate::store::{LockError, RunDir};
 
 pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
+    let run = RunDir::new(&args.run);
+    // eval writes eval.json: one writer per run directory, held to the end.
+    let _lock = run.lock().map_err(lock_error)?;
     let sandbox = sandbox_from_env()?;
-    let report = evaluate_with_progress(
-        &sandbox,
-        &RunDir::new(&args.run),
-        args.set.as_deref(),
-        output,
-    )?;
+    let report = evaluate_with_progress(&sandbox, &run, args.set.as_deref(), output)?;
     let comparison = match &args.against {
         Some(other) => {
             let other = RunDir::new(other);
+            let evaluate_other = || -> Result<EvalReport, Error> {
+                // The same directory twice is already held (a second lock would refuse it).
+                let _lock = if same_dir(&run, &other) {
+                    None
+                } else {
+                    Some(other.lock().map_err(lock_error)?)
+                };
+                evaluate_with_progress(&sandbox, &other, args.set.as_deref(), output)
+            };
             let theirs = match load_eval(&other) {
                 Ok(Some(report)) => report,
-                Ok(None) => evaluate_with_progress(&sandbox, &other, args.set.as_deref(), output)?,
+                Ok(None) => evaluate_other()?,
                 Err(e) => {
                     tracing::warn!("{e}; evaluating it again");
-                    evaluate_with_progress(&sandbox, &other, args.set.as_deref(), output)?
+                    evaluate_other()?
                 }
             };
             Some(compare(&report, &theirs))
@@ -51,6 +58,17 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
         }
     }
     Ok(EXIT_OK)
+}
+
+fn lock_error(error: LockError) -> Error {
+    Error::Usage(error.to_string())
+}
+
+fn same_dir(a: &RunDir, b: &RunDir) -> bool {
+    match (a.root().canonicalize(), b.root().canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 fn evaluate_with_progress(

@@ -31,6 +31,11 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             "no model configured: pass --model (or set SSTAR_MODEL), or select among given programs with --candidates".into(),
         ));
     }
+    let run = RunDir::new(&args.out);
+    // Held to the end: a second solve (or an eval or merge) on this directory stops here.
+    let _lock = run
+        .create_and_lock()
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let set = load_set(&args.set)?;
     for error in &set.errors {
         tracing::error!("{error}");
@@ -67,7 +72,6 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             );
         }
     }
-    let run = RunDir::new(&args.out);
     let sandbox = Arc::new(sandbox_from_env()?);
     let settings = Settings {
         samples: args.samples,

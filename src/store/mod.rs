@@ -2,12 +2,14 @@
 
 mod exec_cache;
 mod files;
+mod lock;
 mod merge;
 mod records;
 mod run_dir;
 
 pub use exec_cache::ExecCache;
 pub use files::{append_line, write_atomic, write_json_atomic};
+pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError};
 pub use records::{ProblemResult, ResultStatus, RunInfo};
 pub use run_dir::RunDir;
