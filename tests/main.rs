@@ -4,6 +4,7 @@
 mod common;
 mod hostile;
 mod import_cli;
+mod import_limits;
 mod judge_cli;
 mod llm;
 mod pipeline;

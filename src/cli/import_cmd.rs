@@ -42,6 +42,7 @@ fn tool_error(error: ImportError) -> Error {
         }
         ImportError::Sandbox(e) => Error::Sandbox(e),
         other @ (ImportError::NotJson { .. }
+        | ImportError::TooLarge { .. }
         | ImportError::BadIds { .. }
         | ImportError::Option(_)) => Error::Usage(other.to_string()),
     }

@@ -40,6 +40,14 @@ pub enum ImportError {
         /// The JSON parser's error.
         source: serde_json::Error,
     },
+    /// The input is one JSON array larger than the cap (it is parsed whole).
+    #[error("{}: a json array larger than {} MiB; write it as json lines", path.display(), limit >> 20)]
+    TooLarge {
+        /// The input file.
+        path: PathBuf,
+        /// The cap in bytes.
+        limit: u64,
+    },
     /// An option value is malformed.
     #[error("{0}")]
     Option(String),
@@ -85,6 +93,9 @@ pub enum SkipReason {
     /// The sandbox failed on this row.
     #[error("sandbox: {0}")]
     Sandbox(String),
+    /// The row, or what it decodes to, is over a size cap.
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// The written problem does not load back.
     #[error("imported problem does not load: {0}")]
     Invalid(String),
@@ -104,6 +115,7 @@ impl SkipReason {
             SkipReason::Reference(_) => "reference solution failed",
             SkipReason::Sandbox(_) => "sandbox failure",
             SkipReason::Invalid(_) => "does not load back",
+            SkipReason::TooLarge(_) => "too large",
         }
     }
 }

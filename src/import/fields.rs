@@ -10,9 +10,8 @@ use super::input::RawRow;
 
 /// Deserializes a whole row (taking its strings, not copying them), naming the field that
 /// does not fit.
-pub(crate) fn row<T: DeserializeOwned>(value: Result<Value, String>) -> Result<T, SkipReason> {
-    T::deserialize(value.map_err(SkipReason::BadRow)?)
-        .map_err(|e| SkipReason::BadRow(e.to_string()))
+pub(crate) fn row<T: DeserializeOwned>(value: Result<Value, SkipReason>) -> Result<T, SkipReason> {
+    T::deserialize(value?).map_err(|e| SkipReason::BadRow(e.to_string()))
 }
 
 /// The row's `key` as an id (a string, or a number written as text), if present.

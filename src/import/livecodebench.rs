@@ -19,6 +19,10 @@ use crate::problem::Kind;
 /// LCB grades with a 6 s budget per test in its own runner.
 const TIME_LIMIT_MS: u64 = 6000;
 
+/// Most bytes one row's private tests may inflate to. The largest real rows inflate to tens
+/// of MiB; zlib shrinks repetitive text about 1000-fold, so an unbounded row once took 4.3 GB.
+pub(crate) const MAX_DECODED_BYTES: u64 = 512 << 20;
+
 #[derive(Debug)]
 pub(crate) struct LiveCodeBench;
 
@@ -194,8 +198,7 @@ fn url(platform: &str, row: &Row) -> Option<String> {
 fn private_tests(value: &Value) -> Result<Vec<LcbTest>, SkipReason> {
     match value {
         Value::String(text) if !text.trim().is_empty() && !text.trim_start().starts_with('[') => {
-            let json = decode_pickled(text.trim())
-                .map_err(|e| SkipReason::UnparsableTests(format!("private_test_cases: {e}")))?;
+            let json = decode_pickled(text.trim(), MAX_DECODED_BYTES)?;
             serde_json::from_str(&json)
                 .map_err(|e| SkipReason::UnparsableTests(format!("private_test_cases: {e}")))
         }
@@ -203,17 +206,28 @@ fn private_tests(value: &Value) -> Result<Vec<LcbTest>, SkipReason> {
     }
 }
 
-/// base64 → zlib → a pickled `str`.
-pub(crate) fn decode_pickled(text: &str) -> Result<String, String> {
+/// base64 → zlib → a pickled `str`, inflating to at most `cap` bytes (past it, decoding stops
+/// and the row is skipped as too large).
+fn decode_pickled(text: &str, cap: u64) -> Result<String, SkipReason> {
+    let unparsable =
+        |what: String| SkipReason::UnparsableTests(format!("private_test_cases: {what}"));
     let compressed = base64::engine::general_purpose::STANDARD
         .decode(text)
-        .map_err(|e| format!("not base64: {e}"))?;
+        .map_err(|e| unparsable(format!("not base64: {e}")))?;
     let mut pickled = Vec::new();
     ZlibDecoder::new(compressed.as_slice())
+        .take(cap + 1)
         .read_to_end(&mut pickled)
-        .map_err(|e| format!("not zlib: {e}"))?;
+        .map_err(|e| unparsable(format!("not zlib: {e}")))?;
+    if pickled.len() as u64 > cap {
+        return Err(SkipReason::TooLarge(format!(
+            "private_test_cases inflate past the {} MiB cap",
+            cap >> 20
+        )));
+    }
+    drop(compressed);
     serde_pickle::from_slice(&pickled, serde_pickle::DeOptions::new())
-        .map_err(|e| format!("not a pickled string: {e}"))
+        .map_err(|e| unparsable(format!("not a pickled string: {e}")))
 }
 
 #[cfg(test)]
@@ -257,16 +271,29 @@ mod tests {
                 testtype: "stdin".into()
             }]
         );
-        assert!(decode_pickled("not base64!").is_err());
+        assert!(decode_pickled("not base64!", MAX_DECODED_BYTES).is_err());
     }
 
     #[test]
     fn python_pickles_decode_too() {
         // pickle.dumps('[]') with protocol 4 (FRAME, SHORT_BINUNICODE, MEMOIZE), zlib, base64.
         assert_eq!(
-            decode_pickled("eJxrYJnKxgABPUzRsVP0ABkLAyg=").expect("decodes"),
+            decode_pickled("eJxrYJnKxgABPUzRsVP0ABkLAyg=", MAX_DECODED_BYTES).expect("decodes"),
             "[]"
         );
+    }
+
+    #[test]
+    fn decoding_stops_at_the_cap() {
+        let tests = r#"[{"input": "1\n", "output": "1\n", "testtype": "stdin"}]"#;
+        let encoded = encode(tests);
+        let size = decode_pickled(&encoded, MAX_DECODED_BYTES)
+            .expect("decodes")
+            .len();
+        assert_eq!(size, tests.len());
+        // The pickle is a few bytes longer than its text; a cap below it refuses the row.
+        let err = decode_pickled(&encoded, tests.len() as u64).expect_err("over the cap");
+        assert!(matches!(err, SkipReason::TooLarge(_)), "{err:?}");
     }
 
     fn row_json(testtype: &str, starter: &str) -> Value {
