@@ -4,7 +4,9 @@
 Builds a stdio problem with N trivial tests (a + b) in a temp dir, then, in one run on the
 same machine, times (1) `sstar judge --all-tests` and (2) a loop that starts the resolved
 python3 once per test with the input on stdin and compares the output. Prints both and
-the ratio. Usage: scripts/bench_judge.py [--tests N] [--repeat R] [--sstar PATH]
+the ratio. With `--baseline PATH` (another sstar build, e.g. the previous release) both
+builds are timed in the same run, interleaved, and compared.
+Usage: scripts/bench_judge.py [--tests N] [--repeat R] [--sstar PATH] [--baseline PATH]
 """
 
 import argparse
@@ -70,24 +72,37 @@ def main():
     ap.add_argument("--tests", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sstar", default=os.path.join(ROOT, "target", "release", "sstar"))
+    ap.add_argument("--baseline", help="another sstar binary, timed in the same run")
     args = ap.parse_args()
     if not os.path.exists(args.sstar):
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     python = real_python()
+    builds = {"sstar": args.sstar, **({"baseline": args.baseline} if args.baseline else {})}
+    whole = {name: [] for name in builds}
+    fixed = {name: [] for name in builds}
     with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as one:
         make_problem(root, args.tests)
         make_problem(one, 1)
-        sstar_times = [bench_sstar(args.sstar, root) for _ in range(args.repeat)]
-        fixed = min(bench_sstar(args.sstar, one) for _ in range(args.repeat))
+        for _ in range(args.repeat):  # interleaved, so both builds see the same machine
+            for name, binary in builds.items():
+                whole[name].append(bench_sstar(binary, root))
+                fixed[name].append(bench_sstar(binary, one))
         loop_times = [bench_loop(python, root, args.tests) for _ in range(args.repeat)]
-    s, l = min(sstar_times), min(loop_times)
-    n = args.tests
+    n, l = args.tests, min(loop_times)
     print(f"tests per run: {n}   (best of {args.repeat}; machine: {os.cpu_count()} cores)")
-    print(f"sstar judge (whole command, pool start included): {s:8.3f} s  {s / n * 1000:7.2f} ms/test")
     print(f"python3 subprocess per test ({python}): {l:8.3f} s  {l / n * 1000:7.2f} ms/test")
-    print(f"  of which fixed cost (sstar judge on a 1-test problem): {fixed:.3f} s;"
-          f" marginal {(s - fixed) / (n - 1) * 1000:.2f} ms/test with {os.cpu_count()} workers")
-    print(f"ratio (loop / sstar): {l / s:.1f}x whole command, {l / max(s - fixed, 1e-9):.1f}x per test")
+    marginal = {}
+    for name, binary in builds.items():
+        s, f = min(whole[name]), min(fixed[name])
+        marginal[name] = (s - f) / (n - 1)
+        print(f"{name} ({binary}):")
+        print(f"  judge, whole command (pool start included): {s:8.3f} s  {s / n * 1000:7.2f} ms/test")
+        print(f"  fixed cost (judge on a 1-test problem): {f * 1000:.0f} ms;"
+              f" marginal {marginal[name] * 1000:.2f} ms/test with {os.cpu_count()} workers")
+        print(f"  ratio (loop / {name}): {l / s:.1f}x whole command, {l / n / max(marginal[name], 1e-9):.1f}x per test")
+    if args.baseline:
+        print(f"per-test cost, sstar / baseline: {marginal['sstar'] / marginal['baseline']:.2f}x;"
+              f" fixed cost: {min(fixed['sstar']) / min(fixed['baseline']):.2f}x")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 
 use std::net::TcpListener;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use sstar_sandbox::{
@@ -19,16 +18,18 @@ struct Isolated {
 }
 
 fn isolated() -> Isolated {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let base =
-        3_000_000 + (std::process::id() % 10_000) * 100 + NEXT.fetch_add(1, Ordering::Relaxed);
+    isolated_with(true)
+}
+
+/// `cgroups: false` forces the fallback that sums over the run's PID namespace.
+fn isolated_with(cgroups: bool) -> Isolated {
     let mut config = SandboxConfig::new(Interpreter::from_env().expect("python3"));
     config.workers = 1;
-    config.uid_base = Some(base);
-    Isolated {
-        sandbox: Sandbox::start(config).expect("sandbox"),
-        uids: base..base + 1,
-    }
+    config.cgroups = cgroups;
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    // A uid block reserved for this sandbox alone (a lock file), like any sstar process's.
+    let uids = sandbox.uids();
+    Isolated { sandbox, uids }
 }
 
 fn limits() -> Limits {
@@ -463,6 +464,28 @@ fn without_root_a_candidate_cannot_chroot_its_way_out() {
         "{}\n{stderr}",
         String::from_utf8_lossy(&output.stdout)
     );
+}
+
+/// Without a cgroup, CPU burnt and memory held by children are still counted, by summing
+/// over the run's PID namespace (children kept alive and never waited for).
+#[test]
+fn without_cgroups_children_still_count_against_the_limits() {
+    let s = isolated_with(false);
+    assert_eq!(
+        s.sandbox.isolation().accounting,
+        sstar_sandbox::Accounting::ProcessScan
+    );
+    let cpu = "import os, time\nr, w = os.pipe()\nfor _ in range(3):\n    if os.fork() == 0:\n        end = time.process_time() + 0.7\n        while time.process_time() < end: pass\n        os.write(w, b'x')\n        while True: pass\ngot = b''\nwhile len(got) < 3: got += os.read(r, 3)\nprint('done')";
+    let outcome = s.run_with(cpu, b"", cpu_bound());
+    assert_eq!(
+        outcome.termination,
+        Termination::TimeLimit { wall: false },
+        "{outcome:?}"
+    );
+    let memory = "import os\nr, w = os.pipe()\nfor _ in range(4):\n    if os.fork() == 0:\n        b = bytearray(100 << 20)\n        for i in range(0, len(b), 4096): b[i] = 1\n        os.write(w, b'x')\n        os.read(os.pipe()[0], 1)\ngot = b''\nwhile len(got) < 4: got += os.read(r, 4)\nprint('done')";
+    let outcome = s.run_with(memory, b"", cpu_bound());
+    assert_eq!(outcome.termination, Termination::MemoryLimit, "{outcome:?}");
+    s.assert_healthy();
 }
 
 #[test]

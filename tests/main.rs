@@ -5,6 +5,7 @@ mod common;
 mod hostile;
 mod import_cli;
 mod import_limits;
+mod isolation;
 mod judge_cli;
 mod llm;
 mod pipeline;

@@ -228,10 +228,10 @@ class CgroupAccounting:
         self.tasks = at("pids", "pids.max", os.O_WRONLY)
         self.procs = [at(c, "cgroup.procs", os.O_WRONLY) for c in ("memory", "pids", "cpuacct")]
 
-    def join(self):
-        """In the zygote: move into the slot's cgroup (its runs are then born there)."""
+    def join(self, pid):
+        """Move the zygote into the slot's cgroup (its runs are then born there)."""
         for fd in self.procs:
-            os.write(fd, b"0")
+            os.write(fd, str(pid).encode())
         self.release_join()
 
     def release_join(self):
@@ -280,10 +280,11 @@ class ScanAccounting:
     def __init__(self):
         self.peak_kb = 0
 
-    def join(self):
+    def join(self, _pid):
         pass
 
-    release_join = join
+    def release_join(self):
+        pass
 
     def start(self, req, allowance):
         self.peak_kb = 0
@@ -374,41 +375,53 @@ if isinstance(ACCOUNTING, ScanAccounting):
     )
 isolate()
 
-# --- warm standard library --------------------------------------------------------------------
+# --- warm standard library (the zygote's) -----------------------------------------------------
 
 # What contest programs and the function prelude use. Every module kept warm makes each fork
-# (and each child's exit) slower, so heavier ones (hashlib, pprint, dataclasses, …) load on use.
+# (and each run's exit) slower, so heavier ones (hashlib, pprint, dataclasses, …) load on use.
 PRELOAD = """array bisect collections copy datetime decimal enum fractions functools heapq itertools
 math operator random re string typing""".split()
-for _name in PRELOAD + CONFIG.get("preload", []):
-    try:
-        __import__(_name)
-    except ImportError:
-        pass
+FAST_CLONE = True
 
-import atexit  # noqa: E402
-import io  # noqa: E402
-import site  # noqa: E402
-import threading  # noqa: E402  (-S skips site.main(); we only want exit()/quit() as builtins)
-import traceback  # noqa: E402
-import types  # noqa: E402
 
-site.setquit()
-# Runs skip CPython's at-fork reseeding (see _clone_run): one fixed `random` state for every
-# run on every worker, so a program using it gets the same verdict wherever it runs.
-import random  # noqa: E402
+def warm_up():
+    """In the zygote only (the supervisor needs none of it): import what runs use, then
+    freeze the heap so its pages stay shared with every run."""
+    global atexit, io, random, threading, traceback, types, FAST_CLONE
+    for name in PRELOAD + CONFIG.get("preload", []):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+    import atexit
+    import io
+    import random
+    import site
+    import threading
+    import traceback
+    import types
 
-random.seed(0)
-# The raw clone in _clone_run skips CPython's fork hooks, sound only while the zygote has one
-# thread (a preloaded module could start one): otherwise the hooks run around it.
-FAST_CLONE = threading.active_count() == 1
-if not FAST_CLONE:
-    WARNINGS.append("a preloaded module started a thread: forking with CPython's hooks (slower)")
+    site.setquit()  # -S skips site.main(); we only want exit()/quit() as builtins
+    # Runs skip CPython's at-fork reseeding (see _clone_run): one fixed `random` state for
+    # every run on every worker, so a program using it gets the same verdict wherever it runs.
+    random.seed(0)
+    # The raw clone in _clone_run skips CPython's fork hooks, sound only while the zygote has
+    # one thread (a preloaded module could start one): otherwise the hooks run around it.
+    FAST_CLONE = threading.active_count() == 1
+    # Our 1 GiB RLIMIT_STACK (room for deep recursion on the main thread) would also become
+    # glibc's default thread stack and break thread creation under the memory limit.
+    threading.stack_size(8 << 20)
+    # One set of std streams built here, so codec lookups and caches are warm in every run.
+    _std_streams()
+    sys.stdin = sys.stdout = None
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 if SYS_CLONE is None:
     raise SystemExit(f"sstar worker: no clone syscall number for {os.uname().machine}")
-# Our 1 GiB RLIMIT_STACK (room for deep recursion on the main thread) would also become
-# glibc's default thread stack and break thread creation under the memory limit.
-threading.stack_size(8 << 20)
 
 PRELUDE = compile(CONFIG["prelude"], "<prelude>", "exec")  # FUNCTION_PRELUDE, from the host
 
@@ -432,7 +445,7 @@ ISOLATION["accounting"] = ACCOUNTING.name
 
 # --- a run: limits, privileges, the program ---------------------------------------------------
 
-VM_BASE = 0  # the zygote's address-space size, refreshed before each clone
+VM_BASE = 0  # the zygote's address-space size: a run's address-space limit counts from it
 
 
 def _set_limit(which, soft, hard=None):
@@ -486,7 +499,14 @@ def _drop_privileges():
     _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     # Set after the uid change, which clears it: die with the worker, whatever happens.
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    # Last: the filter denies what the steps above needed (it fails closed: no filter, no run).
+
+
+def _install_seccomp():
+    """In the zygote, once: every run inherits the filter. (Installing it per run cost about
+    0.3 ms: the kernel checks, compiles and caches a filter's verdicts when it is installed.)
+    Nothing a run needs for its own setup is denied, and the `clone` flags the zygote uses
+    (new PID and IPC namespaces) are useless without CAP_SYS_ADMIN, which no run has."""
+    _check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     for _insns, prog in SECCOMP:
         _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
@@ -598,6 +618,19 @@ def _die_of_signal(signum, _frame):
     os._exit(128 + signum)
 
 
+def _unprotect():
+    """Runs inherit the zygote's immunity to the OOM killer: give it back (a raise, which
+    needs no privilege), through the host's /proc, before it is closed."""
+    try:
+        fd = os.open("self/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
+        try:
+            os.write(fd, b"0")
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+
+
 def run_main(ctl_fd):
     """A freshly cloned run: take its request from the supervisor, set up, run. Never returns."""
     try:
@@ -610,6 +643,7 @@ def run_main(ctl_fd):
     except BaseException:  # noqa: BLE001  the supervisor sees the run end without a report
         os._exit(121)
     try:
+        _unprotect()
         for fd, target in zip(fds, (0, 1, 2, 3)):
             os.dup2(fd, target)
         os.closerange(4, 1 << 16)  # the request socket, the zygote's socket, the /proc handle
@@ -677,7 +711,7 @@ def zygote_main(sock):
     anything but that one byte and a descriptor."""
     global VM_BASE
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    ACCOUNTING.join()
+    warm_up()  # meanwhile the supervisor moves us into the slot's cgroup
     status_fd = os.open(f"{os.getpid()}/status", os.O_RDONLY, dir_fd=PROC_FD)
     try:  # a memory-limit kill takes the run, never the zygote
         fd = os.open(f"{os.getpid()}/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
@@ -685,7 +719,16 @@ def zygote_main(sock):
         os.close(fd)
     except OSError:
         pass
-    sock.send(json.dumps({"rss_bytes": _status_kb(status_fd, b"VmRSS:") * 1024}).encode())
+    seccomp_error = None
+    try:
+        _install_seccomp()
+    except OSError as e:
+        seccomp_error = str(e)  # the supervisor refuses to run anything (fails closed)
+    VM_BASE = _status_kb(status_fd, b"VmSize:") * 1024  # it does nothing that could grow it
+    hello = {"rss_bytes": _status_kb(status_fd, b"VmRSS:") * 1024, "seccomp_error": seccomp_error}
+    if not FAST_CLONE:
+        hello["warning"] = "a preloaded module started a thread: forking with CPython's hooks (slower)"
+    sock.send(json.dumps(hello).encode())
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(sock, 1, 1)
@@ -693,7 +736,6 @@ def zygote_main(sock):
             os._exit(0)
         if not msg or len(fds) != 1:
             os._exit(0)  # the supervisor is gone
-        VM_BASE = _status_kb(status_fd, b"VmSize:") * 1024
         pid, err = _clone_run()
         if pid == 0:
             run_main(fds[0])
@@ -763,34 +805,41 @@ def _clear_scratch_base():
             os.unlink(entry.path)
 
 
-def _spawn_run():
-    """Ask the zygote for a run; returns (pid, the request socket's supervisor end)."""
+# A request this small fits the socket's buffer: it is queued before the clone, so the run
+# finds it waiting (the zygote only passes the socket on, never reads it).
+QUEUED_REQUEST_BYTES = 64 << 10
+
+
+def _spawn_run(run_fds, header, code):
+    """Have the zygote clone a run, and give the run its request; returns the run's pid."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        socket.send_fds(ZYGOTE, [b"F"], [theirs.fileno()])
-    finally:
-        theirs.close()
-    reply = ZYGOTE.recv(8)
-    if len(reply) != 8:
-        ours.close()
-        raise OSError(errno.EPIPE, "the zygote is gone")
-    pid, err = struct.unpack("<ii", reply)
-    if pid <= 0:
-        ours.close()
-        raise OSError(err, "clone: " + os.strerror(err))
-    return pid, ours
-
-
-def _adopt(pid):
-    """The run inherits the zygote's immunity to the OOM killer: give it back (root only)."""
-    try:
-        fd = os.open(f"{pid}/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
+        queued = len(code) < QUEUED_REQUEST_BYTES
+        if queued:
+            _send_request(ours, run_fds, header, code)
         try:
-            os.write(fd, b"0")
+            socket.send_fds(ZYGOTE, [b"F"], [theirs.fileno()])
         finally:
-            os.close(fd)
-    except OSError:
-        pass
+            theirs.close()
+        reply = ZYGOTE.recv(8)
+        if len(reply) != 8:
+            raise OSError(errno.EPIPE, "the zygote is gone")
+        pid, err = struct.unpack("<ii", reply)
+        if pid <= 0:
+            raise OSError(err, "clone: " + os.strerror(err))
+        if not queued:
+            try:
+                _send_request(ours, run_fds, header, code)
+            except OSError:
+                pass  # the run died before it read its request: how it ended says the rest
+        return pid
+    finally:
+        ours.close()
+
+
+def _send_request(sock, run_fds, header, code):
+    socket.send_fds(sock, [b"R"], list(run_fds))
+    write_frame(sock.fileno(), header, [code])
 
 
 def execute(req, blobs):
@@ -806,27 +855,20 @@ def execute(req, blobs):
     err_r, err_w = os.pipe()
     rep_r, rep_w = os.pipe()
     run_fds = (stdin_fd, out_w, err_w, rep_w)
+    pid = None
+    header = {k: req.get(k) for k in ("kind", "entry_point", "cpu_ms", "memory_bytes", "output_bytes", "max_processes")}
+    header.update(argv=req.get("argv", []), scratch=scratch)
     started = time.monotonic()
     try:
         state = ACCOUNTING.start(req, ALLOWANCE)
-        pid, ctl = _spawn_run()
-    except BaseException:
-        for fd in (*run_fds, out_r, err_r, rep_r):
-            os.close(fd)
-        _clear_scratch_base()
-        raise
-    _adopt(pid)
-    header = {k: req.get(k) for k in ("kind", "entry_point", "cpu_ms", "memory_bytes", "output_bytes", "max_processes")}
-    header.update(argv=req.get("argv", []), scratch=scratch)
-    try:
-        socket.send_fds(ctl, [b"R"], list(run_fds))
-        write_frame(ctl.fileno(), header, [code_src])
-    except OSError:
-        pass  # the run died before it read its request: how it ended says the rest
+        pid = _spawn_run(run_fds, header, code_src)
     finally:
-        ctl.close()
         for fd in run_fds:
             os.close(fd)
+        if pid is None:
+            for fd in (out_r, err_r, rep_r):
+                os.close(fd)
+            _clear_scratch_base()
     try:
         result, blobs_out = _supervise(req, pid, started, state, out_r, err_r, rep_r)
     finally:
@@ -929,27 +971,28 @@ def _supervise(req, pid, started, state, out_r, err_r, rep_r):
 def main():
     global ZYGOTE, ALLOWANCE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host owns Ctrl-C and tells us by closing the pipe
-    import gc
-
-    # Build one set of std streams here so codec lookups and caches are warm in every run.
-    _std_streams()
-    sys.stdin = sys.stdout = None
-    gc.collect()
-    gc.freeze()  # keep the warm heap's pages shared with every run
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    if os.fork() == 0:
+    zygote = os.fork()
+    if zygote == 0:
         # The zygote: it has read nothing but this worker's code and config, and never will.
         ours.close()
         for fd in (PROTO_IN, PROTO_OUT):
             os.close(fd)
+        ACCOUNTING.release_join()
         try:
             zygote_main(theirs)
         finally:
             os._exit(0)
     theirs.close()
-    ACCOUNTING.release_join()
     ZYGOTE = ours
+    # The first move into a cgroup waits for an RCU grace period (~20 ms here): done while
+    # the zygote imports, before it can clone any run.
+    ACCOUNTING.join(zygote)
     hello = json.loads(ZYGOTE.recv(4096) or b"{}")
+    if hello.get("seccomp_error"):
+        raise SystemExit(f"sstar worker: cannot install the seccomp filter: {hello['seccomp_error']}")
+    if hello.get("warning"):
+        WARNINGS.append(hello["warning"])
     # Pages a run may copy from the warm interpreter on top of its own allowance.
     ALLOWANCE = hello.get("rss_bytes", 0)
     ISOLATION["fresh_namespaces_per_run"] = OWN_PID_NS

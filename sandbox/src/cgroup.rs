@@ -45,8 +45,8 @@ impl SlotCgroup {
             }
             made.push(dir);
         }
-        let [memory, pids, cpuacct] = <[PathBuf; 3]>::try_from(made)
-            .map_err(|_| "cgroup directories missing".to_string())?;
+        let [memory, pids, cpuacct] =
+            <[PathBuf; 3]>::try_from(made).map_err(|_| "cgroup directories missing".to_string())?;
         Ok(Self {
             memory,
             pids,
@@ -109,12 +109,12 @@ fn remove_stale(parent: &Path) {
 }
 
 /// `rmdir` of a cgroup; it fails while a task is still in it, which the kernel may take a
-/// moment to reap after the worker is killed, so try a few times.
+/// moment to reap after the worker is killed, so try for up to half a second.
 fn remove(dir: &Path) {
-    for _ in 0..50 {
+    for _ in 0..500 {
         match std::fs::remove_dir(dir) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                std::thread::sleep(std::time::Duration::from_millis(10));
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
             _ => return,
         }

@@ -308,7 +308,10 @@ mod tests {
     #[test]
     fn output_limit_wins_over_everything() {
         assert_eq!(
-            classify(raw(Some(KillReason::OutputLimit), None, Some(9), 5000.0), None),
+            classify(
+                raw(Some(KillReason::OutputLimit), None, Some(9), 5000.0),
+                None
+            ),
             Termination::OutputLimit
         );
     }

@@ -121,9 +121,12 @@ impl Sandbox {
     /// Starts `config.workers` workers (in parallel) and checks that they came up.
     pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let workers = config.workers.clamp(1, MAX_WORKERS);
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let root = unsafe { libc::geteuid() } == 0;
+        // Only root drops candidates to a uid of their own; others need no block.
         let uid_block = match config.uid_base {
-            Some(_) => None,
-            None => Some(UidBlock::reserve(MAX_WORKERS as u32)?),
+            None if root => Some(UidBlock::reserve(MAX_WORKERS as u32)?),
+            _ => None,
         };
         let uid_base = config
             .uid_base

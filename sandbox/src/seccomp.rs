@@ -2,8 +2,8 @@
 //! interfaces a contest program never needs and an attacker would (keyrings that outlive the
 //! run, ptrace, bpf, io_uring, namespaces, mounts) answer `EPERM`.
 //!
-//! Compiled here, in Rust, with `seccompiler`; the worker receives the raw BPF and the child
-//! installs it with `prctl(PR_SET_SECCOMP)` after it has dropped its privileges.
+//! Compiled here, in Rust, with `seccompiler`; the worker receives the raw BPF and its zygote
+//! installs it with `prctl(PR_SET_SECCOMP)` once, so every run it clones inherits it.
 
 use std::collections::BTreeMap;
 
@@ -69,13 +69,14 @@ const DENIED: &[(&str, libc::c_long)] = &[
     ("adjtimex", libc::SYS_adjtimex),
 ];
 
-/// `clone` flags that make namespaces; `clone` itself must stay (fork, threads).
+/// `clone` flags that make namespaces; `clone` itself must stay (fork, threads). New PID and
+/// IPC namespaces stay allowed because the zygote (which carries the filter) makes one of each
+/// per run; without CAP_SYS_ADMIN, which no run has, the kernel refuses them to runs anyway.
+/// A new user namespace, the one way to gain that capability, is denied.
 const NAMESPACE_FLAGS: &[libc::c_int] = &[
     libc::CLONE_NEWNS,
     libc::CLONE_NEWUTS,
-    libc::CLONE_NEWIPC,
     libc::CLONE_NEWUSER,
-    libc::CLONE_NEWPID,
     libc::CLONE_NEWNET,
     libc::CLONE_NEWCGROUP,
 ];
@@ -94,23 +95,28 @@ pub(crate) fn compiled_filters() -> Result<Vec<Vec<u8>>, SandboxError> {
     let fail = |e: seccompiler::BackendError| SandboxError::Spawn(format!("seccomp: {e}"));
     let mut denied: BTreeMap<i64, Vec<SeccompRule>> = DENIED
         .iter()
-        .map(|&(_, number)| (i64::from(number), Vec::new()))
+        .map(|&(_, number)| (number, Vec::new()))
         .collect();
     let namespace_rules = NAMESPACE_FLAGS
         .iter()
         .map(|&flag| {
             let flag = flag as u64;
-            SeccompCondition::new(0, SeccompCmpArgLen::Qword, SeccompCmpOp::MaskedEq(flag), flag)
-                .and_then(|condition| SeccompRule::new(vec![condition]))
+            SeccompCondition::new(
+                0,
+                SeccompCmpArgLen::Qword,
+                SeccompCmpOp::MaskedEq(flag),
+                flag,
+            )
+            .and_then(|condition| SeccompRule::new(vec![condition]))
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(fail)?;
-    denied.insert(i64::from(libc::SYS_clone), namespace_rules);
+    denied.insert(libc::SYS_clone, namespace_rules);
     let errno = |code: libc::c_int| SeccompAction::Errno(code as u32);
-    let main = SeccompFilter::new(denied, SeccompAction::Allow, errno(libc::EPERM), arch)
-        .map_err(fail)?;
+    let main =
+        SeccompFilter::new(denied, SeccompAction::Allow, errno(libc::EPERM), arch).map_err(fail)?;
     let clone3 = SeccompFilter::new(
-        BTreeMap::from([(i64::from(libc::SYS_clone3), Vec::new())]),
+        BTreeMap::from([(libc::SYS_clone3, Vec::new())]),
         SeccompAction::Allow,
         errno(libc::ENOSYS),
         arch,

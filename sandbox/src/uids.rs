@@ -49,8 +49,7 @@ impl UidBlock {
 /// the temporary directory.
 fn lock_dir() -> PathBuf {
     let run_lock = Path::new("/run/lock");
-    if run_lock.is_dir() && std::fs::metadata(run_lock).is_ok_and(|m| !m.permissions().readonly())
-    {
+    if run_lock.is_dir() && std::fs::metadata(run_lock).is_ok_and(|m| !m.permissions().readonly()) {
         run_lock.join("sstar-uids")
     } else {
         std::env::temp_dir().join("sstar-uids")
@@ -80,7 +79,9 @@ mod tests {
 
     #[test]
     fn live_reservations_never_overlap() {
-        let blocks: Vec<UidBlock> = (0..8).map(|_| UidBlock::reserve(64).expect("block")).collect();
+        let blocks: Vec<UidBlock> = (0..8)
+            .map(|_| UidBlock::reserve(64).expect("block"))
+            .collect();
         let mut firsts: Vec<u32> = blocks.iter().map(|b| b.first).collect();
         firsts.sort_unstable();
         firsts.dedup();
