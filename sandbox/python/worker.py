@@ -33,14 +33,57 @@ import os
 import resource
 import select
 import signal
-import socket
 import struct
 import sys
 import time
+from _socket import AF_UNIX, CMSG_SPACE, SCM_RIGHTS, SOCK_SEQPACKET, SOCK_STREAM, SOL_SOCKET, socketpair
+from _socket import socket as RawSocket
 
 CONFIG = json.loads(sys.argv[1])
-sys.path[:] = CONFIG["sys_path"]
 os.environ.clear()  # started with an empty environment; drop what locale coercion added
+if sys.version_info < (3, 9):
+    raise SystemExit(f"sstar needs Python 3.9 or later; {sys.executable} is {sys.version.split()[0]}")
+
+
+def _module_path():
+    """The path a normal start would give (`site` not run: a `.pth` file may import anything;
+    its path entries are read the way `site.addpackage` reads them), split into what the
+    sandbox mounts, under the standard library's or a site directory, and what it leaves out
+    (anything else could expose host files to candidates)."""
+    import site
+    import sysconfig
+
+    path = [p for p in sys.path if p]  # -c put the working directory first: never that
+    for sitedir in site.getsitepackages():
+        if not os.path.isdir(sitedir):
+            continue
+        path.append(sitedir)
+        for pth in sorted(n for n in os.listdir(sitedir) if n.endswith(".pth")):
+            try:
+                with open(os.path.join(sitedir, pth), encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in lines:
+                if line.startswith(("#", "import ", "import\t")) or not line.strip():
+                    continue
+                entry = os.path.join(sitedir, line.rstrip())
+                if os.path.exists(entry) and entry not in path:
+                    path.append(entry)
+    roots = {sysconfig.get_path(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    roots = {os.path.realpath(r) for r in roots | set(site.getsitepackages()) if r}
+    zips = {os.path.dirname(os.path.realpath(sysconfig.get_path("stdlib")))}
+
+    def allowed(p):
+        real = os.path.realpath(p)
+        if any(real == r or real.startswith(r + os.sep) for r in roots):
+            return True
+        return real.endswith(".zip") and os.path.dirname(real) in zips
+
+    return [p for p in path if allowed(p)], [p for p in path if not allowed(p)]
+
+
+sys.path[:], _skipped = _module_path()
 
 # --- Linux constants not exposed by the os module ---------------------------------------------
 
@@ -114,10 +157,30 @@ def write_frame(fd, header, blobs=()):
         view = view[os.write(fd, view) :]
 
 
+def send_fds(sock, data, fds):
+    """One message carrying descriptors (the `socket` module's own helper imports `enum` and
+    more, which the supervisor otherwise does without)."""
+    sock.sendmsg([data], [(SOL_SOCKET, SCM_RIGHTS, struct.pack(f"{len(fds)}i", *fds))])
+
+
+def recv_fds(sock, size, max_fds):
+    """(data, descriptors) of one message."""
+    data, ancillary, _, _ = sock.recvmsg(size, CMSG_SPACE(max_fds * struct.calcsize("i")))
+    fds = []
+    for level, kind, payload in ancillary:
+        if level == SOL_SOCKET and kind == SCM_RIGHTS:
+            usable = len(payload) - len(payload) % 4
+            fds.extend(struct.unpack(f"{usable // 4}i", payload[:usable]))
+    return data, fds
+
+
 # --- isolation, once per worker ---------------------------------------------------------------
 
 ISOLATION = {"mount_ns": False, "net_ns": False, "chroot": False, "uid": None}
-WARNINGS = []
+WARNINGS = [
+    f"not mounting {p} (outside the interpreter's standard library and site directories): candidates cannot import from it"
+    for p in _skipped
+]
 SCRATCH_BASE = "/tmp"
 
 
@@ -146,7 +209,7 @@ def _build_root(mountpoint):
     bound = []
     wanted = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
     wanted += [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(CONFIG["executable"])]
-    wanted += [p for p in sys.path if p]  # the probe kept only stdlib and site directories
+    wanted += sys.path  # only the standard library and site directories (see _module_path)
     for path in sorted({os.path.realpath(p) if not os.path.islink(p) else p for p in wanted}, key=len):
         if not os.path.lexists(path) or any(path == b or path.startswith(b + "/") for b in bound):
             continue
@@ -635,8 +698,8 @@ def run_main(ctl_fd):
     """A freshly cloned run: take its request from the supervisor, set up, run. Never returns."""
     try:
         os.setsid()
-        ctl = socket.socket(fileno=ctl_fd)
-        _, fds, _, _ = socket.recv_fds(ctl, 1, 4)
+        ctl = RawSocket(fileno=ctl_fd)
+        _, fds = recv_fds(ctl, 1, 4)
         req, blobs = read_frame(ctl_fd)
         if len(fds) != 4:
             os._exit(121)
@@ -731,7 +794,7 @@ def zygote_main(sock):
     sock.send(json.dumps(hello).encode())
     while True:
         try:
-            msg, fds, _, _ = socket.recv_fds(sock, 1, 1)
+            msg, fds = recv_fds(sock, 1, 1)
         except OSError:
             os._exit(0)
         if not msg or len(fds) != 1:
@@ -812,13 +875,13 @@ QUEUED_REQUEST_BYTES = 64 << 10
 
 def _spawn_run(run_fds, header, code):
     """Have the zygote clone a run, and give the run its request; returns the run's pid."""
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    ours, theirs = socketpair(AF_UNIX, SOCK_STREAM)
     try:
         queued = len(code) < QUEUED_REQUEST_BYTES
         if queued:
             _send_request(ours, run_fds, header, code)
         try:
-            socket.send_fds(ZYGOTE, [b"F"], [theirs.fileno()])
+            send_fds(ZYGOTE, b"F", [theirs.fileno()])
         finally:
             theirs.close()
         reply = ZYGOTE.recv(8)
@@ -838,7 +901,7 @@ def _spawn_run(run_fds, header, code):
 
 
 def _send_request(sock, run_fds, header, code):
-    socket.send_fds(sock, [b"R"], list(run_fds))
+    send_fds(sock, b"R", list(run_fds))
     write_frame(sock.fileno(), header, [code])
 
 
@@ -971,7 +1034,7 @@ def _supervise(req, pid, started, state, out_r, err_r, rep_r):
 def main():
     global ZYGOTE, ALLOWANCE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host owns Ctrl-C and tells us by closing the pipe
-    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours, theirs = socketpair(AF_UNIX, SOCK_SEQPACKET)
     zygote = os.fork()
     if zygote == 0:
         # The zygote: it has read nothing but this worker's code and config, and never will.

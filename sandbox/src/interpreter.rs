@@ -1,65 +1,27 @@
 //! Finding the Python interpreter once: `SSTAR_PYTHON`, else `python3` on PATH, resolved to
-//! the real executable (a pyenv shim costs ~250 ms per start) and the module path it has when
-//! isolated (`-I`: no `PYTHONPATH`, no user site; `-S`: no `.pth` code run), cut down to its
-//! standard library and site directories. Only those are mounted into the sandbox: anything else on the path (a
-//! `.pth` entry pointing at a project, say) could expose host files to candidates.
+//! the real executable (a pyenv shim costs 80-250 ms per start, and would not run inside the
+//! sandbox's root).
 
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-use serde::Deserialize;
 
 use crate::pool::SandboxError;
 
 /// Environment variable naming the interpreter to use instead of `python3` on PATH.
 pub const PYTHON_ENV: &str = "SSTAR_PYTHON";
 
-/// A resolved CPython: its real executable and the module path it would normally use.
-#[derive(Debug, Clone, Deserialize)]
+/// A resolved CPython: its real executable. What it imports from (its module path, cut down
+/// to the standard library and site directories) the worker works out for itself at start.
+#[derive(Debug, Clone)]
 pub struct Interpreter {
     pub executable: PathBuf,
-    /// The module path candidates get: standard library and site directories only.
-    pub sys_path: Vec<String>,
-    /// Entries of the isolated interpreter's path left out of `sys_path` (and so not mounted).
-    #[serde(default)]
-    pub skipped: Vec<String>,
-    pub version: String,
 }
 
-/// Run with `-I -S`: prints the executable and the module path split into what the sandbox may
-/// mount (under the standard library's or a site directory) and what it leaves out. `site`
-/// is not run (a `.pth` file may import anything, and some cost 100+ ms): its directories and
-/// the path entries their `.pth` files name are read here the way `site.addpackage` reads them.
-const PROBE: &str = "import json, os, site, sys, sysconfig
-path = [p for p in sys.path if p]
-for sitedir in site.getsitepackages():
-    if not os.path.isdir(sitedir):
-        continue
-    path.append(sitedir)
-    for pth in sorted(n for n in os.listdir(sitedir) if n.endswith('.pth')):
-        try:
-            lines = open(os.path.join(sitedir, pth), encoding='utf-8').read().splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        for line in lines:
-            if line.startswith(('#', 'import ', 'import\t')) or not line.strip():
-                continue
-            entry = os.path.join(sitedir, line.rstrip())
-            if os.path.exists(entry) and entry not in path:
-                path.append(entry)
-roots = {sysconfig.get_path(k) for k in ('stdlib', 'platstdlib', 'purelib', 'platlib')}
-roots |= set(site.getsitepackages())
-roots = {os.path.realpath(r) for r in roots if r}
-zips = {os.path.dirname(os.path.realpath(sysconfig.get_path('stdlib')))}
-def allowed(p):
-    real = os.path.realpath(p)
-    if any(real == r or real.startswith(r + os.sep) for r in roots):
-        return True
-    return real.endswith('.zip') and os.path.dirname(real) in zips
-print(json.dumps({'executable': sys.executable, 'version': sys.version.split()[0],
-    'sys_path': [p for p in path if allowed(p)], 'skipped': [p for p in path if not allowed(p)],
-    'ok': sys.version_info >= (3, 9)}))
-";
+/// Asks a launcher (a pyenv shim, a venv script) for the interpreter it runs.
+const WHERE: &str = "import sys; print(sys.executable)";
+
 impl Interpreter {
     /// Resolves `SSTAR_PYTHON` or `python3` on PATH.
     pub fn from_env() -> Result<Self, SandboxError> {
@@ -69,14 +31,23 @@ impl Interpreter {
         Self::resolve(&requested)
     }
 
-    /// Runs `python` once (isolated) to learn its real executable and `sys.path`.
+    /// Finds `python` (on PATH unless it names a path) and its real executable: a binary is
+    /// taken as it is (no process started); anything else (a shim script) is run once, isolated,
+    /// to say which binary it runs.
     pub fn resolve(python: &Path) -> Result<Self, SandboxError> {
         let not_found = |reason: String| SandboxError::Interpreter {
             python: python.to_path_buf(),
             reason,
         };
-        let output = Command::new(python)
-            .args(["-I", "-S", "-c", PROBE])
+        let located = locate(python).ok_or_else(|| not_found("not found on PATH".into()))?;
+        let real = located
+            .canonicalize()
+            .map_err(|e| not_found(e.to_string()))?;
+        if is_binary(&real) {
+            return Ok(Self { executable: real });
+        }
+        let output = Command::new(&located)
+            .args(["-I", "-S", "-c", WHERE])
             .output()
             .map_err(|e| not_found(e.to_string()))?;
         if !output.status.success() {
@@ -86,20 +57,56 @@ impl Interpreter {
                 String::from_utf8_lossy(&output.stderr).trim()
             )));
         }
-        #[derive(Deserialize)]
-        struct Probe {
-            #[serde(flatten)]
-            interpreter: Interpreter,
-            ok: bool,
-        }
-        let probe: Probe = serde_json::from_slice(&output.stdout)
-            .map_err(|e| not_found(format!("unexpected probe output: {e}")))?;
-        if !probe.ok {
-            return Err(not_found(format!(
-                "python {} is too old: sstar needs 3.9 or later",
-                probe.interpreter.version
-            )));
-        }
-        Ok(probe.interpreter)
+        let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        let executable = Path::new(&said)
+            .canonicalize()
+            .map_err(|e| not_found(format!("it runs `{said}`: {e}")))?;
+        Ok(Self { executable })
+    }
+}
+
+/// `python` itself when it names a path, else the first executable of that name on PATH.
+fn locate(python: &Path) -> Option<PathBuf> {
+    if python.components().count() > 1 {
+        return Some(python.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(python))
+        .find(|candidate| {
+            std::fs::metadata(candidate)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Whether `path` is an ELF executable (not a script that launches one).
+fn is_binary(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut magic))
+        .is_ok_and(|()| magic == *b"\x7fELF")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_launcher_script_is_asked_for_the_binary_it_runs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = Interpreter::from_env().expect("python3").executable;
+        let shim = dir.path().join("python3");
+        std::fs::write(
+            &shim,
+            format!("#!/bin/sh\nexec {} \"$@\"\n", real.display()),
+        )
+        .expect("write shim");
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        assert_eq!(
+            Interpreter::resolve(&shim).expect("resolve").executable,
+            real
+        );
+        assert!(is_binary(&real));
+        assert!(!is_binary(&shim));
     }
 }

@@ -98,6 +98,8 @@ pub struct Sandbox {
     idle: Mutex<Slots>,
     freed: Condvar,
     isolation: Isolation,
+    /// The interpreter's version, as the workers reported it.
+    python: String,
     /// Declared after `idle`: the workers die before their cgroups are removed.
     slots: Vec<Slot>,
     uids: std::ops::Range<u32>,
@@ -148,14 +150,12 @@ impl Sandbox {
             std::env::temp_dir().join(format!("sstar-root-{}-{pool}", std::process::id()));
         std::fs::create_dir_all(&root_mountpoint)
             .map_err(|e| SandboxError::Spawn(format!("{}: {e}", root_mountpoint.display())))?;
-        for skipped in &config.interpreter.skipped {
-            tracing::warn!("sandbox: not mounting `{skipped}` (outside the interpreter's standard library and site directories): candidates cannot import from it");
-        }
         let spec = SpawnSpec {
             interpreter: config.interpreter,
             root_mountpoint,
             preload: config.preload,
             seccomp: crate::seccomp::compiled_filters()?,
+            code_cache: crate::worker::code_cache(&crate::worker::worker_source()),
         };
         let started: Vec<_> = std::thread::scope(|scope| {
             let handles: Vec<_> = slots
@@ -175,13 +175,14 @@ impl Sandbox {
                 .collect()
         });
         let mut idle = Vec::with_capacity(workers);
-        let mut isolation = None;
+        let mut first = None;
         for result in started {
-            let ((worker, isolated), slot) = result?;
-            isolation.get_or_insert(isolated);
+            let ((worker, started), slot) = result?;
+            first.get_or_insert(started);
             idle.push((worker, slot));
         }
-        for warning in isolation.iter().flat_map(|i| &i.warnings) {
+        let (isolation, python) = first.map(|s| (s.isolation, s.python)).unwrap_or_default();
+        for warning in &isolation.warnings {
             tracing::warn!("sandbox: {warning}");
         }
         Ok(Self {
@@ -191,7 +192,8 @@ impl Sandbox {
                 idle,
             }),
             freed: Condvar::new(),
-            isolation: isolation.unwrap_or_default(),
+            isolation,
+            python,
             slots,
             uids: uid_base..uid_base + workers as u32,
             _uid_block: uid_block,
@@ -254,6 +256,11 @@ impl Sandbox {
         self.uids.clone()
     }
 
+    /// The version of the interpreter the workers run, e.g. `3.11.7`.
+    pub fn python_version(&self) -> &str {
+        &self.python
+    }
+
     /// The interpreter the workers run.
     pub fn interpreter(&self) -> &Interpreter {
         &self.spec.interpreter
@@ -268,7 +275,7 @@ impl Sandbox {
         format!(
             "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}\n{}",
             self.spec.interpreter.executable.display(),
-            self.spec.interpreter.version,
+            self.python,
             i.mount_ns,
             i.net_ns,
             i.chroot,

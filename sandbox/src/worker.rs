@@ -1,8 +1,9 @@
 //! One warm Python worker process: spawn it, hand it executions, read back outcomes.
 
 use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,8 +21,10 @@ pub(crate) const WORKER_PY: &str = include_str!("../python/worker.py");
 
 /// What the interpreter is started with (`-c`): it reads the worker's source and its JSON
 /// config from stdin (lengths first, u32 little-endian), so neither crowds `ps`, and runs the
-/// source as `worker.py` (tracebacks name it).
-const BOOTSTRAP: &str = "import os, struct, sys
+/// source as `worker.py` (tracebacks name it). Compiling it costs ~10 ms per start, so the
+/// code object is kept in the user's cache, keyed by the source's hash and the interpreter's
+/// bytecode tag.
+const BOOTSTRAP: &str = "import json, marshal, os, struct, sys
 def take(n):
     data = b''
     while len(data) < n:
@@ -33,7 +36,25 @@ def take(n):
 sizes = struct.unpack('<II', take(8))
 source = take(sizes[0])
 sys.argv[1:] = [take(sizes[1]).decode()]
-exec(compile(source, 'worker.py', 'exec'))
+cached = json.loads(sys.argv[1]).get('code_cache')
+code = None
+if cached:
+    cached += '.' + sys.implementation.cache_tag
+    try:
+        with open(cached, 'rb') as f:
+            code = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+if code is None:
+    code = compile(source, 'worker.py', 'exec')
+    if cached:
+        try:
+            with open(cached + '.%d' % os.getpid(), 'wb') as f:
+                marshal.dump(code, f)
+            os.replace(cached + '.%d' % os.getpid(), cached)
+        except OSError:
+            pass
+exec(code)
 ";
 
 /// Stack limit set before the worker starts: deep recursion through C (e.g. `lru_cache`)
@@ -56,7 +77,6 @@ pub(crate) struct Worker {
 #[derive(Serialize)]
 struct WorkerConfig<'a> {
     executable: &'a Path,
-    sys_path: &'a [String],
     uid: u32,
     root_mountpoint: &'a Path,
     preload: &'a [String],
@@ -66,6 +86,8 @@ struct WorkerConfig<'a> {
     cgroup_error: Option<&'a str>,
     /// Raw BPF programs, hex-encoded, installed in this order.
     seccomp: Vec<String>,
+    /// Where the compiled worker may be kept (a path prefix), if anywhere.
+    code_cache: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +95,15 @@ struct Ready {
     isolation: Isolation,
     #[serde(default)]
     warnings: Vec<String>,
+    python: String,
+}
+
+/// What a worker reports once it is ready.
+#[derive(Debug)]
+pub(crate) struct Started {
+    pub isolation: Isolation,
+    /// The interpreter's version, e.g. `3.11.7`.
+    pub python: String,
 }
 
 #[derive(Serialize)]
@@ -96,14 +127,41 @@ pub(crate) struct SpawnSpec {
     pub preload: Vec<String>,
     /// The seccomp filters every run installs (raw BPF).
     pub seccomp: Vec<Vec<u8>>,
+    /// See [`code_cache`].
+    pub code_cache: Option<PathBuf>,
+}
+
+/// The worker's source as it is sent: the function-call helpers, then the worker.
+pub(crate) fn worker_source() -> String {
+    format!("{}\n{WORKER_PY}", crate::FUNCTION_CALLS)
+}
+
+/// Where the worker's compiled code is kept between starts: `$XDG_CACHE_HOME/sstar` (or
+/// `~/.cache/sstar`), only if that directory is ours and nobody else can write to it (the
+/// worker runs what it finds there).
+pub(crate) fn code_cache(source: &str) -> Option<PathBuf> {
+    use sha2::Digest as _;
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    let dir = base.join("sstar");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    let meta = std::fs::metadata(&dir).ok()?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let ours = meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o022 == 0;
+    let hash = hex::encode(sha2::Sha256::digest(source.as_bytes()));
+    ours.then(|| dir.join(format!("worker-{}", &hash[..16])))
 }
 
 impl Worker {
     /// Starts a worker for `slot` (its uid, its cgroup) and waits until it is ready.
-    pub(crate) fn spawn(spec: &SpawnSpec, slot: &Slot) -> Result<(Self, Isolation), SandboxError> {
+    pub(crate) fn spawn(spec: &SpawnSpec, slot: &Slot) -> Result<(Self, Started), SandboxError> {
         let config = WorkerConfig {
             executable: &spec.interpreter.executable,
-            sys_path: &spec.interpreter.sys_path,
             uid: slot.uid,
             root_mountpoint: &spec.root_mountpoint,
             preload: &spec.preload,
@@ -111,6 +169,7 @@ impl Worker {
             cgroup: slot.cgroup.as_ref().ok(),
             cgroup_error: slot.cgroup.as_ref().err().map(String::as_str),
             seccomp: spec.seccomp.iter().map(hex::encode).collect(),
+            code_cache: spec.code_cache.clone(),
         };
         let config =
             serde_json::to_string(&config).map_err(|e| SandboxError::Spawn(e.to_string()))?;
@@ -152,7 +211,7 @@ impl Worker {
             input,
             output,
         };
-        let source = format!("{}\n{WORKER_PY}", crate::FUNCTION_CALLS);
+        let source = worker_source();
         let mut boot = Vec::with_capacity(8 + source.len() + config.len());
         for blob in [source.as_bytes(), config.as_bytes()] {
             let len = u32::try_from(blob.len()).map_err(|e| SandboxError::Spawn(e.to_string()))?;
@@ -170,7 +229,8 @@ impl Worker {
                 .map_err(|e| SandboxError::Spawn(format!("worker did not start: {e}")))?;
         let mut isolation = ready.isolation;
         isolation.warnings = ready.warnings;
-        Ok((worker, isolation))
+        let python = ready.python;
+        Ok((worker, Started { isolation, python }))
     }
 
     /// Runs one execution. An `Err` means the worker itself failed and must be replaced.
