@@ -259,7 +259,9 @@ impl Worker {
         blobs.extend(execution.files.iter().map(|(_, data)| data.as_slice()));
         let lost = |e: io::Error| SandboxError::WorkerLost(e.to_string());
         write_frame(&mut self.input, &request, &blobs).map_err(lost)?;
-        let deadline = Instant::now() + limits.wall + ANSWER_SLACK;
+        // Saturating: a wall limit of Duration::MAX must not panic here (a day is forever).
+        let patience = limits.wall.min(Duration::from_secs(86_400)) + ANSWER_SLACK;
+        let deadline = Instant::now() + patience;
         let (response, mut blobs): (serde_json::Value, _) =
             read_frame(&mut self.output, deadline).map_err(lost)?;
         if let Some(message) = response.get("internal_error").and_then(|m| m.as_str()) {
