@@ -51,7 +51,10 @@ fn stdio_problem(dir: &std::path::Path, time_limit_ms: u32, tests: &[(&str, &str
         files.push((format!("tests/hidden/{i}.in"), (*input).to_owned()));
         files.push((format!("tests/hidden/{i}.out"), (*output).to_owned()));
     }
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
     write_problem(dir, &files);
 }
 
@@ -127,9 +130,15 @@ fn no_run_finds_another_runs_output_or_expected_answer_in_its_memory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut tests = Vec::new();
     for digit in 1..=4 {
-        tests.push((format!("{digit}\n"), format!("ghostE{}\n", digit.to_string().repeat(12))));
+        tests.push((
+            format!("{digit}\n"),
+            format!("ghostE{}\n", digit.to_string().repeat(12)),
+        ));
     }
-    let tests: Vec<(&str, &str)> = tests.iter().map(|(i, o)| (i.as_str(), o.as_str())).collect();
+    let tests: Vec<(&str, &str)> = tests
+        .iter()
+        .map(|(i, o)| (i.as_str(), o.as_str()))
+        .collect();
     stdio_problem(dir.path(), 10_000, &tests);
     let manifest = dir.path().join("problem.toml");
     let text = std::fs::read_to_string(&manifest).expect("manifest");
@@ -236,7 +245,11 @@ fn memory_held_by_children_or_in_shared_memory_is_a_memory_limit() {
     stdio_problem(dir.path(), 5000, &[("\n", "done\n")]);
     for program in [MEMORY_IN_CHILDREN, MEMORY_IN_SHM] {
         let report = judge_on_one_worker(dir.path(), program, &[]);
-        assert_eq!(verdicts(&report), vec!["memory_limit_exceeded"], "{report:#}");
+        assert_eq!(
+            verdicts(&report),
+            vec!["memory_limit_exceeded"],
+            "{report:#}"
+        );
     }
 }
 
