@@ -58,6 +58,14 @@ fn stdio_problem(dir: &std::path::Path, time_limit_ms: u32, tests: &[(&str, &str
     write_problem(dir, &files);
 }
 
+/// Makes the problem in `dir` judged by `checker.py` holding `source`.
+fn use_program_checker(dir: &std::path::Path, source: &str) {
+    let manifest = dir.join("problem.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, format!("{text}checker = \"program\"\n")).expect("manifest");
+    std::fs::write(dir.join("checker.py"), source).expect("checker");
+}
+
 /// Plants a marker in its output and its memory, then hunts for every other run's markers
 /// (stdout of earlier runs: `ghostP<d×12>`; expected outputs only the checker was given:
 /// `ghostE<d×12>`) in frames, in every object `gc` can reach (frozen ones included) and in
@@ -140,10 +148,7 @@ fn no_run_finds_another_runs_output_or_expected_answer_in_its_memory() {
         .map(|(i, o)| (i.as_str(), o.as_str()))
         .collect();
     stdio_problem(dir.path(), 10_000, &tests);
-    let manifest = dir.path().join("problem.toml");
-    let text = std::fs::read_to_string(&manifest).expect("manifest");
-    std::fs::write(&manifest, format!("{text}checker = \"program\"\n")).expect("manifest");
-    std::fs::write(dir.path().join("checker.py"), CLEAN_CHECKER).expect("checker");
+    use_program_checker(dir.path(), CLEAN_CHECKER);
     let report = judge_on_one_worker(dir.path(), MEMORY_HUNTER, &[]);
     assert_eq!(verdicts(&report), vec!["accepted"; 4], "{report:#}");
 }
@@ -216,9 +221,8 @@ for _ in range(4):
         for i in range(0, len(block), 4096):
             block[i] = 1
         os.write(w, b"x")
-        os.read(os.open("/dev/zero", os.O_RDONLY), 1)
         while True:
-            os.pause() if hasattr(os, "pause") else None
+            os.pause()
     kids.append(pid)
 got = b""
 while len(got) < 4:
@@ -278,14 +282,10 @@ fn concurrent_sstar_processes_never_share_a_sandbox_uid() {
     let dir = tempfile::tempdir().expect("tempdir");
     stdio_problem(dir.path(), 5000, &[("\n", "x\n")]);
     // A checker that rejects every answer, quoting it: the report's `detail` carries it.
-    let manifest = dir.path().join("problem.toml");
-    let text = std::fs::read_to_string(&manifest).expect("manifest");
-    std::fs::write(&manifest, format!("{text}checker = \"program\"\n")).expect("manifest");
-    std::fs::write(
-        dir.path().join("checker.py"),
+    use_program_checker(
+        dir.path(),
         "import sys\nprint(open(sys.argv[3]).read().strip())\nsys.exit(1)\n",
-    )
-    .expect("checker");
+    );
     let program = dir.path().join("uid.py");
     std::fs::write(
         &program,

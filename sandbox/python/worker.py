@@ -13,8 +13,8 @@ interpreter and system libraries), pre-imports the standard library and then spl
 - the **supervisor** (this process) talks to the host, prepares the scratch directory, hands
   each run its request, watches its limits and collects its output.
 
-A run applies its limits, drops to the slot's unprivileged uid, installs the host's seccomp
-filter and runs the program. When it (PID 1 of its namespace) exits, the kernel kills every
+A run inherits the zygote's seccomp filter (the host compiles it; the zygote installs it
+once), applies its limits, drops to the slot's unprivileged uid and runs the program. When it (PID 1 of its namespace) exits, the kernel kills every
 process it left behind, `setsid()` daemons included. CPU time, memory and tasks are counted
 for the run as a whole in the slot's cgroup, where the zygote lives (so every run and its
 children are born there); without a writable cgroup the supervisor sums over the processes
@@ -274,8 +274,8 @@ def _pread_int(fd):
 
 
 class CgroupAccounting:
-    """The slot's cgroup (v1), opened before the chroot. The zygote joins it, so every run and
-    everything a run starts is counted; the counters are reset before each run."""
+    """The slot's cgroup (v1), opened before the chroot. The zygote is moved into it, so every
+    run and everything a run starts is counted; the counters are reset before each run."""
 
     name = "cgroup"
 
@@ -309,28 +309,28 @@ class CgroupAccounting:
         return 0
 
     def start(self, req, allowance):
-        """Reset the counters and set this run's limits; returns what `finish` needs."""
+        """Reset the counters and set this run's limits."""
         os.write(self.cpu, b"0")
-        base = _pread_int(self.usage)
+        self.base = _pread_int(self.usage)
         # The run may allocate its allowance beyond what is charged now (the zygote, cached
         # pages), plus copies of the warm interpreter's pages it writes to.
-        os.write(self.limit, str(base + req["memory_bytes"] + allowance).encode())
+        os.write(self.limit, str(self.base + req["memory_bytes"] + allowance).encode())
         os.write(self.peak, b"0")
         os.write(self.tasks, str(req.get("max_processes", 32) + 1).encode())  # + the zygote
         self.oom_before = self._oom_kills()
-        return {"base": base, "oom": self.oom_before}
 
-    def cpu_seconds(self, _pid):
-        return _pread_int(self.cpu) / 1e9
+    def check(self, _pid, cpu_limit, _memory_limit):
+        """Why the run must be stopped now, if it must. The kernel enforces the memory limit
+        by killing one process; the run ends with it (a judge stops a program at its first
+        memory-limit kill, wherever it happened)."""
+        if _pread_int(self.cpu) / 1e9 > cpu_limit:
+            return "cpu_time"
+        return "memory" if self._oom_kills() > self.oom_before else None
 
-    def over_memory(self, _pid, _limit):
-        """The kernel enforces the limit by killing one process; the run ends with it (a
-        judge stops a program at its first memory-limit kill, wherever it happened)."""
-        return self._oom_kills() > self.oom_before
-
-    def finish(self, state, _rusage):
-        peak = max(0, _pread_int(self.peak) - state["base"])
-        return {"cpu_s": self.cpu_seconds(0), "memory_kb": peak // 1024, "oom": self._oom_kills() > state["oom"]}
+    def finish(self, _rusage):
+        peak = max(0, _pread_int(self.peak) - self.base)
+        oom = self._oom_kills() > self.oom_before
+        return {"cpu_s": _pread_int(self.cpu) / 1e9, "memory_kb": peak // 1024, "oom": oom}
 
 
 class ScanAccounting:
@@ -340,80 +340,67 @@ class ScanAccounting:
 
     name = "process_scan"
 
-    def __init__(self):
-        self.peak_kb = 0
-
     def join(self, _pid):
         pass
 
     def release_join(self):
         pass
 
-    def start(self, req, allowance):
-        self.peak_kb = 0
+    def start(self, _req, _allowance):
         self.key = None
-        return {}
+        self.cpu_s = 0.0
+        self.peak_kb = 0
 
     def _members(self, pid):
         if self.key is None:
-            try:
-                self.key = ("ns", os.readlink(f"{pid}/ns/pid", dir_fd=PROC_FD))
-            except OSError:
-                return []
             if not OWN_PID_NS:
-                self.key = ("sid", pid)
-        found = []
+                self.key = ("sid", str(pid).encode())
+            else:
+                try:
+                    self.key = ("ns", os.readlink(f"{pid}/ns/pid", dir_fd=PROC_FD))
+                except OSError:
+                    return []
+        kind, value = self.key
         for name in os.listdir(PROC_FD):
             if not name.isdigit():
                 continue
             try:
-                if self.key[0] == "ns":
-                    if os.readlink(f"{name}/ns/pid", dir_fd=PROC_FD) != self.key[1]:
-                        continue
-                    found.append(name)
-                elif _stat_fields(name)[3] == str(pid).encode():
-                    found.append(name)
+                if kind == "ns" and os.readlink(f"{name}/ns/pid", dir_fd=PROC_FD) == value:
+                    yield name
+                elif kind == "sid" and _proc_read(name, "stat").rsplit(b")", 1)[1].split()[3] == value:
+                    yield name
             except (OSError, IndexError):
                 continue
-        return found
 
-    def cpu_seconds(self, pid):
-        total = 0
+    def check(self, pid, cpu_limit, memory_limit):
+        """One pass over the run's processes: CPU (their own and their reaped children's)
+        and anonymous resident memory, summed."""
+        ticks = rss_kb = 0
         for name in self._members(pid):
             try:
-                fields = _stat_fields(name)
-                total += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+                fields = _proc_read(name, "stat").rsplit(b")", 1)[1].split()
+                ticks += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+                for line in _proc_read(name, "status").split(b"\n"):
+                    if line.startswith(b"RssAnon:"):
+                        rss_kb += int(line.split()[1])
             except (OSError, IndexError, ValueError):
                 continue
-        return total / CLOCK_TICKS
+        self.cpu_s = max(self.cpu_s, ticks / CLOCK_TICKS)
+        self.peak_kb = max(self.peak_kb, rss_kb)
+        if self.cpu_s > cpu_limit:
+            return "cpu_time"
+        return "memory" if rss_kb * 1024 > memory_limit else None
 
-    def over_memory(self, pid, limit):
-        total_kb = 0
-        for name in self._members(pid):
-            try:
-                fd = os.open(f"{name}/status", os.O_RDONLY, dir_fd=PROC_FD)
-                try:
-                    status = os.read(fd, 8192)
-                finally:
-                    os.close(fd)
-            except OSError:
-                continue
-            for line in status.split(b"\n"):
-                if line.startswith(b"RssAnon:"):
-                    total_kb += int(line.split()[1])
-        self.peak_kb = max(self.peak_kb, total_kb)
-        return total_kb * 1024 > limit
-
-    def finish(self, _state, rusage):
-        cpu = rusage.ru_utime + rusage.ru_stime
+    def finish(self, rusage):
+        cpu = max(self.cpu_s, rusage.ru_utime + rusage.ru_stime)
         return {"cpu_s": cpu, "memory_kb": max(self.peak_kb, rusage.ru_maxrss), "oom": False}
 
 
-def _stat_fields(name):
-    """Fields of /proc/NAME/stat after the command name (state is [0], session is [3])."""
-    fd = os.open(f"{name}/stat", os.O_RDONLY, dir_fd=PROC_FD)
+def _proc_read(name, what):
+    """/proc/NAME/WHAT of the host, read through the handle kept from before the chroot."""
+    fd = os.open(f"{name}/{what}", os.O_RDONLY, dir_fd=PROC_FD)
     try:
-        return os.read(fd, 4096).rsplit(b")", 1)[1].split()
+        return os.read(fd, 8192)
     finally:
         os.close(fd)
 
@@ -681,9 +668,14 @@ def _die_of_signal(signum, _frame):
     os._exit(128 + signum)
 
 
+OOM_PROTECTED = False  # set in the zygote when it made itself immune to the OOM killer
+
+
 def _unprotect():
     """Runs inherit the zygote's immunity to the OOM killer: give it back (a raise, which
     needs no privilege), through the host's /proc, before it is closed."""
+    if not OOM_PROTECTED:
+        return
     try:
         fd = os.open("self/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
         try:
@@ -772,7 +764,7 @@ def _probe_namespaces():
 def zygote_main(sock):
     """Fork a run for every request, hand it the request socket, report its pid. Never reads
     anything but that one byte and a descriptor."""
-    global VM_BASE
+    global VM_BASE, OOM_PROTECTED
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     warm_up()  # meanwhile the supervisor moves us into the slot's cgroup
     status_fd = os.open(f"{os.getpid()}/status", os.O_RDONLY, dir_fd=PROC_FD)
@@ -780,6 +772,7 @@ def zygote_main(sock):
         fd = os.open(f"{os.getpid()}/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
         os.write(fd, b"-1000")
         os.close(fd)
+        OOM_PROTECTED = True
     except OSError:
         pass
     seccomp_error = None
@@ -923,7 +916,7 @@ def execute(req, blobs):
     header.update(argv=req.get("argv", []), scratch=scratch)
     started = time.monotonic()
     try:
-        state = ACCOUNTING.start(req, ALLOWANCE)
+        ACCOUNTING.start(req, ALLOWANCE)
         pid = _spawn_run(run_fds, header, code_src)
     finally:
         for fd in run_fds:
@@ -933,7 +926,7 @@ def execute(req, blobs):
                 os.close(fd)
             _clear_scratch_base()
     try:
-        result, blobs_out = _supervise(req, pid, started, state, out_r, err_r, rep_r)
+        result, blobs_out = _supervise(req, pid, started, out_r, err_r, rep_r)
     finally:
         for fd in (out_r, err_r, rep_r):
             os.close(fd)
@@ -946,7 +939,7 @@ def execute(req, blobs):
 CPU_CHECK_S = 0.05
 
 
-def _supervise(req, pid, started, state, out_r, err_r, rep_r):
+def _supervise(req, pid, started, out_r, err_r, rep_r):
     limit = req["output_bytes"]
     memory_limit = req["memory_bytes"] + ALLOWANCE
     pidfd = os.pidfd_open(pid)
@@ -973,11 +966,8 @@ def _supervise(req, pid, started, state, out_r, err_r, rep_r):
                 # RLIMIT_CPU counts one process, in whole seconds, and a namespace's init
                 # ignores SIGXCPU: watch the whole run's clock and keep the rlimit as backstop.
                 next_cpu_check = now + CPU_CHECK_S
-                if ACCOUNTING.cpu_seconds(pid) > cpu_limit:
-                    killed_for = "cpu_time"
-                    os.kill(pid, signal.SIGKILL)
-                elif ACCOUNTING.over_memory(pid, memory_limit):
-                    killed_for = "memory"
+                killed_for = ACCOUNTING.check(pid, cpu_limit, memory_limit)
+                if killed_for is not None:
                     os.kill(pid, signal.SIGKILL)
             timeout = 100 if killed_for else max(1, (min(deadline, next_cpu_check) - now) * 1000)
         elif open_fds:
@@ -1015,7 +1005,7 @@ def _supervise(req, pid, started, state, out_r, err_r, rep_r):
             if fd == rep_r and killed_for == "output_limit":
                 streams[rep_r] = []
     wall_ms = (time.monotonic() - started) * 1000
-    used = ACCOUNTING.finish(state, rusage)
+    used = ACCOUNTING.finish(rusage)
     if used["oom"] and killed_for in (None, "wall_time"):
         killed_for = "memory"  # a run waiting on a killed child times out: the kill came first
     stdout = b"".join(streams[out_r])[:limit]

@@ -38,7 +38,7 @@ pub struct Isolation {
     pub uid: Option<u32>,
     /// Each run gets fresh PID and IPC namespaces.
     pub fresh_namespaces_per_run: bool,
-    /// Each run installs the seccomp filter (see [`denied_syscalls`](crate::denied_syscalls)).
+    /// Runs are under the seccomp filter (see [`denied_syscalls`](crate::denied_syscalls)).
     pub seccomp: bool,
     /// How a run's CPU time, memory and tasks are counted across its processes.
     pub accounting: Accounting,
