@@ -21,13 +21,22 @@ impl Output {
 
     /// A progress bar on stderr, or a hidden one.
     pub fn bar(&self, total: usize, what: &str) -> ProgressBar {
+        self.styled_bar(total, what, "")
+    }
+
+    /// A progress bar with a status line under it (set with `set_message`).
+    pub fn bar_with_status(&self, total: usize, what: &str) -> ProgressBar {
+        self.styled_bar(total, what, "\n{wide_msg}")
+    }
+
+    fn styled_bar(&self, total: usize, what: &str, below: &str) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
-        )
+        let style = ProgressStyle::with_template(&format!(
+            "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {{elapsed_precise}} eta {{eta}}{below}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);

@@ -29,6 +29,10 @@ pub struct RoundRecord {
     pub cached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The model's whole answer when no program could be taken from it (`no_code`,
+    /// `truncated`), so the reason can be read rather than guessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -195,6 +199,7 @@ impl RoundRecord {
             completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
             cached: answer.is_some_and(|a| a.cached),
             error,
+            reply: answer.map(|a| a.text.clone()),
         }
     }
 
@@ -225,6 +230,7 @@ impl RoundRecord {
             completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
             cached: answer.is_some_and(|a| a.cached),
             error: None,
+            reply: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod exec_cache;
 mod files;
+mod identity;
 mod lock;
 mod merge;
 mod records;
@@ -9,6 +10,7 @@ mod run_dir;
 
 pub use exec_cache::ExecCache;
 pub use files::{append_line, write_atomic, write_json_atomic};
+pub use identity::setting_differences;
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError};
 pub use records::{ProblemResult, ResultStatus, RunInfo};
