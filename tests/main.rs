@@ -7,6 +7,7 @@ mod import_cli;
 mod import_limits;
 mod isolation;
 mod judge_cli;
+mod judge_output;
 mod llm;
 mod pipeline;
 mod problem_files;

@@ -7,6 +7,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::GlobalArgs;
 
+/// Set (to anything) to turn colours off on a terminal too (<https://no-color.org>).
+const ENV_NO_COLOR: &str = "NO_COLOR";
+
 #[derive(Debug)]
 pub struct Output {
     progress: bool,
@@ -42,6 +45,12 @@ impl Output {
         bar.set_style(style);
         bar.set_prefix(what.to_owned());
         bar
+    }
+
+    /// Whether data may be coloured: stdout is a terminal and `NO_COLOR` is unset, so pipes,
+    /// files and snapshots get plain text.
+    pub fn color(&self) -> bool {
+        std::io::stdout().is_terminal() && std::env::var_os(ENV_NO_COLOR).is_none()
     }
 
     /// Writes data to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.

@@ -123,7 +123,7 @@ async fn debug_sample(
         );
         last_good = Some(FinalProgram {
             sample,
-            code,
+            code: code.clone(),
             public_passed: passed,
             public_total: results.len(),
         });
@@ -137,7 +137,12 @@ async fn debug_sample(
             .filter(|(_, r)| !r.verdict.is_accepted())
             .collect();
         messages.push(Message::assistant(completion.text.clone()));
-        messages.push(prompts::debug_feedback(problem, &failures, results.len()));
+        messages.push(prompts::debug_feedback(
+            problem,
+            &code,
+            &failures,
+            results.len(),
+        ));
         let request = CompletionRequest::new(Role::Debug, &problem.id, messages.clone())
             .stage("debug")
             .first_sample(sample as u32);
