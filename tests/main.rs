@@ -2,6 +2,7 @@
 //! model client against a scripted OpenAI-compatible server on 127.0.0.1.
 
 mod common;
+mod eval_outcomes;
 mod hostile;
 mod import_cli;
 mod import_limits;
