@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::llm::LlmArgs;
 use crate::pipeline::SelectMethod;
 use crate::problem::TestSelection;
+use crate::store::Shard;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -129,13 +130,6 @@ pub struct SolveArgs {
     /// Solve only shard K of N (1-based): a deterministic split of the set by sorted id.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
-}
-
-/// `--shard K/N`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Shard {
-    pub index: usize,
-    pub count: usize,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {

@@ -75,7 +75,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         .problems
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| args.shard.is_none_or(|s| i % s.count == s.index - 1))
+        .filter(|(i, _)| args.shard.is_none_or(|s| s.holds(*i)))
         .map(|(_, p)| p)
         .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
         .filter(|p| given.as_ref().is_none_or(|g| g.contains_key(&p.id)))
@@ -112,7 +112,8 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         settings: serde_json::json!({
             "pipeline": settings,
             "model": config,
-            "candidates": args.candidates,
+            // Absolute, so eval and merge find it from any directory.
+            "candidates": args.candidates.as_deref().map(|p| std::fs::canonicalize(p).unwrap_or(p.to_path_buf())),
             "only": args.only,
             "shard": args.shard,
             "model_free": config.is_none(),
@@ -135,6 +136,10 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         info.started_at = previous.started_at;
     }
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
+    let earlier_ledger = run
+        .read_ledger()
+        .map_err(Error::io(run.ledger()))?
+        .unwrap_or_default();
     let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
     let exec_cache =
         ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
@@ -165,10 +170,11 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         }
     });
     bar.finish_and_clear();
-    // Whatever happened, the model's bill so far is on disk.
+    // Whatever happened, the model's bill so far is on disk, added to earlier sessions'.
     if let Some(llm) = &ctx.llm {
-        let ledger = run.root().join("ledger.json");
-        write_json_atomic(&ledger, &llm.ledger().report()).map_err(Error::io(ledger))?;
+        let mut ledger = earlier_ledger;
+        ledger.add(&llm.ledger().report());
+        write_json_atomic(&run.ledger(), &ledger).map_err(Error::io(run.ledger()))?;
     }
     let results = match outcome {
         None => {

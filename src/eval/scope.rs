@@ -30,11 +30,7 @@ pub fn scope<'a>(
     let named = |id: &str| settings.only.is_empty() || settings.only.iter().any(|o| o == id);
     let asked = |id: &str| named(id) && given.as_ref().is_none_or(|g| g.contains(id));
     // The same split as `solve --shard K/N`: by position among the valid problems.
-    let in_shard = |i: usize| {
-        settings
-            .shard
-            .is_none_or(|s| s.count > 0 && i % s.count == s.index.wrapping_sub(1))
-    };
+    let in_shard = |i: usize| settings.shard.is_none_or(|s| s.holds(i));
     let problems = set
         .problems
         .iter()

@@ -78,17 +78,30 @@ impl Default for Totals {
 }
 
 impl Totals {
-    /// Adds another sum (e.g. of another shard or role) to this one.
+    /// Adds another sum (of another role, session or shard) to this one.
     pub fn merge(&mut self, other: &Totals) {
-        self.calls += other.calls;
-        self.failed_calls += other.failed_calls;
-        self.samples += other.samples;
-        self.cache_hits += other.cache_hits;
-        self.usage.add(&other.usage);
-        self.cached_usage.add(&other.cached_usage);
-        self.latency_ms += other.latency_ms;
-        self.cost_usd = self.cost_usd.zip(other.cost_usd).map(|(a, b)| a + b);
-        self.unpriced_calls += other.unpriced_calls;
+        // Destructured, so a field added to `Totals` fails to compile here until it is summed.
+        let Totals {
+            calls,
+            failed_calls,
+            samples,
+            cache_hits,
+            usage,
+            cached_usage,
+            latency_ms,
+            cost_usd,
+            unpriced_calls,
+        } = other;
+        self.calls += calls;
+        self.failed_calls += failed_calls;
+        self.samples += samples;
+        self.cache_hits += cache_hits;
+        self.usage.add(usage);
+        self.cached_usage.add(cached_usage);
+        self.latency_ms += latency_ms;
+        // Unknown as soon as one part is unknown, as within one run.
+        self.cost_usd = self.cost_usd.zip(*cost_usd).map(|(a, b)| a + b);
+        self.unpriced_calls += unpriced_calls;
     }
 
     fn add(&mut self, r: &CallRecord) {
@@ -124,6 +137,25 @@ pub struct LedgerReport {
     pub by_stage: BTreeMap<String, Totals>,
     /// By problem id.
     pub by_problem: BTreeMap<String, Totals>,
+}
+
+impl LedgerReport {
+    /// Adds another report (an earlier session of a resumed run, or another shard).
+    pub fn add(&mut self, other: &LedgerReport) {
+        self.run.merge(&other.run);
+        for (stage, totals) in &other.by_stage {
+            self.by_stage
+                .entry(stage.clone())
+                .or_default()
+                .merge(totals);
+        }
+        for (problem, totals) in &other.by_problem {
+            self.by_problem
+                .entry(problem.clone())
+                .or_default()
+                .merge(totals);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -292,5 +324,52 @@ mod tests {
         assert_eq!(run.cost_usd, Some(0.0));
         let json = serde_json::to_string(&ledger.report()).expect("serialises");
         assert!(json.contains("\"cache_hits\":2"));
+    }
+
+    fn totals(calls: u64, prompt: u64, cost: Option<f64>) -> Totals {
+        Totals {
+            calls,
+            usage: Usage {
+                prompt_tokens: prompt,
+                ..Usage::default()
+            },
+            cost_usd: cost,
+            unpriced_calls: u64::from(cost.is_none()),
+            ..Totals::default()
+        }
+    }
+
+    #[test]
+    fn sums_run_stage_and_problem_totals_and_unknown_cost_stays_unknown() {
+        let mut a = LedgerReport {
+            run: totals(2, 100, Some(0.5)),
+            ..LedgerReport::default()
+        };
+        a.by_stage
+            .insert("generate".into(), totals(2, 100, Some(0.5)));
+        a.by_problem.insert("p1".into(), totals(2, 100, Some(0.5)));
+        let mut b = LedgerReport {
+            run: totals(3, 10, Some(0.25)),
+            ..LedgerReport::default()
+        };
+        b.by_stage
+            .insert("generate".into(), totals(1, 4, Some(0.05)));
+        b.by_stage.insert("select".into(), totals(2, 6, Some(0.2)));
+        b.by_problem.insert("p2".into(), totals(3, 10, Some(0.25)));
+        let mut merged = LedgerReport::default();
+        merged.add(&a);
+        merged.add(&b);
+        assert_eq!(merged.run.calls, 5);
+        assert_eq!(merged.run.usage.prompt_tokens, 110);
+        assert_eq!(merged.run.cost_usd, Some(0.75));
+        assert_eq!(merged.by_stage["generate"].calls, 3);
+        assert_eq!(merged.by_stage["select"].usage.prompt_tokens, 6);
+        assert_eq!(merged.by_problem.len(), 2);
+        merged.add(&LedgerReport {
+            run: totals(1, 1, None),
+            ..LedgerReport::default()
+        });
+        assert_eq!(merged.run.cost_usd, None);
+        assert_eq!(merged.run.unpriced_calls, 1);
     }
 }

@@ -6,7 +6,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::files::{append_line, write_json_atomic};
-use super::merge_ledger::{add_ledger, LEDGER_FILE};
 use super::records::{ProblemResult, RunInfo};
 use super::run_dir::RunDir;
 use super::settings::RecordedSettings;
@@ -98,7 +97,7 @@ pub fn merge_runs(runs: &[RunDir], out: &RunDir) -> Result<Merged, MergeError> {
     let mut without_ledger = Vec::new();
     for (run, calls) in runs.iter().zip(calls) {
         match read_ledger(run)? {
-            Some(part) => add_ledger(ledger.get_or_insert_with(LedgerReport::default), &part),
+            Some(part) => ledger.get_or_insert_with(LedgerReport::default).add(&part),
             None if calls > 0 => without_ledger.push(run.root().to_path_buf()),
             None => {}
         }
@@ -111,7 +110,7 @@ pub fn merge_runs(runs: &[RunDir], out: &RunDir) -> Result<Merged, MergeError> {
         append_line(&out.results(), result).map_err(io_at(&out.results()))?;
     }
     if let Some(ledger) = &ledger {
-        let path = out.root().join(LEDGER_FILE);
+        let path = out.ledger();
         write_json_atomic(&path, ledger).map_err(io_at(&path))?;
     }
     let mut info = infos.first().cloned().ok_or_else(|| MergeError::NotARun {
@@ -146,17 +145,16 @@ pub fn merge_runs(runs: &[RunDir], out: &RunDir) -> Result<Merged, MergeError> {
 
 /// A run's `ledger.json`, if it has one.
 fn read_ledger(run: &RunDir) -> Result<Option<LedgerReport>, MergeError> {
-    let path = run.root().join(LEDGER_FILE);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| MergeError::BadLedger {
-                path,
-                reason: e.to_string(),
-            }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(MergeError::Io { path, source: e }),
-    }
+    run.read_ledger().map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidData => MergeError::BadLedger {
+            path: run.ledger(),
+            reason: e.to_string(),
+        },
+        _ => MergeError::Io {
+            path: run.ledger(),
+            source: e,
+        },
+    })
 }
 
 /// Copies files under `from` into `to`, keeping relative paths (existing files are kept).

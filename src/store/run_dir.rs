@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::records::{ProblemResult, RunInfo};
+use crate::llm::LedgerReport;
 
 /// A run directory (`--out`).
 #[derive(Debug, Clone)]
@@ -66,6 +67,27 @@ impl RunDir {
     /// Every synthesized input of a problem in full, one file each (`selection.json` names them).
     pub fn inputs_dir(&self, id: &str) -> PathBuf {
         self.problem_dir(id).join("inputs")
+    }
+
+    /// Model tokens and dollars per call, stage and problem, over every session of the run.
+    pub fn ledger(&self) -> PathBuf {
+        self.root.join("ledger.json")
+    }
+
+    /// The run's `ledger.json`, `None` when it has none; an unreadable one is an
+    /// `InvalidData` error naming the file.
+    pub fn read_ledger(&self) -> io::Result<Option<LedgerReport>> {
+        let bytes = match std::fs::read(self.ledger()) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", self.ledger().display()),
+            )
+        })
     }
 
     /// The run's `run.json`; an unreadable one is an `InvalidData` error naming the file.

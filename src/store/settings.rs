@@ -3,19 +3,27 @@
 
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// `--shard K/N` as recorded: `{"index": K, "count": N}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-pub struct RecordedShard {
+/// `--shard K/N`, recorded in run.json as `{"index": K, "count": N}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Shard {
     pub index: usize,
     pub count: usize,
+}
+
+impl Shard {
+    /// Whether the problem at `position` among the set's valid problems (natural order) is
+    /// this shard's: the one split `solve --shard K/N` makes and `eval` reads back.
+    pub fn holds(&self, position: usize) -> bool {
+        self.count > 0 && position % self.count == self.index.wrapping_sub(1)
+    }
 }
 
 /// What later commands need of a run's settings; a key the run did not record reads as unused.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RecordedSettings {
-    pub shard: Option<RecordedShard>,
+    pub shard: Option<Shard>,
     /// `--only`: empty means every problem.
     pub only: Vec<String>,
     /// `--candidates FILE`, as typed (relative to where `solve` ran).
@@ -29,7 +37,7 @@ pub struct RecordedSettings {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Raw {
-    shard: Option<RecordedShard>,
+    shard: Option<Shard>,
     only: Option<Vec<String>>,
     candidates: Option<PathBuf>,
     model_free: bool,
@@ -77,7 +85,7 @@ mod tests {
             "shard": {"index": 2, "count": 3},
             "model_free": true,
         }));
-        assert_eq!(s.shard, Some(RecordedShard { index: 2, count: 3 }));
+        assert_eq!(s.shard, Some(Shard { index: 2, count: 3 }));
         assert_eq!(s.only, ["a", "b"]);
         assert_eq!(s.candidates, Some(PathBuf::from("examples/c.jsonl")));
         assert!(s.model_free);

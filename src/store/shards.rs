@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::settings::RecordedShard;
+use super::settings::Shard;
 
 /// What a merge's inputs cover of their split(s); empty when every input is unsharded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -12,17 +12,17 @@ pub struct ShardCoverage {
     /// Every N seen (more than one: runs of different splits were mixed).
     pub counts: BTreeSet<usize>,
     /// Shards of a seen split that no input is.
-    pub missing: Vec<RecordedShard>,
+    pub missing: Vec<Shard>,
     /// Shards given more than once, with the runs that claim them.
-    pub repeated: BTreeMap<RecordedShard, Vec<PathBuf>>,
+    pub repeated: BTreeMap<Shard, Vec<PathBuf>>,
     /// Inputs made without `--shard`, when others were sharded.
     pub unsharded: Vec<PathBuf>,
 }
 
 impl ShardCoverage {
     /// Checks `runs` (directory, recorded shard).
-    pub fn of(runs: &[(PathBuf, Option<RecordedShard>)]) -> Self {
-        let mut by_shard: BTreeMap<RecordedShard, Vec<PathBuf>> = BTreeMap::new();
+    pub fn of(runs: &[(PathBuf, Option<Shard>)]) -> Self {
+        let mut by_shard: BTreeMap<Shard, Vec<PathBuf>> = BTreeMap::new();
         let mut unsharded = Vec::new();
         for (dir, shard) in runs {
             match shard {
@@ -36,7 +36,7 @@ impl ShardCoverage {
         let counts: BTreeSet<usize> = by_shard.keys().map(|s| s.count).collect();
         let missing = counts
             .iter()
-            .flat_map(|&count| (1..=count).map(move |index| RecordedShard { index, count }))
+            .flat_map(|&count| (1..=count).map(move |index| Shard { index, count }))
             .filter(|s| !by_shard.contains_key(s))
             .collect();
         let repeated = by_shard.into_iter().filter(|(_, d)| d.len() > 1).collect();
@@ -61,8 +61,8 @@ impl ShardCoverage {
 mod tests {
     use super::*;
 
-    fn shard(index: usize, count: usize) -> Option<RecordedShard> {
-        Some(RecordedShard { index, count })
+    fn shard(index: usize, count: usize) -> Option<Shard> {
+        Some(Shard { index, count })
     }
 
     #[test]

@@ -215,6 +215,14 @@ async fn a_run_resumes_after_the_model_server_moved_to_another_port() {
     let lines = results(out.path());
     assert_eq!(lines.last().expect("result")["id"], "add");
     assert_eq!(lines.last().expect("result")["status"], "selected");
+    // The ledger covers both sessions, not only the last one.
+    let ledger = read_json(&out.path().join("ledger.json"));
+    for id in ["abs", "add"] {
+        assert!(
+            ledger["by_problem"][id]["calls"].as_u64().unwrap_or(0) > 0,
+            "{id}: {ledger}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
