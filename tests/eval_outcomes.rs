@@ -6,7 +6,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{sstar, write_problem};
+use crate::common::{echo_problem, sstar, write_problem};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -21,17 +21,7 @@ fn path(p: &Path) -> &str {
 pub fn echo_set(set: &Path, ids: &[&str], wrong: &[&str]) -> std::path::PathBuf {
     let mut lines = String::new();
     for id in ids {
-        write_problem(
-            &set.join(id),
-            &[
-                ("problem.toml", "title = \"echo\"\nkind = \"stdio\"\n"),
-                ("statement.md", "Print the input."),
-                ("tests/public/1.in", "hello\n"),
-                ("tests/public/1.out", "hello\n"),
-                ("tests/hidden/1.in", "world\n"),
-                ("tests/hidden/1.out", "world\n"),
-            ],
-        );
+        echo_problem(&set.join(id));
         let code = if wrong.contains(id) {
             "print('hello')"
         } else {

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{run_sstar, write_problem};
+use crate::common::{echo_problem, run_sstar};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -42,17 +42,7 @@ fn assert_refused(output: &Output, dir: &Path) {
 fn a_held_run_directory_refuses_every_writer_and_frees_on_release() {
     let dir = tempfile::tempdir().expect("tempdir");
     let set = dir.path().join("set");
-    write_problem(
-        &set.join("echo"),
-        &[
-            ("problem.toml", "title = \"echo\"\nkind = \"stdio\"\n"),
-            ("statement.md", "Print the input."),
-            ("tests/public/1.in", "hello\n"),
-            ("tests/public/1.out", "hello\n"),
-            ("tests/hidden/1.in", "world\n"),
-            ("tests/hidden/1.out", "world\n"),
-        ],
-    );
+    echo_problem(&set.join("echo"));
     let candidates = dir.path().join("candidates.jsonl");
     std::fs::write(
         &candidates,

@@ -29,6 +29,21 @@ pub fn write_problem(dir: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// An "echo" stdio problem: public `hello`, hidden `world`.
+pub fn echo_problem(dir: &Path) {
+    write_problem(
+        dir,
+        &[
+            ("problem.toml", "title = \"echo\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Print the input."),
+            ("tests/public/1.in", "hello\n"),
+            ("tests/public/1.out", "hello\n"),
+            ("tests/hidden/1.in", "world\n"),
+            ("tests/hidden/1.out", "world\n"),
+        ],
+    );
+}
+
 /// Pids of live processes whose real uid lies in `uids` (read from /proc).
 pub fn processes_of(uids: std::ops::Range<u32>) -> Vec<u32> {
     let mut found = Vec::new();
