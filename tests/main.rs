@@ -2,6 +2,7 @@
 //! model client against a scripted OpenAI-compatible server on 127.0.0.1.
 
 mod common;
+mod grading;
 mod hostile;
 mod import_cli;
 mod import_limits;

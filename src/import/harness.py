@@ -88,11 +88,12 @@ def lossless(value, depth=0):
 
 
 def encode_args(args):
-    """The `.in` lines for positional arguments, or Unrepresentable."""
+    """The `.in` lines for positional arguments, or Unrepresentable. Python's JSON: NaN and the
+    infinities are numbers (`Infinity`), as the judge reads them."""
     lines = []
     for n, arg in enumerate(args, 1):
         try:
-            lines.append(json.dumps(arg, allow_nan=False))
+            lines.append(json.dumps(arg))
         except (TypeError, ValueError) as e:
             raise Unrepresentable(f"argument {n} is not json ({type(arg).__name__}: {str(e)[:80]})") from None
     return lines
@@ -327,7 +328,7 @@ def expect(req):
                 if chosen is None:  # no reference, or it disagrees: a 1-element list is a wrapper
                     chosen = options[-1]
                 shown = to_json(chosen, strict=True)
-            record["out"] = json.dumps(shown, allow_nan=False)
+            record["out"] = json.dumps(shown)
             record["float"] = has_float(shown)
         except _CallTimeout:
             record.pop("args", None)

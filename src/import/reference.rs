@@ -54,7 +54,7 @@ pub(crate) fn to_tests(results: Vec<Evaluated>, limit_ms: u64, draft: &mut Draft
 const MAX_EXPECTED_BYTES: usize = 16 << 20;
 
 /// Why the judge could not read a test back, if it could not (numbers of any size are fine:
-/// the judge keeps them as written).
+/// the judge keeps them as written; so are Python's `NaN` and infinities).
 fn unreadable(args: &Args, out: &str) -> Option<String> {
     if out.len() > MAX_EXPECTED_BYTES {
         return Some(format!(
@@ -66,7 +66,7 @@ fn unreadable(args: &Args, out: &str) -> Option<String> {
     args.iter()
         .map(String::as_str)
         .chain([out])
-        .find_map(|text| serde_json::from_str::<serde_json::Value>(text).err())
+        .find_map(|text| sstar_sandbox::pyjson::from_str(text).err())
         .map(|e| format!("a value the judge cannot read back: {e}"))
 }
 
