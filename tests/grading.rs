@@ -107,3 +107,85 @@ fn a_large_negative_number_is_not_minus_infinity() {
         .collect();
     assert_eq!(verdicts, ["accepted", "wrong_answer"], "{report}");
 }
+
+/// `sstar solve SET --out OUT --candidates FILE [extra]` with no model configured.
+fn solve_offline(set: &Path, out: &Path, candidates: &Path, extra: &[&str]) -> Output {
+    crate::common::sstar()
+        .args([
+            "solve",
+            set.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+            "--candidates",
+            candidates.to_str().expect("utf-8"),
+        ])
+        .args(extra)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("SSTAR_MODEL")
+        .output()
+        .expect("run sstar")
+}
+
+#[test]
+fn float_answers_in_different_spellings_form_one_behaviour_group() {
+    // x·π·1e-6: printed with ten decimals (0.0000031416) or as Python's repr
+    // (3.141592653589793e-06), equal within the float checker's 1e-6. A third program is
+    // right only for small x.
+    let set = tempfile::tempdir().expect("set");
+    write_problem(
+        &set.path().join("tiny"),
+        &[
+            (
+                "problem.toml",
+                "title = \"Tiny\"\nkind = \"stdio\"\nchecker = \"float\"\n",
+            ),
+            ("statement.md", "Print x times pi times 1e-6."),
+            ("tests/public/1.in", "1\n"),
+            ("tests/public/1.out", "0.0000031416\n"),
+        ],
+    );
+    let fixed = "import math\nx = float(input())\nprint(f'{x * math.pi * 1e-6:.10f}')";
+    let repr = "import math\nx = float(input())\nprint(x * math.pi * 1e-6)";
+    let small = "import math\nx = float(input())\nprint(x * math.pi * 1e-6 if x < 5 else 1)";
+    let candidates = set.path().join("candidates.jsonl");
+    let lines: Vec<String> = [fixed, repr, small]
+        .iter()
+        .map(|code| serde_json::json!({"id": "tiny", "code": code}).to_string())
+        .collect();
+    std::fs::write(&candidates, lines.join("\n")).expect("write candidates");
+    let inputs = set.path().join("inputs.jsonl");
+    std::fs::write(
+        &inputs,
+        "{\"id\": \"tiny\", \"input\": \"2\\n\", \"output\": \"6.283185307179586e-06\"}\n\
+         {\"id\": \"tiny\", \"input\": \"10\\n\", \"output\": \"0.0000314159\"}\n",
+    )
+    .expect("write inputs");
+    let out = tempfile::tempdir().expect("out");
+    let output = solve_offline(
+        set.path(),
+        out.path(),
+        &candidates,
+        &["--inputs", inputs.to_str().expect("utf-8")],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let selection: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("problems/tiny/selection.json")).expect("selection"),
+    )
+    .expect("json");
+    let groups = selection["groups"].as_array().expect("groups");
+    let sizes: Vec<usize> = groups
+        .iter()
+        .map(|g| g["samples"].as_array().expect("samples").len())
+        .collect();
+    assert_eq!(sizes, [2, 1], "{selection}");
+    // Both given expected outputs agree with the pair, spelled either way.
+    assert_eq!(groups[0]["agreements"], 2, "{selection}");
+    assert_eq!(groups[1]["agreements"], 1, "{selection}");
+    let pick = std::fs::read_to_string(out.path().join("problems/tiny/solution.py")).expect("pick");
+    assert_eq!(pick.trim(), fixed);
+}
