@@ -13,6 +13,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_NEGATIVE: i32 = 1;
 /// Exit code: usage or tool error.
 pub const EXIT_ERROR: i32 = 2;
+/// Exit code: interrupted (Ctrl-C), as shells report SIGINT.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -1,5 +1,7 @@
 //! The `sstar` command line: parse, run, map errors to exit codes.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use sstar::cli::{run, Cli};
 use tracing_subscriber::EnvFilter;
@@ -29,6 +31,8 @@ fn main() {
             EnvFilter::try_from_env("SSTAR_LOG").unwrap_or_else(|_| EnvFilter::new(level)),
         )
         .without_time()
+        // Colours only on a terminal: a log file or CI capture gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let code = match run(cli) {
         Ok(code) => code,

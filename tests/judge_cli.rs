@@ -112,7 +112,7 @@ fn judge_json_reports_tests_in_natural_order_and_stops_at_first_failure() {
         .iter()
         .map(|t| t["name"].as_str().unwrap_or(""))
         .collect();
-    assert_eq!(names, ["1", "2", "10"]);
+    assert_eq!(names, ["public/1", "hidden/2", "hidden/10"]);
     assert_eq!(
         (report["passed"].as_u64(), report["total"].as_u64()),
         (Some(3), Some(3))

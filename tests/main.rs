@@ -2,12 +2,14 @@
 //! model client against a scripted OpenAI-compatible server on 127.0.0.1.
 
 mod common;
+mod eval_outcomes;
 mod grading;
 mod hostile;
 mod import_cli;
 mod import_limits;
 mod isolation;
 mod judge_cli;
+mod judge_output;
 mod llm;
 mod pipeline;
 mod problem_files;

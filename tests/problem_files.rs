@@ -146,7 +146,13 @@ fn linked_host_files_are_refused_by_name_and_never_reach_any_output() {
         "--candidates",
         path(&candidates),
     ]);
-    assert_eq!(solve.status.code(), Some(0), "{}", text(&solve.stderr));
+    // The refused problems are malformed: counted, named, and the run's answer is negative.
+    assert_eq!(solve.status.code(), Some(1), "{}", text(&solve.stderr));
+    assert!(
+        text(&solve.stdout).contains("malformed (see above)"),
+        "{}",
+        text(&solve.stdout)
+    );
     assert!(
         text(&solve.stdout).contains("good"),
         "{}",

@@ -1,11 +1,14 @@
-//! `solve --shard K/N` on two "machines" plus `merge` equals one unsharded run.
+//! `solve --shard K/N` on two "machines" plus `merge` equals one unsharded run; merge sums the
+//! shards' ledgers and names a missing shard.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
+use sstar::llm::{LedgerReport, Totals, Usage};
 
 use crate::common::{bundled_problems, sstar};
+use crate::eval_outcomes::{echo_set, solve_offline};
 
 fn solve(out: &Path, shard: Option<&str>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -197,4 +200,90 @@ fn eval_reports_intervals_and_compares_runs() {
     assert_eq!(diff["only_a"], 0);
     assert!(diff["difference"].as_f64().expect("difference") <= 0.0);
     assert_eq!(diff["count"], 14);
+}
+
+/// A shard's `ledger.json` as `solve` writes it (`LedgerReport`): `calls` calls of `tokens`
+/// prompt tokens each at `cost` dollars, all in `stage`, for `problem`.
+fn ledger(problem: &str, stage: &str, calls: u64, tokens: u64, cost: f64) -> LedgerReport {
+    let totals = Totals {
+        calls,
+        samples: calls,
+        usage: Usage {
+            prompt_tokens: calls * tokens,
+            completion_tokens: calls,
+            ..Usage::default()
+        },
+        cost_usd: Some(cost),
+        ..Totals::default()
+    };
+    let mut report = LedgerReport {
+        run: totals.clone(),
+        ..LedgerReport::default()
+    };
+    report.by_stage.insert(stage.into(), totals.clone());
+    report.by_problem.insert(problem.into(), totals);
+    report
+}
+
+#[test]
+fn merge_sums_the_shards_ledgers_and_names_a_missing_shard() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let set = dir.path().join("set");
+    let candidates = echo_set(&set, &["a", "b", "c"], &[]);
+    let shard = |k: usize| {
+        let run = dir.path().join(format!("shard-{k}"));
+        let output = solve_offline(&set, &run, &candidates, &["--shard", &format!("{k}/3")]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        run
+    };
+    let (one, three) = (shard(1), shard(3));
+    let write = |run: &Path, report: &LedgerReport| {
+        std::fs::write(
+            run.join("ledger.json"),
+            serde_json::to_vec_pretty(report).expect("json"),
+        )
+        .expect("write ledger");
+    };
+    write(&one, &ledger("a", "generate", 2, 100, 0.5));
+    write(&three, &ledger("c", "select", 3, 10, 0.25));
+    let merged = dir.path().join("merged");
+    let output = sstar()
+        .args(["merge", path(&one), path(&three), "--out", path(&merged)])
+        .output()
+        .expect("merge");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("missing shard 2/3"), "{stderr}");
+
+    let report: LedgerReport =
+        serde_json::from_slice(&std::fs::read(merged.join("ledger.json")).expect("ledger"))
+            .expect("a ledger");
+    assert_eq!(report.run.calls, 5);
+    assert_eq!(report.run.usage.prompt_tokens, 2 * 100 + 3 * 10);
+    assert_eq!(report.run.cost_usd, Some(0.75));
+    assert_eq!(report.by_stage["generate"].calls, 2);
+    assert_eq!(report.by_stage["select"].calls, 3);
+    assert_eq!(
+        report.by_problem.keys().collect::<Vec<_>>(),
+        ["a", "c"],
+        "per-problem entries are kept"
+    );
+
+    // The merged run stands for the whole set: the missing shard's problem is unfinished.
+    let eval = sstar()
+        .args(["eval", path(&merged), "--json"])
+        .output()
+        .expect("eval");
+    assert_eq!(eval.status.code(), Some(1));
+    let eval: Value = serde_json::from_slice(&eval.stdout).expect("json");
+    assert_eq!(eval["summary"]["unfinished"], 1);
+    assert_eq!(eval["not_scored"]["b"]["reason"], "unfinished");
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8")
 }

@@ -1,5 +1,6 @@
 //! `sstar eval RUN [--against RUN_B]`: hidden-test verdicts of a run's picks, with 95%
-//! intervals and breakdowns, a table and eval.json; optionally a paired comparison.
+//! intervals and breakdowns, a table and eval.json; optionally a paired comparison. Problems
+//! that errored, never finished or do not load are counted apart, and make the exit code 1.
 
 use std::fmt::Write as _;
 
@@ -7,8 +8,11 @@ use sstar_sandbox::Sandbox;
 
 use super::args::EvalArgs;
 use super::output::Output;
-use crate::error::{Error, EXIT_OK};
-use crate::eval::{compare, evaluate, load_eval, Breakdown, Comparison, EvalReport, Rate};
+use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
+use crate::eval::{
+    compare, evaluate, load_eval, Breakdown, Comparison, EvalReport, NotScoredReason, Rate,
+    SelectionInfo,
+};
 use crate::sandbox_from_env;
 use crate::store::{LockError, RunDir};
 
@@ -18,6 +22,11 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let _lock = run.lock().map_err(lock_error)?;
     let sandbox = sandbox_from_env()?;
     let report = evaluate_with_progress(&sandbox, &run, args.set.as_deref(), output)?;
+    for (id, n) in &report.not_scored {
+        if n.reason == NotScoredReason::Malformed {
+            tracing::error!("{id}: malformed: {}", n.detail.as_deref().unwrap_or("?"));
+        }
+    }
     let comparison = match &args.against {
         Some(other) => {
             let other = RunDir::new(other);
@@ -38,13 +47,13 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
                     evaluate_other()?
                 }
             };
-            Some(compare(&report, &theirs))
+            Some((compare(&report, &theirs), theirs.summary.complete))
         }
         None => None,
     };
     if args.json {
         let value = match &comparison {
-            Some(c) => serde_json::json!({"eval": report, "against": c}),
+            Some((c, _)) => serde_json::json!({"eval": report, "against": c}),
             None => serde_json::to_value(&report).map_err(|e| Error::Usage(e.to_string()))?,
         };
         output.data(
@@ -53,11 +62,16 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
         );
     } else {
         output.data(&render(&report));
-        if let Some(c) = &comparison {
-            output.data(&render_comparison(c));
+        if let Some((c, theirs_complete)) = &comparison {
+            output.data(&render_comparison(c, *theirs_complete));
         }
     }
-    Ok(EXIT_OK)
+    // A partial run's score is not the run's score: "ran fine, but the answer is negative".
+    Ok(if report.summary.complete {
+        EXIT_OK
+    } else {
+        EXIT_NEGATIVE
+    })
 }
 
 fn lock_error(error: LockError) -> Error {
@@ -102,6 +116,7 @@ fn render(report: &EvalReport) -> String {
     let width = report
         .problems
         .keys()
+        .chain(report.not_scored.keys())
         .map(String::len)
         .max()
         .unwrap_or(7)
@@ -111,14 +126,28 @@ fn render(report: &EvalReport) -> String {
         "{:width$}  {:22} {:>9}  pass@N",
         "problem", "verdict", "hidden"
     );
+    // Scored and unscored problems in one list, by id.
+    let mut rows: Vec<(&String, String, String, &str)> = Vec::new();
     for (id, p) in &report.problems {
         let verdict = p.verdict.map_or("(none selected)", |v| v.as_str());
-        let passed = format!("{}/{}", p.passed, p.total);
         let n = if p.any_candidate_accepted {
             "yes"
         } else {
             "no"
         };
+        rows.push((id, verdict.into(), format!("{}/{}", p.passed, p.total), n));
+    }
+    for (id, n) in &report.not_scored {
+        let why = match n.reason {
+            NotScoredReason::Errored => "(errored)",
+            NotScoredReason::Unfinished => "(unfinished)",
+            NotScoredReason::Malformed => "(malformed)",
+            NotScoredReason::NoHiddenTests => "(no hidden tests)",
+        };
+        rows.push((id, why.into(), "-".into(), "-"));
+    }
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    for (id, verdict, passed, n) in rows {
         let _ = writeln!(text, "{id:width$}  {verdict:22} {passed:>9}  {n}");
     }
     let s = &report.summary;
@@ -137,21 +166,97 @@ fn render(report: &EvalReport) -> String {
         };
     breakdown(&mut text, "difficulty", &s.by_difficulty);
     breakdown(&mut text, "source    ", &s.by_source);
+    text.push_str(&counts_line(report));
+    text.push_str(&selection_line(&s.selection));
+    if s.count == 0 {
+        text.push_str("no problem was scored, so there is no pass@1 to report\n");
+        return text;
+    }
     let _ = writeln!(
         text,
-        "pass@1 {}  pass@N {}  (95% Wilson intervals){}",
+        "pass@1 {}  pass@N {}  (95% Wilson intervals, over the {} scored problem{})",
         interval(&s.pass_at_1_interval),
         interval(&s.pass_at_n_interval),
-        if s.analysis_only {
-            "  oracle selection: analysis only"
-        } else {
-            ""
-        }
+        s.count,
+        plural(s.count)
     );
+    if !s.complete {
+        let unscored = s.total - s.count;
+        let _ = writeln!(
+            text,
+            "partial: {unscored} of {} problems not scored; counted as failures, pass@1 would be {:.1}% ({}/{})",
+            s.total,
+            s.accepted as f64 * 100.0 / s.total as f64,
+            s.accepted,
+            s.total
+        );
+    }
     text
 }
 
-fn render_comparison(c: &Comparison) -> String {
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `12 problems: 7 accepted, 3 wrong, 1 no candidate, 1 errored (rerun solve to retry), 0 unfinished`.
+fn counts_line(report: &EvalReport) -> String {
+    let s = &report.summary;
+    let mut line = format!(
+        "{} problem{}: {} accepted, {} wrong, {} no candidate, {} errored{}, {} unfinished{}",
+        s.total,
+        plural(s.total),
+        s.accepted,
+        s.wrong,
+        s.no_candidate,
+        s.errored,
+        if s.errored > 0 {
+            " (rerun solve to retry)"
+        } else {
+            ""
+        },
+        s.unfinished,
+        if s.unfinished > 0 {
+            " (rerun solve to finish)"
+        } else {
+            ""
+        },
+    );
+    if s.malformed > 0 {
+        let _ = write!(line, ", {} malformed (see above)", s.malformed);
+    }
+    if s.no_hidden_tests > 0 {
+        let _ = write!(line, ", {} without hidden tests", s.no_hidden_tests);
+    }
+    line.push('\n');
+    line
+}
+
+/// How the picks were made: a model-free or oracle selection reads differently from S*'s.
+fn selection_line(selection: &SelectionInfo) -> String {
+    let mut line = format!(
+        "selection: {}",
+        selection
+            .method
+            .as_deref()
+            .unwrap_or("(method not recorded)")
+    );
+    if selection.model_free {
+        line.push_str(
+            ", model-free (no model asked: mutated public inputs, largest behaviour group)",
+        );
+    }
+    if selection.analysis_only {
+        line.push_str("; the picks used the hidden tests: analysis only, not a score");
+    }
+    line.push('\n');
+    line
+}
+
+fn render_comparison(c: &Comparison, theirs_complete: bool) -> String {
     let d = &c.pass_at_1;
     let mut text = format!(
         "against: pass@1 difference {:+.1} points [{:+.1}, {:+.1}] (95%, paired) over {} shared problems; \
@@ -171,5 +276,81 @@ fn render_comparison(c: &Comparison) -> String {
             c.only_in_b.len()
         );
     }
+    if !theirs_complete {
+        text.push_str("the other run is partial: its unscored problems are not compared\n");
+    }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::eval::{EvalProblem, EvalSummary, NotScored};
+    use crate::Verdict;
+
+    fn scored(verdict: Option<Verdict>, passed: usize) -> EvalProblem {
+        EvalProblem {
+            verdict,
+            passed,
+            total: 4,
+            any_candidate_accepted: passed == 4,
+            difficulty: None,
+            source: None,
+        }
+    }
+
+    fn report(
+        problems: BTreeMap<String, EvalProblem>,
+        not_scored: BTreeMap<String, NotScored>,
+        selection: SelectionInfo,
+    ) -> EvalReport {
+        EvalReport {
+            summary: EvalSummary::of(&problems, &not_scored, selection),
+            problems,
+            not_scored,
+        }
+    }
+
+    fn not(reason: NotScoredReason) -> NotScored {
+        NotScored {
+            reason,
+            detail: None,
+        }
+    }
+
+    #[test]
+    fn a_partial_run_names_what_is_not_scored_and_its_denominator() {
+        let problems = BTreeMap::from([
+            ("a".into(), scored(Some(Verdict::Accepted), 4)),
+            ("b".into(), scored(Some(Verdict::WrongAnswer), 1)),
+            ("c".into(), scored(None, 0)),
+        ]);
+        let not_scored = BTreeMap::from([
+            ("d".into(), not(NotScoredReason::Errored)),
+            ("e".into(), not(NotScoredReason::Unfinished)),
+            ("f".into(), not(NotScoredReason::Malformed)),
+        ]);
+        let selection = SelectionInfo {
+            method: Some("sstar".into()),
+            model_free: true,
+            analysis_only: false,
+        };
+        insta::assert_snapshot!(render(&report(problems, not_scored, selection)));
+    }
+
+    #[test]
+    fn a_run_with_nothing_scored_shows_no_rate() {
+        let not_scored = BTreeMap::from([
+            ("a".into(), not(NotScoredReason::Errored)),
+            ("b".into(), not(NotScoredReason::Errored)),
+        ]);
+        let selection = SelectionInfo {
+            method: Some("oracle".into()),
+            model_free: false,
+            analysis_only: true,
+        };
+        insta::assert_snapshot!(render(&report(BTreeMap::new(), not_scored, selection)));
+    }
 }

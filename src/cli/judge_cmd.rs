@@ -1,13 +1,19 @@
-//! `sstar judge PROBLEM PROGRAM`: one program on one problem's tests.
+//! `sstar judge PROBLEM PROGRAM`: one program on one problem's tests, and for a failing test
+//! what a user needs to see: its input, a diff of the output, or the program's traceback.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::args::JudgeArgs;
 use super::output::Output;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
-use crate::judge::{judge, JudgeOptions, JudgeReport};
-use crate::problem::load_problem;
+use crate::judge::{
+    judge, limits_for, output_diff, test_label, traceback_tail, JudgeOptions, JudgeReport,
+    LineRule, Style, TestResult,
+};
+use crate::problem::{load_problem, Kind, Problem, TestCase, TestSelection};
 use crate::sandbox_from_env;
+use crate::verdict::Verdict;
 
 pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     let problem = load_problem(&args.problem)?;
@@ -37,7 +43,10 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
         let json = serde_json::to_string(&report).map_err(|e| Error::Usage(e.to_string()))?;
         output.data(&format!("{json}\n"));
     } else {
-        output.data(&render(&report));
+        let style = Style {
+            color: output.color(),
+        };
+        output.data(&render(&report, &problem, &code, style));
     }
     Ok(if report.verdict.is_accepted() {
         EXIT_OK
@@ -46,7 +55,15 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     })
 }
 
-fn render(report: &JudgeReport) -> String {
+/// Frames of a runtime error's traceback shown (the innermost ones).
+const FRAMES: usize = 5;
+/// Lines of a failing test's input (or output) shown.
+const PREVIEW_LINES: usize = 6;
+/// Characters of one such line shown.
+const PREVIEW_COLUMNS: usize = 120;
+
+/// The table of tests run, then what a user needs to see of each failing one, then the total.
+fn render(report: &JudgeReport, problem: &Problem, code: &str, style: Style) -> String {
     let mut text = String::new();
     let width = report
         .tests
@@ -78,10 +95,130 @@ fn render(report: &JudgeReport) -> String {
             None => text.push('\n'),
         }
     }
+    let cases: HashMap<String, &TestCase> = problem
+        .tests(TestSelection::All)
+        .map(|t| (test_label(t), t))
+        .collect();
+    for result in report.tests.iter().filter(|t| !t.verdict.is_accepted()) {
+        text.push('\n');
+        text.push_str(&failure(
+            result,
+            cases.get(&result.name).copied(),
+            problem,
+            code,
+            style,
+        ));
+    }
+    if report.tests.iter().any(|t| !t.verdict.is_accepted()) {
+        text.push('\n');
+    }
     let _ = writeln!(
         text,
         "{}: {} ({}/{} passed)",
         report.problem, report.verdict, report.passed, report.total
     );
+    text
+}
+
+/// A JSON value pretty-printed, or the bytes as they are when they are not JSON.
+fn pretty_json(bytes: &[u8]) -> Vec<u8> {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .and_then(|value| serde_json::to_vec_pretty(&value))
+        .unwrap_or_else(|_| bytes.to_vec())
+}
+
+/// `what` and the first lines of `bytes`, clipped and indented.
+fn preview(what: &str, bytes: &[u8]) -> String {
+    let input = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = input.lines().collect();
+    if lines.is_empty() {
+        return format!("{what}: (empty)\n");
+    }
+    let mut text = format!(
+        "{what} ({} line{}):\n",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" }
+    );
+    for line in lines.iter().take(PREVIEW_LINES) {
+        let count = line.chars().count();
+        let shown: String = line.chars().take(PREVIEW_COLUMNS).collect();
+        let more = if count > PREVIEW_COLUMNS {
+            format!("… (+{} chars)", count - PREVIEW_COLUMNS)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(text, "  {shown}{more}");
+    }
+    if lines.len() > PREVIEW_LINES {
+        let _ = writeln!(text, "  … ({} more lines)", lines.len() - PREVIEW_LINES);
+    }
+    text
+}
+
+/// One failing test: its input, then the diff, traceback or message that explains it.
+fn failure(
+    result: &TestResult,
+    case: Option<&TestCase>,
+    problem: &Problem,
+    code: &str,
+    style: Style,
+) -> String {
+    let heading = format!("--- {}: {}", result.name, result.verdict);
+    let mut text = style.paint("1", &heading) + "\n";
+    if let Some(case) = case {
+        text.push_str(&preview("input", &case.input));
+    }
+    let detail = result.detail.as_deref().unwrap_or_default();
+    match result.verdict {
+        Verdict::Accepted => {}
+        Verdict::WrongAnswer => {
+            let _ = writeln!(text, "reason: {detail}");
+            let Some(case) = case else { return text };
+            // Return values are laid out one element per line, so the diff can point at one.
+            let (expected, actual) = match problem.kind {
+                Kind::Function => (pretty_json(&case.expected), pretty_json(&result.actual)),
+                Kind::Stdio => (case.expected.to_vec(), result.actual.clone()),
+            };
+            let rule = LineRule::for_problem(problem);
+            match output_diff(&expected, &actual, rule, style) {
+                Some(diff) => {
+                    let _ = writeln!(text, "{diff}");
+                }
+                None => text.push_str(&preview(
+                    "got (the same lines as expected; see the reason)",
+                    &result.actual,
+                )),
+            }
+        }
+        Verdict::RuntimeError => {
+            let stderr = String::from_utf8_lossy(&result.stderr);
+            match traceback_tail(&stderr, Some(code), FRAMES) {
+                Some(tail) => {
+                    let _ = writeln!(text, "{tail}");
+                }
+                None => {
+                    let _ = writeln!(text, "{detail}");
+                }
+            }
+        }
+        Verdict::CompileError => {
+            let _ = writeln!(text, "{detail}");
+        }
+        Verdict::TimeLimitExceeded => {
+            let limits = limits_for(problem);
+            let _ = writeln!(
+                text,
+                "stopped at the {detail} ({} ms cpu, {} ms wall)",
+                limits.cpu.as_millis(),
+                limits.wall.as_millis()
+            );
+        }
+        Verdict::MemoryLimitExceeded => {
+            let _ = writeln!(text, "over {} MB", problem.limits.memory_limit_mb);
+        }
+        Verdict::OutputLimitExceeded => {
+            let _ = writeln!(text, "over {} MB of output", problem.limits.output_limit_mb);
+        }
+    }
     text
 }

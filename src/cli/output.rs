@@ -7,6 +7,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::GlobalArgs;
 
+/// Set (to anything) to turn colours off on a terminal too (<https://no-color.org>).
+const ENV_NO_COLOR: &str = "NO_COLOR";
+
 #[derive(Debug)]
 pub struct Output {
     progress: bool,
@@ -21,18 +24,33 @@ impl Output {
 
     /// A progress bar on stderr, or a hidden one.
     pub fn bar(&self, total: usize, what: &str) -> ProgressBar {
+        self.styled_bar(total, what, "")
+    }
+
+    /// A progress bar with a status line under it (set with `set_message`).
+    pub fn bar_with_status(&self, total: usize, what: &str) -> ProgressBar {
+        self.styled_bar(total, what, "\n{wide_msg}")
+    }
+
+    fn styled_bar(&self, total: usize, what: &str, below: &str) -> ProgressBar {
         if !self.progress {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}",
-        )
+        let style = ProgressStyle::with_template(&format!(
+            "{{prefix}} [{{bar:30}}] {{pos}}/{{len}} {{elapsed_precise}} eta {{eta}}{below}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(what.to_owned());
         bar
+    }
+
+    /// Whether data may be coloured: stdout is a terminal and `NO_COLOR` is unset, so pipes,
+    /// files and snapshots get plain text.
+    pub fn color(&self) -> bool {
+        std::io::stdout().is_terminal() && std::env::var_os(ENV_NO_COLOR).is_none()
     }
 
     /// Writes data to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.

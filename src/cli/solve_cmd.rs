@@ -12,14 +12,16 @@ use indicatif::ProgressBar;
 
 use super::args::SolveArgs;
 use super::output::Output;
-use crate::error::{Error, EXIT_ERROR, EXIT_OK};
-use crate::llm::{process_env, LlmClient, Totals};
+use crate::error::{Error, EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK};
+use crate::llm::{process_env, LlmClient, Totals, ENV_API_KEY};
 use crate::pipeline::{
-    load_candidates, load_inputs, run_set, Context, Executor, Reporter, Settings,
+    load_candidates, load_inputs, run_set, Context, Executor, Reporter, RunError, Settings,
 };
 use crate::problem::load_set;
 use crate::sandbox_from_env;
-use crate::store::{write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo};
+use crate::store::{
+    setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo,
+};
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let config = args
@@ -39,6 +41,23 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let set = load_set(&args.set)?;
     for error in &set.errors {
         tracing::error!("{error}");
+    }
+    let malformed: Vec<String> = set
+        .errors
+        .iter()
+        .map(|e| {
+            e.path.file_name().map_or_else(
+                || e.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    if set.problems.is_empty() {
+        return Err(Error::Usage(format!(
+            "no problem of {} could be loaded: {} malformed (see above)",
+            args.set.display(),
+            malformed.len()
+        )));
     }
     let given_inputs = args
         .inputs
@@ -103,18 +122,14 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         sandbox: serde_json::to_value(sandbox.isolation()).unwrap_or_default(),
     };
     if let Ok(previous) = run.info() {
-        // Resuming: the same pipeline and model settings, or results would mix two experiments.
-        let fixed = |s: &serde_json::Value| {
-            let mut s = s.clone();
-            if let Some(object) = s.as_object_mut() {
-                object.remove("only");
-            }
-            s
-        };
-        if fixed(&previous.settings) != fixed(&info.settings) {
+        // Resuming: the settings that decide results must match, or the run would mix two
+        // experiments; where the model lives and how patiently it is asked may change.
+        let differences = setting_differences(&previous.settings, &info.settings);
+        if !differences.is_empty() {
             return Err(Error::Usage(format!(
-                "{} holds a run with other settings (see its run.json); resume with the same flags or use a new --out",
-                run.root().display()
+                "{} holds a run with other settings; resume with the same flags or use a new --out:\n  {}",
+                run.root().display(),
+                differences.join("\n  ")
             )));
         }
         info.started_at = previous.started_at;
@@ -129,9 +144,10 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         settings,
         run: run.clone(),
         in_flight: Default::default(),
+        halt: Default::default(),
         given_inputs: given_inputs.unwrap_or_default(),
     };
-    let bar = output.bar(problems.len(), "solve");
+    let bar = output.bar_with_status(problems.len(), "solve");
     let reporter = BarReporter { bar: bar.clone() };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
@@ -149,28 +165,42 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         }
     });
     bar.finish_and_clear();
-    let Some(results) = outcome else {
-        eprintln!(
-            "interrupted: finished problems are saved in {}; run the same command again to resume",
-            run.root().display()
-        );
-        return Ok(EXIT_ERROR);
+    // Whatever happened, the model's bill so far is on disk.
+    if let Some(llm) = &ctx.llm {
+        let ledger = run.root().join("ledger.json");
+        write_json_atomic(&ledger, &llm.ledger().report()).map_err(Error::io(ledger))?;
+    }
+    let results = match outcome {
+        None => {
+            eprintln!(
+                "interrupted: finished problems are saved in {}; run the same command again to resume",
+                run.root().display()
+            );
+            return Ok(EXIT_INTERRUPTED);
+        }
+        Some(Err(RunError::Halted(error))) => {
+            return Err(Error::Usage(format!(
+                "stopped: the model endpoint refuses every call ({error}); check the key ({ENV_API_KEY}), --base-url and --model. Finished problems are saved in {}",
+                run.root().display()
+            )))
+        }
+        Some(Err(error)) => return Err(Error::Usage(error.to_string())),
+        Some(Ok(results)) => results,
     };
-    let results = results.map_err(|e| Error::Usage(e.to_string()))?;
     let info = RunInfo {
         finished_at: Some(now()),
         ..info
     };
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
-    if let Some(llm) = &ctx.llm {
-        let ledger = run.root().join("ledger.json");
-        write_json_atomic(&ledger, &llm.ledger().report()).map_err(Error::io(ledger))?;
-    }
-    output.data(&summary(
-        &results.values().collect::<Vec<_>>(),
-        ctx.llm.as_ref().map(|l| l.ledger().run_totals()),
-    ));
-    Ok(EXIT_OK)
+    let results: Vec<&ProblemResult> = results.values().collect();
+    let totals = ctx.llm.as_ref().map(|l| l.ledger().run_totals());
+    output.data(&summary(&results, &malformed, totals));
+    let all_selected = results.iter().all(|r| r.status == ResultStatus::Selected);
+    Ok(if all_selected && malformed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_NEGATIVE
+    })
 }
 
 /// `--candidates` and `--inputs` may name problems by the benchmark's ids (e.g.
@@ -208,32 +238,36 @@ impl Reporter for BarReporter {
     }
 }
 
+/// The progress line under the bar: model requests in flight by stage, tokens and dollars
+/// so far, sandbox executions.
 fn status_line(ctx: &Context) -> String {
-    let mut line = format!(
-        "model calls in flight {}",
-        ctx.in_flight.load(Ordering::Relaxed)
-    );
+    let flight = |gauge: &std::sync::atomic::AtomicUsize| gauge.load(Ordering::Relaxed);
+    let mut line = String::new();
     if let Some(llm) = &ctx.llm {
         let totals = llm.ledger().run_totals();
         let _ = write!(
             line,
-            " | tokens {}",
+            "requests in flight: generate {} · debug {} · select {} | tokens {}",
+            flight(&ctx.in_flight.generate),
+            flight(&ctx.in_flight.debug),
+            flight(&ctx.in_flight.select),
             totals.usage.prompt_tokens + totals.usage.completion_tokens
         );
         if let Some(cost) = totals.cost_usd {
             let _ = write!(line, " | ${cost:.4}");
         }
+        line.push_str(" | ");
     }
     let _ = write!(
         line,
-        " | executions {} (+{} cached)",
+        "executions {} (+{} cached)",
         ctx.executor.executions(),
         ctx.executor.cache_hits()
     );
     line
 }
 
-fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
+fn summary(results: &[&ProblemResult], malformed: &[String], totals: Option<Totals>) -> String {
     let mut text = String::new();
     let width = results.iter().map(|r| r.id.len()).max().unwrap_or(7).max(7);
     let _ = writeln!(
@@ -242,33 +276,47 @@ fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
         "problem", "status", "public", "samples", "cands", "calls", "tokens", "seconds"
     );
     for r in results {
-        let status = match r.status {
-            ResultStatus::Selected => "selected",
-            ResultStatus::NoCandidate => "no_candidate",
-            ResultStatus::Error => "error",
-        };
         let public = if r.public_passed { "pass" } else { "-" };
         let tokens = r.prompt_tokens + r.completion_tokens;
         let _ = writeln!(
             text,
-            "{:width$}  {status:12} {public:6} {:>7} {:>6} {:>6} {tokens:>9} {:>8.1}",
-            r.id, r.samples, r.candidates, r.llm_calls, r.seconds
+            "{:width$}  {:12} {public:6} {:>7} {:>6} {:>6} {tokens:>9} {:>8.1}",
+            r.id,
+            r.status.name(),
+            r.samples,
+            r.candidates,
+            r.llm_calls,
+            r.seconds
         );
     }
-    let selected = results
-        .iter()
-        .filter(|r| r.status == ResultStatus::Selected)
-        .count();
+    let ids = |status: ResultStatus| -> Vec<&str> {
+        results
+            .iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.id.as_str())
+            .collect()
+    };
+    let (selected, no_candidate, errored) = (
+        ids(ResultStatus::Selected),
+        ids(ResultStatus::NoCandidate),
+        ids(ResultStatus::Error),
+    );
     let _ = write!(
         text,
-        "{selected}/{} problems with a selected program",
-        results.len()
+        "{} problems: {} selected, {} no candidate, {} errored",
+        results.len() + malformed.len(),
+        selected.len(),
+        no_candidate.len(),
+        errored.len()
     );
+    if !malformed.is_empty() {
+        let _ = write!(text, ", {} malformed (see above)", malformed.len());
+    }
     if let Some(totals) = totals {
         let _ = write!(
             text,
-            "; {} model requests, {} cache hits",
-            totals.calls, totals.cache_hits
+            "; {} model calls ({} failed), {} answers from the cache",
+            totals.calls, totals.failed_calls, totals.cache_hits
         );
         match totals.cost_usd {
             Some(cost) => {
@@ -279,6 +327,16 @@ fn summary(results: &[&ProblemResult], totals: Option<Totals>) -> String {
         }
     }
     text.push('\n');
+    if !errored.is_empty() {
+        let _ = writeln!(
+            text,
+            "errored: {} (run the same command again to retry them)",
+            errored.join(", ")
+        );
+    }
+    if !malformed.is_empty() {
+        let _ = writeln!(text, "malformed: {}", malformed.join(", "));
+    }
     text
 }
 

@@ -35,9 +35,10 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
         .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
         .collect();
     let sandbox = sandbox_from_env()?;
+    // Every test, so a wrong solution's line says how wrong (`7/10`), not where it first failed.
     let options = JudgeOptions {
         tests: args.tests.into(),
-        all_tests: false,
+        all_tests: true,
     };
     let bar = output.bar(problems.iter().map(|p| p.solutions.len()).sum(), "verify");
     let mut rows = Vec::new();
@@ -88,8 +89,8 @@ fn render(rows: &[Row], malformed: usize) -> String {
         .max(8);
     let _ = writeln!(
         text,
-        "{:pw$}  {:sw$}  {:9}  {:22} {:>9}  ok",
-        "problem", "solution", "expected", "verdict", "passed"
+        "{:pw$}  {:sw$}  {:9}  {:22} {:>12}  ok",
+        "problem", "solution", "expected", "verdict", "tests passed"
     );
     for r in rows {
         let expected = if r.expect_accepted {
@@ -101,7 +102,7 @@ fn render(rows: &[Row], malformed: usize) -> String {
         let mark = if r.ok { "ok" } else { "FAIL" };
         let _ = writeln!(
             text,
-            "{:pw$}  {:sw$}  {expected:9}  {:22} {passed:>9}  {mark}",
+            "{:pw$}  {:sw$}  {expected:9}  {:22} {passed:>12}  {mark}",
             r.problem,
             r.solution,
             r.verdict.as_str()

@@ -1,12 +1,16 @@
 //! `sstar eval`: judge each selected program on its problem's hidden tests, plus pass@N over
-//! every final-round program, into `eval.json` (SPEC §5), with intervals and comparisons.
+//! every final-round program, into `eval.json` (SPEC §5), with intervals and comparisons;
+//! problems that errored, never finished or do not load are counted apart, never as scores.
 
 mod compare;
 mod report;
+mod scope;
 mod score;
 mod stats;
 
 pub use compare::{compare, Comparison};
-pub use report::{Breakdown, EvalProblem, EvalReport, EvalSummary};
+pub use report::{
+    Breakdown, EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
+};
 pub use score::{evaluate, load_eval, EvalError};
 pub use stats::{paired, wilson, PairedDifference, Rate};

@@ -21,14 +21,70 @@ pub struct EvalProblem {
     pub source: Option<String>,
 }
 
+/// Why a problem of the run's scope has no score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotScoredReason {
+    /// `solve` recorded `status: "error"` (e.g. every model call failed): rerun solve.
+    Errored,
+    /// No line in results.jsonl: solve was interrupted, is running, or a shard is missing.
+    Unfinished,
+    /// The problem directory does not load (the loader's reason is in `detail`).
+    Malformed,
+    /// The problem has no hidden tests to score against.
+    NoHiddenTests,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NotScored {
+    pub reason: NotScoredReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// How the run selected its programs, as eval reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectionInfo {
+    /// `--select` (`None`: the run did not record it).
+    pub method: Option<String>,
+    /// No model was asked: mutated public inputs, largest behaviour group.
+    pub model_free: bool,
+    /// The selection used hidden tests (`--select oracle`): not a fair score.
+    pub analysis_only: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvalSummary {
-    pub pass_at_1: f64,
-    pub pass_at_n: f64,
+    /// Over the `count` scored problems; `null` when none was scored (not a 0% result).
+    pub pass_at_1: Option<f64>,
+    pub pass_at_n: Option<f64>,
+    /// Scored problems: the denominator of pass@1 and pass@N.
     pub count: usize,
     /// The selection used hidden tests (`--select oracle`): not a fair score.
     #[serde(default)]
     pub analysis_only: bool,
+    #[serde(default)]
+    pub selection: SelectionInfo,
+    /// Problems in the run's scope, and what became of each (they sum to `total`).
+    #[serde(default)]
+    pub total: usize,
+    #[serde(default)]
+    pub accepted: usize,
+    #[serde(default)]
+    pub wrong: usize,
+    #[serde(default)]
+    pub no_candidate: usize,
+    #[serde(default)]
+    pub errored: usize,
+    #[serde(default)]
+    pub unfinished: usize,
+    #[serde(default)]
+    pub malformed: usize,
+    #[serde(default)]
+    pub no_hidden_tests: usize,
+    /// Every problem of the scope was scored: pass@1 is the run's score, not a partial one.
+    #[serde(default)]
+    pub complete: bool,
     /// pass@1 and pass@N with 95% Wilson intervals.
     pub pass_at_1_interval: Rate,
     pub pass_at_n_interval: Rate,
@@ -44,8 +100,12 @@ pub struct Breakdown {
 }
 
 impl EvalSummary {
-    /// Summary statistics of per-problem results.
-    pub fn of(problems: &BTreeMap<String, EvalProblem>, analysis_only: bool) -> Self {
+    /// Summary statistics of the scored problems, and counts of the rest.
+    pub fn of(
+        problems: &BTreeMap<String, EvalProblem>,
+        not_scored: &BTreeMap<String, NotScored>,
+        selection: SelectionInfo,
+    ) -> Self {
         let all: Vec<&EvalProblem> = problems.values().collect();
         let overall = Breakdown::of(&all);
         let group = |key: fn(&EvalProblem) -> Option<&String>| {
@@ -61,11 +121,25 @@ impl EvalSummary {
                 .map(|(k, v)| (k, Breakdown::of(&v)))
                 .collect()
         };
+        let not =
+            |reason: NotScoredReason| not_scored.values().filter(|n| n.reason == reason).count();
+        let accepted = all.iter().filter(|p| p.accepted()).count();
+        let no_candidate = all.iter().filter(|p| p.verdict.is_none()).count();
         Self {
-            pass_at_1: overall.pass_at_1.rate,
-            pass_at_n: overall.pass_at_n.rate,
+            pass_at_1: (!all.is_empty()).then_some(overall.pass_at_1.rate),
+            pass_at_n: (!all.is_empty()).then_some(overall.pass_at_n.rate),
             count: all.len(),
-            analysis_only,
+            analysis_only: selection.analysis_only,
+            selection,
+            total: all.len() + not_scored.len(),
+            accepted,
+            wrong: all.len() - accepted - no_candidate,
+            no_candidate,
+            errored: not(NotScoredReason::Errored),
+            unfinished: not(NotScoredReason::Unfinished),
+            malformed: not(NotScoredReason::Malformed),
+            no_hidden_tests: not(NotScoredReason::NoHiddenTests),
+            complete: not_scored.is_empty() && !all.is_empty(),
             by_difficulty: group(|p| p.difficulty.as_ref()),
             by_source: group(|p| p.source.as_ref()),
             pass_at_1_interval: overall.pass_at_1,
@@ -95,6 +169,10 @@ impl EvalProblem {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvalReport {
+    /// Scored problems.
     pub problems: BTreeMap<String, EvalProblem>,
     pub summary: EvalSummary,
+    /// Problems of the run's scope with no score, and why (left out of pass@1's denominator).
+    #[serde(default)]
+    pub not_scored: BTreeMap<String, NotScored>,
 }

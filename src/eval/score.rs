@@ -1,15 +1,18 @@
 //! Judging a finished run's picks and candidates on hidden tests.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sstar_sandbox::Sandbox;
 
-use super::report::{EvalProblem, EvalReport, EvalSummary};
+use super::report::{
+    EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
+};
+use super::scope::scope;
 use crate::judge::{judge, JudgeError, JudgeOptions};
 use crate::problem::{load_set, Problem, SetError, TestSelection};
-use crate::store::{write_json_atomic, ResultStatus, RunDir};
+use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -31,6 +34,8 @@ struct SelectionFile {
     #[serde(default)]
     analysis_only: bool,
     #[serde(default)]
+    model_free: bool,
+    #[serde(default)]
     finals: Vec<FinalCode>,
 }
 
@@ -40,47 +45,98 @@ struct FinalCode {
 }
 
 /// Evaluates `run` against the problem set it was made from (or `set` when given) and writes
-/// `eval.json`. `progress(done, total)` follows the problems.
+/// `eval.json`. Every problem the run was asked for is accounted for: scored, or named in
+/// `not_scored` with the reason (errored, unfinished, malformed, no hidden tests).
+/// `progress(done, total)` follows the problems.
 pub fn evaluate(
     sandbox: &Sandbox,
     run: &RunDir,
     set: Option<&Path>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<EvalReport, EvalError> {
-    let set_dir = match set {
-        Some(set) => set.to_path_buf(),
-        None => set_from_run_json(run)?,
+    let info = match run.info() {
+        Ok(info) => Some(info),
+        // With `--set`, a run.json is not needed to find the problems.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(run_json_error(run, e)),
     };
+    let set_dir = match (set, &info) {
+        (Some(set), _) => set.to_path_buf(),
+        (None, Some(info)) => PathBuf::from(&info.set),
+        (None, None) => {
+            return Err(EvalError::NotARun {
+                path: run.root().into(),
+                reason: "no run.json".into(),
+            })
+        }
+    };
+    let settings = info
+        .as_ref()
+        .map(|i| RecordedSettings::of(&i.settings))
+        .unwrap_or_default();
     let problems = load_set(&set_dir)?;
     let results = run.finished().map_err(|source| EvalError::Io {
         path: run.results(),
         source,
     })?;
-    if results.is_empty() {
+    if info.is_none() && results.is_empty() {
         return Err(EvalError::NotARun {
             path: run.root().into(),
-            reason: "no finished problems in results.jsonl".into(),
+            reason: "no run.json and no results.jsonl".into(),
         });
     }
+    for id in results.keys().filter(|id| problems.get(id).is_none()) {
+        tracing::warn!(
+            "{id}: not in the problem set {}; skipped",
+            set_dir.display()
+        );
+    }
+    let finished: BTreeSet<&str> = results.keys().map(String::as_str).collect();
+    let scope = scope(&problems, &settings, &finished);
+    let mut not_scored = BTreeMap::new();
+    for error in &scope.malformed {
+        let id = error.path.file_name().map_or_else(
+            || error.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let detail = Some(error.reason.to_string());
+        let reason = NotScoredReason::Malformed;
+        not_scored.insert(id, NotScored { reason, detail });
+    }
     let mut out = BTreeMap::new();
-    let mut analysis_only = false;
-    for (done, (id, result)) in results.iter().enumerate() {
-        progress(done, results.len());
-        let Some(problem) = problems.problems.iter().find(|p| &p.id == id) else {
-            tracing::warn!(
-                "{id}: not in the problem set {}; skipped",
-                set_dir.display()
-            );
+    let mut selection_info = SelectionInfo {
+        analysis_only: settings.select.as_deref() == Some("oracle"),
+        model_free: settings.model_free,
+        method: settings.select.clone(),
+    };
+    let todo = scope.problems.len();
+    for (done, problem) in scope.problems.iter().enumerate() {
+        progress(done, todo);
+        let id = &problem.id;
+        let not = |reason, detail| NotScored { reason, detail };
+        let Some(result) = results.get(id) else {
+            not_scored.insert(id.clone(), not(NotScoredReason::Unfinished, None));
             continue;
         };
+        match result.status {
+            ResultStatus::Error => {
+                let detail = result.error.clone();
+                not_scored.insert(id.clone(), not(NotScoredReason::Errored, detail));
+                continue;
+            }
+            ResultStatus::Selected | ResultStatus::NoCandidate => {}
+        }
         if problem.hidden.is_empty() {
-            tracing::warn!("{id}: no hidden tests; left out of the evaluation");
+            not_scored.insert(id.clone(), not(NotScoredReason::NoHiddenTests, None));
             continue;
         }
         let selection: Option<SelectionFile> = std::fs::read(run.selection(id))
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        analysis_only |= selection.as_ref().is_some_and(|s| s.analysis_only);
+        if let Some(s) = &selection {
+            selection_info.analysis_only |= s.analysis_only;
+            selection_info.model_free |= s.model_free;
+        }
         let mut entry = EvalProblem {
             verdict: None,
             passed: 0,
@@ -89,9 +145,19 @@ pub fn evaluate(
             difficulty: problem.metadata.difficulty.clone(),
             source: problem.metadata.source.clone(),
         };
-        let selected = (result.status == ResultStatus::Selected)
-            .then(|| std::fs::read_to_string(run.solution(id)).ok())
-            .flatten();
+        let selected = match result.status {
+            ResultStatus::Selected => {
+                let code = std::fs::read_to_string(run.solution(id)).ok();
+                if code.is_none() {
+                    tracing::warn!(
+                        "{id}: selected, but {} is missing: counted as no candidate",
+                        run.solution(id).display()
+                    );
+                }
+                code
+            }
+            ResultStatus::NoCandidate | ResultStatus::Error => None,
+        };
         if let Some(code) = &selected {
             let options = JudgeOptions {
                 tests: TestSelection::Hidden,
@@ -111,22 +177,12 @@ pub fn evaluate(
         }
         out.insert(id.clone(), entry);
     }
-    progress(results.len(), results.len());
-    let unattempted = problems
-        .problems
-        .iter()
-        .filter(|p| !results.contains_key(&p.id))
-        .count();
-    if unattempted > 0 {
-        tracing::warn!(
-            "{unattempted} problems of {} have no result in this run and are not counted",
-            set_dir.display()
-        );
-    }
-    let summary = EvalSummary::of(&out, analysis_only);
+    progress(todo, todo);
+    let summary = EvalSummary::of(&out, &not_scored, selection_info);
     let report = EvalReport {
         problems: out,
         summary,
+        not_scored,
     };
     write_json_atomic(&run.eval_json(), &report).map_err(|source| EvalError::Io {
         path: run.eval_json(),
@@ -158,17 +214,16 @@ fn any_accepted(
     Ok(false)
 }
 
-fn set_from_run_json(run: &RunDir) -> Result<PathBuf, EvalError> {
-    match run.info() {
-        Ok(info) => Ok(PathBuf::from(info.set)),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(EvalError::NotARun {
+fn run_json_error(run: &RunDir, e: std::io::Error) -> EvalError {
+    match e.kind() {
+        std::io::ErrorKind::InvalidData => EvalError::NotARun {
             path: run.root().into(),
             reason: e.to_string(),
-        }),
-        Err(source) => Err(EvalError::Io {
+        },
+        _ => EvalError::Io {
             path: run.run_json(),
-            source,
-        }),
+            source: e,
+        },
     }
 }
 

@@ -1,10 +1,17 @@
-//! Judging programs against a problem's tests in the sandbox (SPEC §2–3).
+//! Judging programs against a problem's tests in the sandbox (SPEC §2–3), and showing why a
+//! program failed.
 
+mod diff;
 mod error;
 mod single;
 mod special;
 mod suite;
+mod traceback;
 
+pub use diff::{output_diff, LineRule, Style};
 pub use error::JudgeError;
-pub use single::{execution_for, grade, judge_test, limits_for, program_kind, TestResult};
+pub use single::{
+    execution_for, grade, judge_test, limits_for, program_kind, test_label, TestResult,
+};
 pub use suite::{judge, JudgeOptions, JudgeReport};
+pub use traceback::{program_traceback, traceback_tail, PROGRAM_FILE};

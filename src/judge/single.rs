@@ -7,12 +7,13 @@ use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Terminatio
 
 use super::JudgeError;
 use crate::check::{check_output, check_value, CheckOutcome};
-use crate::problem::{Checker, Kind, Problem, TestCase};
+use crate::problem::{Checker, Kind, Problem, TestCase, Visibility};
 use crate::verdict::Verdict;
 
 /// The result of one test, as `sstar judge --json` prints it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
+    /// `public/NAME` or `hidden/NAME` (see [`test_label`]).
     pub name: String,
     pub verdict: Verdict,
     pub cpu_ms: u64,
@@ -26,6 +27,16 @@ pub struct TestResult {
     pub actual: Vec<u8>,
     #[serde(skip)]
     pub stderr: Vec<u8>,
+}
+
+/// A test's name with where it lives, `public/1` or `hidden/3`: names repeat across the two
+/// folders, and a user must know whether a failing test is one the model saw.
+pub fn test_label(test: &TestCase) -> String {
+    let folder = match test.visibility {
+        Visibility::Public => "public",
+        Visibility::Hidden => "hidden",
+    };
+    format!("{folder}/{}", test.name)
 }
 
 /// The sandbox limits a problem asks for.
@@ -91,7 +102,7 @@ pub fn grade(
         None => outcome.stdout,
     };
     Ok(TestResult {
-        name: test.name.clone(),
+        name: test_label(test),
         verdict,
         cpu_ms: outcome.cpu.as_millis() as u64,
         wall_ms: outcome.wall.as_millis() as u64,

@@ -124,6 +124,12 @@ pub enum ConfigError {
         /// The flag given.
         flag: &'static str,
     },
+    /// A model but neither an endpoint nor a key for the hosted default.
+    #[error(
+        "no endpoint: pass --base-url URL (or set {ENV_BASE_URL}) for a local or hosted server, \
+         or set {ENV_API_KEY} to use {DEFAULT_BASE_URL}"
+    )]
+    NoEndpoint,
     /// Prices on the command line need both input and output prices.
     #[error("--input-price and --output-price go together")]
     IncompletePrice,
@@ -162,9 +168,14 @@ impl LlmArgs {
         };
         let model = model.trim().to_owned();
 
-        let base_url = non_empty(&self.base_url)
-            .or_else(|| env(ENV_BASE_URL))
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let api_key_set = env(ENV_API_KEY).is_some();
+        // The hosted default only when a key says so: with neither an endpoint nor a key,
+        // a request to api.openai.com would fail for every problem (or go to the wrong host).
+        let base_url = match non_empty(&self.base_url).or_else(|| env(ENV_BASE_URL)) {
+            Some(url) => url,
+            None if api_key_set => DEFAULT_BASE_URL.to_owned(),
+            None => return Err(ConfigError::NoEndpoint),
+        };
         let base_url = normalize_base_url(&base_url);
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(invalid(
@@ -377,6 +388,19 @@ mod tests {
     }
 
     #[test]
+    fn no_endpoint_and_no_key_is_an_error_not_a_request_to_a_default_host() {
+        let err = parse(&["--model", "m"])
+            .resolve(env(&[]))
+            .expect_err("no endpoint");
+        assert!(err.to_string().contains("--base-url"), "{err}");
+        let hosted = parse(&["--model", "m"])
+            .resolve(env(&[(ENV_API_KEY, "sk-x")]))
+            .expect("resolves")
+            .expect("model set");
+        assert_eq!(hosted.base_url, DEFAULT_BASE_URL);
+    }
+
+    #[test]
     fn local_server_needs_no_key() {
         let config = parse(&["--model", "m", "--base-url", "http://127.0.0.1:8000/v1"])
             .resolve(env(&[]))
@@ -387,7 +411,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_rejected() {
-        let vars = env(&[(ENV_MODEL, "m")]);
+        let vars = env(&[(ENV_MODEL, "m"), (ENV_BASE_URL, "http://127.0.0.1:1/v1")]);
         for args in [
             &["--temperature", "3"][..],
             &["--top-p", "0"],
@@ -413,6 +437,8 @@ mod tests {
         let args = parse(&[
             "--model",
             "main",
+            "--base-url",
+            "http://127.0.0.1:8000/v1",
             "--judge-model",
             "judge",
             "--price-file",
@@ -430,7 +456,14 @@ mod tests {
         assert_eq!(config.prices.get("judge").map(|p| p.output), Some(2.0));
         assert!(config.prices.get("other").is_none());
 
-        let missing = parse(&["--model", "m", "--price-file", "/nonexistent/prices.toml"]);
+        let missing = parse(&[
+            "--model",
+            "m",
+            "--base-url",
+            "http://127.0.0.1:8000/v1",
+            "--price-file",
+            "/nonexistent/prices.toml",
+        ]);
         let err = missing.resolve(env(&[])).expect_err("missing file");
         assert!(
             err.to_string().contains("/nonexistent/prices.toml"),

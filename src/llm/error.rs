@@ -56,6 +56,31 @@ pub enum LlmErrorKind {
 }
 
 impl LlmErrorKind {
+    /// No later call can succeed either: the endpoint refuses the key (401, 403), or the
+    /// model or the route does not exist (404, or a 400 that says the model is unknown).
+    /// A run stops on these instead of failing every problem the same way.
+    pub fn is_fatal(&self) -> bool {
+        match self {
+            Self::Http { status, message } => match status {
+                401 | 403 | 404 => true,
+                400 | 422 => {
+                    let message = message.to_lowercase();
+                    message.contains("model")
+                        && [
+                            "not found",
+                            "does not exist",
+                            "unknown model",
+                            "no such model",
+                        ]
+                        .iter()
+                        .any(|phrase| message.contains(phrase))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Retrying may help: rate limits, server errors, timeouts, dropped connections.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -63,5 +88,32 @@ impl LlmErrorKind {
             Self::Timeout { .. } | Self::Connection { .. } => true,
             Self::Malformed { .. } | Self::EmptyChoices | Self::Other { .. } => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LlmErrorKind;
+
+    fn http(status: u16, message: &str) -> LlmErrorKind {
+        LlmErrorKind::Http {
+            status,
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn refused_keys_and_unknown_models_are_fatal_rate_limits_are_not() {
+        assert!(http(401, "invalid api key").is_fatal());
+        assert!(http(403, "forbidden").is_fatal());
+        assert!(http(404, "The model `x` does not exist").is_fatal());
+        assert!(http(400, "model 'llama9' not found, try pulling it first").is_fatal());
+        assert!(!http(400, "This model's maximum context length is 4096 tokens").is_fatal());
+        assert!(!http(429, "slow down").is_fatal());
+        assert!(!http(500, "model not found").is_fatal());
+        assert!(!LlmErrorKind::Connection {
+            message: "refused".into()
+        }
+        .is_fatal());
     }
 }

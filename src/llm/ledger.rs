@@ -78,6 +78,19 @@ impl Default for Totals {
 }
 
 impl Totals {
+    /// Adds another sum (e.g. of another shard or role) to this one.
+    pub fn merge(&mut self, other: &Totals) {
+        self.calls += other.calls;
+        self.failed_calls += other.failed_calls;
+        self.samples += other.samples;
+        self.cache_hits += other.cache_hits;
+        self.usage.add(&other.usage);
+        self.cached_usage.add(&other.cached_usage);
+        self.latency_ms += other.latency_ms;
+        self.cost_usd = self.cost_usd.zip(other.cost_usd).map(|(a, b)| a + b);
+        self.unpriced_calls += other.unpriced_calls;
+    }
+
     fn add(&mut self, r: &CallRecord) {
         if r.cached {
             self.cache_hits += u64::from(r.samples);
@@ -117,6 +130,8 @@ pub struct LedgerReport {
 struct Inner {
     records: Vec<CallRecord>,
     report: LedgerReport,
+    /// By problem and role, for the per-stage counts of `results.jsonl`.
+    by_problem_role: BTreeMap<(String, Role), Totals>,
 }
 
 /// The run's ledger: shared by every clone, safe to use from many tasks.
@@ -152,6 +167,11 @@ impl Ledger {
             .entry(record.problem_id.clone())
             .or_default()
             .add(&record);
+        inner
+            .by_problem_role
+            .entry((record.problem_id.clone(), record.role))
+            .or_default()
+            .add(&record);
         inner.records.push(record);
     }
 
@@ -168,6 +188,18 @@ impl Ledger {
             .get(problem_id)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Totals of one problem's calls in the given roles (zero if it made none).
+    pub fn problem_role_totals(&self, problem_id: &str, roles: &[Role]) -> Totals {
+        let inner = self.lock();
+        let mut sum = Totals::default();
+        for role in roles {
+            if let Some(t) = inner.by_problem_role.get(&(problem_id.to_owned(), *role)) {
+                sum.merge(t);
+            }
+        }
+        sum
     }
 
     /// Totals of one stage (zero if it made no call).

@@ -2,13 +2,13 @@
 //! the run directory, and counters for progress and reports.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
 use super::executor::Executor;
 use super::select::SelectMethod;
-use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError};
+use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError, Role};
 use crate::store::RunDir;
 
 /// The pipeline's knobs (everything but the model's, which live in the client's config).
@@ -52,8 +52,10 @@ pub struct Context {
     pub llm: Option<LlmClient>,
     pub settings: Settings,
     pub run: RunDir,
-    /// Model requests waiting for or holding a connection, for progress.
-    pub in_flight: AtomicUsize,
+    /// Model requests waiting for or holding a connection, by stage, for progress.
+    pub in_flight: InFlight,
+    /// Set by the first answer that no retry or later call can fix: the run stops.
+    pub halt: Halt,
     /// Inputs given with `--inputs`, per problem id.
     pub given_inputs: super::candidates::GivenInputs,
 }
@@ -103,13 +105,17 @@ impl Context {
             Stage::Selection => &counter.selection,
         };
         slot.fetch_add(u64::from(request.n), Ordering::Relaxed);
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        let gauge = self.in_flight.of(request.role);
+        gauge.fetch_add(1, Ordering::Relaxed);
         let answers = llm.complete(&request).await;
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        gauge.fetch_sub(1, Ordering::Relaxed);
         for answer in &answers {
             match answer {
                 Ok(_) => counter.answers.fetch_add(1, Ordering::Relaxed),
                 Err(error) => {
+                    if error.kind.is_fatal() {
+                        self.halt.trip(error.clone());
+                    }
                     *counter
                         .last_failure
                         .lock()
@@ -133,5 +139,56 @@ impl Context {
             .into_iter()
             .next()
             .and_then(Result::ok)
+    }
+}
+
+/// Model requests in flight, by the stage that asked: generation, debugging, selection.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    pub generate: AtomicUsize,
+    pub debug: AtomicUsize,
+    pub select: AtomicUsize,
+}
+
+impl InFlight {
+    fn of(&self, role: Role) -> &AtomicUsize {
+        match role {
+            Role::Generate => &self.generate,
+            Role::Debug => &self.debug,
+            Role::Judge | Role::TestGen => &self.select,
+        }
+    }
+}
+
+/// The run's stop switch: the first fatal model error (a refused key, an unknown model)
+/// trips it, and the set runner stops taking and finishing problems.
+#[derive(Debug, Default)]
+pub struct Halt {
+    error: OnceLock<LlmError>,
+    tripped: tokio::sync::Notify,
+}
+
+impl Halt {
+    /// Records the first fatal error and wakes the waiter.
+    pub fn trip(&self, error: LlmError) {
+        if self.error.set(error).is_ok() {
+            // `notify_one` keeps a permit, so a waiter that arrives later still wakes.
+            self.tripped.notify_one();
+        }
+    }
+
+    /// The fatal error, if one happened.
+    pub fn error(&self) -> Option<&LlmError> {
+        self.error.get()
+    }
+
+    /// Waits until the switch is tripped.
+    pub async fn tripped(&self) -> &LlmError {
+        loop {
+            if let Some(error) = self.error.get() {
+                return error;
+            }
+            self.tripped.notified().await;
+        }
     }
 }

@@ -29,6 +29,10 @@ pub struct RoundRecord {
     pub cached: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The model's whole answer when no program could be taken from it (`no_code`,
+    /// `truncated`), so the reason can be read rather than guessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,7 +123,7 @@ async fn debug_sample(
         );
         last_good = Some(FinalProgram {
             sample,
-            code,
+            code: code.clone(),
             public_passed: passed,
             public_total: results.len(),
         });
@@ -133,7 +137,12 @@ async fn debug_sample(
             .filter(|(_, r)| !r.verdict.is_accepted())
             .collect();
         messages.push(Message::assistant(completion.text.clone()));
-        messages.push(prompts::debug_feedback(problem, &failures, results.len()));
+        messages.push(prompts::debug_feedback(
+            problem,
+            &code,
+            &failures,
+            results.len(),
+        ));
         let request = CompletionRequest::new(Role::Debug, &problem.id, messages.clone())
             .stage("debug")
             .first_sample(sample as u32);
@@ -195,6 +204,7 @@ impl RoundRecord {
             completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
             cached: answer.is_some_and(|a| a.cached),
             error,
+            reply: answer.map(|a| a.text.clone()),
         }
     }
 
@@ -225,6 +235,7 @@ impl RoundRecord {
             completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
             cached: answer.is_some_and(|a| a.cached),
             error: None,
+            reply: None,
         }
     }
 }

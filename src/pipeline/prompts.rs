@@ -1,7 +1,7 @@
 //! Every prompt the pipeline sends. Each states the answer rule of SPEC §6 that applies to it,
 //! so any OpenAI-compatible model (or a scripted server) knows what shape to answer in.
 
-use crate::judge::TestResult;
+use crate::judge::{program_traceback, TestResult};
 use crate::llm::Message;
 use crate::problem::{Kind, Problem, TestCase};
 
@@ -35,8 +35,31 @@ fn how_to_run(problem: &Problem) -> String {
     }
 }
 
+/// `text` lowercased, Markdown heading marks and emphasis dropped, whitespace collapsed.
+fn heading_words(text: &str) -> String {
+    text.trim()
+        .trim_start_matches('#')
+        .split_whitespace()
+        .map(|w| w.trim_matches(['*', '_', '`']).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `statement.md` opens with the title already (most hand-written ones start with
+/// `# Title`): then the prompt does not say it twice.
+fn opens_with_title(problem: &Problem) -> bool {
+    let first = problem.statement.lines().find(|l| !l.trim().is_empty());
+    first.is_some_and(|line| heading_words(line) == heading_words(&problem.title))
+}
+
 fn problem_text(problem: &Problem) -> String {
-    let mut text = format!("# {}\n\n{}\n", problem.title, problem.statement.trim());
+    let statement = problem.statement.trim();
+    let mut text = if opens_with_title(problem) {
+        format!("{statement}\n")
+    } else {
+        format!("# {}\n\n{statement}\n", problem.title)
+    };
     if let Some(starter) = &problem.starter {
         text.push_str(&format!(
             "\nStarter code:\n```python\n{}\n```\n",
@@ -66,9 +89,10 @@ fn quote(bytes: &[u8]) -> String {
     truncate(&String::from_utf8_lossy(bytes), QUOTE_CHARS)
 }
 
-/// Stage 1: the failing public tests, appended to the conversation so far.
+/// Stage 1: the failing public tests of `code`, appended to the conversation so far.
 pub fn debug_feedback(
     problem: &Problem,
+    code: &str,
     failures: &[(&TestCase, &TestResult)],
     total: usize,
 ) -> Message {
@@ -95,7 +119,9 @@ pub fn debug_feedback(
                 if let Some(detail) = &result.detail {
                     said.push_str(&format!(" ({detail})"));
                 }
-                let stderr = String::from_utf8_lossy(&result.stderr);
+                // The sandbox's own frames would only distract; the program's get their lines.
+                let stderr =
+                    program_traceback(&String::from_utf8_lossy(&result.stderr), Some(code));
                 if !stderr.trim().is_empty() {
                     said.push_str(&format!(
                         "\nError output:\n```\n{}\n```",
@@ -218,7 +244,20 @@ pub fn pairwise_code_only(problem: &Problem, a: &str, b: &str) -> Vec<Message> {
 
 #[cfg(test)]
 mod tests {
-    use super::truncate;
+    use std::path::Path;
+
+    use super::*;
+    use crate::problem::load_problem;
+    use crate::Verdict;
+
+    fn bundled(id: &str) -> Problem {
+        load_problem(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("problems")
+                .join(id),
+        )
+        .expect("bundled problem")
+    }
 
     #[test]
     fn truncation_keeps_head_and_tail() {
@@ -226,5 +265,58 @@ mod tests {
         let cut = truncate(&text, 30);
         assert!(cut.starts_with("aaaa") && cut.ends_with("bbbb") && cut.contains("omitted"));
         assert_eq!(truncate("short", 30), "short");
+    }
+
+    #[test]
+    fn the_title_appears_once_whether_or_not_the_statement_opens_with_it() {
+        let mut problem = bundled("count-lis");
+        assert!(problem.statement.starts_with("# Counting Longest Climbs"));
+        let prompt = &generation(&problem)[1].content;
+        assert_eq!(
+            prompt.matches("Counting Longest Climbs").count(),
+            1,
+            "{prompt}"
+        );
+
+        problem.statement = "Count the climbs.".into();
+        let prompt = &generation(&problem)[1].content;
+        assert_eq!(
+            prompt.matches("Counting Longest Climbs").count(),
+            1,
+            "{prompt}"
+        );
+        assert!(prompt.starts_with("# Counting Longest Climbs\n\nCount the climbs."));
+    }
+
+    #[test]
+    fn the_debug_prompt_shows_the_programs_frames_only_with_their_lines() {
+        let problem = bundled("count-lis");
+        let code = "def solve(xs):\n    return xs[10]\n\nprint(solve([1]))\n";
+        // What the sandbox returns for this program: the worker's frame comes first.
+        let stderr = "Traceback (most recent call last):\n  File \"worker.py\", line 698, in run_program\n  File \"solution.py\", line 4, in <module>\n  File \"solution.py\", line 2, in solve\nIndexError: list index out of range\n";
+        let result = TestResult {
+            name: "public/1".into(),
+            verdict: Verdict::RuntimeError,
+            cpu_ms: 1,
+            wall_ms: 1,
+            memory_kb: 1,
+            detail: Some("IndexError".into()),
+            actual: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        };
+        let test = &problem.public[0];
+        let prompt = debug_feedback(&problem, code, &[(test, &result)], 3).content;
+        assert!(
+            !prompt.contains("worker.py") && !prompt.contains("run_program"),
+            "{prompt}"
+        );
+        assert!(
+            prompt.contains("  File \"solution.py\", line 2, in solve\n    return xs[10]\nIndexError: list index out of range"),
+            "{prompt}"
+        );
+        assert!(
+            prompt.contains("line 4, in <module>\n    print(solve([1]))"),
+            "{prompt}"
+        );
     }
 }

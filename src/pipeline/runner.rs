@@ -24,6 +24,9 @@ pub trait Reporter: Send + Sync {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The endpoint refused the key or does not know the model: every call would fail alike.
+    #[error("the model endpoint refuses every call: {0}")]
+    Halted(crate::llm::LlmError),
     #[error("{}: {source}", path.display())]
     Io {
         path: std::path::PathBuf,
@@ -59,7 +62,19 @@ pub async fn run_set(
         async move { solve_problem(ctx, problem, programs).await }
     });
     let mut finished = stream::iter(work).buffer_unordered(ctx.settings.problem_concurrency.max(1));
-    while let Some(result) = finished.next().await {
+    loop {
+        let result = tokio::select! {
+            biased;
+            error = ctx.halt.tripped() => return Err(RunError::Halted(error.clone())),
+            next = finished.next() => match next {
+                Some(result) => result,
+                None => break,
+            },
+        };
+        // A problem that ended because the endpoint refused it is not a result: resume redoes it.
+        if let Some(error) = ctx.halt.error() {
+            return Err(RunError::Halted(error.clone()));
+        }
         append_line(&ctx.run.results(), &result).map_err(io(&ctx.run.results()))?;
         reporter.finished(&result);
         results.insert(result.id.clone(), result);

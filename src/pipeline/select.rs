@@ -34,6 +34,21 @@ pub enum SelectMethod {
     Oracle,
 }
 
+impl SelectMethod {
+    /// The method's one spelling, as typed on the command line and written in every file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sstar => "sstar",
+            Self::First => "first",
+            Self::Random => "random",
+            Self::Majority => "majority",
+            Self::LlmJudge => "llm-judge",
+            Self::Public => "public",
+            Self::Oracle => "oracle",
+        }
+    }
+}
+
 /// `selection.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SelectionReport {
@@ -70,6 +85,9 @@ pub struct InputRecord {
     pub seed: Option<u64>,
     pub bytes: usize,
     pub preview: String,
+    /// The whole input, relative to the problem's run directory (`inputs/K.in`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// Dropped because every candidate failed on it (likely invalid).
     pub kept: bool,
 }
@@ -257,6 +275,32 @@ pub async fn select(
     Ok(report)
 }
 
+/// Writes each input whole to `problems/<id>/inputs/K.in`; a failed write is logged and
+/// leaves that input with its preview only (the run goes on).
+fn save_inputs(ctx: &Context, problem: &Problem, inputs: &[SynthInput]) -> Vec<Option<String>> {
+    let dir = ctx.run.inputs_dir(&problem.id);
+    // No fsync per file: the inputs are a record, rebuilt from the caches if a crash tears one.
+    let made = std::fs::create_dir_all(&dir);
+    inputs
+        .iter()
+        .enumerate()
+        .map(|(k, input)| {
+            let name = format!("{k}.in");
+            let written = match &made {
+                Ok(()) => std::fs::write(dir.join(&name), &input.data),
+                Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+            };
+            match written {
+                Ok(()) => Some(format!("inputs/{name}")),
+                Err(e) => {
+                    tracing::warn!("{}: cannot save input {k}: {e}", problem.id);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
 async fn by_behaviour(
     ctx: &Context,
     problem: &Arc<Problem>,
@@ -266,14 +310,17 @@ async fn by_behaviour(
 ) -> Result<(), JudgeError> {
     let inputs: Vec<SynthInput> = synthesize(ctx, problem, counter).await?;
     let behaviours = group_candidates(ctx, problem, candidates, &inputs, counter).await?;
+    let files = save_inputs(ctx, problem, &inputs);
     report.inputs = inputs
         .iter()
+        .zip(files)
         .enumerate()
-        .map(|(k, input)| InputRecord {
+        .map(|(k, (input, file))| InputRecord {
             source: input.source,
             seed: input.seed,
             bytes: input.data.len(),
             preview: truncate(&String::from_utf8_lossy(&input.data), 200),
+            file,
             kept: behaviours.kept.contains(&k),
         })
         .collect();
@@ -365,4 +412,23 @@ fn dual_agreement(ctx: &Context, groups: &[Group]) -> Option<Vec<(usize, usize)>
         .collect::<Option<_>>()?;
     // No group reproduces any expected output: they say nothing, size decides.
     scores.iter().any(|&(score, _)| score > 0).then_some(scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::SelectMethod;
+
+    #[test]
+    fn one_spelling_on_the_command_line_in_json_and_in_results() {
+        for method in SelectMethod::value_variants() {
+            let flag = method.to_possible_value().expect("visible");
+            assert_eq!(flag.get_name(), method.name());
+            assert_eq!(
+                serde_json::to_value(method).expect("serialises"),
+                method.name()
+            );
+        }
+    }
 }

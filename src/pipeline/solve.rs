@@ -11,6 +11,7 @@ use super::context::{Context, Counters};
 use super::generate::{generate_and_debug, record, run_public, FinalProgram, RoundRecord};
 use super::select::{select, SelectionReport};
 use crate::judge::JudgeError;
+use crate::llm::Role;
 use crate::problem::Problem;
 use crate::store::{write_atomic, write_json_atomic, ProblemResult, ResultStatus};
 
@@ -25,6 +26,7 @@ pub async fn solve_problem(
     let samples = given.as_ref().map_or(ctx.settings.samples, Vec::len);
     // A previous, interrupted attempt may have left a partial trace: start it afresh.
     let _ = std::fs::remove_file(ctx.run.trace(&problem.id));
+    let _ = std::fs::remove_dir_all(ctx.run.inputs_dir(&problem.id));
     let outcome = run_stages(ctx, &problem, given, &counter).await;
     let mut result = ProblemResult {
         id: problem.id.clone(),
@@ -36,20 +38,27 @@ pub async fn solve_problem(
         completion_tokens: 0,
         seconds: 0.0,
         error: None,
-        select: format!("{:?}", ctx.settings.select).to_lowercase(),
+        select: ctx.settings.select.name().to_owned(),
         candidates: 0,
         groups: 0,
-        generation_calls: counter.generation.load(Ordering::Relaxed),
-        selection_calls: counter.selection.load(Ordering::Relaxed),
+        generation_calls: 0,
+        selection_calls: 0,
+        cached_answers: 0,
         cost_usd: None,
         executions: 0,
         sandbox_seconds: 0.0,
         difficulty: problem.metadata.difficulty.clone(),
         source: problem.metadata.source.clone(),
     };
-    result.llm_calls = result.generation_calls + result.selection_calls;
     if let Some(llm) = &ctx.llm {
-        let totals = llm.ledger().problem_totals(&problem.id);
+        // One meaning of "call" everywhere: a request sent to the model over the network.
+        let ledger = llm.ledger();
+        let calls = |roles: &[Role]| ledger.problem_role_totals(&problem.id, roles).calls;
+        result.generation_calls = calls(&[Role::Generate, Role::Debug]);
+        result.selection_calls = calls(&[Role::Judge, Role::TestGen]);
+        let totals = ledger.problem_totals(&problem.id);
+        result.llm_calls = totals.calls;
+        result.cached_answers = totals.cache_hits;
         result.prompt_tokens = totals.usage.prompt_tokens + totals.cached_usage.prompt_tokens;
         result.completion_tokens =
             totals.usage.completion_tokens + totals.cached_usage.completion_tokens;

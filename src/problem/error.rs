@@ -12,6 +12,18 @@ pub enum SetError {
         /// The set directory.
         path: PathBuf,
     },
+    /// No subdirectory holds a `problem.toml`: nothing to do is not a result.
+    #[error(
+        "problem set {}: no problem in it (a problem is a subdirectory with a problem.toml){}",
+        path.display(),
+        if *is_problem { "; this is a problem directory: pass the directory that holds it" } else { "" }
+    )]
+    Empty {
+        /// The set directory.
+        path: PathBuf,
+        /// The directory is itself a problem (it holds a `problem.toml`).
+        is_problem: bool,
+    },
     /// Listing the directory failed.
     #[error("problem set {}: cannot read: {source}", path.display())]
     Unreadable {

@@ -32,7 +32,7 @@ impl ProblemSet {
 /// Loads every immediate subdirectory of `dir` holding a `problem.toml`.
 ///
 /// A malformed problem lands in [`ProblemSet::errors`] and the rest still
-/// load; only an unusable set directory is an error.
+/// load; an unusable set directory, or one with no problem at all, is an error.
 pub fn load_set(dir: &Path) -> Result<ProblemSet, SetError> {
     if !dir.is_dir() {
         return Err(SetError::NotADirectory {
@@ -55,6 +55,12 @@ pub fn load_set(dir: &Path) -> Result<ProblemSet, SetError> {
             Ok(problem) => problems.push(problem),
             Err(err) => errors.push(err),
         }
+    }
+    if problems.is_empty() && errors.is_empty() {
+        return Err(SetError::Empty {
+            path: dir.to_path_buf(),
+            is_problem: std::fs::symlink_metadata(dir.join(MANIFEST)).is_ok(),
+        });
     }
     problems.sort_by(|a, b| natural_cmp(&a.id, &b.id));
     errors.sort_by(|a, b| natural_cmp(&a.path.to_string_lossy(), &b.path.to_string_lossy()));

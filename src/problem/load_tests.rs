@@ -524,10 +524,16 @@ fn set_loads_valid_problems_and_reports_malformed_ones() {
 }
 
 #[test]
-fn empty_set_is_fine() {
+fn a_set_with_no_problem_is_an_error_that_spots_a_problem_directory() {
     let tmp = TempDir::new().expect("tempdir");
-    let set = load_set(tmp.path()).expect("readable");
-    assert!(set.problems.is_empty() && set.errors.is_empty());
+    let err = load_set(tmp.path()).expect_err("empty");
+    assert!(err.to_string().contains("no problem in it"), "{err}");
+    std::fs::write(tmp.path().join("problem.toml"), "").expect("write");
+    let err = load_set(tmp.path()).expect_err("a problem, not a set");
+    assert!(
+        err.to_string().contains("this is a problem directory"),
+        "{err}"
+    );
 }
 
 #[test]

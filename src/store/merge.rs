@@ -1,13 +1,17 @@
 //! `sstar merge`: shard runs (`solve --shard K/N`) back into one run directory, equal to what
-//! a single machine would have written.
+//! a single machine would have written, with the shards' ledgers summed.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::files::{append_line, write_json_atomic};
+use super::merge_ledger::{add_ledger, LEDGER_FILE};
 use super::records::{ProblemResult, RunInfo};
 use super::run_dir::RunDir;
+use super::settings::RecordedSettings;
+use super::shards::ShardCoverage;
+use crate::llm::LedgerReport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -23,6 +27,8 @@ pub enum MergeError {
     },
     #[error("{}: already holds results; merge into a new directory", path.display())]
     OutNotEmpty { path: PathBuf },
+    #[error("{}: unreadable ledger: {reason}", path.display())]
+    BadLedger { path: PathBuf, reason: String },
 }
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> MergeError {
@@ -30,11 +36,22 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> MergeError {
     move |source| MergeError::Io { path, source }
 }
 
-/// Merges `runs` into `out`; returns the merged results and the run info written.
-pub fn merge_runs(
-    runs: &[RunDir],
-    out: &RunDir,
-) -> Result<(BTreeMap<String, ProblemResult>, RunInfo), MergeError> {
+/// What a merge wrote, and what the caller should warn about.
+#[derive(Debug)]
+pub struct Merged {
+    pub results: BTreeMap<String, ProblemResult>,
+    pub info: RunInfo,
+    /// Missing, repeated or foreign shards among the inputs.
+    pub shards: ShardCoverage,
+    /// The summed ledger written to `ledger.json` (`None`: no input had one).
+    pub ledger: Option<LedgerReport>,
+    /// Inputs that asked a model but hold no `ledger.json` (their solve never finished):
+    /// their calls are missing from the merged ledger.
+    pub without_ledger: Vec<PathBuf>,
+}
+
+/// Merges `runs` into `out`: results, problem files, model caches and ledgers.
+pub fn merge_runs(runs: &[RunDir], out: &RunDir) -> Result<Merged, MergeError> {
     if out.results().exists() {
         return Err(MergeError::OutNotEmpty {
             path: out.root().into(),
@@ -42,6 +59,8 @@ pub fn merge_runs(
     }
     let mut results: BTreeMap<String, (ProblemResult, PathBuf)> = BTreeMap::new();
     let mut infos = Vec::new();
+    // Model calls per input, by its results: those with calls should have a ledger.
+    let mut calls = Vec::new();
     for run in runs {
         let info = run.info().map_err(|e| match e.kind() {
             std::io::ErrorKind::InvalidData => MergeError::NotARun {
@@ -51,7 +70,9 @@ pub fn merge_runs(
             _ => io_at(&run.run_json())(e),
         })?;
         infos.push(info);
-        for (id, result) in run.finished().map_err(io_at(&run.results()))? {
+        let finished = run.finished().map_err(io_at(&run.results()))?;
+        calls.push(finished.values().map(|r| r.llm_calls).sum::<u64>());
+        for (id, result) in finished {
             if let Some((_, first)) = results.get(&id) {
                 return Err(MergeError::Duplicate {
                     id,
@@ -62,12 +83,36 @@ pub fn merge_runs(
             results.insert(id, (result, run.root().into()));
         }
     }
+    let settings: Vec<RecordedSettings> = infos
+        .iter()
+        .map(|i| RecordedSettings::of(&i.settings))
+        .collect();
+    let shards = ShardCoverage::of(
+        &runs
+            .iter()
+            .zip(&settings)
+            .map(|(run, s)| (run.root().to_path_buf(), s.shard))
+            .collect::<Vec<_>>(),
+    );
+    let mut ledger: Option<LedgerReport> = None;
+    let mut without_ledger = Vec::new();
+    for (run, calls) in runs.iter().zip(calls) {
+        match read_ledger(run)? {
+            Some(part) => add_ledger(ledger.get_or_insert_with(LedgerReport::default), &part),
+            None if calls > 0 => without_ledger.push(run.root().to_path_buf()),
+            None => {}
+        }
+    }
     for run in runs {
         copy_tree(&run.root().join("problems"), &out.root().join("problems"))?;
         copy_tree(&run.llm_cache(), &out.llm_cache())?;
     }
     for (result, _) in results.values() {
         append_line(&out.results(), result).map_err(io_at(&out.results()))?;
+    }
+    if let Some(ledger) = &ledger {
+        let path = out.root().join(LEDGER_FILE);
+        write_json_atomic(&path, ledger).map_err(io_at(&path))?;
     }
     let mut info = infos.first().cloned().ok_or_else(|| MergeError::NotARun {
         path: out.root().into(),
@@ -80,6 +125,8 @@ pub fn merge_runs(
         .unwrap_or_default();
     info.finished_at = infos.iter().filter_map(|i| i.finished_at.clone()).max();
     if let Some(settings) = info.settings.as_object_mut() {
+        // The merged run stands for the whole split: eval counts a missing shard's problems
+        // as unfinished rather than leaving them out.
         settings.remove("shard");
         let from: Vec<String> = runs
             .iter()
@@ -88,10 +135,28 @@ pub fn merge_runs(
         settings.insert("merged_from".into(), from.into());
     }
     write_json_atomic(&out.run_json(), &info).map_err(io_at(&out.run_json()))?;
-    Ok((
-        results.into_iter().map(|(id, (r, _))| (id, r)).collect(),
+    Ok(Merged {
+        results: results.into_iter().map(|(id, (r, _))| (id, r)).collect(),
         info,
-    ))
+        shards,
+        ledger,
+        without_ledger,
+    })
+}
+
+/// A run's `ledger.json`, if it has one.
+fn read_ledger(run: &RunDir) -> Result<Option<LedgerReport>, MergeError> {
+    let path = run.root().join(LEDGER_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| MergeError::BadLedger {
+                path,
+                reason: e.to_string(),
+            }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(MergeError::Io { path, source: e }),
+    }
 }
 
 /// Copies files under `from` into `to`, keeping relative paths (existing files are kept).

@@ -2,14 +2,22 @@
 
 mod exec_cache;
 mod files;
+mod identity;
 mod lock;
 mod merge;
+mod merge_ledger;
 mod records;
 mod run_dir;
+mod settings;
+mod shards;
 
 pub use exec_cache::ExecCache;
 pub use files::{append_line, write_atomic, write_json_atomic};
+pub use identity::setting_differences;
 pub use lock::{LockError, RunLock, LOCK_FILE};
-pub use merge::{merge_runs, MergeError};
+pub use merge::{merge_runs, MergeError, Merged};
+pub use merge_ledger::LEDGER_FILE;
 pub use records::{ProblemResult, ResultStatus, RunInfo};
 pub use run_dir::RunDir;
+pub use settings::{RecordedSettings, RecordedShard};
+pub use shards::ShardCoverage;

@@ -24,6 +24,17 @@ pub enum ResultStatus {
     Error,
 }
 
+impl ResultStatus {
+    /// The status as written in `results.jsonl`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Selected => "selected",
+            Self::NoCandidate => "no_candidate",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// One line of `results.jsonl`: a finished problem.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProblemResult {
@@ -32,6 +43,7 @@ pub struct ProblemResult {
     /// Whether the selected program passes every public test.
     pub public_passed: bool,
     pub samples: usize,
+    /// Requests sent to the model over the network (an answer read from the cache is no call).
     pub llm_calls: u64,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
@@ -47,11 +59,14 @@ pub struct ProblemResult {
     /// Behaviour groups among them on synthesized inputs.
     #[serde(default)]
     pub groups: usize,
-    /// Model calls of stage 1 (generation and debugging) and stage 2 (selection).
+    /// Of `llm_calls`, those of stage 1 (generation and debugging) and stage 2 (selection).
     #[serde(default)]
     pub generation_calls: u64,
     #[serde(default)]
     pub selection_calls: u64,
+    /// Model answers read from the run's cache instead of asked again.
+    #[serde(default)]
+    pub cached_answers: u64,
     /// Dollars, when every call's price was known.
     #[serde(default)]
     pub cost_usd: Option<f64>,

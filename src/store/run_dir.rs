@@ -63,6 +63,11 @@ impl RunDir {
         self.problem_dir(id).join("selection.json")
     }
 
+    /// Every synthesized input of a problem in full, one file each (`selection.json` names them).
+    pub fn inputs_dir(&self, id: &str) -> PathBuf {
+        self.problem_dir(id).join("inputs")
+    }
+
     /// The run's `run.json`; an unreadable one is an `InvalidData` error naming the file.
     pub fn info(&self) -> io::Result<RunInfo> {
         let bytes = std::fs::read(self.run_json())?;

@@ -1,6 +1,7 @@
 //! `sstar solve` and `sstar eval` end to end through the CLI, against a scripted
 //! OpenAI-compatible server on 127.0.0.1.
 
+mod outcomes;
 mod scripted;
 
 use std::path::Path;
@@ -463,10 +464,21 @@ async fn a_model_outage_is_an_error_result_that_a_resume_retries() {
     add_problem(set.path());
     let flags = ["--max-attempts", "1", "--rounds", "1"];
     let output = run(solve(&server.uri(), set.path(), out.path(), &flags)).await;
-    assert!(
-        output.status.success(),
+    // Exit 1: the run worked, but a problem errored; the summary says so and how to retry.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary.contains("1 problems: 0 selected, 0 no candidate, 1 errored"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("errored: add (run the same command again to retry them)"),
+        "{summary}"
     );
     let first = results(out.path());
     assert_eq!(first[0]["status"], "error", "{first:?}");
@@ -498,6 +510,8 @@ async fn a_model_outage_is_an_error_result_that_a_resume_retries() {
     ))
     .await;
     assert_eq!(output.status.code(), Some(2));
+    let refusal = String::from_utf8_lossy(&output.stderr);
+    assert!(refusal.contains("pipeline.rounds: 1 → 2"), "{refusal}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

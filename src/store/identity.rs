@@ -1,0 +1,76 @@
+//! What makes two invocations one run: the settings that decide its results. Where to reach
+//! the model, how patiently and at what price are not among them, so a resume may change them.
+
+use serde_json::Value;
+
+/// Paths into `run.json`'s `settings` that a resume may change freely.
+const NOT_IDENTITY: &[&str] = &[
+    "only",
+    "model.base_url",
+    "model.api_key",
+    "model.timeout",
+    "model.concurrency",
+    "model.retry",
+    "model.prices",
+    "pipeline.problem_concurrency",
+];
+
+/// The settings that differ between a run on disk and a new invocation, as
+/// `path: old → new` lines; empty when the new invocation may resume the run.
+pub fn setting_differences(previous: &Value, current: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    compare("", previous, current, &mut out);
+    out
+}
+
+fn compare(path: &str, previous: &Value, current: &Value, out: &mut Vec<String>) {
+    if NOT_IDENTITY.contains(&path) || previous == current {
+        return;
+    }
+    match (previous, current) {
+        (Value::Object(old), Value::Object(new)) => {
+            let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let missing = Value::Null;
+                compare(
+                    &child,
+                    old.get(key).unwrap_or(&missing),
+                    new.get(key).unwrap_or(&missing),
+                    out,
+                );
+            }
+        }
+        _ => out.push(format!("{path}: {previous} → {current}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::setting_differences;
+
+    #[test]
+    fn the_endpoint_and_budgets_are_not_identity_the_model_and_samples_are() {
+        let old = json!({"pipeline": {"samples": 16, "problem_concurrency": 4},
+            "model": {"base_url": "http://127.0.0.1:8000/v1", "model": "a", "concurrency": 8},
+            "only": ["x"]});
+        let moved = json!({"pipeline": {"samples": 16, "problem_concurrency": 2},
+            "model": {"base_url": "http://127.0.0.1:9000/v1", "model": "a", "concurrency": 2},
+            "only": []});
+        assert!(setting_differences(&old, &moved).is_empty());
+        let other = json!({"pipeline": {"samples": 8, "problem_concurrency": 4},
+            "model": {"base_url": "http://127.0.0.1:8000/v1", "model": "b"}, "only": ["x"]});
+        assert_eq!(
+            setting_differences(&old, &other),
+            ["model.model: \"a\" → \"b\"", "pipeline.samples: 16 → 8"]
+        );
+    }
+}
