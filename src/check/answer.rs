@@ -17,7 +17,7 @@ use sstar_sandbox::pyjson;
 
 use super::decimal::canonical_decimal;
 use super::float::floats_close;
-use super::lines::canonical_lines;
+use super::lines::canonical_line_bytes;
 use super::text::{tokens, trim_end};
 use crate::problem::Checker;
 
@@ -118,7 +118,7 @@ impl Answer {
 pub fn output_answer(checker: Checker, tolerance: f64, output: &[u8]) -> Answer {
     let (domain, canonical): (&[u8], Vec<u8>) = match checker {
         Checker::Exact => (b"exact", trim_end(output).to_vec()),
-        Checker::Lines => (b"lines", canonical_lines(output)),
+        Checker::Lines => (b"lines", canonical_line_bytes(output)),
         // Tokens hold no ASCII space: joined with one, the list is unambiguous.
         Checker::Tokens | Checker::Program => {
             (b"tokens", tokens(output).collect::<Vec<_>>().join(&b' '))

@@ -30,9 +30,14 @@ fn lines_equal(expected: &[u8], actual: &[u8]) -> bool {
     }
 }
 
+/// [`canonical_line_bytes`] as text (invalid UTF-8 replaced), for showing and diffing.
+pub fn canonical_lines(output: &[u8]) -> String {
+    String::from_utf8_lossy(&canonical_line_bytes(output)).into_owned()
+}
+
 /// The output in a form where two outputs the `lines` checker calls equal coincide: stripped
 /// lines, each kept as bytes unless all its tokens are decimals, then in canonical spelling.
-pub(crate) fn canonical_lines(output: &[u8]) -> Vec<u8> {
+pub(crate) fn canonical_line_bytes(output: &[u8]) -> Vec<u8> {
     let mut canonical = Vec::with_capacity(output.len());
     for (i, line) in stripped_lines(output).into_iter().enumerate() {
         if i > 0 {
@@ -120,7 +125,7 @@ mod tests {
         ];
         for (a, b) in pairs {
             let accepted = check(a, b) == CheckOutcome::Accepted;
-            let same = canonical_lines(a.as_bytes()) == canonical_lines(b.as_bytes());
+            let same = canonical_line_bytes(a.as_bytes()) == canonical_line_bytes(b.as_bytes());
             assert_eq!(
                 same,
                 accepted || (a == "nan" && b == "nan"),
@@ -142,8 +147,11 @@ mod tests {
 
     #[test]
     fn canonical_forms_keep_invalid_bytes_apart() {
-        assert_ne!(canonical_lines(b"\xff"), canonical_lines(b"\xfe"));
-        assert_eq!(canonical_lines(b"\xff \n"), canonical_lines(b"\xff"));
+        assert_ne!(canonical_line_bytes(b"\xff"), canonical_line_bytes(b"\xfe"));
+        assert_eq!(
+            canonical_line_bytes(b"\xff \n"),
+            canonical_line_bytes(b"\xff")
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod tokens;
 mod value;
 
 pub use answer::{output_answer, value_answer, Answer};
+pub use lines::canonical_lines;
 pub use outcome::CheckOutcome;
 pub use output::check_output;
 pub use value::check_value;
