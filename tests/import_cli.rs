@@ -661,6 +661,16 @@ fn humaneval_round_trip_every_reference_accepted() {
             ("[1.0, 2.8, 3.0, 4.0, 5.0, 2.0]\n0.3\n", "true"),
         ])
     );
+    // HumanEval/32 asserts `abs(poly(xs, candidate(xs))) < 1e-4`: a checker replaying check(),
+    // so a bisection over another bracket, finding another root than the reference's, passes.
+    let find_zero = set.path().join("HumanEval_32");
+    assert!(read(&find_zero.join("problem.toml")).contains("checker = \"program\""));
+    let bisection = format!(
+        "{}    lo, hi = -1000.0, 1000.0\n    if poly(xs, lo) > 0:\n        lo, hi = hi, lo\n    for _ in range(300):\n        mid = (lo + hi) / 2\n        if poly(xs, mid) > 0:\n            hi = mid\n        else:\n            lo = mid\n    return lo\n",
+        read(&find_zero.join("starter.py"))
+    );
+    let (code, said) = judge(&find_zero, &bisection);
+    assert_eq!(code, Some(0), "{said}");
     let (code, summary) = verify(set.path(), &[]);
     let (solutions, accepted) = verified(&summary);
     println!("humaneval: imported {imported}, skipped {skipped}, accepted {accepted}/{solutions}");
