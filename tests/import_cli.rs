@@ -461,7 +461,7 @@ fn humaneval_fixture_records_check_calls_and_docstring_examples() {
     let set = tempfile::tempdir().expect("temp dir");
     let output = import("humaneval", &fixture("humaneval.jsonl"), set.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert_eq!(counts(&output), (2, 0));
+    assert_eq!(counts(&output), (3, 0));
     // Tuples reach the judge as JSON lists; every call check() made is a hidden test,
     // the `>>>` examples are the public ones.
     assert_eq!(
@@ -487,11 +487,88 @@ fn humaneval_fixture_records_check_calls_and_docstring_examples() {
             ("hidden", "[0]", "0.0"),
         ])
     );
-    assert!(read(&mean.join("problem.toml")).contains("checker = \"float\""));
+    // `abs(candidate(..) - 7 / 3) < 1e-9`: the float checker, with the asserted tolerance.
+    let manifest = read(&mean.join("problem.toml"));
+    assert!(manifest.contains("checker = \"float\""), "{manifest}");
+    assert!(
+        manifest.contains("float_tolerance = 0.000000001"),
+        "{manifest}"
+    );
     assert_eq!(
         read(&mean.join("starter.py")),
         read(&mean.join("statement.md"))
     );
+    let (code, summary) = verify(set.path(), &[]);
+    assert_eq!(code, Some(0), "{summary}");
+}
+
+/// `sstar judge PROBLEM PROGRAM`: exit code and stdout.
+fn judge(problem: &Path, program: &str) -> (Option<i32>, String) {
+    let file = problem.with_extension("py");
+    std::fs::write(&file, program).expect("write program");
+    let output = run_sstar(&[
+        "judge",
+        problem.to_str().expect("utf-8"),
+        file.to_str().expect("utf-8"),
+    ]);
+    (
+        output.status.code(),
+        format!("{}{}", text(&output.stdout), text(&output.stderr)),
+    )
+}
+
+#[test]
+fn humaneval_property_asserts_become_a_checker_not_equality_with_the_reference() {
+    // Team/2 (`some_root`, in the style of HumanEval/32's find_zero): check() asserts that
+    // the answer is a root, `abs(value(b, c, root)) < 1e-9`; the reference returns the larger
+    // root, and any root must pass.
+    let set = tempfile::tempdir().expect("temp dir");
+    let output = import(
+        "humaneval",
+        &fixture("humaneval.jsonl"),
+        set.path(),
+        &["-vv"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let problem = set.path().join("Team_2");
+    let manifest = read(&problem.join("problem.toml"));
+    assert!(manifest.contains("checker = \"program\""), "{manifest}");
+    assert!(read(&problem.join("checker.py")).contains("def check(candidate):"));
+    assert!(
+        text(&output.stderr).contains("asserts a property of 4 results"),
+        "{}",
+        text(&output.stderr)
+    );
+    // Every call check() made is a test; the docstring example is no single call, so the
+    // first hidden test is public.
+    let hidden = tests_in(&problem.join("tests/hidden"));
+    let inputs: Vec<&str> = hidden.iter().map(|(i, _)| i.as_str()).collect();
+    assert_eq!(
+        inputs,
+        ["0\n-4\n", "-3\n2\n", "1\n-6\n", "2.5\n-1.5\n", "-2\n1\n"]
+    );
+    assert_eq!(tests_in(&problem.join("tests/public")), hidden[..1]);
+
+    let value = "def value(b, c, x):\n    return x * x + b * x + c\n\n";
+    // A bisection below the vertex finds the smaller root: right, though never the reference's.
+    let bisection = format!(
+        "{value}def some_root(b, c):\n    lo, hi = -1e3, -b / 2\n    for _ in range(200):\n        mid = (lo + hi) / 2\n        if value(b, c, mid) > 0:\n            lo = mid\n        else:\n            hi = mid\n    return hi\n"
+    );
+    let (code, said) = judge(&problem, &bisection);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("accepted"), "{said}");
+    // Returning the vertex is no root.
+    let vertex = format!("{value}def some_root(b, c):\n    return -b / 2\n");
+    let (code, said) = judge(&problem, &vertex);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("wrong_answer"), "{said}");
+    // A root of the wrong sign breaks the closeness assert on the double root only.
+    let (code, said) = judge(
+        &problem,
+        &format!("{value}def some_root(b, c):\n    return b / 2 if b * b == 4 * c else (-b - (b * b - 4 * c) ** 0.5) / 2\n"),
+    );
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("abs(candidate(-2, 1) - 1) < 1e-6"), "{said}");
     let (code, summary) = verify(set.path(), &[]);
     assert_eq!(code, Some(0), "{summary}");
 }
@@ -502,8 +579,8 @@ fn mbpp_fixture_plus_inputs_asserts_and_unstable_values() {
     let output = import("mbpp", &fixture("mbpp.jsonl"), set.path(), &["-v"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(counts(&output), (3, 0));
-    // MBPP+: base_input public, base + plus hidden; a big integer survives exactly, an
-    // `Infinity` argument cannot be JSON and is dropped.
+    // MBPP+: base_input public, base + plus hidden; a big integer survives exactly, and an
+    // `Infinity` argument and value are Python's JSON numbers, kept as such.
     assert_eq!(
         listing(&set.path().join("Team_10")),
         rows(&[
@@ -516,6 +593,7 @@ fn mbpp_fixture_plus_inputs_asserts_and_unstable_values() {
                 "12345678901234567890123|1",
                 "12345678901234567890124"
             ),
+            ("hidden", "Infinity|1", "Infinity"),
         ])
     );
     // A list made from a set of strings changes order between interpreters: dropped.
@@ -530,7 +608,7 @@ fn mbpp_fixture_plus_inputs_asserts_and_unstable_values() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("set iteration order"), "{stderr}");
     assert!(
-        text(&output.stdout).contains("dropped 2 tests"),
+        text(&output.stdout).contains("dropped 1 tests"),
         "{}",
         text(&output.stdout)
     );
@@ -583,6 +661,16 @@ fn humaneval_round_trip_every_reference_accepted() {
             ("[1.0, 2.8, 3.0, 4.0, 5.0, 2.0]\n0.3\n", "true"),
         ])
     );
+    // HumanEval/32 asserts `abs(poly(xs, candidate(xs))) < 1e-4`: a checker replaying check(),
+    // so a bisection over another bracket, finding another root than the reference's, passes.
+    let find_zero = set.path().join("HumanEval_32");
+    assert!(read(&find_zero.join("problem.toml")).contains("checker = \"program\""));
+    let bisection = format!(
+        "{}    lo, hi = -1000.0, 1000.0\n    if poly(xs, lo) > 0:\n        lo, hi = hi, lo\n    for _ in range(300):\n        mid = (lo + hi) / 2\n        if poly(xs, mid) > 0:\n            hi = mid\n        else:\n            lo = mid\n    return lo\n",
+        read(&find_zero.join("starter.py"))
+    );
+    let (code, said) = judge(&find_zero, &bisection);
+    assert_eq!(code, Some(0), "{said}");
     let (code, summary) = verify(set.path(), &[]);
     let (solutions, accepted) = verified(&summary);
     println!("humaneval: imported {imported}, skipped {skipped}, accepted {accepted}/{solutions}");

@@ -3,6 +3,7 @@
 
 mod common;
 mod eval_outcomes;
+mod grading;
 mod hostile;
 mod import_cli;
 mod import_limits;

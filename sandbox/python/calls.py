@@ -27,8 +27,10 @@ def entry_point(namespace, entry, prelude):
 
 def to_json(value, strict=False, depth=0):
     """Python value -> JSON-able value: tuples become lists, sets sorted lists, dict keys
-    strings. What JSON cannot carry (NaN, infinities, unsortable sets, other objects) becomes
-    its repr (or keeps its order), or raises Unrepresentable when `strict`."""
+    strings. NaN and the infinities stay floats: encoded with `allow_nan` (json.dumps's
+    default) they are Python's JSON numbers `NaN`, `Infinity`, `-Infinity`, which the host
+    reads as numbers. What JSON cannot carry (unsortable sets, other objects) becomes its repr
+    (or keeps its order), or raises Unrepresentable when `strict`."""
 
     def odd(what, lenient):
         if strict:
@@ -37,11 +39,7 @@ def to_json(value, strict=False, depth=0):
 
     if depth > 200:
         raise (Unrepresentable if strict else ValueError)("return value nested too deeply")
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return odd(f"non-finite float {value!r}", repr(value))
+    if value is None or isinstance(value, (bool, int, str, float)):
         return value
     if isinstance(value, (list, tuple)):
         return [to_json(v, strict, depth + 1) for v in value]

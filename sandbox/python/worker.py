@@ -633,6 +633,8 @@ def run_program(req, code_src):
             _int_digits(0)  # JSON arguments may hold huge integers
             args = [json.loads(line) for line in _read_stdin().decode().splitlines() if line.strip()]
             _int_digits(4300)
+            # Floats stay floats: _report's json.dumps writes NaN and infinities as Python's
+            # JSON numbers (`Infinity`), which the host reads as numbers, never as strings.
             value = to_json(fn(*args))
             _int_digits(0)
             _finish()

@@ -14,6 +14,7 @@ mod interpreter;
 mod outcome;
 mod pool;
 mod protocol;
+pub mod pyjson;
 mod seccomp;
 mod uids;
 mod worker;

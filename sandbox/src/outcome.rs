@@ -102,8 +102,10 @@ impl Report {
     /// have scribbled on the channel). Read by hand, not by a tagged serde enum: those cannot
     /// take exact numbers (`arbitrary_precision`) of any size, and return values may be huge.
     pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
-        let mut record: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(bytes).ok()?;
+        // Python's JSON: a returned `float('inf')` arrives as the number `Infinity`.
+        let serde_json::Value::Object(mut record) = crate::pyjson::from_slice(bytes).ok()? else {
+            return None;
+        };
         let mut text = |key: &str| match record.remove(key)? {
             serde_json::Value::String(text) => Some(text),
             _ => None,
@@ -367,5 +369,15 @@ mod tests {
         ));
         assert!(Report::parse(br#"{"outcome": "made up"}"#).is_none());
         assert!(Report::parse(b"xx").is_none());
+    }
+
+    #[test]
+    fn returned_infinities_and_nan_are_numbers() {
+        let text = br#"{"outcome": "returned", "value": [Infinity, -Infinity, NaN, "inf"]}"#;
+        let Some(Report::Returned { value }) = Report::parse(text) else {
+            panic!("not parsed");
+        };
+        assert!(value[0].is_number() && value[2].is_number());
+        assert_eq!(value.to_string(), r#"[Infinity,-Infinity,NaN,"inf"]"#);
     }
 }

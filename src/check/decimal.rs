@@ -37,7 +37,7 @@ pub(crate) fn decimals_equal(a: &[u8], b: &[u8]) -> bool {
 
 /// One spelling for every token [`decimals_equal`] calls equal (`1e3` and `1000.0` both give
 /// `1e3`); `None` for NaN and for what is not a decimal.
-pub fn canonical_decimal(token: &[u8]) -> Option<String> {
+pub(crate) fn canonical_decimal(token: &[u8]) -> Option<String> {
     match parse(token)? {
         Decimal::Finite { digits, .. } if digits.is_empty() => Some("0".into()),
         Decimal::Finite {

@@ -30,20 +30,28 @@ fn lines_equal(expected: &[u8], actual: &[u8]) -> bool {
     }
 }
 
-/// The output in a form where two outputs the `lines` checker calls equal coincide: stripped
-/// lines, each kept as text unless all its tokens are decimals, then in canonical spelling.
+/// [`canonical_line_bytes`] as text (invalid UTF-8 replaced), for showing and diffing.
 pub fn canonical_lines(output: &[u8]) -> String {
-    let lines: Vec<String> = stripped_lines(output)
-        .into_iter()
-        .map(|line| {
-            let numbers: Option<Vec<String>> = tokens(line).map(canonical_decimal).collect();
-            match numbers {
-                Some(numbers) if !numbers.is_empty() => numbers.join(" "),
-                Some(_) | None => String::from_utf8_lossy(line).into_owned(),
+    String::from_utf8_lossy(&canonical_line_bytes(output)).into_owned()
+}
+
+/// The output in a form where two outputs the `lines` checker calls equal coincide: stripped
+/// lines, each kept as bytes unless all its tokens are decimals, then in canonical spelling.
+pub(crate) fn canonical_line_bytes(output: &[u8]) -> Vec<u8> {
+    let mut canonical = Vec::with_capacity(output.len());
+    for (i, line) in stripped_lines(output).into_iter().enumerate() {
+        if i > 0 {
+            canonical.push(b'\n');
+        }
+        let numbers: Option<Vec<String>> = tokens(line).map(canonical_decimal).collect();
+        match numbers {
+            Some(numbers) if !numbers.is_empty() => {
+                canonical.extend_from_slice(numbers.join(" ").as_bytes());
             }
-        })
-        .collect();
-    lines.join("\n")
+            Some(_) | None => canonical.extend_from_slice(line),
+        }
+    }
+    canonical
 }
 
 /// Names an empty output plainly instead of as a line difference.
@@ -113,10 +121,11 @@ mod tests {
             ("inf -inf", "Infinity -INF"),
             ("", "  \n"),
             ("7", "7.000000001"),
+            ("\u{fffd}", "\u{fffd}"),
         ];
         for (a, b) in pairs {
             let accepted = check(a, b) == CheckOutcome::Accepted;
-            let same = canonical_lines(a.as_bytes()) == canonical_lines(b.as_bytes());
+            let same = canonical_line_bytes(a.as_bytes()) == canonical_line_bytes(b.as_bytes());
             assert_eq!(
                 same,
                 accepted || (a == "nan" && b == "nan"),
@@ -134,6 +143,15 @@ mod tests {
             CheckOutcome::WrongAnswer(reason) => reason,
             CheckOutcome::Accepted => panic!("{expected:?} vs {actual:?} was accepted"),
         }
+    }
+
+    #[test]
+    fn canonical_forms_keep_invalid_bytes_apart() {
+        assert_ne!(canonical_line_bytes(b"\xff"), canonical_line_bytes(b"\xfe"));
+        assert_eq!(
+            canonical_line_bytes(b"\xff \n"),
+            canonical_line_bytes(b"\xff")
+        );
     }
 
     #[test]

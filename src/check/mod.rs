@@ -1,5 +1,6 @@
 //! Output checkers (SPEC §3): pure functions deciding whether an answer is right.
 
+mod answer;
 mod decimal;
 mod exact;
 mod float;
@@ -10,7 +11,7 @@ mod text;
 mod tokens;
 mod value;
 
-pub use decimal::canonical_decimal;
+pub use answer::{output_answer, value_answer, Answer};
 pub use lines::canonical_lines;
 pub use outcome::CheckOutcome;
 pub use output::check_output;

@@ -1,6 +1,7 @@
 //! Comparing a function's decoded return value with the expected JSON value.
 
 use serde_json::{Number, Value};
+use sstar_sandbox::pyjson;
 
 use super::decimal::decimals_equal;
 use super::float::floats_close;
@@ -17,6 +18,8 @@ const MAX_VALUE: usize = 60;
 /// - with `float_tolerance` (pass `Some` only for `checker = "float"`), a pair
 ///   where either number is not an integer matches within the
 ///   absolute-or-relative tolerance; integers still compare exactly;
+/// - NaN and the infinities (Python's JSON numbers) compare exactly, NaN equal to NaN (see
+///   [`numbers_equal`]);
 /// - arrays compare element-wise (tuples reach us as arrays), objects key-wise.
 pub fn check_value(expected: &Value, actual: &Value, float_tolerance: Option<f64>) -> CheckOutcome {
     match difference(expected, actual, float_tolerance, &mut String::new()) {
@@ -89,7 +92,21 @@ fn difference(
 }
 
 /// Exact decimal equality, or closeness within the tolerance unless both are integers.
+///
+/// Non-finite numbers (Python's `NaN`, `Infinity`, `-Infinity`, and float literals beyond a
+/// double such as `1e400`, which `json.loads` reads as infinities) compare exactly, under a
+/// tolerance too: an infinity equals only the same infinity, never a large finite number.
+/// NaN equals NaN: a test expecting NaN wants a program that returns NaN (Python's
+/// `nan == nan` is false, which would fail every program on such a test).
 fn numbers_equal(expected: &Number, actual: &Number, tolerance: Option<f64>) -> bool {
+    match (pyjson::non_finite(expected), pyjson::non_finite(actual)) {
+        (Some(e), Some(a)) => e == a || (e.is_nan() && a.is_nan()),
+        (Some(_), None) | (None, Some(_)) => false,
+        (None, None) => finite_numbers_equal(expected, actual, tolerance),
+    }
+}
+
+fn finite_numbers_equal(expected: &Number, actual: &Number, tolerance: Option<f64>) -> bool {
     let exact = || {
         decimals_equal(
             expected.to_string().as_bytes(),
@@ -106,7 +123,7 @@ fn numbers_equal(expected: &Number, actual: &Number, tolerance: Option<f64>) -> 
 
 /// Written without a fraction or exponent (numbers keep their text: any size is exact).
 fn is_integer(n: &Number) -> bool {
-    !n.to_string().contains(['.', 'e', 'E'])
+    pyjson::is_integer(n)
 }
 
 fn at(path: &str) -> String {
@@ -196,6 +213,43 @@ mod tests {
         assert!(!check_value(&json!(0.5), &json!(0.500002), tol).is_accepted());
         assert!(!check_value(&json!(1000000000), &json!(1000000001), tol).is_accepted());
         assert!(!check_value(&json!(0.5), &json!(0.5000009), None).is_accepted());
+    }
+
+    #[test]
+    fn infinities_compare_exactly_even_under_a_tolerance() {
+        let py = |t: &str| pyjson::from_str(t).expect("python json");
+        for tolerance in [None, Some(1e-6), Some(0.5)] {
+            let same = |e: &str, a: &str| check_value(&py(e), &py(a), tolerance).is_accepted();
+            assert!(same("Infinity", "Infinity"));
+            assert!(same("-Infinity", "-Infinity"));
+            assert!(same("[1.5, -Infinity]", "[1.5, -Infinity]"));
+            assert!(!same("Infinity", "-Infinity"));
+            assert!(!same("Infinity", "1e308"));
+            assert!(!same("1.7976931348623157e308", "Infinity"));
+            assert!(!same("[1.5, -Infinity]", "[1.5, -1e308]"));
+            assert!(!same("Infinity", &format!("1{}", "0".repeat(400))));
+            // Python reads a float literal beyond a double as an infinity.
+            assert!(same("Infinity", "1e400"));
+            assert!(!same("Infinity", "\"inf\""));
+        }
+    }
+
+    #[test]
+    fn nan_equals_nan_and_nothing_else() {
+        let py = |t: &str| pyjson::from_str(t).expect("python json");
+        for tolerance in [None, Some(1e-6)] {
+            let same = |e: &str, a: &str| check_value(&py(e), &py(a), tolerance).is_accepted();
+            assert!(same("NaN", "NaN"));
+            assert!(same("[1, NaN]", "[1.0, NaN]"));
+            assert!(!same("NaN", "0"));
+            assert!(!same("0", "NaN"));
+            assert!(!same("NaN", "Infinity"));
+            assert!(!same("NaN", "null"));
+        }
+        assert_eq!(
+            reason(py("[NaN]"), py("[-Infinity]"), None),
+            "at [0]: expected `NaN`, got `-Infinity`"
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ stdout, flushed after each, so a run killed half-way still leaves every finished
 
 mode "collect": runs the benchmark's own test code (HumanEval `check(candidate)`, MBPP assert
   lines, docstring examples) against the reference, with the entry point wrapped so that every
-  call is recorded. Emits {"t": "call", "args": [LINE, ...], "lossy": BOOL} (or "skip": WHY),
+  call is recorded with how its statement judges the result ("use", see `use_of`). Emits
+  {"t": "call", "args": [LINE, ...], "lossy": BOOL, "use": USE} (or "skip": WHY),
   {"t": "example", ...}, {"t": "note", "text": ...}, and {"t": "done"} at the end.
 mode "expect": emits {"t": "total", "n": N}, then for each input encodes the arguments as the judge will pass them (one JSON line
   each), decodes them again, runs the reference on them exactly as the sandbox's function
@@ -88,11 +89,12 @@ def lossless(value, depth=0):
 
 
 def encode_args(args):
-    """The `.in` lines for positional arguments, or Unrepresentable."""
+    """The `.in` lines for positional arguments, or Unrepresentable. Python's JSON: NaN and the
+    infinities are numbers (`Infinity`), as the judge reads them."""
     lines = []
     for n, arg in enumerate(args, 1):
         try:
-            lines.append(json.dumps(arg, allow_nan=False))
+            lines.append(json.dumps(arg))
         except (TypeError, ValueError) as e:
             raise Unrepresentable(f"argument {n} is not json ({type(arg).__name__}: {str(e)[:80]})") from None
     return lines
@@ -175,9 +177,145 @@ def recorder(fn, source, sink):
         except (Unrepresentable, TypeError) as e:
             record["skip"] = str(e)
         sink.append(record)
-        return fn(*args, **kwargs)
+        caller = sys._getframe(1)
+        record["use"] = "property"  # until the reference has answered
+        value = fn(*args, **kwargs)
+        record.update(use_of(caller, value))
+        return value
 
     return candidate
+
+
+# --- how the test code judges a call's result ----------------------------------------------------
+
+# Parsed test sources by the file name they are compiled under, with each node's parent.
+_TESTS = {}
+
+
+def register_test(filename, source, names):
+    """`names`: what the test code calls the entry point by (for Python < 3.11)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    _TESTS[filename] = (tree, parents, set(names))
+
+
+def _call_at(tree, frame, names):
+    """The Call node the frame is executing: by exact position (Python >= 3.11), else the one
+    call of a recorded name on the frame's line."""
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is not None:
+        try:
+            line, end_line, col, end_col = list(positions())[frame.f_lasti // 2]
+        except (IndexError, ValueError):
+            line = None
+        if line is not None:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and (
+                    node.lineno,
+                    node.end_lineno,
+                    node.col_offset,
+                    node.end_col_offset,
+                ) == (line, end_line, col, end_col):
+                    return node
+    on_line = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in names
+        and node.lineno <= frame.f_lineno <= node.end_lineno
+    ]
+    return on_line[0] if len(on_line) == 1 else None
+
+
+def _calls_tested(node, names):
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in names for n in ast.walk(node))
+
+
+def use_of(frame, value):
+    """How the statement making this call judges its result:
+    {"use": "equal"}: `assert call == EXPR` (either side; `tuple()`/`list()` around the call
+      or both sides are transparent, as the judge counts tuples as lists), `assert call is
+      True/False/None`, or `assert call` / `assert not call` of a boolean result;
+    {"use": "close", "tol": "T"}: `assert abs(call - EXPR) < T` (or `<=`, `math.fabs`);
+    {"use": "property"}: anything else (the result is stored, transformed, compared another
+      way): equality with the reference's answer would not be what the test asserts."""
+    prop = {"use": "property"}
+    entry = _TESTS.get(frame.f_code.co_filename)
+    if entry is None:
+        return prop
+    tree, parents, names = entry
+    names = names | set(frame.f_code.co_varnames[: frame.f_code.co_argcount])
+    node = _call_at(tree, frame, names)
+    if node is None:
+        return prop
+
+    def up(n):
+        return parents.get(n)
+
+    def wrapper(n):
+        p = up(n)
+        return isinstance(p, ast.Call) and isinstance(p.func, ast.Name) and p.func.id in ("tuple", "list") and p.args == [n] and not p.keywords
+
+    while wrapper(node):
+        node = up(node)
+    parent = up(node)
+    if isinstance(parent, ast.Assert) and parent.test is node:
+        return {"use": "equal"} if isinstance(value, bool) else prop
+    if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+        holder = up(parent)
+        if isinstance(holder, ast.Assert) and holder.test is parent and isinstance(value, bool):
+            return {"use": "equal"}
+        return prop
+    if isinstance(parent, ast.Compare) and len(parent.ops) == 1 and isinstance(up(parent), ast.Assert):
+        if up(parent).test is not parent:
+            return prop
+        other = parent.comparators[0] if parent.left is node else parent.left
+        if _calls_tested(other, names):
+            return prop
+        op = parent.ops[0]
+        if isinstance(op, ast.Eq):
+            return {"use": "equal"}
+        if isinstance(op, ast.Is) and isinstance(other, ast.Constant) and other.value in (True, False, None):
+            return {"use": "equal"}
+        return prop
+    if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Sub):
+        other = parent.right if parent.left is node else parent.left
+        absolute = up(parent)
+        compare = up(absolute)
+        is_abs = (
+            isinstance(absolute, ast.Call)
+            and absolute.args == [parent]
+            and not absolute.keywords
+            and (
+                (isinstance(absolute.func, ast.Name) and absolute.func.id in ("abs", "fabs"))
+                or (isinstance(absolute.func, ast.Attribute) and absolute.func.attr == "fabs")
+            )
+        )
+        if (
+            is_abs
+            and not _calls_tested(other, names)
+            and isinstance(compare, ast.Compare)
+            and compare.left is absolute
+            and len(compare.ops) == 1
+            and isinstance(compare.ops[0], (ast.Lt, ast.LtE))
+            and isinstance(up(compare), ast.Assert)
+            and up(compare).test is compare
+        ):
+            try:
+                tol = ast.literal_eval(compare.comparators[0])
+            except (ValueError, SyntaxError, TypeError):
+                return prop
+            if isinstance(tol, (int, float)) and not isinstance(tol, bool) and 0 < tol < float("inf"):
+                # As text: the host's exact-number JSON reads `1e-09` back exactly this way.
+                return {"use": "close", "tol": repr(float(tol))}
+    return prop
 
 
 def literal(text):
@@ -236,6 +374,7 @@ def collect(req):
         env = dict(ns)
         sys.stdout = _Sink()
         try:
+            register_test("test.py", req["check"], ["candidate"])
             exec(compile(req["check"], "test.py", "exec"), env)
             env["check"](recorder(fn, "check", calls))
         except BaseException as e:  # noqa: BLE001
@@ -247,6 +386,7 @@ def collect(req):
         env[req["entry"]] = recorder(fn, f"assert:{n}", calls)
         sys.stdout = _Sink()
         try:
+            register_test(f"assert {n + 1}", line, [req["entry"]])
             exec(compile(line, f"assert {n + 1}", "exec"), env)
         except AssertionError:
             emit({"t": "note", "text": f"assert {n + 1} fails on the reference"})
@@ -327,7 +467,7 @@ def expect(req):
                 if chosen is None:  # no reference, or it disagrees: a 1-element list is a wrapper
                     chosen = options[-1]
                 shown = to_json(chosen, strict=True)
-            record["out"] = json.dumps(shown, allow_nan=False)
+            record["out"] = json.dumps(shown)
             record["float"] = has_float(shown)
         except _CallTimeout:
             record.pop("args", None)

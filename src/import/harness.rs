@@ -51,12 +51,50 @@ pub(crate) struct CollectRequest<'a> {
     pub examples: &'a [Example],
 }
 
+/// How the test code judges the result of a call (`harness.py`'s `use_of`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Use {
+    /// `assert call == value` and the like: equality with one answer.
+    Equal,
+    /// `assert abs(call - value) < tolerance`.
+    Close { tolerance: f64 },
+    /// Anything else: a property of the result, not equality with one answer.
+    Property,
+}
+
+impl Use {
+    /// The stricter of two uses of one call's result: asserted equal anywhere, it must equal.
+    fn strictest(self, other: Use) -> Use {
+        match (self, other) {
+            (Use::Equal, _) | (_, Use::Equal) => Use::Equal,
+            (Use::Close { tolerance: a }, Use::Close { tolerance: b }) => Use::Close {
+                tolerance: a.min(b),
+            },
+            (Use::Close { tolerance }, Use::Property)
+            | (Use::Property, Use::Close { tolerance }) => Use::Close { tolerance },
+            (Use::Property, Use::Property) => Use::Property,
+        }
+    }
+}
+
+/// `harness.py`'s name of a [`Use`].
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum UseName {
+    Equal,
+    Close,
+    Property,
+}
+
 /// The calls the test code made and the examples that agree with the reference.
 #[derive(Debug, Default)]
 pub(crate) struct Collected {
     /// Recorded calls, in order, duplicates removed, each with the assert line (0-based) that
     /// made it when it came from `asserts`.
     pub calls: Vec<(Args, Option<usize>)>,
+    /// How the test code judged each of `calls` (same order; the strictest when a call was
+    /// made more than once).
+    pub uses: Vec<Use>,
     /// Calls of examples whose shown value equals the reference's result.
     pub examples: Vec<Args>,
     /// Why calls or examples were dropped, and asserts that failed.
@@ -70,6 +108,10 @@ enum Line {
         src: String,
         args: Option<Args>,
         skip: Option<String>,
+        #[serde(rename = "use")]
+        used: UseName,
+        /// The tolerance of a `close` use, as Python's `repr` of the float.
+        tol: Option<String>,
     },
     Example {
         n: usize,
@@ -167,11 +209,24 @@ pub(crate) fn collect(
             Line::Call {
                 src,
                 args: Some(args),
+                used,
+                tol,
                 ..
             } => {
-                if !collected.calls.iter().any(|(a, _)| *a == args) {
-                    let line = src.strip_prefix("assert:").and_then(|n| n.parse().ok());
-                    collected.calls.push((args, line));
+                let tolerance = tol.and_then(|t| t.parse::<f64>().ok());
+                let used = match (used, tolerance) {
+                    (UseName::Equal, _) => Use::Equal,
+                    (UseName::Close, Some(tolerance)) => Use::Close { tolerance },
+                    // A closeness without its tolerance is nothing to rely on.
+                    (UseName::Close, None) | (UseName::Property, _) => Use::Property,
+                };
+                match collected.calls.iter().position(|(a, _)| *a == args) {
+                    Some(i) => collected.uses[i] = collected.uses[i].strictest(used),
+                    None => {
+                        let line = src.strip_prefix("assert:").and_then(|n| n.parse().ok());
+                        collected.calls.push((args, line));
+                        collected.uses.push(used);
+                    }
                 }
             }
             Line::Call { skip, .. } => collected.notes.push(format!(
@@ -420,4 +475,19 @@ fn expect_once(sandbox: &Sandbox, body: &mut Value) -> Result<Vec<Evaluated>, Sk
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Evaluated::Dropped("no result from the harness".into())))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_asserted_equal_anywhere_must_equal() {
+        let close = |tolerance| Use::Close { tolerance };
+        assert_eq!(Use::Property.strictest(Use::Equal), Use::Equal);
+        assert_eq!(close(1e-3).strictest(Use::Equal), Use::Equal);
+        assert_eq!(close(1e-3).strictest(close(1e-6)), close(1e-6));
+        assert_eq!(Use::Property.strictest(close(1e-3)), close(1e-3));
+        assert_eq!(Use::Property.strictest(Use::Property), Use::Property);
+    }
 }

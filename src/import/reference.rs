@@ -1,9 +1,17 @@
 //! Tests whose expected values come from running the reference solution (HumanEval, MBPP):
 //! evaluated inputs turned into test pairs, and the checker their values call for.
 
+use std::sync::Arc;
+
+use serde_json::Value;
+use sstar_sandbox::Sandbox;
+
+use super::error::SkipReason;
 use super::harness::{Args, Evaluated};
 use super::writer::{Draft, TestPair};
-use crate::problem::Checker;
+use crate::judge::{judge_test, JudgeError};
+use crate::problem::{Checker, Limits, Problem, TestCase, Visibility};
+use crate::verdict::Verdict;
 
 /// The `.in` text of positional arguments.
 pub(crate) fn input_text(args: &Args) -> String {
@@ -54,7 +62,7 @@ pub(crate) fn to_tests(results: Vec<Evaluated>, limit_ms: u64, draft: &mut Draft
 const MAX_EXPECTED_BYTES: usize = 16 << 20;
 
 /// Why the judge could not read a test back, if it could not (numbers of any size are fine:
-/// the judge keeps them as written).
+/// the judge keeps them as written; so are Python's `NaN` and infinities).
 fn unreadable(args: &Args, out: &str) -> Option<String> {
     if out.len() > MAX_EXPECTED_BYTES {
         return Some(format!(
@@ -66,7 +74,7 @@ fn unreadable(args: &Args, out: &str) -> Option<String> {
     args.iter()
         .map(String::as_str)
         .chain([out])
-        .find_map(|text| serde_json::from_str::<serde_json::Value>(text).err())
+        .find_map(|text| sstar_sandbox::pyjson::from_str(text).err())
         .map(|e| format!("a value the judge cannot read back: {e}"))
 }
 
@@ -75,6 +83,87 @@ pub(crate) fn limit_ms(draft: &Draft, override_ms: Option<u64>) -> u64 {
     override_ms
         .or(draft.time_limit_ms)
         .unwrap_or(crate::problem::Limits::default().time_limit_ms)
+}
+
+/// The replay checker (`replay.py`) and the line of it that names what it replays.
+const REPLAY: &str = include_str!("replay.py");
+const REPLAY_SLOTS: &str = "ENTRY = REFERENCE = SETUP = TEST = None  # filled in by sstar import";
+
+/// `checker.py` for tests that assert properties of results: it replays the benchmark's test
+/// code `test` (defining `check(candidate)`) with the program's answer for the test's call and
+/// the reference's for every other call (see `replay.py`).
+pub(crate) fn replay_checker(entry: &str, reference: &str, setup: &str, test: &str) -> String {
+    // A JSON string literal is a Python string literal (serde_json escapes quotes, backslashes
+    // and control characters; the file is UTF-8).
+    let literal = |text: &str| Value::from(text).to_string();
+    let slots = format!(
+        "ENTRY = {}\nREFERENCE = {}\nSETUP = {}\nTEST = {}",
+        literal(entry),
+        literal(reference),
+        literal(setup),
+        literal(test)
+    );
+    REPLAY.replacen(REPLAY_SLOTS, &slots, 1)
+}
+
+/// Judges `reference` on each of `tests` exactly as `sstar judge` will once `draft` is written
+/// (its checker program deciding): `Ok` when accepted, else why not. Tests a checker cannot
+/// judge (say, test code that draws fresh random inputs every run) come out here.
+pub(crate) fn judged_by_reference(
+    sandbox: &Sandbox,
+    draft: &Draft,
+    reference: &str,
+    tests: &[TestPair],
+) -> Result<Vec<Result<(), String>>, SkipReason> {
+    let problem = Problem {
+        id: draft.title.clone(),
+        dir: Default::default(),
+        title: draft.title.clone(),
+        kind: draft.kind,
+        entry_point: draft.entry_point.clone(),
+        limits: Limits {
+            time_limit_ms: draft
+                .time_limit_ms
+                .unwrap_or(Limits::default().time_limit_ms),
+            memory_limit_mb: draft
+                .memory_limit_mb
+                .unwrap_or(Limits::default().memory_limit_mb),
+            ..Limits::default()
+        },
+        checker: draft.checker.unwrap_or_default(),
+        float_tolerance: draft.float_tolerance.unwrap_or(1e-6),
+        statement: String::new(),
+        starter: None,
+        checker_program: draft.checker_program.clone(),
+        metadata: Default::default(),
+        public: Vec::new(),
+        hidden: Vec::new(),
+        solutions: Vec::new(),
+    };
+    tests
+        .iter()
+        .enumerate()
+        .map(|(n, test)| {
+            let case = TestCase {
+                name: (n + 1).to_string(),
+                visibility: Visibility::Hidden,
+                input: Arc::from(test.input.as_bytes()),
+                expected: Arc::from(test.output.as_bytes()),
+            };
+            match judge_test(sandbox, &problem, reference, &case) {
+                Ok(result) if result.verdict == Verdict::Accepted => Ok(Ok(())),
+                Ok(result) => Ok(Err(format!(
+                    "{}{}",
+                    result.verdict,
+                    result.detail.map(|d| format!(": {d}")).unwrap_or_default()
+                ))),
+                Err(JudgeError::Checker { reason, .. } | JudgeError::BadTest { reason, .. }) => {
+                    Ok(Err(reason))
+                }
+                Err(JudgeError::Sandbox(e)) => Err(SkipReason::Sandbox(e.to_string())),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -90,6 +179,26 @@ mod tests {
             ms,
             agrees: None,
         }
+    }
+
+    #[test]
+    fn the_replay_checker_embeds_the_code_as_python_literals() {
+        let checker = replay_checker(
+            "f",
+            "def f(x):\n    return \"\\\\\"\n",
+            "",
+            "def check(c):\n    assert c(1)\n",
+        );
+        assert!(
+            !checker.contains(REPLAY_SLOTS),
+            "the slots line must be replaced"
+        );
+        assert!(checker.contains("ENTRY = \"f\"\n"), "{checker}");
+        assert!(
+            checker.contains(r#"REFERENCE = "def f(x):\n    return \"\\\\\"\n""#),
+            "{checker}"
+        );
+        assert!(checker.contains("SETUP = \"\"\n"));
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub(crate) struct Draft {
     pub memory_limit_mb: Option<u64>,
     pub checker: Option<Checker>,
     pub float_tolerance: Option<f64>,
+    /// `checker.py`, for `checker = "program"`.
+    pub checker_program: Option<String>,
     pub metadata: Metadata,
     pub statement: String,
     pub starter: Option<String>,
@@ -49,6 +51,7 @@ impl Draft {
             memory_limit_mb: None,
             checker: None,
             float_tolerance: None,
+            checker_program: None,
             metadata: Metadata::default(),
             statement: statement.into(),
             starter: None,
@@ -126,6 +129,9 @@ pub(crate) fn write_problem(
     write("statement.md", &draft.statement)?;
     if let Some(starter) = &draft.starter {
         write("starter.py", starter)?;
+    }
+    if let Some(checker) = &draft.checker_program {
+        write("checker.py", checker)?;
     }
     for (dir, tests) in [("public", &draft.public), ("hidden", &draft.hidden)] {
         std::fs::create_dir_all(staging.join("tests").join(dir))

@@ -125,6 +125,14 @@ fn check(
         reason,
     };
     let checked = match (problem.kind, problem.checker) {
+        // A property of the value (e.g. "a root of this polynomial"): checker.py reads the
+        // returned value as Python's JSON from ACTUAL.
+        (Kind::Function, Checker::Program) => {
+            let Some(actual) = &outcome.returned else {
+                return Ok((Verdict::RuntimeError, Some("no return value".into())));
+            };
+            super::special::run_checker(sandbox, problem, test, actual.to_string().as_bytes())?
+        }
         (Kind::Function, checker) => {
             let expected = test.expected_value().map_err(|e| bad_test(e.to_string()))?;
             let Some(actual) = &outcome.returned else {

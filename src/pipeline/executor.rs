@@ -13,7 +13,7 @@ use tokio::sync::Semaphore;
 use super::behaviour::Behaviour;
 use super::context::Counters;
 use crate::judge::{grade, limits_for, program_kind, JudgeError, TestResult};
-use crate::problem::{Checker, Kind, Problem, TestCase};
+use crate::problem::{Checker, Problem, TestCase};
 use crate::store::ExecCache;
 
 /// What a run on a synthesized input left behind: enough to group and to show a judge.
@@ -98,7 +98,7 @@ impl Executor {
         };
         let outcome = self.run(job, counters).await?;
         // A `program` checker is itself a sandbox run: it takes a permit like any other.
-        let _permit = if problem.kind == Kind::Stdio && problem.checker == Checker::Program {
+        let _permit = if problem.checker == Checker::Program {
             Some(self.permits.acquire().await.map_err(|_| closed())?)
         } else {
             None

@@ -1,5 +1,5 @@
 //! Run every candidate on every synthesized input, drop inputs no one survives, and group
-//! candidates whose behaviour is identical everywhere.
+//! candidates whose answers the problem's checker calls equal everywhere.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,27 +75,25 @@ pub async fn group_candidates(
     let kept: Vec<usize> = (0..inputs.len())
         .filter(|&k| (0..distinct.len()).any(|c| !at(c, k).behaviour.is_failure()))
         .collect();
-    let mut by_signature: HashMap<Vec<Behaviour>, usize> = HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    for (member, &code) in code_of.iter().enumerate() {
-        let signature: Vec<Behaviour> = kept
-            .iter()
-            .map(|&k| at(code, k).behaviour.clone())
-            .collect();
-        match by_signature.get(&signature) {
-            Some(&g) => groups[g].members.push(member),
-            None => {
-                by_signature.insert(signature.clone(), groups.len());
-                let shown = kept.iter().map(|&k| at(code, k).clone()).collect();
-                groups.push(Group {
-                    members: vec![member],
-                    signature,
-                    shown,
-                    agreements: None,
-                });
+    let signatures: Vec<Vec<Behaviour>> = (0..distinct.len())
+        .map(|code| {
+            kept.iter()
+                .map(|&k| at(code, k).behaviour.clone())
+                .collect()
+        })
+        .collect();
+    let mut groups: Vec<Group> = partition(&code_of, &signatures)
+        .into_iter()
+        .map(|members| {
+            let code = code_of[members[0]];
+            Group {
+                members,
+                signature: signatures[code].clone(),
+                shown: kept.iter().map(|&k| at(code, k).clone()).collect(),
+                agreements: None,
             }
-        }
-    }
+        })
+        .collect();
     count_agreements(problem, inputs, &kept, &mut groups);
     groups.sort_by(|a, b| {
         b.members
@@ -120,6 +118,53 @@ pub async fn group_candidates(
     })
 }
 
+/// Members (indices into `code_of`) grouped by behaviour; `signatures[code_of[m]]` is member
+/// `m`'s behaviour on every kept input. Groups come in order of founding, members in order.
+///
+/// The rule, deterministic although tolerance-equality is not transitive: members are taken in
+/// order (best first); each joins the first group, in order of founding, whose representative
+/// (its first member) the problem's checker would accept it against on every input, the
+/// representative's answer taken as the expected one; a member no group accepts founds a new
+/// group. So every member is within the tolerance of its representative, not necessarily of
+/// the other members. Identical programs and identical signatures are found by hash; only the
+/// rest is compared group by group.
+fn partition(code_of: &[usize], signatures: &[Vec<Behaviour>]) -> Vec<Vec<usize>> {
+    let mut group_of_code: Vec<Option<usize>> = vec![None; signatures.len()];
+    let mut by_signature: HashMap<&[Behaviour], usize> = HashMap::new();
+    // (representative's code, members)
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (member, &code) in code_of.iter().enumerate() {
+        let group = match group_of_code[code] {
+            Some(group) => group,
+            None => {
+                let signature = signatures[code].as_slice();
+                let group = by_signature
+                    .get(signature)
+                    .copied()
+                    .or_else(|| {
+                        groups.iter().position(|(representative, _)| {
+                            agrees_everywhere(&signatures[*representative], signature)
+                        })
+                    })
+                    .unwrap_or_else(|| {
+                        groups.push((code, Vec::new()));
+                        groups.len() - 1
+                    });
+                by_signature.entry(signature).or_insert(group);
+                group_of_code[code] = Some(group);
+                group
+            }
+        };
+        groups[group].1.push(member);
+    }
+    groups.into_iter().map(|(_, members)| members).collect()
+}
+
+/// Whether the checker accepts `actual` against `expected` on every input.
+fn agrees_everywhere(expected: &[Behaviour], actual: &[Behaviour]) -> bool {
+    expected.len() == actual.len() && expected.iter().zip(actual).all(|(e, a)| e.agrees(a))
+}
+
 /// How many given expected outputs each group reproduces, when any were given.
 fn count_agreements(
     problem: &Problem,
@@ -142,8 +187,131 @@ fn count_agreements(
             .signature
             .iter()
             .zip(&expected)
-            .filter(|(got, want)| want.as_ref() == Some(got))
+            .filter(|(got, want)| want.as_ref().is_some_and(|want| want.agrees(got)))
             .count();
         group.agreements = Some(agreeing);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sstar_sandbox::{pyjson, Outcome, Termination};
+
+    use super::*;
+    use crate::problem::{Checker, Kind, Limits, Metadata};
+
+    fn problem(kind: Kind, checker: Checker) -> Problem {
+        Problem {
+            id: "p".into(),
+            dir: "p".into(),
+            title: "P".into(),
+            kind,
+            entry_point: (kind == Kind::Function).then(|| "f".into()),
+            limits: Limits::default(),
+            checker,
+            float_tolerance: 1e-6,
+            statement: String::new(),
+            starter: None,
+            checker_program: None,
+            metadata: Metadata::default(),
+            public: Vec::new(),
+            hidden: Vec::new(),
+            solutions: Vec::new(),
+        }
+    }
+
+    /// A program's behaviour on each input: printed text, or `!` for a runtime error.
+    fn signature(problem: &Problem, outputs: &[&str]) -> Vec<Behaviour> {
+        outputs
+            .iter()
+            .map(|text| {
+                let (termination, returned) = match (*text, problem.kind) {
+                    ("!", _) => (Termination::RuntimeError { detail: "x".into() }, None),
+                    (text, Kind::Function) => (
+                        Termination::Finished,
+                        Some(pyjson::from_str(text).expect("json")),
+                    ),
+                    (_, Kind::Stdio) => (Termination::Finished, None),
+                };
+                let outcome = Outcome {
+                    termination,
+                    stdout: text.as_bytes().to_vec(),
+                    stderr: Vec::new(),
+                    stderr_truncated: false,
+                    returned,
+                    exit_code: Some(0),
+                    signal: None,
+                    cpu: std::time::Duration::ZERO,
+                    wall: std::time::Duration::ZERO,
+                    memory_kb: 0,
+                };
+                Behaviour::of(problem, &outcome)
+            })
+            .collect()
+    }
+
+    fn groups(problem: &Problem, programs: &[&[&str]]) -> Vec<Vec<usize>> {
+        let signatures: Vec<Vec<Behaviour>> =
+            programs.iter().map(|p| signature(problem, p)).collect();
+        let code_of: Vec<usize> = (0..programs.len()).collect();
+        partition(&code_of, &signatures)
+    }
+
+    #[test]
+    fn float_outputs_equal_within_the_tolerance_share_a_group() {
+        let float = problem(Kind::Stdio, Checker::Float);
+        let programs: &[&[&str]] = &[
+            &["0.0000031416", "2"],
+            &["3.1415926535897933e-06", "2.0"],
+            &["3.14159e-06", "2.0000001"],
+            &["0.0000031416", "3"],
+            &["!", "2"],
+        ];
+        assert_eq!(groups(&float, programs), [vec![0, 1, 2], vec![3], vec![4]]);
+        // The same outputs under `lines` compare as exact decimals.
+        let lines = problem(Kind::Stdio, Checker::Lines);
+        assert_eq!(
+            groups(&lines, programs),
+            [vec![0], vec![1], vec![2], vec![3], vec![4]]
+        );
+        // ... which still makes 0.5 and 0.50 one answer.
+        assert_eq!(
+            groups(&lines, &[&["0.5"], &["0.50"], &["1/2"]]),
+            [vec![0, 1], vec![2]]
+        );
+    }
+
+    #[test]
+    fn members_join_the_first_group_whose_representative_accepts_them() {
+        // 1.0000015 is within 1e-6 of 1.0000008, which is within 1e-6 of 1.0000000, but not of
+        // 1.0000000 itself: not transitive. Chains are cut at representatives.
+        let float = problem(Kind::Stdio, Checker::Float);
+        let chain: &[&[&str]] = &[&["1.0000000"], &["1.0000015"], &["1.0000008"]];
+        assert_eq!(groups(&float, chain), [vec![0, 2], vec![1]]);
+        let chain: &[&[&str]] = &[&["1.0000008"], &["1.0000000"], &["1.0000015"]];
+        assert_eq!(groups(&float, chain), [vec![0, 1, 2]]);
+        let chain: &[&[&str]] = &[&["1.0000000"], &["1.0000008"], &["1.0000015"]];
+        assert_eq!(groups(&float, chain), [vec![0, 1], vec![2]]);
+    }
+
+    #[test]
+    fn function_values_group_with_tolerance_only_under_float() {
+        let programs: &[&[&str]] = &[&["[0.5, 2]"], &["[0.5000001, 2.0]"], &["[0.5, 2]"]];
+        let float = problem(Kind::Function, Checker::Float);
+        assert_eq!(groups(&float, programs), [vec![0, 1, 2]]);
+        let exact = problem(Kind::Function, Checker::Lines);
+        assert_eq!(groups(&exact, programs), [vec![0, 2], vec![1]]);
+        let infinities: &[&[&str]] = &[&["Infinity"], &["1e308"], &["1e400"]];
+        assert_eq!(groups(&float, infinities), [vec![0, 2], vec![1]]);
+    }
+
+    #[test]
+    fn identical_programs_share_their_first_copys_group() {
+        let float = problem(Kind::Stdio, Checker::Float);
+        let signatures = vec![signature(&float, &["1"]), signature(&float, &["2"])];
+        assert_eq!(
+            partition(&[1, 0, 1, 0], &signatures),
+            [vec![0, 2], vec![1, 3]]
+        );
     }
 }

@@ -185,7 +185,7 @@ fn valid_shape(problem: &Problem, data: &[u8]) -> bool {
             arity.is_none_or(|n| n == lines.len())
                 && lines
                     .iter()
-                    .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+                    .all(|l| sstar_sandbox::pyjson::from_str(l).is_ok())
         }
     }
 }

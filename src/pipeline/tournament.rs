@@ -44,7 +44,11 @@ pub async fn by_execution(
     join_all(pairs.into_iter().map(|(a, b)| async move {
         let (ga, gb) = (&groups[a], &groups[b]);
         let differing: Vec<usize> = (0..kept.len())
-            .filter(|&k| ga.signature[k] != gb.signature[k])
+            // Differing by the checker's rule, either way round (a tolerance is relative).
+            .filter(|&k| {
+                !(ga.signature[k].agrees(&gb.signature[k])
+                    && gb.signature[k].agrees(&ga.signature[k]))
+            })
             .collect();
         let timed_out =
             |g: &Group, k: usize| g.signature[k] == Behaviour::Failed(Failure::TimeLimit);

@@ -379,6 +379,67 @@ fn bad_json_argument_names_file_and_line() {
 }
 
 #[test]
+fn python_json_numbers_load_in_function_tests() {
+    let (_tmp, dir) = with_tests(
+        FUNCTION,
+        &[
+            ("tests/public/1.in", b"[1.5, -Infinity]\nNaN\n"),
+            ("tests/public/1.out", b"[1.5, -Infinity]\n"),
+            ("tests/hidden/1.in", b"\"Infinity\"\n"),
+            ("tests/hidden/1.out", b"Infinity"),
+        ],
+    );
+    let p = load_problem(&dir).expect("valid");
+    let args = p.public[0].arguments().expect("json");
+    assert_eq!(args[0].to_string(), "[1.5,-Infinity]");
+    assert_eq!(args[1].to_string(), "NaN");
+    assert_eq!(
+        p.hidden[0].arguments().expect("json"),
+        vec![json!("Infinity")]
+    );
+    assert_eq!(
+        p.hidden[0].expected_value().expect("json").to_string(),
+        "Infinity"
+    );
+}
+
+#[test]
+fn an_unreadable_number_names_the_test_file_and_line() {
+    // `inf` is Python's repr, not its JSON: still an error that says where.
+    let (_tmp, dir) = with_tests(
+        FUNCTION,
+        &[
+            ("tests/public/1.in", b"1\n"),
+            ("tests/public/1.out", b"1"),
+            ("tests/hidden/7.in", b"Infinity\n[1, inf]\n"),
+            ("tests/hidden/7.out", b"1"),
+        ],
+    );
+    let err = load_err(&dir);
+    assert!(
+        matches!(err.reason, LoadErrorReason::BadArgument { line: 2, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("tests/hidden/7.in line 2: bad json argument: "),
+        "{text}"
+    );
+    let (_tmp, dir) = with_tests(
+        FUNCTION,
+        &[
+            ("tests/public/1.in", b"1\n"),
+            ("tests/public/1.out", b"[NaN, -inf]"),
+        ],
+    );
+    let text = load_err(&dir).reason.to_string();
+    assert!(
+        text.starts_with("tests/public/1.out: bad json value: "),
+        "{text}"
+    );
+}
+
+#[test]
 fn bad_json_expected_names_the_file() {
     let (_tmp, dir) = with_tests(
         FUNCTION,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
+use sstar_sandbox::pyjson;
 
 /// Where a test lives: shown to the model or kept back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,12 +52,15 @@ impl TestCase {
 
     /// The expected return value of a function test.
     pub fn expected_value(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_slice(&self.expected)
+        parse_expected(&self.expected)
     }
 }
 
 /// Parses each non-blank line as JSON, giving `(1-based line, value)`;
 /// an error carries its line number.
+///
+/// JSON here is Python's (SPEC §1): `NaN`, `Infinity` and `-Infinity` are numbers. The
+/// `.in` bytes themselves go to the program unchanged, where `json.loads` reads them alike.
 pub(crate) fn parse_arguments(
     input: &[u8],
 ) -> Result<Vec<(usize, Value)>, (usize, serde_json::Error)> {
@@ -65,11 +69,16 @@ pub(crate) fn parse_arguments(
         .enumerate()
         .filter(|(_, line)| !line.trim_ascii().is_empty())
         .map(|(i, line)| {
-            serde_json::from_slice(line)
+            pyjson::from_slice(line)
                 .map(|value| (i + 1, value))
                 .map_err(|err| (i + 1, err))
         })
         .collect()
+}
+
+/// Parses a function test's `.out`: one value of Python's JSON.
+pub(crate) fn parse_expected(expected: &[u8]) -> Result<Value, serde_json::Error> {
+    pyjson::from_slice(expected)
 }
 
 #[cfg(test)]
@@ -109,6 +118,18 @@ mod tests {
         let err = parse_arguments(b"1\n\n[1,\n").expect_err("invalid");
         assert_eq!(err.0, 3);
         assert!(case("1\n2 3\n", "1").arguments().is_err());
+    }
+
+    #[test]
+    fn python_json_numbers_are_accepted() {
+        let t = case("[1.5, -Infinity]\nNaN\n\"Infinity\"\n", "Infinity");
+        let args = t.arguments().expect("valid");
+        assert_eq!(args[0].to_string(), "[1.5,-Infinity]");
+        assert_eq!(args[1].to_string(), "NaN");
+        assert_eq!(args[2], json!("Infinity"));
+        assert_eq!(t.expected_value().expect("valid").to_string(), "Infinity");
+        assert!(case("", "inf").expected_value().is_err());
+        assert!(case("", "-NaN").expected_value().is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::error::LoadErrorReason;
 use super::files::{list_files, read_required, utf8_stem, MAX_TEST_BYTES};
 use super::model::Kind;
 use super::natural::natural_cmp;
-use super::test_case::{parse_arguments, TestCase, Visibility};
+use super::test_case::{parse_arguments, parse_expected, TestCase, Visibility};
 
 /// Reads the tests of one visibility in natural name order; for function
 /// problems each `.in` line and the `.out` file must be JSON.
@@ -83,11 +83,9 @@ fn validate_function_test(
         line,
         source,
     })?;
-    serde_json::from_slice::<serde_json::Value>(expected).map_err(|source| {
-        LoadErrorReason::BadExpected {
-            file: output_file.to_path_buf(),
-            source,
-        }
+    parse_expected(expected).map_err(|source| LoadErrorReason::BadExpected {
+        file: output_file.to_path_buf(),
+        source,
     })?;
     Ok(())
 }
