@@ -41,7 +41,7 @@ fn mutate_arguments(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
     let mut args: Vec<Value> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str)
+        .map(sstar_sandbox::pyjson::from_str)
         .collect::<Result<_, _>>()
         .ok()?;
     if args.is_empty() {

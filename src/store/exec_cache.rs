@@ -129,7 +129,13 @@ impl ExecCache {
         drop(log);
         // The line must be this key's: a wrong offset is a miss, never another's outcome.
         let json = line.strip_prefix(key.as_bytes())?.strip_prefix(b" ")?;
-        serde_json::from_slice(json).ok()
+        // Python's JSON: a returned infinity or NaN is stored as `Infinity`/`NaN`, which only
+        // the value itself can hold (serde's number path would reject it), so it is set apart.
+        let mut value = sstar_sandbox::pyjson::from_slice(json).ok()?;
+        let returned = value.as_object_mut()?.remove("returned");
+        let mut outcome: Outcome = serde_json::from_value(value).ok()?;
+        outcome.returned = returned.filter(|v| !v.is_null());
+        Some(outcome)
     }
 
     /// Appends `outcome` under `key` in one write. Not synced: after a machine crash an entry
@@ -286,6 +292,22 @@ mod tests {
         for (key, out) in [(&a, &b"\x00out"[..]), (&b, b"second"), (&c, b"third")] {
             assert_eq!(reopened.load(key).expect("kept").stdout, out);
         }
+    }
+
+    #[test]
+    fn returned_infinities_and_nan_are_read_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = cache(&dir.path().join("exec.log"));
+        let mut stored = outcome(b"");
+        let value = sstar_sandbox::pyjson::from_str("[Infinity, -Infinity, NaN, 1.5]");
+        stored.returned = Some(value.expect("python json"));
+        let key = "f".repeat(64);
+        cache.store(&key, &stored);
+        let loaded = cache.load(&key).expect("read back, not a miss");
+        assert_eq!(
+            loaded.returned.map(|v| v.to_string()),
+            Some("[Infinity,-Infinity,NaN,1.5]".to_owned())
+        );
     }
 
     #[test]
