@@ -6,7 +6,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{echo_problem, sstar, write_problem};
+use crate::common::{echo_problem, solve_offline, sstar, write_problem};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -33,19 +33,6 @@ pub fn echo_set(set: &Path, ids: &[&str], wrong: &[&str]) -> std::path::PathBuf 
     let candidates = set.with_extension("candidates.jsonl");
     std::fs::write(&candidates, lines).expect("write candidates");
     candidates
-}
-
-/// `sstar solve SET --out RUN --candidates FILE EXTRA...`, model-free.
-pub fn solve_offline(set: &Path, run: &Path, candidates: &Path, extra: &[&str]) -> Output {
-    sstar()
-        .args(["solve", path(set), "--out", path(run)])
-        .args(["--candidates", path(candidates)])
-        .args(extra)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("SSTAR_MODEL")
-        .output()
-        .expect("solve")
 }
 
 fn eval(run: &Path) -> Output {

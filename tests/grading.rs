@@ -7,7 +7,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{run_sstar, write_problem};
+use crate::common::{run_sstar, solve_offline, write_problem};
 
 /// `sstar judge PROBLEM PROGRAM --json`: exit code and report.
 fn judge(problem: &Path, program: &str) -> (Option<i32>, Value) {
@@ -106,25 +106,6 @@ fn a_large_negative_number_is_not_minus_infinity() {
         .map(|t| t["verdict"].as_str().expect("verdict"))
         .collect();
     assert_eq!(verdicts, ["accepted", "wrong_answer"], "{report}");
-}
-
-/// `sstar solve SET --out OUT --candidates FILE [extra]` with no model configured.
-fn solve_offline(set: &Path, out: &Path, candidates: &Path, extra: &[&str]) -> Output {
-    crate::common::sstar()
-        .args([
-            "solve",
-            set.to_str().expect("utf-8"),
-            "--out",
-            out.to_str().expect("utf-8"),
-            "--candidates",
-            candidates.to_str().expect("utf-8"),
-        ])
-        .args(extra)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("SSTAR_MODEL")
-        .output()
-        .expect("run sstar")
 }
 
 #[test]

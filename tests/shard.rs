@@ -7,8 +7,9 @@ use std::path::Path;
 use serde_json::Value;
 use sstar::llm::{LedgerReport, Totals, Usage};
 
+use crate::common::solve_offline;
 use crate::common::{bundled_problems, sstar};
-use crate::eval_outcomes::{echo_set, solve_offline};
+use crate::eval_outcomes::echo_set;
 
 fn solve(out: &Path, shard: Option<&str>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

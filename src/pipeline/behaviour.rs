@@ -78,26 +78,9 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::problem::{Limits, Metadata};
 
     fn problem(kind: Kind, checker: Checker) -> Problem {
-        Problem {
-            id: "p".into(),
-            dir: "p".into(),
-            title: "P".into(),
-            kind,
-            entry_point: (kind == Kind::Function).then(|| "f".into()),
-            limits: Limits::default(),
-            checker,
-            float_tolerance: 1e-6,
-            statement: String::new(),
-            starter: None,
-            checker_program: None,
-            metadata: Metadata::default(),
-            public: Vec::new(),
-            hidden: Vec::new(),
-            solutions: Vec::new(),
-        }
+        Problem::bare(kind, checker)
     }
 
     fn finished(stdout: &str, returned: Option<&str>) -> Outcome {

@@ -198,26 +198,10 @@ mod tests {
     use sstar_sandbox::{pyjson, Outcome, Termination};
 
     use super::*;
-    use crate::problem::{Checker, Kind, Limits, Metadata};
+    use crate::problem::{Checker, Kind};
 
     fn problem(kind: Kind, checker: Checker) -> Problem {
-        Problem {
-            id: "p".into(),
-            dir: "p".into(),
-            title: "P".into(),
-            kind,
-            entry_point: (kind == Kind::Function).then(|| "f".into()),
-            limits: Limits::default(),
-            checker,
-            float_tolerance: 1e-6,
-            statement: String::new(),
-            starter: None,
-            checker_program: None,
-            metadata: Metadata::default(),
-            public: Vec::new(),
-            hidden: Vec::new(),
-            solutions: Vec::new(),
-        }
+        Problem::bare(kind, checker)
     }
 
     /// A program's behaviour on each input: printed text, or `!` for a runtime error.

@@ -141,3 +141,28 @@ impl Problem {
         public.iter().chain(hidden)
     }
 }
+
+#[cfg(test)]
+impl Problem {
+    /// A problem with no tests, statement or metadata, for unit tests of what reads its kind
+    /// and checker.
+    pub(crate) fn bare(kind: Kind, checker: Checker) -> Problem {
+        Problem {
+            id: "p".into(),
+            dir: "p".into(),
+            title: "P".into(),
+            kind,
+            entry_point: (kind == Kind::Function).then(|| "f".into()),
+            limits: Limits::default(),
+            checker,
+            float_tolerance: 1e-6,
+            statement: String::new(),
+            starter: None,
+            checker_program: None,
+            metadata: Metadata::default(),
+            public: Vec::new(),
+            hidden: Vec::new(),
+            solutions: Vec::new(),
+        }
+    }
+}

@@ -10,6 +10,24 @@ pub fn sstar() -> Command {
     command
 }
 
+/// `sstar solve SET --out RUN --candidates FILE EXTRA...` with no model configured
+/// (model-free selection), in an environment without model settings.
+pub fn solve_offline(set: &Path, run: &Path, candidates: &Path, extra: &[&str]) -> Output {
+    sstar()
+        .arg("solve")
+        .arg(set)
+        .arg("--out")
+        .arg(run)
+        .arg("--candidates")
+        .arg(candidates)
+        .args(extra)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("SSTAR_MODEL")
+        .output()
+        .expect("run sstar solve")
+}
+
 /// Runs `sstar ARGS` and returns its output.
 pub fn run_sstar(args: &[&str]) -> Output {
     sstar().args(args).output().expect("run sstar")

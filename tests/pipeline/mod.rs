@@ -11,7 +11,7 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
-use crate::common::{sstar, write_problem};
+use crate::common::{solve_offline, sstar, write_problem};
 use scripted::{Script, ScriptedModel};
 
 /// `sstar solve` with the model at `server`, in a clean environment.
@@ -38,25 +38,6 @@ fn solve(server: &str, set: &Path, out: &Path, extra: &[&str]) -> Command {
         .env_remove("SSTAR_MODEL")
         .env("SSTAR_WORKERS", "2");
     command
-}
-
-/// `sstar solve --candidates FILE` with no model configured (model-free selection).
-fn solve_offline(set: &Path, out: &Path, candidates: &Path, extra: &[&str]) -> Output {
-    sstar()
-        .args([
-            "solve",
-            set.to_str().expect("utf-8"),
-            "--out",
-            out.to_str().expect("utf-8"),
-            "--candidates",
-            candidates.to_str().expect("utf-8"),
-        ])
-        .args(extra)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("SSTAR_MODEL")
-        .output()
-        .expect("run sstar")
 }
 
 /// Writes a `--candidates` JSONL file of `(problem id, program)` pairs.

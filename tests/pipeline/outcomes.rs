@@ -10,10 +10,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::scripted::ScriptedModel;
 use super::{
-    abs_problem, abs_script, add_problem, add_script, read_json, results, run, solve,
-    solve_offline, start, stdio_problem, write_candidates,
+    abs_problem, abs_script, add_problem, add_script, read_json, results, run, solve, start,
+    stdio_problem, write_candidates,
 };
-use crate::common::{sstar, write_problem};
+use crate::common::{solve_offline, sstar, write_problem};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
