@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sstar_sandbox::Sandbox;
 
+use super::expectation;
 use super::report::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
 };
-use super::expectation;
 use super::scope::scope;
 use crate::judge::{judge, JudgeError, JudgeOptions};
 use crate::problem::{load_set, Problem, SetError, TestSelection};

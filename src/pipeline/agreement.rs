@@ -34,10 +34,19 @@ pub fn scores(groups: &[Group]) -> Vec<usize> {
 /// The best group: most agreement, then most inputs answered, then the larger group, then the
 /// smallest seeded hash of its chosen member's code. Nothing depends on the order in which
 /// the candidates were listed. `code(m)` is candidate `m`'s program.
-pub fn best<'a>(groups: &[Group], scores: &[usize], seed: u64, code: impl Fn(usize) -> &'a str) -> usize {
+pub fn best<'a>(
+    groups: &[Group],
+    scores: &[usize],
+    seed: u64,
+    code: impl Fn(usize) -> &'a str,
+) -> usize {
     (0..groups.len())
         .max_by_key(|&g| {
-            let answered = groups[g].signature.iter().filter(|b| !b.is_failure()).count();
+            let answered = groups[g]
+                .signature
+                .iter()
+                .filter(|b| !b.is_failure())
+                .count();
             let member = member(&groups[g], seed, &code);
             (
                 scores[g],

@@ -134,7 +134,11 @@ pub async fn group_candidates(
             columns.push(column);
         }
         if start >= always {
-            quiet = if distinct_classes(&class) > before { 0 } else { quiet + 1 };
+            quiet = if distinct_classes(&class) > before {
+                0
+            } else {
+                quiet + 1
+            };
         }
     }
     let run = columns.len();

@@ -461,7 +461,8 @@ async fn by_behaviour(
             agreement: agreement.as_ref().map(|s| s[g]),
         })
         .collect();
-    let chosen = chosen_member.unwrap_or_else(|| groups.get(best).map_or(0, |g| g.representative()));
+    let chosen =
+        chosen_member.unwrap_or_else(|| groups.get(best).map_or(0, |g| g.representative()));
     let final_index = report.candidates[chosen];
     report.pick = Some(Pick {
         final_index,

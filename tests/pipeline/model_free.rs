@@ -27,7 +27,10 @@ fn pick(set: &Path, id: &str, programs: &[&str]) -> (String, Value) {
     );
     let dir = out.path().join("problems").join(id);
     let code = std::fs::read_to_string(dir.join("solution.py")).expect("pick");
-    (code.trim().to_owned(), read_json(&dir.join("selection.json")))
+    (
+        code.trim().to_owned(),
+        read_json(&dir.join("selection.json")),
+    )
 }
 
 /// The synthesized inputs of `source` that split behaviour groups, and whether any mutation
@@ -144,6 +147,12 @@ fn a_function_bug_on_the_empty_list_is_found() {
         .iter()
         .any(|i| i["tag"] == "arg0-empty" && i["splits"].as_u64() > Some(0)));
     let counts = &selection["input_counts"];
-    assert!(counts["run"].as_u64() <= counts["generated"].as_u64(), "{counts}");
-    assert!(counts["executions"].as_u64() <= counts["budget"].as_u64(), "{counts}");
+    assert!(
+        counts["run"].as_u64() <= counts["generated"].as_u64(),
+        "{counts}"
+    );
+    assert!(
+        counts["executions"].as_u64() <= counts["budget"].as_u64(),
+        "{counts}"
+    );
 }
