@@ -56,8 +56,10 @@ pub struct Behaviours {
 const BATCH: usize = 16;
 /// Batches in a row that split nothing before the ladder stops.
 const QUIET_BATCHES: usize = 3;
-/// Executions per problem past which the ladder stops (always-run inputs still run).
-pub const EXECUTION_BUDGET: usize = 5000;
+/// Executions per problem: inputs stop once the next would pass it (the first inputs, most
+/// telling first, always run up to `MIN_INPUTS`).
+pub const EXECUTION_BUDGET: usize = 2000;
+const MIN_INPUTS: usize = 12;
 
 pub async fn group_candidates(
     ctx: &Context,
@@ -89,27 +91,24 @@ pub async fn group_candidates(
     let mut kept: Vec<usize> = Vec::new();
     let mut splits: Vec<usize> = Vec::new();
     let mut class = vec![0usize; distinct.len()];
+    let cap = (EXECUTION_BUDGET / distinct.len().max(1)).max(MIN_INPUTS);
     let (mut quiet, mut stopped) = (0, None);
     while columns.len() < inputs.len() {
         let start = columns.len();
-        if start >= always {
-            if quiet >= QUIET_BATCHES {
-                stopped = Some("groups stopped splitting");
-                break;
-            }
-            if (start + 1) * distinct.len() > EXECUTION_BUDGET {
-                stopped = Some("execution budget");
-                break;
-            }
+        if start >= cap {
+            stopped = Some("execution budget");
+            break;
+        }
+        if start >= always && quiet >= QUIET_BATCHES {
+            stopped = Some("groups stopped splitting");
+            break;
         }
         let end = if start < always {
             always
         } else {
-            (start + BATCH)
-                .min(inputs.len())
-                .min(EXECUTION_BUDGET / distinct.len().max(1))
-                .max(start + 1)
-        };
+            (start + BATCH).min(inputs.len())
+        }
+        .min(cap);
         let batch = (start..end).map(|k| {
             let input = &inputs[k];
             join_all(

@@ -42,17 +42,18 @@ pub enum Source {
 
 impl Source {
     /// Inputs of the random ladder: run while they still split groups, then cut (every
-    /// other source is always run).
+    /// other source runs within the execution budget).
     pub fn is_ladder(self) -> bool {
+        self.rank() == 3
+    }
+
+    /// Run order: given and model-written inputs, then edges, then mutations, then the ladder.
+    fn rank(self) -> u8 {
         match self {
-            Source::Structure | Source::Typed => true,
-            Source::Model
-            | Source::Generator
-            | Source::Mutation
-            | Source::Stress
-            | Source::Given
-            | Source::Edge
-            | Source::Rewrite => false,
+            Source::Model | Source::Generator | Source::Stress | Source::Given => 0,
+            Source::Edge | Source::Rewrite => 1,
+            Source::Mutation => 2,
+            Source::Structure | Source::Typed => 3,
         }
     }
 }
@@ -133,8 +134,8 @@ pub async fn synthesize(
             inputs.push(input);
         }
     }
-    // Always-run inputs first, the ladder after them, each in its generated order.
-    inputs.sort_by_key(|input| input.source.is_ladder());
+    // Most telling first (the budget may cut the tail), each source in its own order.
+    inputs.sort_by_key(|input| input.source.rank());
     let mut seen: Vec<&[u8]> = problem.public.iter().map(|t| &*t.input).collect();
     let mut unique: Vec<SynthInput> = Vec::new();
     for input in &inputs {
