@@ -33,17 +33,20 @@ fn pick(set: &Path, id: &str, programs: &[&str]) -> (String, Value) {
     )
 }
 
-/// The synthesized inputs of `source` that split behaviour groups, and whether any mutation
-/// of a public input did.
-fn splits(selection: &Value, source: &str) -> (usize, bool) {
+/// The pick is not `buggy`, an edge input split the groups where no mutation of a public input
+/// did, and (when given) the input tagged `tag` is one that split them.
+fn assert_found(code: &str, buggy: &str, selection: &Value, tag: Option<&str>) {
+    assert_ne!(code, buggy, "{}", selection["pick"]);
     let inputs = selection["inputs"].as_array().expect("inputs");
-    let by = |s: &str| {
-        inputs
-            .iter()
-            .filter(|i| i["source"] == s && i["splits"].as_u64().unwrap_or(0) > 0)
-            .count()
-    };
-    (by(source), by("mutation") > 0)
+    let split = |i: &&Value| i["splits"].as_u64().unwrap_or(0) > 0;
+    let by = |source: &str| inputs.iter().filter(split).any(|i| i["source"] == source);
+    assert!(by("edge") && !by("mutation"), "{inputs:?}");
+    if let Some(tag) = tag {
+        assert!(
+            inputs.iter().filter(split).any(|i| i["tag"] == tag),
+            "{inputs:?}"
+        );
+    }
 }
 
 fn stdio_sum_problem(dir: &Path) {
@@ -76,14 +79,7 @@ fn a_stdio_bug_at_the_maximum_size_is_found() {
     let right = "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
     let also = "n = int(input())\nprint(sum(int(x) for x in input().split()))";
     let (code, selection) = pick(set.path(), "sum", &[capped, right, also]);
-    assert_ne!(code, capped, "{}", selection["pick"]);
-    let (edge, by_mutation) = splits(&selection, "edge");
-    assert!(edge > 0 && !by_mutation, "{}", selection["inputs"]);
-    assert!(selection["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .any(|i| i["tag"] == "size-max" && i["splits"].as_u64() > Some(0)));
+    assert_found(&code, capped, &selection, Some("size-max"));
 }
 
 #[test]
@@ -105,9 +101,7 @@ fn a_stdio_bug_at_an_edge_value_is_found() {
     let right = "n = int(input())\nprint(max(map(int, input().split())))";
     let sorted = "n = int(input())\nprint(sorted(map(int, input().split()))[-1])";
     let (code, selection) = pick(set.path(), "max", &[zero, right, sorted]);
-    assert_ne!(code, zero, "{}", selection["pick"]);
-    let (edge, by_mutation) = splits(&selection, "edge");
-    assert!(edge > 0 && !by_mutation, "{}", selection["inputs"]);
+    assert_found(&code, zero, &selection, None);
 }
 
 #[test]
@@ -138,14 +132,7 @@ fn a_function_bug_on_the_empty_list_is_found() {
     let right = "def peak(xs):\n    return max(xs) if xs else 0";
     let loop_ = "def peak(xs):\n    best = 0\n    for i, x in enumerate(xs):\n        best = x if i == 0 else max(best, x)\n    return best";
     let (code, selection) = pick(set.path(), "peak", &[minus, right, loop_]);
-    assert_ne!(code, minus, "{}", selection["pick"]);
-    let (edge, by_mutation) = splits(&selection, "edge");
-    assert!(edge > 0 && !by_mutation, "{}", selection["inputs"]);
-    assert!(selection["inputs"]
-        .as_array()
-        .expect("inputs")
-        .iter()
-        .any(|i| i["tag"] == "arg0-empty" && i["splits"].as_u64() > Some(0)));
+    assert_found(&code, minus, &selection, Some("arg0-empty"));
     let counts = &selection["input_counts"];
     assert!(
         counts["run"].as_u64() <= counts["generated"].as_u64(),
