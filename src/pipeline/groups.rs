@@ -120,16 +120,10 @@ pub async fn group_candidates(
         let before = distinct_classes(&class);
         for column in join_all(batch).await {
             let column = column.into_iter().collect::<Result<Vec<_>, _>>()?;
-            let k = columns.len();
-            let split = if keep(&column, &weight) {
-                kept.push(k);
-                let was = distinct_classes(&class);
+            // Provisional, for the stop rule: the final keep rule needs every column.
+            if column.iter().any(|o| !o.behaviour.is_failure()) {
                 class = refine(&class, &column);
-                distinct_classes(&class) - was
-            } else {
-                0
-            };
-            splits.push(split);
+            }
             columns.push(column);
         }
         if start >= always {
@@ -139,6 +133,28 @@ pub async fn group_candidates(
                 quiet + 1
             };
         }
+    }
+    // Programs that answer somewhere: only their crashes make an input look invalid (a program
+    // that dies on every input says nothing about any one of them).
+    let alive: Vec<bool> = (0..distinct.len())
+        .map(|c| columns.iter().any(|col| !col[c].behaviour.is_failure()))
+        .collect();
+    let weight: Vec<usize> = weight
+        .iter()
+        .zip(&alive)
+        .map(|(&w, &a)| if a { w } else { 0 })
+        .collect();
+    let mut class = vec![0usize; distinct.len()];
+    for (k, column) in columns.iter().enumerate() {
+        let split = if keep(column, &weight) {
+            kept.push(k);
+            let was = distinct_classes(&class);
+            class = refine(&class, column);
+            distinct_classes(&class) - was
+        } else {
+            0
+        };
+        splits.push(split);
     }
     let run = columns.len();
     let at = |code: usize, input: usize| &columns[input][code];
