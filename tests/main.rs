@@ -14,4 +14,5 @@ mod llm;
 mod pipeline;
 mod problem_files;
 mod run_lock;
+mod scratch_fallback;
 mod shard;

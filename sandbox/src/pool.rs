@@ -146,13 +146,15 @@ impl Sandbox {
                 },
             })
             .collect();
-        let root_mountpoint =
-            std::env::temp_dir().join(format!("sstar-root-{}-{pool}", std::process::id()));
+        let temp_dir = std::env::temp_dir();
+        crate::worker::remove_stale_scratch(&temp_dir);
+        let root_mountpoint = temp_dir.join(format!("sstar-root-{}-{pool}", std::process::id()));
         std::fs::create_dir_all(&root_mountpoint)
             .map_err(|e| SandboxError::Spawn(format!("{}: {e}", root_mountpoint.display())))?;
         let spec = SpawnSpec {
             interpreter: config.interpreter,
             root_mountpoint,
+            temp_dir,
             preload: config.preload,
             seccomp: crate::seccomp::compiled_filters()?,
             code_cache: crate::worker::code_cache(&crate::worker::worker_source()),
