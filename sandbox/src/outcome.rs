@@ -74,27 +74,48 @@ pub(crate) enum KillReason {
     Memory,
 }
 
-/// The worker's header for a finished execution.
+/// The worker's header for a finished execution (or the wasm runtime's account of one).
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawResult {
-    killed_for: Option<KillReason>,
-    exit_code: Option<i32>,
-    signal: Option<i32>,
-    cpu_ms: f64,
-    wall_ms: f64,
-    memory_kb: u64,
-    stderr_truncated: bool,
+    pub killed_for: Option<KillReason>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub cpu_ms: f64,
+    pub wall_ms: f64,
+    pub memory_kb: u64,
+    pub stderr_truncated: bool,
+    /// The runtime crashed under the program (a wasm trap), in words for the verdict's detail.
+    /// Never read from a worker: only the wasm backend sets it.
+    #[serde(skip)]
+    pub crash: Option<String>,
 }
 
 /// The record the runner writes on its private channel before exiting.
 #[derive(Debug)]
 pub(crate) enum Report {
     Ok,
-    Returned { value: serde_json::Value },
-    Exit,
-    Exception { r#type: String, errno: Option<i32> },
-    CompileError { message: String },
-    SetupError { message: String },
+    Returned {
+        value: serde_json::Value,
+    },
+    /// `SystemExit`; `code` is the status the program asked for (the wasm driver can exit
+    /// with statuses below 126 only, so the host takes this one).
+    Exit {
+        #[cfg_attr(
+            not(feature = "wasm"),
+            expect(dead_code, reason = "the process backend has the real exit status")
+        )]
+        code: Option<i32>,
+    },
+    Exception {
+        r#type: String,
+        errno: Option<i32>,
+    },
+    CompileError {
+        message: String,
+    },
+    SetupError {
+        message: String,
+    },
 }
 
 impl Report {
@@ -115,7 +136,12 @@ impl Report {
             "returned" => Self::Returned {
                 value: record.remove("value")?,
             },
-            "exit" => Self::Exit,
+            "exit" => Self::Exit {
+                code: record
+                    .get("code")
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|n| i32::try_from(n).ok()),
+            },
             "exception" => Self::Exception {
                 r#type: text("type")?,
                 errno: record
@@ -177,6 +203,9 @@ impl RawResult {
             (None, _) if matches!(self.signal, Some(SIGKILL | SIGSEGV)) && near_memory_limit => {
                 Termination::MemoryLimit
             }
+            (None, _) if self.crash.is_some() => Termination::RuntimeError {
+                detail: self.crash.clone().unwrap_or_default(),
+            },
             (None, Some(Report::Exception { r#type, .. })) => Termination::RuntimeError {
                 detail: r#type.clone(),
             },
@@ -193,7 +222,7 @@ impl RawResult {
                 returned = Some(value.clone());
                 Termination::Finished
             }
-            (None, Some(Report::Ok | Report::Exit)) => Termination::Finished,
+            (None, Some(Report::Ok | Report::Exit { .. })) => Termination::Finished,
             (None, None) => Termination::Finished,
         };
         Outcome {
@@ -244,6 +273,7 @@ mod tests {
             wall_ms: cpu_ms,
             memory_kb: 10_000,
             stderr_truncated: false,
+            crash: None,
         }
     }
 
