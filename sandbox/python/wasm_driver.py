@@ -112,11 +112,25 @@ def _report(record):
         view = view[os.write(2, view) :]
 
 
+def _exception_type(e):
+    """The exception's type name; for a RecursionError raised far below the recursion limit
+    (this build also caps recursion through C frames, at a depth of a few hundred, where
+    CPython on Linux goes as deep as its stack allows), a note that says so."""
+    name = type(e).__name__
+    if isinstance(e, RecursionError):
+        depth, tb = 0, e.__traceback__
+        while tb is not None:
+            depth, tb = depth + 1, tb.tb_next
+        if depth < sys.getrecursionlimit() // 2:
+            name += " (wasm: C recursion limit reached; deep recursion through C frames is not supported under --sandbox wasm)"
+    return name
+
+
 def _exception_record(e):
     errno = getattr(e, "errno", None)
     errno = errno if type(errno) is int else None
     return '{"outcome": "exception", "type": %s, "errno": %s}' % (
-        _json_text(type(e).__name__),
+        _json_text(_exception_type(e)),
         "null" if errno is None else errno,
     )
 

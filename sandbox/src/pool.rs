@@ -78,6 +78,7 @@ pub enum Accounting {
 /// How to build a [`Sandbox`].
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
+    /// The host interpreter the process backend's workers run (unused by the wasm backend).
     pub interpreter: Interpreter,
     /// Executions in flight (one warm worker each). Default: the number of cores.
     pub workers: usize,
@@ -108,6 +109,18 @@ impl SandboxConfig {
             preload: Vec::new(),
             backend: Backend::Process,
             wasm_python: None,
+        }
+    }
+
+    /// Settings for the wasm backend, which needs no host interpreter: `wasm_python` as in
+    /// [`SandboxConfig::wasm_python`], other settings as in [`SandboxConfig::new`].
+    pub fn wasm(wasm_python: Option<PathBuf>) -> Self {
+        Self {
+            backend: Backend::Wasm,
+            wasm_python,
+            ..Self::new(Interpreter {
+                executable: PathBuf::new(),
+            })
         }
     }
 }
@@ -148,6 +161,9 @@ impl Sandbox {
         let cache = crate::cache_dir::private("wasm");
         let workers = config.workers.clamp(1, MAX_WORKERS);
         let runtime = crate::wasm::WasmRuntime::start(&module, workers, cache.as_deref())?;
+        for warning in &runtime.isolation().warnings {
+            tracing::warn!("sandbox: {warning}");
+        }
         Ok(Inner::Wasm(runtime))
     }
 
@@ -184,7 +200,7 @@ impl Sandbox {
         match &self.inner {
             Inner::Process(pool) => &pool.isolation,
             #[cfg(feature = "wasm")]
-            Inner::Wasm(_) => &WASM_ISOLATION,
+            Inner::Wasm(runtime) => runtime.isolation(),
         }
     }
 
@@ -239,20 +255,6 @@ impl Sandbox {
         }
     }
 }
-
-/// What the wasm backend isolates by construction: no host kernel interface at all.
-#[cfg(feature = "wasm")]
-static WASM_ISOLATION: Isolation = Isolation {
-    backend: Backend::Wasm,
-    mount_ns: false,
-    net_ns: false,
-    chroot: false,
-    uid: None,
-    fresh_namespaces_per_run: false,
-    seccomp: false,
-    accounting: Accounting::WasmFuel,
-    warnings: Vec::new(),
-};
 
 /// The process backend: a pool of warm, isolated Python workers.
 #[derive(Debug)]

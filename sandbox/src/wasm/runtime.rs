@@ -19,7 +19,8 @@ use super::poll::{self, Now};
 use super::streams::Capture;
 use crate::execution::{Execution, Limits, ProgramKind};
 use crate::outcome::{KillReason, Outcome, RawResult, Report, Termination};
-use crate::pool::SandboxError;
+use crate::pool::{Accounting, Isolation, SandboxError};
+use crate::Backend;
 
 /// The driver's source as the guest runs it: the function-call helpers, then the driver.
 pub(crate) const DRIVER_PY: &str = include_str!("../../python/wasm_driver.py");
@@ -159,6 +160,7 @@ pub(crate) struct WasmRuntime {
     python: String,
     stdio: Startup,
     function: Startup,
+    isolation: Isolation,
     workers: usize,
     free: Mutex<usize>,
     freed: Condvar,
@@ -193,11 +195,17 @@ impl WasmRuntime {
             return Err(unusable("not a WebAssembly module".into()));
         }
         let module_sha256 = hex::encode(Sha256::digest(&wasm));
+        let mut warnings = Vec::new();
         if module_sha256 != limits::CALIBRATED_SHA256 {
-            tracing::warn!(
-                "{} is not the python.wasm the fuel mapping was calibrated on (sha256 {}); CPU limits may be off",
+            warnings.push(format!(
+                "{} is not the python.wasm the fuel mapping was calibrated on (sha256 {}): CPU limits may be off",
                 module.display(),
                 limits::CALIBRATED_SHA256
+            ));
+        }
+        if cache_dir.is_none() {
+            warnings.push(
+                "no private cache directory: python.wasm is compiled at every start".to_owned(),
             );
         }
         let engine = engine::engine()?;
@@ -233,6 +241,17 @@ impl WasmRuntime {
             python: String::new(),
             stdio: Startup::default(),
             function: Startup::default(),
+            isolation: Isolation {
+                backend: Backend::Wasm,
+                mount_ns: false,
+                net_ns: false,
+                chroot: false,
+                uid: None,
+                fresh_namespaces_per_run: false,
+                seccomp: false,
+                accounting: Accounting::WasmFuel,
+                warnings,
+            },
             workers,
             free: Mutex::new(workers),
             freed: Condvar::new(),
@@ -304,7 +323,16 @@ impl WasmRuntime {
             .map(|(outcome, _)| outcome)
     }
 
+    /// Runs one instance on a thread of its own (see [`on_own_thread`]).
     fn run_with(
+        &self,
+        execution: &Execution<'_>,
+        startup: Startup,
+    ) -> Result<(Outcome, Usage), SandboxError> {
+        on_own_thread(|| self.run_here(execution, startup))
+    }
+
+    fn run_here(
         &self,
         execution: &Execution<'_>,
         startup: Startup,
@@ -442,7 +470,7 @@ impl WasmRuntime {
             limits: &limits,
             startup: Startup::default(),
         };
-        let ran = self.launch(launch, &stdout, &stderr)?;
+        let ran = on_own_thread(|| self.launch(launch, &stdout, &stderr))?;
         let code = stdout.take().program;
         if ran.ending != Ending::Exit(0) || code.is_empty() {
             return Err(SandboxError::WasmPython {
@@ -506,6 +534,12 @@ impl WasmRuntime {
         SlotGuard(self)
     }
 
+    /// What guards the candidates: none of the process backend's layers (there is no host
+    /// kernel interface to isolate), and any warnings.
+    pub(crate) fn isolation(&self) -> &Isolation {
+        &self.isolation
+    }
+
     /// Runs that may be in flight at once.
     pub(crate) fn workers(&self) -> usize {
         self.workers
@@ -545,6 +579,28 @@ impl Drop for SlotGuard<'_> {
         *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         self.0.freed.notify_one();
     }
+}
+
+/// Stack of the threads instances run on: wasm code runs on the calling thread's stack, up to
+/// wasmtime's `max_wasm_stack` (512 KiB) on top of the host's own frames.
+const RUN_STACK: usize = 8 << 20;
+
+/// Runs `f` on a fresh thread and waits for it. WASI's host calls block on a tokio runtime of
+/// their own, which panics on a thread that drives async tasks; a caller of
+/// [`Sandbox::run`](crate::Sandbox::run) may be one. A spawn costs tens of microseconds, next
+/// to the tens of milliseconds of a run.
+fn on_own_thread<T: Send>(
+    f: impl FnOnce() -> Result<T, SandboxError> + Send,
+) -> Result<T, SandboxError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("sstar-wasm-run".into())
+            .stack_size(RUN_STACK)
+            .spawn_scoped(scope, f)
+            .map_err(|e| SandboxError::Internal(format!("cannot start a wasm run thread: {e}")))?
+            .join()
+            .map_err(|_| SandboxError::Internal("a wasm run thread panicked".into()))?
+    })
 }
 
 /// Epoch ticks of the real-time backstop for a wall limit.

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::runtime::C_STACK_EXHAUSTED;
 use crate::{
-    locate_wasm_python, Backend, Execution, Interpreter, Limits, Outcome, ProgramKind, Sandbox,
-    SandboxConfig, Termination,
+    locate_wasm_python, Backend, Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxConfig,
+    Termination,
 };
 
 fn module() -> PathBuf {
@@ -17,12 +17,7 @@ fn module() -> PathBuf {
 }
 
 fn config() -> SandboxConfig {
-    // The wasm backend never starts the host interpreter.
-    let mut config = SandboxConfig::new(Interpreter {
-        executable: PathBuf::from("/nonexistent/python3"),
-    });
-    config.backend = Backend::Wasm;
-    config.wasm_python = Some(module());
+    let mut config = SandboxConfig::wasm(Some(module()));
     config.workers = 2;
     config
 }
@@ -69,6 +64,7 @@ fn the_sandbox_says_what_it_is() {
     assert_eq!(s.workers(), 2);
     assert_eq!(s.isolation().backend, Backend::Wasm);
     assert_eq!(s.isolation().accounting, crate::Accounting::WasmFuel);
+    assert!(s.isolation().warnings.is_empty(), "{:?}", s.isolation());
     let fingerprint = s.fingerprint();
     assert!(fingerprint.starts_with("backend wasm\n"), "{fingerprint}");
     assert!(fingerprint.contains(super::limits::CALIBRATED_SHA256));
@@ -388,6 +384,23 @@ fn deep_recursion_through_c_frames_says_it_is_unsupported() {
             detail: C_STACK_EXHAUSTED.into()
         }
     );
+    // Where this build's C recursion limit stops a program first, the detail says so too.
+    let code = "import sys\nsys.setrecursionlimit(100000)\nx = []\nfor _ in range(3000):\n    x = [x]\nprint(len(repr(x)))\n";
+    let Termination::RuntimeError { detail } = stdio(code, b"").termination else {
+        panic!("not a runtime error");
+    };
+    assert!(
+        detail.starts_with("RecursionError (wasm: C recursion limit"),
+        "{detail}"
+    );
+    // A plain Python recursion error is just that.
+    let code = "def f(n):\n    return f(n + 1)\nf(0)\n";
+    assert_eq!(
+        stdio(code, b"").termination,
+        Termination::RuntimeError {
+            detail: "RecursionError".into()
+        }
+    );
     // Recursion in plain Python frames is not limited by the C stack.
     let code = "import sys\nsys.setrecursionlimit(100000)\ndef f(n):\n    return 0 if n == 0 else f(n - 1) + 1\nprint(f(50000))\n";
     let outcome = stdio(code, b"");
@@ -444,4 +457,16 @@ fn a_second_start_loads_the_compiled_module_from_the_cache() {
     let first = start();
     drop(first);
     assert_eq!(start().compiled(), &super::Compiled::Cached);
+}
+
+#[test]
+fn runs_from_inside_an_async_runtime() {
+    // WASI's host calls block on a tokio runtime of their own: a caller on an async task must
+    // not make them panic.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let outcome = runtime.block_on(async { stdio("print(input())", b"async\n") });
+    assert_eq!(outcome.stdout, b"async\n");
 }
