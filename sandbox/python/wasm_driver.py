@@ -112,11 +112,23 @@ def _report(record):
         view = view[os.write(2, view) :]
 
 
+# What wasm32 CPython raises for a size above 2**31-1, where 64-bit CPython tries to allocate
+# it and, under any memory limit below 2 GiB, raises MemoryError.
+_TOO_BIG_FOR_WASM32 = (
+    "cannot fit 'int' into an index-sized integer",
+    "Python int too large to convert to C ssize_t",
+)
+
+
 def _exception_type(e):
-    """The exception's type name; for a RecursionError raised far below the recursion limit
-    (this build also caps recursion through C frames, at a depth of a few hundred, where
-    CPython on Linux goes as deep as its stack allows), a note that says so."""
+    """The exception's type name as the process backend would report it: an OverflowError for
+    a size wasm32 cannot hold is the MemoryError 64-bit CPython raises (a memory limit); a
+    RecursionError raised far below the recursion limit (this build also caps recursion
+    through C frames, at a depth of a few hundred, where CPython on Linux goes as deep as its
+    stack allows) carries a note saying so."""
     name = type(e).__name__
+    if type(e) is OverflowError and e.args and e.args[0] in _TOO_BIG_FOR_WASM32:
+        return "MemoryError"
     if isinstance(e, RecursionError):
         depth, tb = 0, e.__traceback__
         while tb is not None:
@@ -177,11 +189,6 @@ def _read_stdin():
     return b"".join(chunks)
 
 
-def _exit(status):
-    """WASI takes exit statuses below 126 only; the report carries the real one."""
-    os._exit(status if status < 126 else 125)
-
-
 def run_program():
     """Never returns: exits with the program's status."""
     import site
@@ -195,7 +202,7 @@ def run_program():
 
         message = "".join(traceback.format_exception_only(e)).strip()
         _report('{"outcome": "compile_error", "message": %s}' % _json_text(message))
-        _exit(1)
+        os._exit(1)
     module = type(sys)("__main__")
     module.__file__ = "solution.py"
     module.__builtins__ = __builtins__
@@ -215,7 +222,7 @@ def run_program():
             if not callable(fn):
                 message = f"entry point `{entry}` not found"
                 _report('{"outcome": "compile_error", "message": %s}' % _json_text(message))
-                _exit(1)
+                os._exit(1)
             _int_digits(0)  # JSON arguments may hold huge integers
             args = [json.loads(line) for line in _read_stdin().decode().splitlines() if line.strip()]
             _int_digits(4300)
@@ -251,7 +258,7 @@ def run_program():
             pass
         _report(record)
         status = 1
-    _exit(status & 0xFF)
+    os._exit(status & 0xFF)
 
 
 try:

@@ -94,28 +94,11 @@ pub(crate) struct RawResult {
 #[derive(Debug)]
 pub(crate) enum Report {
     Ok,
-    Returned {
-        value: serde_json::Value,
-    },
-    /// `SystemExit`; `code` is the status the program asked for (the wasm driver can exit
-    /// with statuses below 126 only, so the host takes this one).
-    Exit {
-        #[cfg_attr(
-            not(feature = "wasm"),
-            expect(dead_code, reason = "the process backend has the real exit status")
-        )]
-        code: Option<i32>,
-    },
-    Exception {
-        r#type: String,
-        errno: Option<i32>,
-    },
-    CompileError {
-        message: String,
-    },
-    SetupError {
-        message: String,
-    },
+    Returned { value: serde_json::Value },
+    Exit,
+    Exception { r#type: String, errno: Option<i32> },
+    CompileError { message: String },
+    SetupError { message: String },
 }
 
 impl Report {
@@ -136,12 +119,7 @@ impl Report {
             "returned" => Self::Returned {
                 value: record.remove("value")?,
             },
-            "exit" => Self::Exit {
-                code: record
-                    .get("code")
-                    .and_then(serde_json::Value::as_i64)
-                    .and_then(|n| i32::try_from(n).ok()),
-            },
+            "exit" => Self::Exit,
             "exception" => Self::Exception {
                 r#type: text("type")?,
                 errno: record
@@ -222,7 +200,7 @@ impl RawResult {
                 returned = Some(value.clone());
                 Termination::Finished
             }
-            (None, Some(Report::Ok | Report::Exit { .. })) => Termination::Finished,
+            (None, Some(Report::Ok | Report::Exit)) => Termination::Finished,
             (None, None) => Termination::Finished,
         };
         Outcome {

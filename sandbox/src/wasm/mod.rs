@@ -30,9 +30,9 @@
 //!   scaled (see `limits`), so verdicts do not depend on it.
 
 mod engine;
+mod host_calls;
 mod limits;
 mod module_cache;
-mod poll;
 mod runtime;
 mod streams;
 

@@ -13,9 +13,9 @@ use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, HostMonotonicClock, I32Exit, WasiCtxBuilder};
 
 use super::engine::{self, Ticker, TICK};
+use super::host_calls::{self, Now};
 use super::limits::{self, MemoryLimiter, Meter, WALL_BACKSTOP_FACTOR};
 use super::module_cache::{self, Compiled};
-use super::poll::{self, Now};
 use super::streams::Capture;
 use crate::execution::{Execution, Limits, ProgramKind};
 use crate::outcome::{KillReason, Outcome, RawResult, Report, Termination};
@@ -74,7 +74,7 @@ pub(crate) struct Guest {
     pub wall_time_exceeded: bool,
 }
 
-/// The guest's monotonic clock, counted from the start of its run; also read by `poll`.
+/// The guest's monotonic clock, counted from the start of its run; also read by `poll_oneoff`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RunClock {
     origin: Instant,
@@ -216,7 +216,7 @@ impl WasmRuntime {
         let wasm_error = |e: wasmtime::Error| SandboxError::Wasm(format!("{e:#}"));
         p1::add_to_linker_sync(&mut linker, |guest: &mut Guest| &mut guest.wasi)
             .map_err(wasm_error)?;
-        poll::add_to_linker(&mut linker).map_err(wasm_error)?;
+        host_calls::add_to_linker(&mut linker).map_err(wasm_error)?;
         let pre = linker
             .instantiate_pre(&compiled_module)
             .map_err(|e| unusable(format!("cannot link: {e:#}")))?;
@@ -375,10 +375,9 @@ impl WasmRuntime {
         } else {
             None
         };
-        let exit_code = match (&ending, &report) {
-            (Ending::Exit(_), Some(Report::Exit { code: Some(code) })) => Some(*code),
-            (Ending::Exit(code), _) => Some(*code),
-            _ => None,
+        let exit_code = match ending {
+            Ending::Exit(code) => Some(code),
+            Ending::Trap(_) | Ending::Error(_) => None,
         };
         let used_memory = (guest.limiter.peak as u64).saturating_sub(startup.memory);
         let raw = RawResult {

@@ -131,6 +131,8 @@ fn exceptions_and_exit_statuses_are_runtime_errors() {
         ("import sys\nsys.exit(3)", 3),
         ("import sys\nsys.exit(200)", 200),
         ("raise SystemExit('bad input')", 1),
+        ("import os\nos._exit(255)", 255),
+        ("import os\nos._exit(300)", 44),
     ];
     for (code, status) in cases {
         let outcome = stdio(code, b"");
@@ -284,6 +286,9 @@ fn sleepers_are_held_to_the_wall_limit_without_sleeping_it() {
 fn memory_past_the_limit_is_a_memory_limit() {
     for code in [
         "x = bytearray(300 << 20)",
+        // Above 2**31-1, wasm32 CPython raises OverflowError; 64-bit CPython, MemoryError.
+        "x = bytearray(10**10)",
+        "x = [0] * (10**10)",
         "xs = []\nwhile True:\n    xs.append([0] * 100000)",
         "s = 'x' * (400 << 20)",
     ] {

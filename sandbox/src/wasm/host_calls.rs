@@ -1,12 +1,17 @@
-//! `poll_oneoff`, the one WASI call that can block (`time.sleep`, `select`, lock timeouts),
-//! replaced so a sleeping guest is held to its wall limit: the limit is checked before it
-//! sleeps, against the run's elapsed time as the process backend would see it (its CPU time,
-//! from fuel, plus what it slept), so sleepers get the same verdict on any machine. Regular
-//! files and memory pipes are always ready, so a poll on descriptors returns at once.
+//! The WASI calls this crate replaces in wasmtime-wasi's set:
+//!
+//! - `poll_oneoff`, the one call that can block (`time.sleep`, `select`, lock timeouts), so a
+//!   sleeping guest is held to its wall limit: the limit is checked before it sleeps, against
+//!   the run's elapsed time as the process backend would see it (its CPU time, from fuel, plus
+//!   what it slept), so sleepers get the same verdict on any machine. Regular files and memory
+//!   pipes are always ready, so a poll on descriptors returns at once.
+//! - `proc_exit`, which takes any status, as a Linux process's exit does (its low 8 bits);
+//!   wasmtime-wasi refuses statuses from 126 on with an error instead.
 
 use std::time::Duration;
 
 use wasmtime::{Caller, Extern, Linker};
+use wasmtime_wasi::I32Exit;
 
 use super::limits::WallTimeExceeded;
 use super::runtime::Guest;
@@ -37,12 +42,17 @@ enum Subscription {
     Fd { userdata: u64, kind: u8 },
 }
 
-/// Replaces wasmtime-wasi's `poll_oneoff` in `linker` (added after it).
+/// Replaces wasmtime-wasi's `poll_oneoff` and `proc_exit` in `linker` (added after it).
 pub(crate) fn add_to_linker(linker: &mut Linker<Guest>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     linker.func_wrap(MODULE, "poll_oneoff", poll_oneoff)?;
+    linker.func_wrap(MODULE, "proc_exit", proc_exit)?;
     linker.allow_shadowing(false);
     Ok(())
+}
+
+fn proc_exit(status: i32) -> wasmtime::Result<()> {
+    Err(I32Exit(status & 0xFF).into())
 }
 
 fn poll_oneoff(
