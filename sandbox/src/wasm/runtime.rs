@@ -47,7 +47,7 @@ sys.stdout.buffer.write(marshal.dumps(compile(sys.stdin.buffer.read(), 'worker.p
 ";
 
 /// The detail of a run that overflowed the guest's C stack (a trap, not a Python exception).
-pub(crate) const C_STACK_EXHAUSTED: &str = "wasm: out-of-bounds memory access: the C stack is exhausted (deep recursion through C frames, e.g. via functools.lru_cache or sorted/map callbacks, is not supported under --sandbox wasm)";
+pub(crate) const C_STACK_EXHAUSTED: &str = "wasm: C stack exhausted (deep recursion through C frames, e.g. with functools.lru_cache, is not supported under --sandbox wasm)";
 
 /// The bytes `os.urandom` and friends return, cycled: a fixed stream, so every run of a
 /// program sees the same "random" bytes and burns the same fuel.
