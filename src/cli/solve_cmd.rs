@@ -17,7 +17,7 @@ use crate::llm::{process_env, LlmClient, Totals, ENV_API_KEY};
 use crate::pipeline::{
     load_candidates, load_inputs, run_set, Context, Executor, Reporter, RunError, Settings,
 };
-use crate::problem::load_set;
+use crate::problem::{load_set, LoadError};
 use crate::sandbox_from_env;
 use crate::store::{
     setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo,
@@ -42,16 +42,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     for error in &set.errors {
         tracing::error!("{error}");
     }
-    let malformed: Vec<String> = set
-        .errors
-        .iter()
-        .map(|e| {
-            e.path.file_name().map_or_else(
-                || e.path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            )
-        })
-        .collect();
+    let malformed: Vec<String> = set.errors.iter().map(LoadError::id).collect();
     if set.problems.is_empty() {
         return Err(Error::Usage(format!(
             "no problem of {} could be loaded: {} malformed (see above)",

@@ -40,15 +40,7 @@ pub fn scope<'a>(
         .collect();
     // A malformed problem belongs to no shard and can have no candidates: every eval of the set
     // names it (unless `--only` left it out), so no part of a broken set looks whole.
-    let malformed = set
-        .errors
-        .iter()
-        .filter(|e| {
-            e.path
-                .file_name()
-                .is_none_or(|name| named(&name.to_string_lossy()))
-        })
-        .collect();
+    let malformed = set.errors.iter().filter(|e| named(&e.id())).collect();
     Scope {
         problems,
         malformed,

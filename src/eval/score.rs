@@ -95,10 +95,7 @@ pub fn evaluate(
     let scope = scope(&problems, &settings, &finished);
     let mut not_scored = BTreeMap::new();
     for error in &scope.malformed {
-        let id = error.path.file_name().map_or_else(
-            || error.path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let id = error.id();
         let detail = Some(error.reason.to_string());
         let reason = NotScoredReason::Malformed;
         not_scored.insert(id, NotScored { reason, detail });

@@ -60,11 +60,10 @@ pub struct Context {
     pub given_inputs: super::candidates::GivenInputs,
 }
 
-/// What one problem used: model answers asked, by stage, and sandbox executions.
+/// What one problem used: sandbox executions and model answers (its model calls, by stage,
+/// are the ledger's).
 #[derive(Debug, Default)]
 pub struct Counters {
-    pub generation: AtomicU64,
-    pub selection: AtomicU64,
     pub executions: AtomicU64,
     /// Wall time inside the sandbox, summed over executions (microseconds).
     pub busy_micros: AtomicU64,
@@ -82,29 +81,16 @@ impl Counters {
     }
 }
 
-/// Which stage a model call belongs to, for the per-problem bound checks.
-#[derive(Debug, Clone, Copy)]
-pub enum Stage {
-    Generation,
-    Selection,
-}
-
 impl Context {
-    /// Asks the model (there must be one) and counts the answers requested.
+    /// Asks the model (there must be one) and counts the answers and failures.
     pub async fn ask(
         &self,
         request: CompletionRequest,
         counter: &Counters,
-        stage: Stage,
     ) -> Vec<Result<Completion, LlmError>> {
         let Some(llm) = &self.llm else {
             return Vec::new();
         };
-        let slot = match stage {
-            Stage::Generation => &counter.generation,
-            Stage::Selection => &counter.selection,
-        };
-        slot.fetch_add(u64::from(request.n), Ordering::Relaxed);
         let gauge = self.in_flight.of(request.role);
         gauge.fetch_add(1, Ordering::Relaxed);
         let answers = llm.complete(&request).await;
@@ -132,9 +118,8 @@ impl Context {
         &self,
         request: CompletionRequest,
         counter: &Counters,
-        stage: Stage,
     ) -> Option<Completion> {
-        self.ask(request.samples(1), counter, stage)
+        self.ask(request.samples(1), counter)
             .await
             .into_iter()
             .next()

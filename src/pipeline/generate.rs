@@ -5,7 +5,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use serde::Serialize;
 
-use super::context::{Context, Counters, Stage};
+use super::context::{Context, Counters};
 use super::prompts;
 use crate::judge::{JudgeError, TestResult};
 use crate::llm::{extract_program, Completion, CompletionRequest, LlmError, Message, Role};
@@ -66,7 +66,7 @@ pub async fn generate_and_debug(
     let request = CompletionRequest::new(Role::Generate, &problem.id, messages.clone())
         .stage("generate")
         .samples(ctx.settings.samples as u32);
-    let answers = ctx.ask(request, counter, Stage::Generation).await;
+    let answers = ctx.ask(request, counter).await;
     let samples = answers.into_iter().enumerate().map(|(sample, answer)| {
         debug_sample(ctx, problem, counter, sample, messages.clone(), answer)
     });
@@ -146,12 +146,7 @@ async fn debug_sample(
         let request = CompletionRequest::new(Role::Debug, &problem.id, messages.clone())
             .stage("debug")
             .first_sample(sample as u32);
-        answer = match ctx
-            .ask(request, counter, Stage::Generation)
-            .await
-            .into_iter()
-            .next()
-        {
+        answer = match ctx.ask(request, counter).await.into_iter().next() {
             Some(answer) => answer,
             None => break,
         };

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sstar_sandbox::{Limits, Termination};
 
-use super::context::{Context, Counters, Stage};
+use super::context::{Context, Counters};
 use super::mutate::mutants;
 use super::prompts;
 use crate::judge::JudgeError;
@@ -109,7 +109,7 @@ async fn model_inputs(ctx: &Context, problem: &Problem, counter: &Counters) -> V
         prompts::test_inputs(problem, ctx.settings.model_inputs),
     )
     .stage("test_inputs");
-    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else {
+    let Some(answer) = ctx.ask_one(request, counter).await else {
         return Vec::new();
     };
     extract_inputs(&answer.text)
@@ -139,7 +139,7 @@ async fn generator_inputs(
         ),
     };
     let request = CompletionRequest::new(Role::TestGen, &problem.id, messages).stage(stage);
-    let Some(answer) = ctx.ask_one(request, counter, Stage::Selection).await else {
+    let Some(answer) = ctx.ask_one(request, counter).await else {
         return Ok(Vec::new());
     };
     let Some(code) = extract_generator(&answer.text) else {

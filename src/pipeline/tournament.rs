@@ -8,7 +8,7 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use super::behaviour::{Behaviour, Failure};
-use super::context::{Context, Counters, Stage};
+use super::context::{Context, Counters};
 use super::generate::FinalProgram;
 use super::groups::Group;
 use super::inputs::{Source, SynthInput};
@@ -138,7 +138,7 @@ async fn ask_both(
     let ask = |messages| {
         let request = CompletionRequest::new(Role::Judge, &problem.id, messages).stage("judge");
         async move {
-            ctx.ask_one(request, counter, Stage::Selection)
+            ctx.ask_one(request, counter)
                 .await
                 .and_then(|answer| extract_verdict(&answer.text))
         }

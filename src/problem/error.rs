@@ -74,6 +74,16 @@ pub struct LoadError {
     pub reason: LoadErrorReason,
 }
 
+impl LoadError {
+    /// The problem's id (its directory name), as summaries and reports name it.
+    pub fn id(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        )
+    }
+}
+
 /// What is wrong with a problem. File paths are relative to the problem directory.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadErrorReason {

@@ -129,6 +129,9 @@ impl ExecCache {
         drop(log);
         // The line must be this key's: a wrong offset is a miss, never another's outcome.
         let json = line.strip_prefix(key.as_bytes())?.strip_prefix(b" ")?;
+        if let Ok(outcome) = serde_json::from_slice(json) {
+            return Some(outcome);
+        }
         // Python's JSON: a returned infinity or NaN is stored as `Infinity`/`NaN`, which only
         // the value itself can hold (serde's number path would reject it), so it is set apart.
         let mut value = sstar_sandbox::pyjson::from_slice(json).ok()?;
