@@ -15,3 +15,5 @@ mod pipeline;
 mod problem_files;
 mod run_lock;
 mod shard;
+#[cfg(feature = "wasm")]
+mod wasm_cli;
