@@ -1,5 +1,6 @@
 //! The two backends side by side in one run, with ratios: start-up, per-run overhead of a
-//! trivial stdio and function program, throughput on every core, and CPU-bound programs.
+//! trivial stdio and function program, the same with every core busy (wall time per run), and
+//! CPU-bound programs.
 //! `scripts/bench-wasm` (or `cargo run --release -p sstar-sandbox --features wasm --example
 //! backends [ROUNDS]`). Times are medians (overhead) or the least of the rounds (CPU-bound:
 //! noise only ever adds); README quotes a run.
@@ -66,7 +67,7 @@ fn row(name: &str, process: f64, wasm: f64, unit: &str) {
     );
 }
 
-/// Runs of a trivial program on `workers` threads at once, per second.
+/// Runs of a trivial program on `workers` threads at once, per second of wall time.
 fn throughput(sandbox: &Sandbox, workers: usize, runs: usize) -> Result<f64, Error> {
     let started = Instant::now();
     std::thread::scope(|scope| -> Result<(), Error> {
@@ -148,10 +149,11 @@ fn main() -> Result<(), Error> {
         throughput(process, cores, runs)?,
         throughput(wasm, cores, runs)?,
     );
-    println!(
-        "{:<28} {p:>10.0}/s   {w:>10.0}/s   {:>8.1}x",
-        format!("throughput, {cores} threads"),
-        p / w
+    row(
+        &format!("stdio run, {cores} at a time"),
+        1000.0 / p,
+        1000.0 / w,
+        "ms",
     );
 
     for name in CPU_BOUND {
