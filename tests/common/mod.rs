@@ -95,7 +95,6 @@ pub fn is_root() -> bool {
 
 /// Panics, naming the setup script, when the CPython WASI module the `wasm` backend runs is
 /// not installed: a `--features wasm` build's tests need it (`scripts/setup-wasm`).
-#[cfg(feature = "wasm")]
 pub fn require_wasm_python() {
     if let Err(e) = sstar_sandbox::locate_wasm_python(None) {
         panic!("the wasm backend's tests need CPython for WASI: {e}");
