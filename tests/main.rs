@@ -16,3 +16,5 @@ mod problem_files;
 mod run_lock;
 mod scratch_fallback;
 mod shard;
+#[cfg(feature = "wasm")]
+mod wasm_cli;

@@ -1,7 +1,6 @@
 //! One warm Python worker process: spawn it, hand it executions, read back outcomes.
 
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -149,20 +148,9 @@ pub(crate) fn worker_source() -> String {
 /// worker runs what it finds there).
 pub(crate) fn code_cache(source: &str) -> Option<PathBuf> {
     use sha2::Digest as _;
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    let dir = base.join("sstar");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .ok()?;
-    let meta = std::fs::metadata(&dir).ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let ours = meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o022 == 0;
+    let dir = crate::cache_dir::private("")?;
     let hash = hex::encode(sha2::Sha256::digest(source.as_bytes()));
-    ours.then(|| dir.join(format!("worker-{}", &hash[..16])))
+    Some(dir.join(format!("worker-{}", &hash[..16])))
 }
 
 impl Worker {
