@@ -9,6 +9,7 @@
 //! This crate is the only place in sstar with `unsafe` and process control.
 
 mod cgroup;
+mod command;
 mod execution;
 mod interpreter;
 mod outcome;
@@ -19,6 +20,7 @@ mod seccomp;
 mod uids;
 mod worker;
 
+pub use command::{shell_command, tree_archive, tree_function, TreeFile, TREE_DRIVER};
 pub use execution::{Execution, Limits, ProgramKind, FUNCTION_CALLS, FUNCTION_PRELUDE};
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
