@@ -34,7 +34,8 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
         .create_and_lock()
         .map_err(|e| Error::Usage(e.to_string()))?;
     let sandbox = Arc::new(sandbox_from_env()?);
-    let cache = ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
+    let cache =
+        ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
     let runner = TreeRunner::new(sandbox, cache);
     let llm = config.map(|c| LlmClient::new(c, Some(run.llm_cache())));
     let settings = FixSettings {
@@ -61,8 +62,11 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
     let fix_json = run.root().join("fix.json");
     match outcome? {
         FixOutcome::NothingToFix { before } => {
-            write_json_atomic(&fix_json, &serde_json::json!({"nothing_to_fix": true, "before": before}))
-                .map_err(Error::io(&fix_json))?;
+            write_json_atomic(
+                &fix_json,
+                &serde_json::json!({"nothing_to_fix": true, "before": before}),
+            )
+            .map_err(Error::io(&fix_json))?;
             output.data(&format!("nothing to fix: `{}` passes\n", args.test));
             Ok(EXIT_OK)
         }

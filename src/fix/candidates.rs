@@ -7,8 +7,8 @@ use super::error::FixError;
 use super::exec::TreeRunner;
 use super::locate::{splice, Location};
 use super::prompts::{self, Task};
-use super::report::{Attempt, CandidateRecord};
 use super::repo::Snapshot;
+use super::report::{Attempt, CandidateRecord};
 use crate::llm::{extract_program, Completion, CompletionRequest, LlmClient, LlmError, Role};
 
 /// The ledger's name for what a fix run serves.
@@ -39,8 +39,8 @@ pub(crate) async fn sample_and_debug(
     rounds: usize,
 ) -> Result<(Vec<CandidateRecord>, Vec<Passing>), FixError> {
     let messages = prompts::generation(stage.task);
-    let request = CompletionRequest::new(Role::Generate, LEDGER_ID, messages.clone())
-        .samples(samples as u32);
+    let request =
+        CompletionRequest::new(Role::Generate, LEDGER_ID, messages.clone()).samples(samples as u32);
     let answers = stage.llm.complete(&request).await;
     fatal(&answers)?;
     let runs = answers.into_iter().enumerate().map(|(i, answer)| {
@@ -59,7 +59,10 @@ pub(crate) async fn sample_and_debug(
 
 /// A refused key or an unknown model fails every call alike: stop with it.
 pub(crate) fn fatal(answers: &[Result<Completion, LlmError>]) -> Result<(), FixError> {
-    match answers.iter().find_map(|a| a.as_ref().err().filter(|e| e.kind.is_fatal())) {
+    match answers
+        .iter()
+        .find_map(|a| a.as_ref().err().filter(|e| e.kind.is_fatal()))
+    {
         Some(error) => Err(FixError::Model(error.clone())),
         None => Ok(()),
     }

@@ -15,7 +15,10 @@ pub fn markdown(report: &FixReport) -> String {
     let (function, file, test) = (&report.function, &report.file, &report.test);
     match (&report.diff, report.chosen) {
         (Some(diff), Some(_)) => {
-            let _ = writeln!(md, "### sstar proposes a fix for `{function}` in `{file}`\n");
+            let _ = writeln!(
+                md,
+                "### sstar proposes a fix for `{function}` in `{file}`\n"
+            );
             let _ = writeln!(
                 md,
                 "`{test}` fails ({}); with this change it passes.\n\n```diff\n{}```\n",
@@ -67,7 +70,8 @@ pub fn markdown(report: &FixReport) -> String {
 
 fn candidates(md: &mut String, report: &FixReport) {
     let function = &report.function;
-    let _ = writeln!(
+    let _ =
+        writeln!(
         md,
         "**Candidates:** {} sampled, {} distinct made the tests pass, in {} behaviour group(s).\n",
         report.candidates.len(),
@@ -75,7 +79,10 @@ fn candidates(md: &mut String, report: &FixReport) {
         report.groups.len().max(usize::from(!report.survivors.is_empty()))
     );
     if report.groups.len() > 1 {
-        let _ = writeln!(md, "| group | candidates (sample) | changed lines | separating call |");
+        let _ = writeln!(
+            md,
+            "| group | candidates (sample) | changed lines | separating call |"
+        );
         let _ = writeln!(md, "| --- | --- | --- | --- |");
         let separating = report.comparisons.iter().find_map(|c| c.input);
         for (i, group) in report.groups.iter().enumerate() {

@@ -26,7 +26,10 @@ mod tests {
     #[test]
     fn the_diff_names_both_sides_git_style() {
         let diff = unified("pkg/m.py", "a\nb\nc\n", "a\nB\nc\n");
-        assert!(diff.starts_with("--- a/pkg/m.py\n+++ b/pkg/m.py\n@@ -1,3 +1,3 @@\n"), "{diff}");
+        assert!(
+            diff.starts_with("--- a/pkg/m.py\n+++ b/pkg/m.py\n@@ -1,3 +1,3 @@\n"),
+            "{diff}"
+        );
         assert!(diff.contains("-b\n+B\n"), "{diff}");
         assert_eq!(changed_lines("a\nb\nc\n", "a\nB\nc\n"), 2);
     }

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sstar_sandbox::{shell_command, tree_function, Execution, Limits, Outcome, ProgramKind, Sandbox};
+use sstar_sandbox::{
+    shell_command, tree_function, Execution, Limits, Outcome, ProgramKind, Sandbox,
+};
 use tokio::sync::Semaphore;
 
 use super::error::FixError;

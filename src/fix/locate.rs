@@ -27,7 +27,7 @@ enum Answer {
 }
 
 /// Where `function` is defined at the top level of `source` (the file `file`).
-pub(crate) async fn locate(
+pub async fn locate(
     runner: &TreeRunner,
     file: &str,
     source: &str,
@@ -102,7 +102,8 @@ pub(crate) fn splice(source: &str, at: Location, block: &str) -> String {
 mod tests {
     use super::*;
 
-    const SOURCE: &str = "import x\n\n@deco\ndef f(\n    a,\n):\n    return a\n\n\ndef g():\n    pass\n";
+    const SOURCE: &str =
+        "import x\n\n@deco\ndef f(\n    a,\n):\n    return a\n\n\ndef g():\n    pass\n";
     const AT: Location = Location {
         first: 3,
         def_line: 4,
@@ -143,6 +144,9 @@ mod tests {
             def_line: 1,
             end: 2,
         };
-        assert_eq!(splice(source, at, "def f():\n    return 2"), "def f():\n    return 2\n");
+        assert_eq!(
+            splice(source, at, "def f():\n    return 2"),
+            "def f():\n    return 2\n"
+        );
     }
 }

@@ -14,9 +14,10 @@ mod report;
 mod run;
 mod select;
 
+pub use comment::markdown as comment_markdown;
 pub use error::FixError;
 pub use exec::TreeRunner;
+pub use locate::{locate, Location};
 pub use repo::Snapshot;
 pub use report::{FixReport, TestRun};
-pub use comment::markdown as comment_markdown;
 pub use run::{fix, FixOutcome, FixSettings};

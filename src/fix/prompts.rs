@@ -5,7 +5,8 @@ use super::report::TestRun;
 use crate::llm::Message;
 use crate::pipeline::truncate;
 
-const SYSTEM: &str = "You are an expert Python developer. You fix bugs with small, correct changes.";
+const SYSTEM: &str =
+    "You are an expert Python developer. You fix bugs with small, correct changes.";
 
 /// Longest test output quoted in a prompt (head and tail kept).
 const OUTPUT_CHARS: usize = 6000;

@@ -81,10 +81,7 @@ impl Snapshot {
         let replaced = TreeFile {
             path: path.to_owned(),
             data: text.as_bytes().to_vec(),
-            executable: self
-                .files
-                .iter()
-                .any(|f| f.path == path && f.executable),
+            executable: self.files.iter().any(|f| f.path == path && f.executable),
         };
         tree_archive(
             self.files

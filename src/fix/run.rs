@@ -10,8 +10,8 @@ use super::exec::TreeRunner;
 use super::inputs;
 use super::locate::{definition, locate};
 use super::prompts::Task;
-use super::report::{FixReport, Survivor, TestRun};
 use super::repo::{module_name, tree_path, Snapshot};
+use super::report::{FixReport, Survivor, TestRun};
 use super::select;
 use crate::llm::LlmClient;
 

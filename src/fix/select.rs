@@ -17,7 +17,10 @@ use crate::pipeline::{decide, pairs, rank, Comparison};
 /// Groups of survivors with equal results on the kept calls, members by smallest change first.
 /// `kept` are the calls where some survivor returned a value (a call every fix rejects is
 /// likely invalid). `results[s][p]` as [`super::inputs::observe`] gives them.
-pub(crate) fn group(results: &[Vec<String>], change_lines: &[usize]) -> (Vec<usize>, Vec<GroupRecord>) {
+pub(crate) fn group(
+    results: &[Vec<String>],
+    change_lines: &[usize],
+) -> (Vec<usize>, Vec<GroupRecord>) {
     let probes = results.first().map_or(0, Vec::len);
     let kept: Vec<usize> = (0..probes)
         .filter(|&p| results.iter().any(|r| r[p].starts_with("returned ")))
@@ -75,7 +78,10 @@ pub(crate) async fn tournament(
     join_all(judged).await.into_iter().collect()
 }
 
-async fn ask(llm: &LlmClient, messages: Vec<crate::llm::Message>) -> Result<Option<Winner>, FixError> {
+async fn ask(
+    llm: &LlmClient,
+    messages: Vec<crate::llm::Message>,
+) -> Result<Option<Winner>, FixError> {
     let answers = llm
         .complete(&CompletionRequest::new(Role::Judge, LEDGER_ID, messages))
         .await;
@@ -88,7 +94,11 @@ async fn ask(llm: &LlmClient, messages: Vec<crate::llm::Message>) -> Result<Opti
 }
 
 /// The winning group: most wins, then the smaller change, then a seeded choice.
-pub(crate) fn best(groups: &[GroupRecord], comparisons: &[Comparison], seed: u64) -> (usize, Vec<usize>) {
+pub(crate) fn best(
+    groups: &[GroupRecord],
+    comparisons: &[Comparison],
+    seed: u64,
+) -> (usize, Vec<usize>) {
     let keys: Vec<Reverse<usize>> = groups.iter().map(|g| Reverse(g.change_lines)).collect();
     rank(&keys, comparisons, seed)
 }
@@ -127,6 +137,10 @@ mod tests {
         let tie = decide(0, 1, Some(0), [Some(Winner::A), Some(Winner::A)]);
         assert_eq!(best(&[g(8), g(3)], &[tie], 0).0, 1);
         let won = decide(0, 1, Some(0), [Some(Winner::A), Some(Winner::B)]);
-        assert_eq!(best(&[g(8), g(3)], &[won], 0).0, 0, "a win beats a smaller change");
+        assert_eq!(
+            best(&[g(8), g(3)], &[won], 0).0,
+            0,
+            "a win beats a smaller change"
+        );
     }
 }
