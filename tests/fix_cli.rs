@@ -304,7 +304,7 @@ async fn no_candidate_passing_is_exit_1_with_a_comment_saying_so() {
         PYTEST,
         &[
             "--samples",
-            "2",
+            "1",
             "--rounds",
             "1",
             "--run-dir",
@@ -322,8 +322,8 @@ async fn no_candidate_passing_is_exit_1_with_a_comment_saying_so() {
         comment.contains("sstar found no fix for `median`"),
         "{comment}"
     );
-    // One generation request for both samples, then one debug round for each.
-    assert_eq!(request_count(&server).await, 3);
+    // One generation request, then one debug round (its answer holds no code: the end).
+    assert_eq!(request_count(&server).await, 2);
 }
 
 #[tokio::test]
