@@ -3,6 +3,9 @@
 
 mod common;
 mod eval_outcomes;
+mod fix_cli;
+mod fix_locate;
+mod fix_model;
 mod grading;
 mod hostile;
 mod import_cli;

@@ -14,6 +14,7 @@
 mod backend;
 mod cache_dir;
 mod cgroup;
+mod command;
 mod execution;
 mod interpreter;
 mod outcome;
@@ -27,6 +28,7 @@ mod wasm;
 mod worker;
 
 pub use backend::{locate_wasm_python, Backend, UnknownBackend, WASM_PYTHON_ENV, WASM_PYTHON_FILE};
+pub use command::{shell_command, tree_archive, tree_function, TreeFile, TREE_DRIVER};
 pub use execution::{Execution, Limits, ProgramKind, FUNCTION_CALLS, FUNCTION_PRELUDE};
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;

@@ -52,6 +52,44 @@ pub enum Command {
     Merge(MergeArgs),
     /// Write problems from another benchmark's file (JSON lines, optionally .gz) into a set.
     Import(ImportArgs),
+    /// Propose a fix for a failing test of a Python repository, as a unified diff.
+    Fix(Box<FixArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The repository (never written: the tests run on a copy, in the sandbox).
+    pub repo: PathBuf,
+    /// The test command, run by /bin/sh in the copy's root, e.g. "python3 -m pytest -q".
+    #[arg(long, value_name = "CMD")]
+    pub test: String,
+    /// The file holding the function, relative to REPO's root.
+    #[arg(long, value_name = "PATH")]
+    pub file: PathBuf,
+    /// The top-level function to fix.
+    #[arg(long, value_name = "NAME")]
+    pub function: String,
+    /// Candidate fixes sampled.
+    #[arg(long, default_value_t = 8)]
+    pub samples: usize,
+    /// Debugging rounds after the first attempt.
+    #[arg(long, default_value_t = 2)]
+    pub rounds: usize,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+    /// Also write the patch here.
+    #[arg(long, value_name = "PATCH")]
+    pub out: Option<PathBuf>,
+    /// Write a Markdown pull-request comment here.
+    #[arg(long, value_name = "FILE")]
+    pub comment: Option<PathBuf>,
+    /// Where the run is recorded and cached (re-running with it resumes) [default: under the
+    /// system temp dir, named after REPO, CMD, PATH and NAME].
+    #[arg(long, value_name = "DIR")]
+    pub run_dir: Option<PathBuf>,
+    /// Seed for the last tie-break between equally good fixes.
+    #[arg(long = "select-seed", default_value_t = 0)]
+    pub select_seed: u64,
 }
 
 #[derive(Debug, Args)]
