@@ -1,6 +1,7 @@
 //! One warm Python worker process: spawn it, hand it executions, read back outcomes.
 
 use std::io::{self, Write};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};

@@ -8,10 +8,10 @@ use sha2::{Digest, Sha256};
 
 use super::args::FixArgs;
 use super::output::Output;
+use crate::config::{start_sandbox, SandboxChoice};
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::fix::{fix, FixOutcome, FixReport, FixSettings, TreeRunner};
 use crate::llm::{process_env, LlmClient};
-use crate::config::{start_sandbox, SandboxChoice};
 use crate::store::{write_atomic, write_json_atomic, ExecCache, RunDir};
 
 pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
