@@ -1,16 +1,50 @@
 //! Settings read from the environment, with every variable's name in one place.
 
-use sstar_sandbox::{Interpreter, Sandbox, SandboxConfig};
+use std::path::PathBuf;
+
+use sstar_sandbox::{Backend, Interpreter, Sandbox, SandboxConfig};
 
 use crate::error::Error;
 
 /// Executions in flight (sandbox workers); default: the number of cores.
 pub const ENV_WORKERS: &str = "SSTAR_WORKERS";
-pub use sstar_sandbox::PYTHON_ENV;
+/// The sandbox backend when no `--sandbox` flag is given: `process` (default) or `wasm`.
+pub const ENV_SANDBOX: &str = "SSTAR_SANDBOX";
+pub use sstar_sandbox::{PYTHON_ENV, WASM_PYTHON_ENV};
 
-/// Starts the sandbox with the interpreter and worker count from the environment.
-pub fn sandbox_from_env() -> Result<Sandbox, Error> {
-    let mut config = SandboxConfig::new(Interpreter::from_env()?);
+/// Which runtime candidates run in, and where the wasm backend's CPython is.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxChoice {
+    pub backend: Backend,
+    /// `--wasm-python`; `None`: `$SSTAR_WASM_PYTHON`, then the default install location.
+    pub wasm_python: Option<PathBuf>,
+}
+
+impl SandboxChoice {
+    /// The backend `$SSTAR_SANDBOX` names (default `process`).
+    pub fn from_env() -> Result<Self, Error> {
+        let backend = match std::env::var(ENV_SANDBOX).ok().filter(|v| !v.is_empty()) {
+            Some(name) => name.parse().map_err(|_| {
+                Error::Usage(format!(
+                    "{ENV_SANDBOX} must be `process` or `wasm`, got `{name}`"
+                ))
+            })?,
+            None => Backend::Process,
+        };
+        Ok(Self {
+            backend,
+            wasm_python: None,
+        })
+    }
+}
+
+/// Starts the sandbox `choice` names with the interpreter and worker count from the
+/// environment (the wasm backend needs no host interpreter).
+pub fn start_sandbox(choice: &SandboxChoice) -> Result<Sandbox, Error> {
+    let mut config = match choice.backend {
+        Backend::Process => SandboxConfig::new(Interpreter::from_env()?),
+        Backend::Wasm => SandboxConfig::wasm(choice.wasm_python.clone()),
+    };
     if let Some(workers) = std::env::var(ENV_WORKERS).ok().filter(|v| !v.is_empty()) {
         config.workers = workers.parse().map_err(|_| {
             Error::Usage(format!(
@@ -19,4 +53,9 @@ pub fn sandbox_from_env() -> Result<Sandbox, Error> {
         })?;
     }
     Ok(Sandbox::start(config)?)
+}
+
+/// Starts the sandbox `$SSTAR_SANDBOX` names (for callers without a `--sandbox` flag).
+pub fn sandbox_from_env() -> Result<Sandbox, Error> {
+    start_sandbox(&SandboxChoice::from_env()?)
 }

@@ -30,6 +30,8 @@ pub enum Error {
     Judge(#[from] JudgeError),
     #[error(transparent)]
     Eval(#[from] crate::eval::EvalError),
+    #[error(transparent)]
+    Fix(#[from] crate::fix::FixError),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

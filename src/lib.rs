@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod fix;
 pub mod import;
 pub mod judge;
 pub mod llm;

@@ -676,6 +676,15 @@ fn humaneval_round_trip_every_reference_accepted() {
     println!("humaneval: imported {imported}, skipped {skipped}, accepted {accepted}/{solutions}");
     assert_eq!(code, Some(0), "{summary}");
     assert_eq!((solutions, accepted), (imported, imported));
+    // The same references under the wasm backend (HumanEval/32's checker included).
+    #[cfg(feature = "wasm")]
+    {
+        crate::common::require_wasm_python();
+        let (code, summary) = verify(set.path(), &["--sandbox", "wasm"]);
+        println!("humaneval under --sandbox wasm: {summary}");
+        assert_eq!(code, Some(0), "{summary}");
+        assert_eq!(verified(&summary), (imported, imported));
+    }
 }
 
 #[test]

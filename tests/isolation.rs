@@ -133,9 +133,8 @@ expected = open(sys.argv[2]).read()
 sys.exit(0 if actual[-1:] == ["clean"] and "ghostE" in expected else 1)
 "#;
 
-#[test]
-fn no_run_finds_another_runs_output_or_expected_answer_in_its_memory() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// Four tests whose expected outputs carry markers, judged by [`CLEAN_CHECKER`].
+fn ghost_problem(dir: &std::path::Path) {
     let mut tests = Vec::new();
     for digit in 1..=4 {
         tests.push((
@@ -147,8 +146,14 @@ fn no_run_finds_another_runs_output_or_expected_answer_in_its_memory() {
         .iter()
         .map(|(i, o)| (i.as_str(), o.as_str()))
         .collect();
-    stdio_problem(dir.path(), 10_000, &tests);
-    use_program_checker(dir.path(), CLEAN_CHECKER);
+    stdio_problem(dir, 10_000, &tests);
+    use_program_checker(dir, CLEAN_CHECKER);
+}
+
+#[test]
+fn no_run_finds_another_runs_output_or_expected_answer_in_its_memory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ghost_problem(dir.path());
     let report = judge_on_one_worker(dir.path(), MEMORY_HUNTER, &[]);
     assert_eq!(verdicts(&report), vec!["accepted"; 4], "{report:#}");
 }
@@ -257,20 +262,31 @@ fn memory_held_by_children_or_in_shared_memory_is_a_memory_limit() {
     }
 }
 
-#[test]
-fn the_callers_pythonpath_is_not_mounted() {
+/// Tries to import, open and find on `sys.path` a module in `secrets`, the caller's
+/// `PYTHONPATH`.
+fn pythonpath_attack(secrets: &std::path::Path) -> String {
+    format!(
+        "import sys\nfound = []\ntry:\n    import hidden_answers\n    found.append('import')\nexcept ImportError:\n    pass\ntry:\n    open({path:?}).read()\n    found.append('open')\nexcept OSError:\n    pass\nif any({dir:?} in p for p in sys.path):\n    found.append('sys.path')\nprint('clean' if not found else found)\n",
+        path = secrets.join("hidden_answers.py").to_str().expect("utf-8"),
+        dir = secrets.to_str().expect("utf-8"),
+    )
+}
+
+/// `PYTHONPATH` and the report of judging [`pythonpath_attack`] with it (and `envs`).
+fn judge_pythonpath_attack(envs: &[(&str, &str)]) -> Value {
     let dir = tempfile::tempdir().expect("tempdir");
     let secrets = tempfile::tempdir().expect("tempdir");
     std::fs::write(secrets.path().join("hidden_answers.py"), "ANSWER = 42\n").expect("write");
-    let secret = secrets.path().join("hidden_answers.py");
-    let program = format!(
-        "import sys\nfound = []\ntry:\n    import hidden_answers\n    found.append('import')\nexcept ImportError:\n    pass\ntry:\n    open({path:?}).read()\n    found.append('open')\nexcept OSError:\n    pass\nif any({dir:?} in p for p in sys.path):\n    found.append('sys.path')\nprint('clean' if not found else found)\n",
-        path = secret.to_str().expect("utf-8"),
-        dir = secrets.path().to_str().expect("utf-8"),
-    );
     stdio_problem(dir.path(), 2000, &[("\n", "clean\n")]);
     let pythonpath = secrets.path().to_str().expect("utf-8");
-    let report = judge_on_one_worker(dir.path(), &program, &[("PYTHONPATH", pythonpath)]);
+    let mut envs = envs.to_vec();
+    envs.push(("PYTHONPATH", pythonpath));
+    judge_on_one_worker(dir.path(), &pythonpath_attack(secrets.path()), &envs)
+}
+
+#[test]
+fn the_callers_pythonpath_is_not_mounted() {
+    let report = judge_pythonpath_attack(&[]);
     assert_eq!(verdicts(&report), vec!["accepted"], "{report:#}");
 }
 
@@ -329,4 +345,63 @@ fn concurrent_sstar_processes_never_share_a_sandbox_uid() {
         }
     }
     panic!("the two judges never ran at the same time in five tries");
+}
+
+/// The same attacks under `--sandbox wasm` (`SSTAR_SANDBOX=wasm`): the guest has no `ctypes`,
+/// no processes and no kernel objects, so an attack that needs them ends in a runtime error
+/// (never in an accepted or a hung run), and the parts that can run in the guest run.
+#[cfg(feature = "wasm")]
+mod wasm {
+    use super::*;
+
+    const WASM: (&str, &str) = ("SSTAR_SANDBOX", "wasm");
+
+    /// The memory hunter minus its raw-memory scan (`ctypes` does not exist in the guest):
+    /// frames and every object `gc` can reach.
+    fn hunter_without_ctypes() -> String {
+        let end = MEMORY_HUNTER.find("libc = ").expect("ctypes part");
+        format!(
+            "{}print('clean' if not found else 'found %r' % (found[:3],))\n",
+            MEMORY_HUNTER[..end].replace("import ctypes, gc", "import gc")
+        )
+    }
+
+    #[test]
+    fn no_run_finds_another_runs_output_or_expected_answer() {
+        crate::common::require_wasm_python();
+        let dir = tempfile::tempdir().expect("tempdir");
+        ghost_problem(dir.path());
+        let report = judge_on_one_worker(dir.path(), &hunter_without_ctypes(), &[WASM]);
+        assert_eq!(verdicts(&report), vec!["accepted"; 4], "{report:#}");
+        // With ctypes the hunt cannot even start.
+        let report = judge_on_one_worker(dir.path(), MEMORY_HUNTER, &[WASM]);
+        assert_eq!(verdicts(&report), vec!["runtime_error"; 4], "{report:#}");
+    }
+
+    #[test]
+    fn attacks_that_need_kernel_objects_or_processes_cannot_start() {
+        crate::common::require_wasm_python();
+        let dir = tempfile::tempdir().expect("tempdir");
+        stdio_problem(dir.path(), 2000, &[("\n", "done\n")]);
+        for program in [
+            IPC_HUNTER,
+            CPU_IN_CHILDREN,
+            MEMORY_IN_CHILDREN,
+            MEMORY_IN_SHM,
+        ] {
+            let report = judge_on_one_worker(dir.path(), program, &[WASM]);
+            assert_eq!(
+                verdicts(&report),
+                vec!["runtime_error"],
+                "{program}\n{report:#}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_callers_pythonpath_is_not_visible() {
+        crate::common::require_wasm_python();
+        let report = judge_pythonpath_attack(&[WASM]);
+        assert_eq!(verdicts(&report), vec!["accepted"], "{report:#}");
+    }
 }

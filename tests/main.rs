@@ -3,6 +3,9 @@
 
 mod common;
 mod eval_outcomes;
+mod fix_cli;
+mod fix_locate;
+mod fix_model;
 mod grading;
 mod hostile;
 mod import_cli;
@@ -14,4 +17,7 @@ mod llm;
 mod pipeline;
 mod problem_files;
 mod run_lock;
+mod scratch_fallback;
 mod shard;
+#[cfg(feature = "wasm")]
+mod wasm_cli;

@@ -102,6 +102,7 @@ PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 SECURE_ALL_BITS_LOCKED = 0x2F
 CAP_LAST_CAP = 63
 SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
+SYS_CAPGET = {"x86_64": 125, "aarch64": 90}.get(os.uname().machine)
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine)
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -181,7 +182,10 @@ WARNINGS = [
     f"not mounting {p} (outside the interpreter's standard library and site directories): candidates cannot import from it"
     for p in _skipped
 ]
+# Where runs' scratch directories are made: the private root's own tmpfs at /tmp, or, without
+# a private root, a fresh directory of this worker's on the host (see _make_scratch_base).
 SCRATCH_BASE = "/tmp"
+SCRATCH_FD = None  # a handle on SCRATCH_BASE: every removal goes through it, never a path
 
 
 def _bind(source, root, read_only=True):
@@ -218,8 +222,8 @@ def _build_root(mountpoint):
     for dev in ("null", "zero", "full", "random", "urandom"):
         if os.path.exists("/dev/" + dev):
             _bind("/dev/" + dev, root, read_only=False)
-    os.makedirs(root + SCRATCH_BASE, exist_ok=True)
-    _mount("tmpfs", root + SCRATCH_BASE, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=711")
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=711")
     # Nothing a run writes outside its scratch directory can outlast it, even where it runs
     # as the (capability-less) owner of the root, in an unprivileged user namespace.
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
@@ -264,6 +268,35 @@ def isolate():
             ISOLATION["chroot"] = True
         except OSError as e:
             WARNINGS.append(f"no private root ({e}): candidates can read the host filesystem")
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def _make_scratch_base():
+    """Open the scratch base. In the private root it is the root's own tmpfs at /tmp. Without
+    one, /tmp is the host's, which _clear_scratch_base would empty after every run: make a
+    fresh directory of our own instead (mkdir fails on anything already there, a symlink
+    included), removed when the worker exits (see main; the host removes it too)."""
+    global SCRATCH_BASE, SCRATCH_FD
+    if not ISOLATION["chroot"]:
+        parent = CONFIG.get("temp_dir") or "/tmp"
+        for _ in range(100):
+            base = os.path.join(parent, f"sstar-scratch-{os.getpid()}-{os.urandom(6).hex()}")
+            try:
+                os.mkdir(base, 0o700)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise SystemExit(f"sstar worker: cannot make a scratch directory under {parent}")
+        if ISOLATION["uid"] is not None:
+            os.chmod(base, 0o711)  # runs (another uid) reach their own directory, list nothing
+        SCRATCH_BASE = base
+        WARNINGS.append(
+            f"no private root: runs' scratch directories are made on the host, in {parent}/sstar-scratch-*"
+        )
+    SCRATCH_FD = os.open(SCRATCH_BASE, _DIR_FLAGS)
 
 
 # --- accounting: CPU, memory and tasks of a run as a whole ------------------------------------
@@ -424,6 +457,7 @@ if isinstance(ACCOUNTING, ScanAccounting):
         "polling /proc every 50 ms, so short-lived children may escape the count"
     )
 isolate()
+_make_scratch_base()
 
 # --- warm standard library (the zygote's) -----------------------------------------------------
 
@@ -527,13 +561,19 @@ class _CapData(ctypes.Structure):
 
 def _drop_capabilities():
     """Without a uid to drop to (a user namespace), the run is root there: take every
-    capability away for good, or it could chroot its way out or remount the binds."""
+    capability away for good, or it could chroot its way out or remount the binds. Without
+    a user namespace either (an unprivileged worker) it has none: locking the securebits
+    would need one and fail every run; no_new_privs, set next, keeps it without any."""
+    if SYS_CAPSET is None or SYS_CAPGET is None:
+        raise OSError(errno.ENOSYS, f"capset: syscall number unknown on {os.uname().machine}")
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    _check(libc.syscall(SYS_CAPGET, ctypes.byref(header), ctypes.byref(data)), "capget")
+    if not any(d.permitted or d.effective or d.inheritable for d in data):
+        return
     for cap in range(CAP_LAST_CAP + 1):
         libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last cap: fine
     _check(libc.prctl(PR_SET_SECUREBITS, SECURE_ALL_BITS_LOCKED, 0, 0, 0), "securebits")
-    if SYS_CAPSET is None:
-        raise OSError(errno.ENOSYS, f"capset: syscall number unknown on {os.uname().machine}")
-    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
     _check(libc.syscall(SYS_CAPSET, ctypes.byref(header), ctypes.byref(data)), "capset")
 
@@ -710,6 +750,10 @@ def run_main(ctl_fd):
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):
             signal.signal(sig, _die_of_signal)
         os.chdir(req["scratch"])
+        if not ISOLATION["chroot"]:
+            # The host's /tmp is no private tmpfs here: temporary files go in the scratch
+            # directory, which is emptied after the run.
+            os.environ["TMPDIR"] = req["scratch"]
         _apply_limits(req)
         _drop_privileges()
     except BaseException as e:  # noqa: BLE001  the host reports this as a sandbox failure
@@ -816,51 +860,97 @@ COUNTER = 0
 def _prepare_scratch(files):
     global COUNTER
     COUNTER += 1
-    scratch = os.path.join(SCRATCH_BASE, f"run{COUNTER}")
-    os.mkdir(scratch, 0o700)
-    for name, data in files:
-        if "/" in name or name in ("", ".", ".."):
-            raise ValueError(f"bad scratch file name {name!r}")
-        fd = os.open(os.path.join(scratch, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-    uid = ISOLATION["uid"]
-    if uid is not None:
-        for name in [".", *(n for n, _ in files)]:
-            os.chown(os.path.join(scratch, name), uid, uid)
-    return scratch
+    name = f"run{COUNTER}"
+    os.mkdir(name, 0o700, dir_fd=SCRATCH_FD)
+    fd = os.open(name, _DIR_FLAGS, dir_fd=SCRATCH_FD)
+    try:
+        for file, data in files:
+            if "/" in file or file in ("", ".", ".."):
+                raise ValueError(f"bad scratch file name {file!r}")
+            out = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=fd)
+            with os.fdopen(out, "wb") as f:
+                f.write(data)
+        uid = ISOLATION["uid"]
+        if uid is not None:
+            for file, _ in files:
+                os.chown(file, uid, uid, dir_fd=fd, follow_symlinks=False)
+            os.fchown(fd, uid, uid)
+    finally:
+        os.close(fd)
+    return os.path.join(SCRATCH_BASE, name)
 
 
-def _remove_tree(root):
-    """rm -rf without following symlinks or recursing (a candidate may nest directories
-    thousands deep); as root, so the candidate's modes cannot stop it."""
-    stack = [root]
-    while stack:
-        path = stack[-1]
-        try:
-            entries = list(os.scandir(path))
-        except FileNotFoundError:
-            stack.pop()
-            continue
-        subdirs = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
-        for entry in entries:
-            if not entry.is_dir(follow_symlinks=False):
-                os.unlink(entry.path)
-        if subdirs:
-            stack.extend(subdirs)
-        else:
-            os.rmdir(path)
-            stack.pop()
+# Directories deeper than this below a scratch entry are moved up into the base and removed
+# on a later pass: one descriptor per level, and a candidate may nest thousands of levels.
+REMOVE_DEPTH = 128
+
+
+def _open_dir(name, dir_fd):
+    try:
+        return os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    except PermissionError:
+        if os.geteuid() == 0:
+            raise
+        # Not root: runs share our uid and may have taken their own permissions away. (This
+        # chmod follows a symlink swapped in meanwhile, to nothing a run could not chmod.)
+        os.chmod(name, 0o700, dir_fd=dir_fd)
+        return os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+
+
+def _remove_tree(parent_fd, name):
+    """rm -rf of `name` in the directory `parent_fd`, through descriptors only: never follows
+    a symlink, even one a leftover process swaps in for a directory mid-way (no path is
+    resolved twice), so nothing outside the scratch base is touched; as root, so a
+    candidate's modes cannot stop it."""
+    fds, names = [_open_dir(name, parent_fd)], [name]
+    try:
+        while fds:
+            fd, sub = fds[-1], None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        sub = entry.name
+                    else:
+                        os.unlink(entry.name, dir_fd=fd)
+            if sub is None:
+                os.close(fds.pop())
+                os.rmdir(names.pop(), dir_fd=fds[-1] if fds else parent_fd)
+            elif len(fds) < REMOVE_DEPTH:
+                fds.append(_open_dir(sub, fd))
+                names.append(sub)
+            else:
+                os.rename(sub, f"deep-{os.urandom(8).hex()}", src_dir_fd=fd, dst_dir_fd=SCRATCH_FD)
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def _clear_scratch_base():
-    """Remove everything under the scratch base: a run's own directory, and anything a run
-    running as the owner of the base (no uid to drop to) may have left beside it."""
-    for entry in os.scandir(SCRATCH_BASE):
-        if entry.is_dir(follow_symlinks=False):
-            _remove_tree(entry.path)
-        else:
-            os.unlink(entry.path)
+    """Empty the scratch base, through its handle: a run's own directory, and anything a run
+    running as the owner of the base (no uid to drop to) may have left beside it. Without a
+    private root the base is this worker's own directory on the host, never the host's /tmp."""
+    for _ in range(100_000):  # passes: each takes what _remove_tree moved up on the last one
+        with os.scandir(SCRATCH_FD) as it:
+            entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+        if not entries:
+            return
+        for name, is_dir in entries:
+            if is_dir:
+                _remove_tree(SCRATCH_FD, name)
+            else:
+                os.unlink(name, dir_fd=SCRATCH_FD)
+    raise OSError(errno.EBUSY, "the scratch base keeps filling up")
+
+
+def _remove_scratch_base():
+    """At exit, without a private root: remove our directory on the host."""
+    if ISOLATION["chroot"] or SCRATCH_FD is None:
+        return
+    try:
+        _clear_scratch_base()
+        os.rmdir(SCRATCH_BASE)
+    except OSError:
+        pass  # the host removes it too, once it has reaped us
 
 
 # A request this small fits the socket's buffer: it is queued before the clone, so the run
@@ -1053,7 +1143,14 @@ def main():
     ISOLATION["fresh_namespaces_per_run"] = OWN_PID_NS
     write_frame(
         PROTO_OUT,
-        {"ready": True, "isolation": ISOLATION, "warnings": WARNINGS, "python": sys.version.split()[0]},
+        {
+            "ready": True,
+            "isolation": ISOLATION,
+            "warnings": WARNINGS,
+            "python": sys.version.split()[0],
+            # Ours on the host, for the host to remove once it has reaped us (a SIGKILL).
+            "scratch_base": None if ISOLATION["chroot"] else SCRATCH_BASE,
+        },
     )
     while True:
         try:
@@ -1073,4 +1170,7 @@ ALLOWANCE = 0
 OWN_PID_NS = (ISOLATION["uid"] is not None or ISOLATION["mount_ns"]) and _probe_namespaces()
 if not OWN_PID_NS:
     WARNINGS.append("no PID namespace per run: leftover processes may survive a run")
-main()
+try:
+    main()
+finally:
+    _remove_scratch_base()  # also when the host died: its end of the protocol pipe closed

@@ -6,9 +6,15 @@
 //! its processes (a cgroup per slot), a seccomp filter, an empty environment, a private
 //! scratch directory, no network and a dedicated unprivileged uid; everything it started dies
 //! with it, and nothing of it reaches the next run.
+//! With the `wasm` cargo feature, [`Backend::Wasm`] runs candidates instead in CPython compiled
+//! to wasm32-wasi on wasmtime (`src/wasm/`): no host filesystem, network, processes or
+//! environment at all, CPU counted in deterministic fuel.
 //! This crate is the only place in sstar with `unsafe` and process control.
 
+mod backend;
+mod cache_dir;
 mod cgroup;
+mod command;
 mod execution;
 mod interpreter;
 mod outcome;
@@ -17,11 +23,17 @@ mod protocol;
 pub mod pyjson;
 mod seccomp;
 mod uids;
+#[cfg(feature = "wasm")]
+mod wasm;
 mod worker;
 
+pub use backend::{locate_wasm_python, Backend, UnknownBackend, WASM_PYTHON_ENV, WASM_PYTHON_FILE};
+pub use command::{shell_command, tree_archive, tree_function, TreeFile, TREE_DRIVER};
 pub use execution::{Execution, Limits, ProgramKind, FUNCTION_CALLS, FUNCTION_PRELUDE};
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
 pub use outcome::{Outcome, Termination};
 pub use pool::{Accounting, Isolation, Sandbox, SandboxConfig, SandboxError};
 pub use seccomp::denied_syscalls;
+#[cfg(feature = "wasm")]
+pub use wasm::FUEL_PER_CPU_MS as WASM_FUEL_PER_CPU_MS;

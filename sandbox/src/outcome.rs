@@ -74,16 +74,20 @@ pub(crate) enum KillReason {
     Memory,
 }
 
-/// The worker's header for a finished execution.
+/// The worker's header for a finished execution (or the wasm runtime's account of one).
 #[derive(Debug, Deserialize)]
 pub(crate) struct RawResult {
-    killed_for: Option<KillReason>,
-    exit_code: Option<i32>,
-    signal: Option<i32>,
-    cpu_ms: f64,
-    wall_ms: f64,
-    memory_kb: u64,
-    stderr_truncated: bool,
+    pub killed_for: Option<KillReason>,
+    pub exit_code: Option<i32>,
+    pub signal: Option<i32>,
+    pub cpu_ms: f64,
+    pub wall_ms: f64,
+    pub memory_kb: u64,
+    pub stderr_truncated: bool,
+    /// The runtime crashed under the program (a wasm trap), in words for the verdict's detail.
+    /// Never read from a worker: only the wasm backend sets it.
+    #[serde(skip)]
+    pub crash: Option<String>,
 }
 
 /// The record the runner writes on its private channel before exiting.
@@ -177,6 +181,9 @@ impl RawResult {
             (None, _) if matches!(self.signal, Some(SIGKILL | SIGSEGV)) && near_memory_limit => {
                 Termination::MemoryLimit
             }
+            (None, _) if self.crash.is_some() => Termination::RuntimeError {
+                detail: self.crash.clone().unwrap_or_default(),
+            },
             (None, Some(Report::Exception { r#type, .. })) => Termination::RuntimeError {
                 detail: r#type.clone(),
             },
@@ -244,6 +251,7 @@ mod tests {
             wall_ms: cpu_ms,
             memory_kb: 10_000,
             stderr_truncated: false,
+            crash: None,
         }
     }
 

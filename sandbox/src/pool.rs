@@ -1,10 +1,12 @@
-//! The public face of the sandbox: a pool of warm workers shared by any number of threads.
+//! The public face of the sandbox: a pool of warm workers (or, with `--sandbox wasm`, the
+//! wasm runtime) shared by any number of threads.
 
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::Backend;
 use crate::cgroup::SlotCgroup;
 use crate::execution::Execution;
 use crate::interpreter::Interpreter;
@@ -26,11 +28,23 @@ pub enum SandboxError {
     Internal(String),
     #[error("no sandbox workers left")]
     NoWorkers,
+    #[error("cannot use the CPython WASI module `{}`: {reason}", path.display())]
+    WasmPython { path: PathBuf, reason: String },
+    #[error("wasm sandbox: {0}")]
+    Wasm(String),
+    #[error(
+        "this sstar was built without the `wasm` feature: cargo build --release --features wasm"
+    )]
+    WasmNotBuilt,
 }
 
 /// Which isolation layers are in force, as the workers reported them at start.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Isolation {
+    /// The runtime candidates run in; under `wasm` none of the process layers below apply
+    /// (the guest has no host kernel interface to isolate).
+    #[serde(default)]
+    pub backend: Backend,
     pub mount_ns: bool,
     pub net_ns: bool,
     pub chroot: bool,
@@ -56,11 +70,15 @@ pub enum Accounting {
     /// No writable cgroup: the processes of the run's PID namespace are summed every 50 ms.
     #[default]
     ProcessScan,
+    /// The `wasm` backend: CPU counted in wasm fuel, memory as the size of linear memory
+    /// (exact and deterministic).
+    WasmFuel,
 }
 
 /// How to build a [`Sandbox`].
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
+    /// The host interpreter the process backend's workers run (unused by the wasm backend).
     pub interpreter: Interpreter,
     /// Executions in flight (one warm worker each). Default: the number of cores.
     pub workers: usize,
@@ -72,6 +90,12 @@ pub struct SandboxConfig {
     pub cgroups: bool,
     /// Extra modules each worker imports up front (e.g. `numpy`), besides the stdlib set.
     pub preload: Vec<String>,
+    /// The runtime candidates run in (default: `process`).
+    pub backend: Backend,
+    /// The CPython WASI module for the `wasm` backend; `None`: see [`locate_wasm_python`].
+    ///
+    /// [`locate_wasm_python`]: crate::locate_wasm_python
+    pub wasm_python: Option<PathBuf>,
 }
 
 impl SandboxConfig {
@@ -83,6 +107,20 @@ impl SandboxConfig {
             uid_base: None,
             cgroups: true,
             preload: Vec::new(),
+            backend: Backend::Process,
+            wasm_python: None,
+        }
+    }
+
+    /// Settings for the wasm backend, which needs no host interpreter: `wasm_python` as in
+    /// [`SandboxConfig::wasm_python`], other settings as in [`SandboxConfig::new`].
+    pub fn wasm(wasm_python: Option<PathBuf>) -> Self {
+        Self {
+            backend: Backend::Wasm,
+            wasm_python,
+            ..Self::new(Interpreter {
+                executable: PathBuf::new(),
+            })
         }
     }
 }
@@ -90,10 +128,137 @@ impl SandboxConfig {
 /// Largest pool; uids are allotted in blocks of this size per sstar process.
 const MAX_WORKERS: usize = 64;
 
-/// A pool of warm, isolated Python workers. `run` may be called from many threads at once;
-/// each call blocks until a worker is free.
+/// Runs untrusted programs: a pool of warm, isolated Python workers, or the wasm runtime
+/// (see [`Backend`]). `run` may be called from many threads at once; each call blocks until a
+/// worker is free.
 #[derive(Debug)]
 pub struct Sandbox {
+    inner: Inner,
+}
+
+#[derive(Debug)]
+enum Inner {
+    Process(ProcessPool),
+    #[cfg(feature = "wasm")]
+    Wasm(crate::wasm::WasmRuntime),
+}
+
+impl Sandbox {
+    /// Starts the backend `config.backend` names: `config.workers` warm workers (in
+    /// parallel), checked to have come up; or the wasm runtime (python.wasm compiled or loaded
+    /// from the cache, then checked to run).
+    pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let inner = match config.backend {
+            Backend::Process => Inner::Process(ProcessPool::start(config)?),
+            Backend::Wasm => Self::start_wasm(config)?,
+        };
+        Ok(Self { inner })
+    }
+
+    #[cfg(feature = "wasm")]
+    fn start_wasm(config: SandboxConfig) -> Result<Inner, SandboxError> {
+        let module = crate::locate_wasm_python(config.wasm_python.as_deref())?;
+        let cache = crate::cache_dir::private("wasm");
+        let workers = config.workers.clamp(1, MAX_WORKERS);
+        let runtime = crate::wasm::WasmRuntime::start(&module, workers, cache.as_deref())?;
+        for warning in &runtime.isolation().warnings {
+            tracing::warn!("sandbox: {warning}");
+        }
+        Ok(Inner::Wasm(runtime))
+    }
+
+    #[cfg(not(feature = "wasm"))]
+    fn start_wasm(_config: SandboxConfig) -> Result<Inner, SandboxError> {
+        Err(SandboxError::WasmNotBuilt)
+    }
+
+    /// Starts a pool with the interpreter from the environment and default settings.
+    pub fn from_env() -> Result<Self, SandboxError> {
+        Self::start(SandboxConfig::new(Interpreter::from_env()?))
+    }
+
+    /// Runs one program. Blocks until a worker is free and the program has finished.
+    pub fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+        match &self.inner {
+            Inner::Process(pool) => pool.run(execution),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(runtime) => runtime.run(execution),
+        }
+    }
+
+    /// The runtime candidates run in.
+    pub fn backend(&self) -> Backend {
+        match &self.inner {
+            Inner::Process(_) => Backend::Process,
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(_) => Backend::Wasm,
+        }
+    }
+
+    /// The isolation layers in force.
+    pub fn isolation(&self) -> &Isolation {
+        match &self.inner {
+            Inner::Process(pool) => &pool.isolation,
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(runtime) => runtime.isolation(),
+        }
+    }
+
+    /// Executions that can run at once.
+    pub fn workers(&self) -> usize {
+        match &self.inner {
+            Inner::Process(pool) => pool.workers(),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(runtime) => runtime.workers(),
+        }
+    }
+
+    /// The uids candidates run as (when sstar runs as root), one per worker slot; empty for
+    /// the wasm backend, whose candidates are no processes.
+    pub fn uids(&self) -> std::ops::Range<u32> {
+        match &self.inner {
+            Inner::Process(pool) => pool.uids.clone(),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(_) => 0..0,
+        }
+    }
+
+    /// The version of the interpreter candidates run on, e.g. `3.11.7`, or
+    /// `3.12.0 (wasm32-wasi)` under the wasm backend.
+    pub fn python_version(&self) -> &str {
+        match &self.inner {
+            Inner::Process(pool) => &pool.python,
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(runtime) => runtime.python_version(),
+        }
+    }
+
+    /// The host interpreter the workers run; `None` under the wasm backend.
+    pub fn interpreter(&self) -> Option<&Interpreter> {
+        match &self.inner {
+            Inner::Process(pool) => Some(&pool.spec.interpreter),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(_) => None,
+        }
+    }
+
+    /// Everything besides a program, its input and its limits that can change an outcome:
+    /// the backend, the interpreter (or python.wasm's sha256, the wasmtime engine and the
+    /// fuel mapping), the isolation layers in force, preloaded modules and the runtime's own
+    /// code. Stable across runs of the same build (the per-run uid is left out), so callers
+    /// can key execution caches on it; the two backends never share one.
+    pub fn fingerprint(&self) -> String {
+        match &self.inner {
+            Inner::Process(pool) => pool.fingerprint(),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(runtime) => runtime.fingerprint(),
+        }
+    }
+}
+
+/// The process backend: a pool of warm, isolated Python workers.
+#[derive(Debug)]
+struct ProcessPool {
     spec: SpawnSpec,
     idle: Mutex<Slots>,
     freed: Condvar,
@@ -119,9 +284,9 @@ pub(crate) struct Slot {
     pub cgroup: Result<SlotCgroup, String>,
 }
 
-impl Sandbox {
+impl ProcessPool {
     /// Starts `config.workers` workers (in parallel) and checks that they came up.
-    pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+    fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let workers = config.workers.clamp(1, MAX_WORKERS);
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
@@ -146,13 +311,15 @@ impl Sandbox {
                 },
             })
             .collect();
-        let root_mountpoint =
-            std::env::temp_dir().join(format!("sstar-root-{}-{pool}", std::process::id()));
+        let temp_dir = std::env::temp_dir();
+        crate::worker::remove_stale_scratch(&temp_dir);
+        let root_mountpoint = temp_dir.join(format!("sstar-root-{}-{pool}", std::process::id()));
         std::fs::create_dir_all(&root_mountpoint)
             .map_err(|e| SandboxError::Spawn(format!("{}: {e}", root_mountpoint.display())))?;
         let spec = SpawnSpec {
             interpreter: config.interpreter,
             root_mountpoint,
+            temp_dir,
             preload: config.preload,
             seccomp: crate::seccomp::compiled_filters()?,
             code_cache: crate::worker::code_cache(&crate::worker::worker_source()),
@@ -200,15 +367,10 @@ impl Sandbox {
         })
     }
 
-    /// Starts a pool with the interpreter from the environment and default settings.
-    pub fn from_env() -> Result<Self, SandboxError> {
-        Self::start(SandboxConfig::new(Interpreter::from_env()?))
-    }
-
     /// Runs one program. Blocks until a worker is free and the program has finished.
     /// A worker lost mid-run is replaced and the run tried once more on the fresh one, so a
     /// one-off failure costs a retry, not the caller's whole job.
-    pub fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+    fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
         match self.run_once(execution) {
             Err(SandboxError::WorkerLost(first) | SandboxError::Internal(first)) => {
                 tracing::warn!("retrying a run after a sandbox failure: {first}");
@@ -241,36 +403,13 @@ impl Sandbox {
         }
     }
 
-    /// The isolation layers in force.
-    pub fn isolation(&self) -> &Isolation {
-        &self.isolation
-    }
-
     /// Executions that can run at once.
-    pub fn workers(&self) -> usize {
+    fn workers(&self) -> usize {
         self.lock().alive
     }
 
-    /// The uids candidates run as (when sstar runs as root), one per worker slot.
-    pub fn uids(&self) -> std::ops::Range<u32> {
-        self.uids.clone()
-    }
-
-    /// The version of the interpreter the workers run, e.g. `3.11.7`.
-    pub fn python_version(&self) -> &str {
-        &self.python
-    }
-
-    /// The interpreter the workers run.
-    pub fn interpreter(&self) -> &Interpreter {
-        &self.spec.interpreter
-    }
-
-    /// Everything besides a program, its input and its limits that can change an outcome:
-    /// the interpreter, the isolation layers in force, preloaded modules and the runtime's own
-    /// code. Stable across runs of the same build (the per-run uid is left out), so callers
-    /// can key execution caches on it.
-    pub fn fingerprint(&self) -> String {
+    /// See [`Sandbox::fingerprint`].
+    fn fingerprint(&self) -> String {
         let i = &self.isolation;
         format!(
             "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}\n{}",
@@ -316,9 +455,24 @@ impl Sandbox {
     }
 }
 
-impl Drop for Sandbox {
+impl Drop for ProcessPool {
     fn drop(&mut self) {
         self.lock().idle.clear();
         let _ = std::fs::remove_dir(&self.spec.root_mountpoint);
+    }
+}
+
+#[cfg(all(test, not(feature = "wasm")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wasm_backend_needs_the_feature() {
+        let mut config = SandboxConfig::new(Interpreter {
+            executable: PathBuf::from("/nonexistent/python3"),
+        });
+        config.backend = Backend::Wasm;
+        let error = Sandbox::start(config).expect_err("not built in");
+        assert!(error.to_string().contains("--features wasm"), "{error}");
     }
 }

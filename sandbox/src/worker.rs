@@ -1,7 +1,7 @@
 //! One warm Python worker process: spawn it, hand it executions, read back outcomes.
 
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -72,6 +72,8 @@ pub(crate) struct Worker {
     child: Child,
     input: ChildStdin,
     output: ChildStdout,
+    /// The worker's scratch base on the host (no private root), removed once it is reaped.
+    scratch_base: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +81,8 @@ struct WorkerConfig<'a> {
     executable: &'a Path,
     uid: u32,
     root_mountpoint: &'a Path,
+    /// Where the worker makes its scratch base when it gets no private root.
+    temp_dir: &'a Path,
     preload: &'a [String],
     prelude: &'a str,
     /// The slot's cgroup directories, or why there are none.
@@ -96,6 +100,8 @@ struct Ready {
     #[serde(default)]
     warnings: Vec<String>,
     python: String,
+    #[serde(default)]
+    scratch_base: Option<PathBuf>,
 }
 
 /// What a worker reports once it is ready.
@@ -124,6 +130,8 @@ struct Request<'a> {
 pub(crate) struct SpawnSpec {
     pub interpreter: Interpreter,
     pub root_mountpoint: std::path::PathBuf,
+    /// The host's temporary directory (`std::env::temp_dir`).
+    pub temp_dir: PathBuf,
     pub preload: Vec<String>,
     /// The seccomp filters every run installs (raw BPF).
     pub seccomp: Vec<Vec<u8>>,
@@ -141,20 +149,9 @@ pub(crate) fn worker_source() -> String {
 /// worker runs what it finds there).
 pub(crate) fn code_cache(source: &str) -> Option<PathBuf> {
     use sha2::Digest as _;
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    let dir = base.join("sstar");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .ok()?;
-    let meta = std::fs::metadata(&dir).ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let ours = meta.uid() == unsafe { libc::geteuid() } && meta.mode() & 0o022 == 0;
+    let dir = crate::cache_dir::private("")?;
     let hash = hex::encode(sha2::Sha256::digest(source.as_bytes()));
-    ours.then(|| dir.join(format!("worker-{}", &hash[..16])))
+    Some(dir.join(format!("worker-{}", &hash[..16])))
 }
 
 impl Worker {
@@ -164,6 +161,7 @@ impl Worker {
             executable: &spec.interpreter.executable,
             uid: slot.uid,
             root_mountpoint: &spec.root_mountpoint,
+            temp_dir: &spec.temp_dir,
             preload: &spec.preload,
             prelude: crate::execution::FUNCTION_PRELUDE,
             cgroup: slot.cgroup.as_ref().ok(),
@@ -210,6 +208,7 @@ impl Worker {
             child,
             input,
             output,
+            scratch_base: None,
         };
         let source = worker_source();
         let mut boot = Vec::with_capacity(8 + source.len() + config.len());
@@ -227,6 +226,9 @@ impl Worker {
         let (ready, _): (Ready, _) =
             read_frame(&mut worker.output, Instant::now() + STARTUP_TIMEOUT)
                 .map_err(|e| SandboxError::Spawn(format!("worker did not start: {e}")))?;
+        worker.scratch_base = ready
+            .scratch_base
+            .filter(|base| is_scratch_base(&spec.temp_dir, base));
         let mut isolation = ready.isolation;
         isolation.warnings = ready.warnings;
         let python = ready.python;
@@ -290,5 +292,52 @@ impl Drop for Worker {
             libc::kill(-(self.child.id() as i32), libc::SIGKILL);
         }
         let _ = self.child.wait();
+        if let Some(base) = &self.scratch_base {
+            // remove_dir_all never follows symlinks, a run's included.
+            if let Err(e) = std::fs::remove_dir_all(base) {
+                tracing::debug!("could not remove {}: {e}", base.display());
+            }
+        }
+    }
+}
+
+/// Prefix of a worker's scratch base in the host's temporary directory (no private root);
+/// `sstar-scratch-PID-RANDOM`, PID the worker's.
+const SCRATCH_PREFIX: &str = "sstar-scratch-";
+
+/// Only a directory the worker can have made is ever removed: a direct child of `temp_dir`
+/// named as the worker names them, whatever it reported.
+fn is_scratch_base(temp_dir: &Path, base: &Path) -> bool {
+    base.parent() == Some(temp_dir)
+        && base
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(SCRATCH_PREFIX) && !n.contains(".."))
+}
+
+/// Removes scratch bases left in `temp_dir` by workers that no longer run, where the worker
+/// and its host were both killed (SIGKILL) and neither could: only our own directories.
+pub(crate) fn remove_stale_scratch(temp_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp_dir) else {
+        return;
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let euid = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SCRATCH_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let ours = entry
+            .metadata() // of the entry itself: a symlink is not a directory
+            .is_ok_and(|m| m.is_dir() && m.uid() == euid);
+        if ours && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }

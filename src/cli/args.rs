@@ -4,10 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::{SandboxChoice, ENV_SANDBOX};
 use crate::llm::LlmArgs;
 use crate::pipeline::SelectMethod;
 use crate::problem::TestSelection;
 use crate::store::Shard;
+use sstar_sandbox::Backend;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,6 +52,44 @@ pub enum Command {
     Merge(MergeArgs),
     /// Write problems from another benchmark's file (JSON lines, optionally .gz) into a set.
     Import(ImportArgs),
+    /// Propose a fix for a failing test of a Python repository, as a unified diff.
+    Fix(Box<FixArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The repository (never written: the tests run on a copy, in the sandbox).
+    pub repo: PathBuf,
+    /// The test command, run by /bin/sh in the copy's root, e.g. "python3 -m pytest -q".
+    #[arg(long, value_name = "CMD")]
+    pub test: String,
+    /// The file holding the function, relative to REPO's root.
+    #[arg(long, value_name = "PATH")]
+    pub file: PathBuf,
+    /// The top-level function to fix.
+    #[arg(long, value_name = "NAME")]
+    pub function: String,
+    /// Candidate fixes sampled.
+    #[arg(long, default_value_t = 8)]
+    pub samples: usize,
+    /// Debugging rounds after the first attempt.
+    #[arg(long, default_value_t = 2)]
+    pub rounds: usize,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+    /// Also write the patch here.
+    #[arg(long, value_name = "PATCH")]
+    pub out: Option<PathBuf>,
+    /// Write a Markdown pull-request comment here.
+    #[arg(long, value_name = "FILE")]
+    pub comment: Option<PathBuf>,
+    /// Where the run is recorded and cached (re-running with it resumes) [default: under the
+    /// system temp dir, named after REPO, CMD, PATH and NAME].
+    #[arg(long, value_name = "DIR")]
+    pub run_dir: Option<PathBuf>,
+    /// Seed for the last tie-break between equally good fixes.
+    #[arg(long = "select-seed", default_value_t = 0)]
+    pub select_seed: u64,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +139,8 @@ pub struct SolveArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub llm: LlmArgs,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
     /// Samples per problem.
     #[arg(long, default_value_t = 16)]
     pub samples: usize,
@@ -167,6 +209,8 @@ pub struct EvalArgs {
     /// Print eval.json to stdout instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +228,8 @@ pub struct JudgeArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +245,8 @@ pub struct VerifyArgs {
     /// Print JSON lines instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -215,5 +263,48 @@ impl From<Tests> for TestSelection {
             Tests::Hidden => TestSelection::Hidden,
             Tests::All => TestSelection::All,
         }
+    }
+}
+
+/// Where candidate programs run (every command that runs programs takes these).
+#[derive(Debug, Args, Clone, Default)]
+pub struct SandboxArgs {
+    /// The sandbox backend: `process` (warm, namespaced CPython workers) or `wasm` (CPython
+    /// for WASI on wasmtime: no host kernel access; needs a `--features wasm` build).
+    /// Default: $SSTAR_SANDBOX, else `process`.
+    #[arg(long = "sandbox", value_enum, value_name = "BACKEND")]
+    pub backend: Option<SandboxBackend>,
+    /// The CPython WASI module for `--sandbox wasm` (default: $SSTAR_WASM_PYTHON, else where
+    /// `scripts/setup-wasm` installs it).
+    #[arg(long, value_name = "FILE")]
+    pub wasm_python: Option<PathBuf>,
+}
+
+/// `--sandbox`'s values, the sandbox crate's [`Backend`]s.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SandboxBackend {
+    Process,
+    Wasm,
+}
+
+impl SandboxArgs {
+    /// The flags, falling back to `$SSTAR_SANDBOX`; `recorded` (a run's own backend) comes
+    /// before the environment, so `eval` grades where `solve` ran unless told otherwise.
+    pub fn choice(&self, recorded: Option<Backend>) -> Result<SandboxChoice, crate::error::Error> {
+        let backend = match (self.backend, recorded) {
+            (Some(SandboxBackend::Process), _) => Backend::Process,
+            (Some(SandboxBackend::Wasm), _) => Backend::Wasm,
+            (None, Some(recorded)) => recorded,
+            (None, None) => SandboxChoice::from_env()?.backend,
+        };
+        if self.wasm_python.is_some() && backend != Backend::Wasm {
+            return Err(crate::error::Error::Usage(format!(
+                "--wasm-python is for --sandbox wasm (the backend here is `{backend}`; see also {ENV_SANDBOX})"
+            )));
+        }
+        Ok(SandboxChoice {
+            backend,
+            wasm_python: self.wasm_python.clone(),
+        })
     }
 }

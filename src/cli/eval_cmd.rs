@@ -8,19 +8,21 @@ use sstar_sandbox::Sandbox;
 
 use super::args::EvalArgs;
 use super::output::Output;
+use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::eval::{
     compare, evaluate, load_eval, Breakdown, Comparison, EvalReport, NotScoredReason, Rate,
     SelectionInfo,
 };
-use crate::sandbox_from_env;
 use crate::store::{LockError, RunDir};
 
 pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let run = RunDir::new(&args.run);
     // eval writes eval.json: one writer per run directory, held to the end.
     let _lock = run.lock().map_err(lock_error)?;
-    let sandbox = sandbox_from_env()?;
+    // Grade where the run's candidates ran, unless told otherwise.
+    let recorded = run.info().ok().map(|info| info.backend());
+    let sandbox = start_sandbox(&args.sandbox.choice(recorded)?)?;
     let report = evaluate_with_progress(&sandbox, &run, args.set.as_deref(), output)?;
     for (id, n) in &report.not_scored {
         if n.reason == NotScoredReason::Malformed {

@@ -6,19 +6,19 @@ use std::fmt::Write as _;
 
 use super::args::JudgeArgs;
 use super::output::Output;
+use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::judge::{
     judge, limits_for, output_diff, test_label, traceback_tail, JudgeOptions, JudgeReport,
     LineRule, Style, TestResult,
 };
 use crate::problem::{load_problem, Kind, Problem, TestCase, TestSelection};
-use crate::sandbox_from_env;
 use crate::verdict::Verdict;
 
 pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     let problem = load_problem(&args.problem)?;
     let code = std::fs::read_to_string(&args.program).map_err(Error::io(&args.program))?;
-    let sandbox = sandbox_from_env()?;
+    let sandbox = start_sandbox(&args.sandbox.choice(None)?)?;
     let options = JudgeOptions {
         tests: args.tests.into(),
         all_tests: args.all_tests,

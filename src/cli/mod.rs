@@ -2,6 +2,7 @@
 
 mod args;
 mod eval_cmd;
+mod fix_cmd;
 mod import_cmd;
 mod judge_cmd;
 mod merge_cmd;
@@ -23,5 +24,6 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Eval(args) => eval_cmd::run(args, &output),
         Command::Merge(args) => merge_cmd::run(args, &output),
         Command::Import(args) => import_cmd::run(args, &output),
+        Command::Fix(args) => fix_cmd::run(*args, &output),
     }
 }

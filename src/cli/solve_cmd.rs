@@ -12,13 +12,13 @@ use indicatif::ProgressBar;
 
 use super::args::SolveArgs;
 use super::output::Output;
+use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK};
 use crate::llm::{process_env, LlmClient, Totals, ENV_API_KEY};
 use crate::pipeline::{
     load_candidates, load_inputs, run_set, Context, Executor, Reporter, RunError, Settings,
 };
 use crate::problem::{load_set, LoadError};
-use crate::sandbox_from_env;
 use crate::store::{
     setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo,
 };
@@ -82,7 +82,8 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             );
         }
     }
-    let sandbox = Arc::new(sandbox_from_env()?);
+    let sandbox_choice = args.sandbox.choice(None)?;
+    let sandbox = Arc::new(start_sandbox(&sandbox_choice)?);
     let settings = Settings {
         samples: args.samples,
         rounds: args.rounds,
@@ -108,6 +109,8 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             "only": args.only,
             "shard": args.shard,
             "model_free": config.is_none(),
+            // Verdicts can differ between backends (see README), so a run keeps one.
+            "sandbox": sandbox_choice.backend,
         }),
         started_at: now(),
         finished_at: None,

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::args::VerifyArgs;
 use super::output::Output;
+use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::judge::{judge, JudgeOptions};
 use crate::problem::load_set;
-use crate::sandbox_from_env;
 use crate::verdict::Verdict;
 
 #[derive(Debug, Serialize)]
@@ -34,7 +34,7 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
         .iter()
         .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
         .collect();
-    let sandbox = sandbox_from_env()?;
+    let sandbox = start_sandbox(&args.sandbox.choice(None)?)?;
     // Every test, so a wrong solution's line says how wrong (`7/10`), not where it first failed.
     let options = JudgeOptions {
         tests: args.tests.into(),

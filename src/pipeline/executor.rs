@@ -214,7 +214,7 @@ impl Executor {
 
 /// Whether an outcome would come out the same on an idle machine: not a wall-clock verdict
 /// (the machine may just have been busy), not a failure of the sandbox itself.
-fn reproducible(outcome: &Outcome) -> bool {
+pub(crate) fn reproducible(outcome: &Outcome) -> bool {
     match &outcome.termination {
         Termination::TimeLimit { wall } => !wall,
         Termination::RuntimeError { detail } => !detail.starts_with("sandbox setup failed"),

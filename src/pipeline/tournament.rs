@@ -122,7 +122,7 @@ pub async fn by_code(
     .await
 }
 
-fn pairs(n: usize) -> Vec<(usize, usize)> {
+pub(crate) fn pairs(n: usize) -> Vec<(usize, usize)> {
     (0..n)
         .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
         .collect()
@@ -147,7 +147,12 @@ async fn ask_both(
     [x, y]
 }
 
-fn decide(a: usize, b: usize, input: Option<usize>, answers: [Option<Winner>; 2]) -> Comparison {
+pub(crate) fn decide(
+    a: usize,
+    b: usize,
+    input: Option<usize>,
+    answers: [Option<Winner>; 2],
+) -> Comparison {
     let letter = |w: &Option<Winner>| w.as_ref().map(|w| if *w == Winner::A { 'A' } else { 'B' });
     // In the second question the roles are swapped: "A" there means group b.
     let first = answers[0]

@@ -1,6 +1,7 @@
 //! The records a run writes: `run.json` and the lines of `results.jsonl`.
 
 use serde::{Deserialize, Serialize};
+use sstar_sandbox::Backend;
 
 /// `run.json`: every setting, the tool version, start and end time.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -14,6 +15,18 @@ pub struct RunInfo {
     pub finished_at: Option<String>,
     /// Sandbox isolation in force (so reports can say what guarded the candidates).
     pub sandbox: serde_json::Value,
+}
+
+impl RunInfo {
+    /// The sandbox backend the run's candidates ran in (`process` for runs that predate the
+    /// field).
+    pub fn backend(&self) -> Backend {
+        self.sandbox
+            .get("backend")
+            .and_then(|b| b.as_str())
+            .and_then(|name| name.parse().ok())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

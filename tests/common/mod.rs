@@ -92,3 +92,11 @@ pub fn is_root() -> bool {
         .map(|o| o.stdout == b"0\n")
         .unwrap_or(false)
 }
+
+/// Panics, naming the setup script, when the CPython WASI module the `wasm` backend runs is
+/// not installed: a `--features wasm` build's tests need it (`scripts/setup-wasm`).
+pub fn require_wasm_python() {
+    if let Err(e) = sstar_sandbox::locate_wasm_python(None) {
+        panic!("the wasm backend's tests need CPython for WASI: {e}");
+    }
+}

@@ -7,4 +7,4 @@ mod faults;
 mod ledger;
 mod sampling;
 mod secrets;
-mod support;
+pub(crate) mod support;

@@ -1,0 +1,267 @@
+"""sstar wasm driver: runs one untrusted program inside CPython for WASI (the `wasm` backend).
+
+The host (`sandbox/src/wasm/`) starts a fresh interpreter per run as `python -S -c BOOTSTRAP`;
+the bootstrap reads this file from stdin, defines `_take(n)` (read exactly n bytes of stdin)
+and runs it as `worker.py`, so tracebacks name the runner's frames as they do under the process
+backend. The rest of the request follows on stdin, then the program's own input:
+
+    10 ASCII digits: length L of the next field
+    L bytes: space-separated decimal lengths of the fields below
+    marker, kind (`stdio` or `function`), entry point, prelude, program source, argv...
+
+Everything here mirrors `run_program` in `worker.py` (the process backend), so both backends
+give the same verdicts: keep the two in step. `calls.py` (entry points, return values) is
+prepended to this file by the host.
+
+The report (what `worker.py` writes on its private fd 3) goes to stderr after the run's marker,
+a random string the host makes per run: the host's stderr sink takes a write that is exactly
+the marker as the start of the report and strips it from the program's stderr.
+"""
+
+import os
+import sys
+
+_lengths = [int(n) for n in _take(int(_take(10))).split()]  # noqa: F821  (the bootstrap's)
+_MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, *_ARGV = [_take(n) for n in _lengths]  # noqa: F821
+del _lengths
+os.environ.clear()  # PYTHONHASHSEED was for the interpreter; programs see no environment
+
+
+def _patch_threading(threading):
+    """Threads cannot start in this build: a started thread runs its target to the end, right
+    away, on the caller's stack. The common `threading.stack_size(...)` plus
+    `Thread(target=main).start()` idiom keeps working; threads that wait for one another do not
+    (they block, and end as a time limit)."""
+
+    def start(self):
+        if not self._initialized:
+            raise RuntimeError("thread.__init__() not called")
+        if self._started.is_set():
+            raise RuntimeError("threads can only be started once")
+        self._started.set()
+        try:
+            self.run()
+        except BaseException:  # noqa: BLE001  reported as an uncaught exception in a thread is
+            self._invoke_excepthook(self)
+        finally:
+            self._is_stopped = True
+            self._tstate_lock = None
+
+    threading.Thread.start = start
+
+
+class _Finishing:
+    """A loader that runs a hook after the module it wraps is executed."""
+
+    def __init__(self, inner, hook):
+        self._inner, self._hook = inner, hook
+
+    def create_module(self, spec):
+        return self._inner.create_module(spec)
+
+    def exec_module(self, module):
+        self._inner.exec_module(module)
+        self._hook(module)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class _AfterImport:
+    """Finishes a few standard modules, when a program first imports them, the way the process
+    backend's warm workers have them: `random` seeded with 0 (one fixed state for every run),
+    `threading` patched (see _patch_threading). Doing it on import keeps start-up cheap."""
+
+    hooks = {"random": lambda module: module.seed(0), "threading": _patch_threading}
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        hook = cls.hooks.pop(name, None)
+        if hook is None:
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is cls or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is not None:
+                spec.loader = _Finishing(spec.loader, hook)
+                return spec
+        return None
+
+
+sys.meta_path.insert(0, _AfterImport)
+
+
+def _json_text(text):
+    import _json
+
+    return _json.encode_basestring_ascii(text)
+
+
+def _report(record):
+    """Writes the report (JSON text) after the marker; flushes the program's streams first."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001  a closed or broken stream is the program's own business
+            pass
+    os.write(2, _MARKER)
+    view = memoryview(record.encode())
+    while view:
+        view = view[os.write(2, view) :]
+
+
+# What wasm32 CPython raises for a size above 2**31-1, where 64-bit CPython tries to allocate
+# it and, under any memory limit below 2 GiB, raises MemoryError.
+_TOO_BIG_FOR_WASM32 = (
+    "cannot fit 'int' into an index-sized integer",
+    "Python int too large to convert to C ssize_t",
+)
+
+
+def _exception_type(e):
+    """The exception's type name as the process backend would report it: an OverflowError for
+    a size wasm32 cannot hold is the MemoryError 64-bit CPython raises (a memory limit); a
+    RecursionError raised far below the recursion limit (this build also caps recursion
+    through C frames, at a depth of a few hundred, where CPython on Linux goes as deep as its
+    stack allows) carries a note saying so."""
+    name = type(e).__name__
+    if type(e) is OverflowError and e.args and e.args[0] in _TOO_BIG_FOR_WASM32:
+        return "MemoryError"
+    if isinstance(e, RecursionError):
+        depth, tb = 0, e.__traceback__
+        while tb is not None:
+            depth, tb = depth + 1, tb.tb_next
+        if depth < sys.getrecursionlimit() // 2:
+            name += " (wasm: C recursion limit reached; deep recursion through C frames is not supported under --sandbox wasm)"
+    return name
+
+
+def _exception_record(e):
+    errno = getattr(e, "errno", None)
+    errno = errno if type(errno) is int else None
+    return '{"outcome": "exception", "type": %s, "errno": %s}' % (
+        _json_text(_exception_type(e)),
+        "null" if errno is None else errno,
+    )
+
+
+# Python >= 3.11 caps int <-> str conversion at 4300 digits.
+_int_digits = getattr(sys, "set_int_max_str_digits", lambda _digits: None)
+
+
+def _std_streams():
+    import io
+
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
+        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="surrogateescape"
+    )
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="surrogateescape"
+    )
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
+
+
+def _finish():
+    """What a normal interpreter does at exit: join threads, run atexit hooks, flush stdio."""
+    import atexit
+
+    if "threading" in sys.modules:
+        sys.modules["threading"]._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001  a closed or broken stdout is the program's own business
+            pass
+
+
+def _read_stdin():
+    chunks = []
+    while chunk := os.read(0, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def run_program():
+    """Never returns: exits with the program's status."""
+    import site
+
+    site.setquit()  # -S skips site.main(); we only want exit()/quit() as builtins
+    _std_streams()
+    try:
+        code = compile(_CODE, "solution.py", "exec")
+    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as e:
+        import traceback
+
+        message = "".join(traceback.format_exception_only(e)).strip()
+        _report('{"outcome": "compile_error", "message": %s}' % _json_text(message))
+        os._exit(1)
+    module = type(sys)("__main__")
+    module.__file__ = "solution.py"
+    module.__builtins__ = __builtins__
+    sys.modules["__main__"] = module
+    sys.argv = ["solution.py", *(os.fsdecode(a) for a in _ARGV)]
+    sys.path[:] = [os.getcwd(), *(p for p in sys.path if p)]
+    status = 0
+    try:
+        if _KIND == b"function":
+            import json
+
+            entry = _ENTRY.decode()
+            exec(compile(_PRELUDE, "<prelude>", "exec"), module.__dict__)
+            prelude = dict(module.__dict__)
+            exec(code, module.__dict__)
+            fn = entry_point(module.__dict__, entry, prelude)  # noqa: F821  (calls.py)
+            if not callable(fn):
+                message = f"entry point `{entry}` not found"
+                _report('{"outcome": "compile_error", "message": %s}' % _json_text(message))
+                os._exit(1)
+            _int_digits(0)  # JSON arguments may hold huge integers
+            args = [json.loads(line) for line in _read_stdin().decode().splitlines() if line.strip()]
+            _int_digits(4300)
+            # Floats stay floats: json.dumps writes NaN and infinities as Python's JSON numbers
+            # (`Infinity`), which the host reads as numbers, never as strings.
+            value = to_json(fn(*args))  # noqa: F821  (calls.py)
+            _int_digits(0)
+            _finish()
+            _report(json.dumps({"outcome": "returned", "value": value}))
+        else:
+            exec(code, module.__dict__)
+            _finish()
+            _report('{"outcome": "ok"}')
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            status = e.code or 0
+        else:
+            print(e.code, file=sys.stderr)
+            status = 1
+        _finish()
+        _report('{"outcome": "exit", "code": %d}' % (status & 0xFF))
+    except BaseException as e:  # noqa: BLE001  the program's failure is a result, not ours
+        try:
+            import traceback
+
+            traceback.print_exception(e)
+        except BaseException:  # noqa: BLE001
+            pass
+        record = _exception_record(e)
+        try:
+            _finish()
+        except BaseException:  # noqa: BLE001
+            pass
+        _report(record)
+        status = 1
+    os._exit(status & 0xFF)
+
+
+try:
+    run_program()
+finally:
+    os._exit(121)

@@ -1,0 +1,37 @@
+//! sstar's cache directory (`$XDG_CACHE_HOME/sstar`, or `~/.cache/sstar`), where compiled code
+//! is kept between starts: used only when it is this user's alone, since what is found there
+//! is run.
+
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::PathBuf;
+
+/// `$XDG_CACHE_HOME/sstar`, or `~/.cache/sstar`; not created.
+pub(crate) fn base() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("sstar"))
+}
+
+/// `base()/sub` (or `base()` itself for an empty `sub`), created with mode 0700, if it and
+/// `base()` belong to this user and nobody else can write to them.
+pub(crate) fn private(sub: &str) -> Option<PathBuf> {
+    let base = base()?;
+    let dir = if sub.is_empty() {
+        base.clone()
+    } else {
+        base.join(sub)
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let ours = |path: &PathBuf| {
+        std::fs::metadata(path).is_ok_and(|m| m.uid() == me && m.mode() & 0o022 == 0)
+    };
+    (ours(&base) && ours(&dir)).then_some(dir)
+}

@@ -1,0 +1,696 @@
+//! A started wasm sandbox: python.wasm compiled once, a fresh store, instance and WASI context
+//! per run (instantiation is copy-on-write, about 0.1 ms), runs from any number of threads up
+//! to the worker count, each run classified into the same outcomes as the process backend.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use sha2::{Digest, Sha256};
+use wasmtime::{Engine, InstancePre, Linker, Store, Trap};
+use wasmtime_wasi::p1::{self, WasiP1Ctx};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{FsPerms, HostMonotonicClock, I32Exit, WasiCtxBuilder};
+
+use super::engine::{self, Ticker, TICK};
+use super::host_calls::{self, Now};
+use super::limits::{self, MemoryLimiter, Meter, WALL_BACKSTOP_FACTOR};
+use super::module_cache::{self, Compiled};
+use super::streams::Capture;
+use crate::execution::{Execution, Limits, ProgramKind};
+use crate::outcome::{KillReason, Outcome, RawResult, Report, Termination};
+use crate::pool::{Accounting, Isolation, SandboxError};
+use crate::Backend;
+
+/// The driver's source as the guest runs it: the function-call helpers, then the driver.
+pub(crate) const DRIVER_PY: &str = include_str!("../../python/wasm_driver.py");
+
+/// What the interpreter runs (`-c`): it reads the driver from stdin (ten digits of length,
+/// then the driver's code object, marshalled) and runs it; `_take` stays defined for the
+/// driver.
+const BOOTSTRAP: &str = "import marshal, os
+def _take(n):
+    data = b''
+    while len(data) < n:
+        chunk = os.read(0, n - len(data))
+        if not chunk:
+            raise SystemExit('sstar: wasm driver input cut short')
+        data += chunk
+    return data
+exec(marshal.loads(_take(int(_take(10)))))
+";
+
+/// Compiles the driver (stdin) as `worker.py`, so tracebacks name its frames as they name the
+/// process backend's worker, and writes the marshalled code object to stdout.
+const COMPILE_DRIVER: &str = "import marshal, sys
+sys.stdout.buffer.write(marshal.dumps(compile(sys.stdin.buffer.read(), 'worker.py', 'exec')))
+";
+
+/// The detail of a run that overflowed the guest's C stack (a trap, not a Python exception).
+pub(crate) const C_STACK_EXHAUSTED: &str = "wasm: C stack exhausted (deep recursion through C frames, e.g. with functools.lru_cache, is not supported under --sandbox wasm)";
+
+/// The bytes `os.urandom` and friends return, cycled: a fixed stream, so every run of a
+/// program sees the same "random" bytes and burns the same fuel.
+fn entropy() -> Vec<u8> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..16 << 10)
+        .map(|_| {
+            // xorshift64*: plenty for bytes nobody may rely on being secret.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 56) as u8
+        })
+        .collect()
+}
+
+/// The store's data: the WASI context and this crate's accounting.
+pub(crate) struct Guest {
+    pub wasi: WasiP1Ctx,
+    pub limiter: MemoryLimiter,
+    pub meter: Meter,
+    pub clock: RunClock,
+    /// The sleep check stopped the run at its wall limit.
+    pub wall_time_exceeded: bool,
+}
+
+/// The guest's monotonic clock, counted from the start of its run; also read by `poll_oneoff`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunClock {
+    origin: Instant,
+}
+
+impl RunClock {
+    fn new() -> Self {
+        Self {
+            origin: Instant::now(),
+        }
+    }
+
+    /// The guest's clocks now.
+    pub(crate) fn now(&self) -> Now {
+        let realtime = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        Now {
+            realtime_ns: u64::try_from(realtime.as_nanos()).unwrap_or(u64::MAX),
+            monotonic_ns: u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl HostMonotonicClock for RunClock {
+    fn resolution(&self) -> u64 {
+        1
+    }
+
+    fn now(&self) -> u64 {
+        RunClock::now(self).monotonic_ns
+    }
+}
+
+/// What a kind of program costs before its own code runs: measured at start.
+#[derive(Debug, Clone, Copy, Default)]
+struct Startup {
+    /// Fuel of the interpreter's start, the driver and (function problems) the prelude.
+    fuel: u64,
+    /// Linear memory at the end of a trivial program: the memory limit counts from here.
+    memory: u64,
+}
+
+/// What to start an instance with.
+struct Launch<'a> {
+    /// The `-c` argument.
+    script: &'a str,
+    stdin: Vec<u8>,
+    /// A directory shared read-only as the guest's `/`.
+    files: Option<&'a Path>,
+    limits: &'a Limits,
+    startup: Startup,
+}
+
+/// An instance run to its end.
+struct Ran {
+    ending: Ending,
+    guest: Guest,
+    wall: Duration,
+    /// Fuel left.
+    remaining: u64,
+}
+
+/// What a run used, besides its outcome.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    fuel: u64,
+    memory: u64,
+}
+
+/// The wasm backend of a [`Sandbox`](crate::Sandbox).
+pub(crate) struct WasmRuntime {
+    engine: Engine,
+    pre: InstancePre<Guest>,
+    driver: String,
+    /// The driver's code object, marshalled by the guest itself.
+    driver_code: Vec<u8>,
+    entropy: Vec<u8>,
+    module: PathBuf,
+    module_sha256: String,
+    engine_hash: u64,
+    compiled: Compiled,
+    python: String,
+    stdio: Startup,
+    function: Startup,
+    isolation: Isolation,
+    workers: usize,
+    free: Mutex<usize>,
+    freed: Condvar,
+    _ticker: Ticker,
+}
+
+impl std::fmt::Debug for WasmRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WasmRuntime")
+            .field("module", &self.module)
+            .field("module_sha256", &self.module_sha256)
+            .field("python", &self.python)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WasmRuntime {
+    /// Loads (compiling, or from the cache) `module`, then runs two trivial programs to learn
+    /// the interpreter's version and what start-up costs each kind of program.
+    pub(crate) fn start(
+        module: &Path,
+        workers: usize,
+        cache_dir: Option<&Path>,
+    ) -> Result<Self, SandboxError> {
+        let unusable = |reason: String| SandboxError::WasmPython {
+            path: module.to_path_buf(),
+            reason,
+        };
+        let wasm = std::fs::read(module).map_err(|e| unusable(e.to_string()))?;
+        if !wasm.starts_with(b"\0asm") {
+            return Err(unusable("not a WebAssembly module".into()));
+        }
+        let module_sha256 = hex::encode(Sha256::digest(&wasm));
+        let mut warnings = Vec::new();
+        if module_sha256 != limits::CALIBRATED_SHA256 {
+            warnings.push(format!(
+                "{} is not the python.wasm the fuel mapping was calibrated on (sha256 {}): CPU limits may be off",
+                module.display(),
+                limits::CALIBRATED_SHA256
+            ));
+        }
+        if cache_dir.is_none() {
+            warnings.push(
+                "no private cache directory: python.wasm is compiled at every start".to_owned(),
+            );
+        }
+        let engine = engine::engine()?;
+        let (compiled_module, compiled) =
+            module_cache::load(&engine, &wasm, &module_sha256, cache_dir)?;
+        drop(wasm);
+        let mut linker: Linker<Guest> = Linker::new(&engine);
+        let wasm_error = |e: wasmtime::Error| SandboxError::Wasm(format!("{e:#}"));
+        p1::add_to_linker_sync(&mut linker, |guest: &mut Guest| &mut guest.wasi)
+            .map_err(wasm_error)?;
+        host_calls::add_to_linker(&mut linker).map_err(wasm_error)?;
+        let pre = linker
+            .instantiate_pre(&compiled_module)
+            .map_err(|e| unusable(format!("cannot link: {e:#}")))?;
+        let engine_hash = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            engine.precompile_compatibility_hash().hash(&mut hasher);
+            hasher.finish()
+        };
+        let ticker = Ticker::start(&engine)?;
+        let workers = workers.max(1);
+        let mut runtime = Self {
+            engine,
+            pre,
+            driver: format!("{}\n{DRIVER_PY}", crate::FUNCTION_CALLS),
+            driver_code: Vec::new(),
+            entropy: entropy(),
+            module: module.to_path_buf(),
+            module_sha256,
+            engine_hash,
+            compiled,
+            python: String::new(),
+            stdio: Startup::default(),
+            function: Startup::default(),
+            isolation: Isolation {
+                backend: Backend::Wasm,
+                mount_ns: false,
+                net_ns: false,
+                chroot: false,
+                uid: None,
+                fresh_namespaces_per_run: false,
+                seccomp: false,
+                accounting: Accounting::WasmFuel,
+                warnings,
+            },
+            workers,
+            free: Mutex::new(workers),
+            freed: Condvar::new(),
+            _ticker: ticker,
+        };
+        runtime.compile_driver()?;
+        runtime.calibrate()?;
+        Ok(runtime)
+    }
+
+    /// Measures start-up with two trivial programs; also checks that the module runs at all.
+    fn calibrate(&mut self) -> Result<(), SandboxError> {
+        let limits = Limits::new(Duration::from_secs(600), 1024, 1);
+        let probe = "import sys\nprint(sys.version.split()[0], sys.implementation._multiarch)\n";
+        let execution = Execution::new(ProgramKind::Stdio, probe, b"", limits);
+        let (outcome, usage) = self.run_with(&execution, Startup::default())?;
+        let said = String::from_utf8_lossy(&outcome.stdout).trim().to_owned();
+        let (version, platform) = said.split_once(' ').unwrap_or((said.as_str(), ""));
+        if outcome.termination != Termination::Finished || version.is_empty() {
+            return Err(SandboxError::WasmPython {
+                path: self.module.clone(),
+                reason: format!(
+                    "it does not run python ({:?}): {}",
+                    outcome.termination,
+                    String::from_utf8_lossy(&outcome.stderr).trim()
+                ),
+            });
+        }
+        self.python = format!("{version} ({platform})");
+        self.stdio = Startup {
+            fuel: usage.fuel,
+            memory: usage.memory,
+        };
+        let kind = ProgramKind::Function {
+            entry_point: "f".into(),
+        };
+        let execution = Execution::new(kind, "def f():\n    return 0\n", b"", limits);
+        let (outcome, usage) = self.run_with(&execution, Startup::default())?;
+        if outcome.returned != Some(serde_json::json!(0)) {
+            return Err(SandboxError::Wasm(format!(
+                "the function driver does not work ({:?}): {}",
+                outcome.termination,
+                String::from_utf8_lossy(&outcome.stderr).trim()
+            )));
+        }
+        self.function = Startup {
+            fuel: usage.fuel,
+            memory: usage.memory,
+        };
+        tracing::debug!(
+            "wasm sandbox: python {} from {} ({:?}); start-up fuel {} (stdio) / {} (function)",
+            self.python,
+            self.module.display(),
+            self.compiled,
+            self.stdio.fuel,
+            self.function.fuel
+        );
+        Ok(())
+    }
+
+    /// Runs one program; blocks while `workers` runs are in flight.
+    pub(crate) fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+        let startup = match execution.kind {
+            ProgramKind::Stdio => self.stdio,
+            ProgramKind::Function { .. } => self.function,
+        };
+        let _slot = self.acquire();
+        self.run_with(execution, startup)
+            .map(|(outcome, _)| outcome)
+    }
+
+    /// Runs one instance on a thread of its own (see [`on_own_thread`]).
+    fn run_with(
+        &self,
+        execution: &Execution<'_>,
+        startup: Startup,
+    ) -> Result<(Outcome, Usage), SandboxError> {
+        on_own_thread(|| self.run_here(execution, startup))
+    }
+
+    fn run_here(
+        &self,
+        execution: &Execution<'_>,
+        startup: Startup,
+    ) -> Result<(Outcome, Usage), SandboxError> {
+        let limits = &execution.limits;
+        let marker = marker()?;
+        let scratch = scratch(&execution.files)?;
+        let cap = usize::try_from(limits.output_bytes).unwrap_or(usize::MAX);
+        let stdout = Capture::stdout(cap);
+        let stderr = Capture::stderr(cap, &marker);
+        let launch = Launch {
+            script: BOOTSTRAP,
+            stdin: self.request(execution, &marker),
+            files: scratch.as_ref().map(tempfile::TempDir::path),
+            limits,
+            startup,
+        };
+        let ran = self.launch(launch, &stdout, &stderr)?;
+        drop(scratch);
+        let (stdout_stopped, stdout_bytes) = (stdout.stopped(), stdout.take().program);
+        let (stderr_stopped, stderr_captured) = (stderr.stopped(), stderr.take());
+        let report = stderr_captured
+            .reporting
+            .then(|| Report::parse(&stderr_captured.report))
+            .flatten();
+        let Ran {
+            ending,
+            guest,
+            wall,
+            remaining,
+        } = ran;
+        let killed_for = if stdout_stopped || stderr_stopped {
+            Some(KillReason::OutputLimit)
+        } else if guest.wall_time_exceeded || ending == Ending::Trap(Trap::Interrupt) {
+            Some(KillReason::WallTime)
+        } else if ending == Ending::Trap(Trap::OutOfFuel) {
+            Some(KillReason::CpuTime)
+        } else if guest.limiter.refused && (report.is_none() || !ending.exited()) {
+            Some(KillReason::Memory)
+        } else {
+            None
+        };
+        let exit_code = match ending {
+            Ending::Exit(code) => Some(code),
+            Ending::Trap(_) | Ending::Error(_) => None,
+        };
+        let used_memory = (guest.limiter.peak as u64).saturating_sub(startup.memory);
+        let raw = RawResult {
+            killed_for,
+            exit_code,
+            signal: None,
+            cpu_ms: guest.meter.cpu(remaining).as_secs_f64() * 1000.0,
+            wall_ms: wall.as_secs_f64() * 1000.0,
+            memory_kb: used_memory / 1024,
+            stderr_truncated: stderr_captured.overflowed,
+            crash: ending.crash(),
+        };
+        let usage = Usage {
+            fuel: guest.meter.budget.saturating_sub(remaining),
+            memory: guest.limiter.peak as u64,
+        };
+        let outcome = raw.into_outcome(report, limits, stdout_bytes, stderr_captured.program);
+        Ok((outcome, usage))
+    }
+
+    /// Runs `python -S -c SCRIPT` in a fresh instance to its end.
+    fn launch(
+        &self,
+        launch: Launch<'_>,
+        stdout: &Capture,
+        stderr: &Capture,
+    ) -> Result<Ran, SandboxError> {
+        let internal = |what: &str, e: wasmtime::Error| {
+            SandboxError::Internal(format!("wasm sandbox: {what}: {e:#}"))
+        };
+        let limits = launch.limits;
+        let clock = RunClock::new();
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.args(&["python", "-S", "-c", launch.script])
+            .env("PYTHONHASHSEED", "0")
+            .stdin(MemoryInputPipe::new(launch.stdin))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .monotonic_clock(clock)
+            .secure_random(wasmtime_wasi::Deterministic::new(self.entropy.clone()))
+            .insecure_random(wasmtime_wasi::Deterministic::new(self.entropy.clone()));
+        if let Some(dir) = launch.files {
+            wasi.preopened_dir(dir, "/", FsPerms::ReadOnly)
+                .map_err(|e| internal("cannot share the run's files", e))?;
+        }
+        let meter = Meter::new(limits.cpu, limits.wall, launch.startup.fuel);
+        let budget = meter.budget;
+        let memory = launch.startup.memory.saturating_add(limits.memory_bytes);
+        let mut store = Store::new(
+            &self.engine,
+            Guest {
+                wasi: wasi.build_p1(),
+                limiter: MemoryLimiter::new(memory),
+                meter,
+                clock,
+                wall_time_exceeded: false,
+            },
+        );
+        store.limiter(|guest| &mut guest.limiter);
+        store
+            .set_fuel(budget)
+            .map_err(|e| internal("cannot set fuel", e))?;
+        store.set_epoch_deadline(backstop_ticks(limits.wall));
+        store.epoch_deadline_trap();
+        let started = Instant::now();
+        let ended = self.pre.instantiate(&mut store).and_then(|instance| {
+            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+            start.call(&mut store, ())
+        });
+        let wall = started.elapsed();
+        let remaining = store.get_fuel().unwrap_or(0);
+        Ok(Ran {
+            ending: Ending::from(ended),
+            guest: store.into_data(),
+            wall,
+            remaining,
+        })
+    }
+
+    /// Compiles the driver inside the guest once, as the marshalled code object each run
+    /// loads (compiling it per run would cost a third of a trivial run).
+    fn compile_driver(&mut self) -> Result<(), SandboxError> {
+        let limits = Limits::new(Duration::from_secs(600), 1024, 16);
+        let (stdout, stderr) = (Capture::stdout(16 << 20), Capture::stderr(1 << 20, b""));
+        let launch = Launch {
+            script: COMPILE_DRIVER,
+            stdin: self.driver.as_bytes().to_vec(),
+            files: None,
+            limits: &limits,
+            startup: Startup::default(),
+        };
+        let ran = on_own_thread(|| self.launch(launch, &stdout, &stderr))?;
+        let code = stdout.take().program;
+        if ran.ending != Ending::Exit(0) || code.is_empty() {
+            return Err(SandboxError::WasmPython {
+                path: self.module.clone(),
+                reason: format!(
+                    "it does not run python ({:?}): {}",
+                    ran.ending,
+                    String::from_utf8_lossy(&stderr.take().program).trim()
+                ),
+            });
+        }
+        self.driver_code = code;
+        Ok(())
+    }
+
+    /// The guest's stdin: the driver, the request's fields, then the program's input.
+    fn request(&self, execution: &Execution<'_>, marker: &[u8]) -> Vec<u8> {
+        let (kind, entry) = match &execution.kind {
+            ProgramKind::Stdio => ("stdio", ""),
+            ProgramKind::Function { entry_point } => ("function", entry_point.as_str()),
+        };
+        let mut fields: Vec<&[u8]> = vec![
+            marker,
+            kind.as_bytes(),
+            entry.as_bytes(),
+            crate::FUNCTION_PRELUDE.as_bytes(),
+            execution.code.as_bytes(),
+        ];
+        fields.extend(execution.args.iter().map(|a| a.as_bytes()));
+        let lengths = fields
+            .iter()
+            .map(|f| f.len().to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let size = fields.iter().map(|f| f.len()).sum::<usize>()
+            + self.driver_code.len()
+            + lengths.len()
+            + 20
+            + execution.stdin.len();
+        let mut request = Vec::with_capacity(size);
+        request.extend_from_slice(format!("{:010}", self.driver_code.len()).as_bytes());
+        request.extend_from_slice(&self.driver_code);
+        request.extend_from_slice(format!("{:010}", lengths.len()).as_bytes());
+        request.extend_from_slice(lengths.as_bytes());
+        for field in fields {
+            request.extend_from_slice(field);
+        }
+        request.extend_from_slice(execution.stdin);
+        request
+    }
+
+    fn acquire(&self) -> SlotGuard<'_> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self
+                .freed
+                .wait(free)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        SlotGuard(self)
+    }
+
+    /// What guards the candidates: none of the process backend's layers (there is no host
+    /// kernel interface to isolate), and any warnings.
+    pub(crate) fn isolation(&self) -> &Isolation {
+        &self.isolation
+    }
+
+    /// Runs that may be in flight at once.
+    pub(crate) fn workers(&self) -> usize {
+        self.workers
+    }
+
+    /// E.g. `3.12.0 (wasm32-wasi)`.
+    pub(crate) fn python_version(&self) -> &str {
+        &self.python
+    }
+
+    /// How the compiled module was obtained at start.
+    #[cfg(test)]
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    /// Everything besides a program, its input and its limits that can change an outcome.
+    pub(crate) fn fingerprint(&self) -> String {
+        format!(
+            "backend wasm\nmodule sha256={} python {}\nwasmtime 48 engine={:016x} fuel consume+epoch\nfuel_per_cpu_ms={} wall_backstop={}x tick={:?}\nargv python -S -c; env PYTHONHASHSEED=0; entropy fixed; no preopens but the run's files, read-only\n{BOOTSTRAP}\n{COMPILE_DRIVER}\n{}\n{}",
+            self.module_sha256,
+            self.python,
+            self.engine_hash,
+            limits::FUEL_PER_CPU_MS,
+            WALL_BACKSTOP_FACTOR,
+            TICK,
+            self.driver,
+            crate::FUNCTION_PRELUDE,
+        )
+    }
+}
+
+struct SlotGuard<'a>(&'a WasmRuntime);
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
+/// Stack of the threads instances run on: wasm code runs on the calling thread's stack, up to
+/// wasmtime's `max_wasm_stack` (512 KiB) on top of the host's own frames.
+const RUN_STACK: usize = 8 << 20;
+
+/// Runs `f` on a fresh thread and waits for it. WASI's host calls block on a tokio runtime of
+/// their own, which panics on a thread that drives async tasks; a caller of
+/// [`Sandbox::run`](crate::Sandbox::run) may be one. A spawn costs tens of microseconds, next
+/// to the tens of milliseconds of a run.
+fn on_own_thread<T: Send>(
+    f: impl FnOnce() -> Result<T, SandboxError> + Send,
+) -> Result<T, SandboxError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("sstar-wasm-run".into())
+            .stack_size(RUN_STACK)
+            .spawn_scoped(scope, f)
+            .map_err(|e| SandboxError::Internal(format!("cannot start a wasm run thread: {e}")))?
+            .join()
+            .map_err(|_| SandboxError::Internal("a wasm run thread panicked".into()))?
+    })
+}
+
+/// Epoch ticks of the real-time backstop for a wall limit.
+fn backstop_ticks(wall: Duration) -> u64 {
+    let backstop = wall.saturating_mul(WALL_BACKSTOP_FACTOR);
+    let ticks = backstop.as_millis() / TICK.as_millis().max(1) + 1;
+    u64::try_from(ticks).unwrap_or(u64::MAX).min(1 << 40)
+}
+
+/// How `_start` ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ending {
+    /// The guest exited (returning from `_start` is status 0).
+    Exit(i32),
+    /// A wasm trap: the guest was stopped or crashed.
+    Trap(Trap),
+    /// Any other error: a host function (output over its cap, the sleep check) stopped it.
+    Error(String),
+}
+
+impl From<wasmtime::Result<()>> for Ending {
+    fn from(result: wasmtime::Result<()>) -> Self {
+        match result {
+            Ok(()) => Ending::Exit(0),
+            Err(error) => {
+                if let Some(exit) = error.downcast_ref::<I32Exit>() {
+                    Ending::Exit(exit.0)
+                } else if let Some(trap) = error.downcast_ref::<Trap>() {
+                    Ending::Trap(*trap)
+                } else {
+                    Ending::Error(format!("{error:#}"))
+                }
+            }
+        }
+    }
+}
+
+impl Ending {
+    fn exited(&self) -> bool {
+        matches!(self, Ending::Exit(_))
+    }
+
+    /// What a crash (not an exit) says in a runtime error's detail.
+    fn crash(&self) -> Option<String> {
+        match self {
+            Ending::Exit(_) => None,
+            Ending::Trap(Trap::MemoryOutOfBounds | Trap::StackOverflow) => {
+                Some(C_STACK_EXHAUSTED.to_owned())
+            }
+            Ending::Trap(Trap::UnreachableCodeReached) => Some(
+                "wasm: the interpreter aborted (os.abort(), or a fatal error inside CPython)"
+                    .to_owned(),
+            ),
+            Ending::Trap(trap) => Some(format!("wasm: {trap}")),
+            Ending::Error(error) => Some(format!("wasm: {error}")),
+        }
+    }
+}
+
+/// A per-run random marker the driver writes before its report; a program cannot guess it.
+fn marker() -> Result<Vec<u8>, SandboxError> {
+    let mut random = [0u8; 16];
+    // SAFETY: the buffer is valid and writable for its length; getrandom writes at most that.
+    let got = unsafe { libc::getrandom(random.as_mut_ptr().cast(), random.len(), 0) };
+    if got != random.len() as isize {
+        return Err(SandboxError::Internal(format!(
+            "getrandom: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    Ok(format!("\x1esstar-report-{}\x1e", hex::encode(random)).into_bytes())
+}
+
+/// A private directory holding the run's files, shared read-only as the guest's `/` (its
+/// working directory); `None` without files.
+fn scratch(files: &[(String, Vec<u8>)]) -> Result<Option<tempfile::TempDir>, SandboxError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let failed = |e: std::io::Error| SandboxError::Internal(format!("wasm scratch files: {e}"));
+    let dir = tempfile::Builder::new()
+        .prefix("sstar-wasm-")
+        .tempdir()
+        .map_err(failed)?;
+    for (name, data) in files {
+        if name.contains('/') || name.contains('\0') || matches!(name.as_str(), "" | "." | "..") {
+            return Err(SandboxError::Internal(format!(
+                "bad scratch file name {name:?}"
+            )));
+        }
+        std::fs::write(dir.path().join(name), data).map_err(failed)?;
+    }
+    Ok(Some(dir))
+}

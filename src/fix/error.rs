@@ -1,0 +1,35 @@
+//! Why `sstar fix` could not do its job (exit code 2), as opposed to finding no fix (exit 1).
+
+use std::path::PathBuf;
+
+use sstar_sandbox::SandboxError;
+
+use crate::llm::LlmError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+    #[error("function `{function}` is not a top-level function of {file}")]
+    NoFunction { file: String, function: String },
+    #[error("{file} does not parse as Python: {reason}")]
+    Unparsable { file: String, reason: String },
+    #[error("the test command needs a model to fix it: pass --model (or set SSTAR_MODEL)")]
+    NoModel,
+    #[error("the model endpoint refused the run: {0}")]
+    Model(LlmError),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+}
+
+impl FixError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FixError {
+        let path = path.into();
+        move |source| FixError::Io { path, source }
+    }
+}

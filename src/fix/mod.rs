@@ -1,0 +1,23 @@
+//! `sstar fix` (issue 11): propose a tested fix for a failing test of a Python repository,
+//! chosen the S* way, as a unified diff and a pull-request comment.
+
+mod candidates;
+mod comment;
+mod diff;
+mod error;
+mod exec;
+mod inputs;
+mod locate;
+mod prompts;
+mod repo;
+mod report;
+mod run;
+mod select;
+
+pub use comment::markdown as comment_markdown;
+pub use error::FixError;
+pub use exec::TreeRunner;
+pub use locate::{locate, Location};
+pub use repo::Snapshot;
+pub use report::{FixReport, TestRun};
+pub use run::{fix, FixOutcome, FixSettings};
