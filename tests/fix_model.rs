@@ -47,12 +47,7 @@ impl FixModel {
     fn answer(&self, request: &Value) -> Vec<String> {
         let messages = request["messages"].as_array().cloned().unwrap_or_default();
         let n = request.get("n").and_then(Value::as_u64).unwrap_or(1) as usize;
-        let last_user = messages
-            .iter()
-            .rev()
-            .find(|m| m["role"] == "user")
-            .and_then(|m| m["content"].as_str())
-            .unwrap_or("");
+        let last_user = crate::llm::support::user_text(request, true);
         if messages.iter().any(|m| m["role"] == "assistant") {
             return vec!["I do not see what else to change.".into()];
         }

@@ -90,6 +90,10 @@ fn judge_in_fallback(denied_clone_flags: &str, as_nobody: bool, expected_warning
     std::fs::write(tmp.join("canary"), "still here").expect("write");
     std::fs::create_dir(tmp.join("canary-dir")).expect("mkdir");
     std::fs::write(tmp.join("canary-dir/inner"), "still here").expect("write");
+    // The binary runs from inside the fake /tmp: the real one (and a checkout under it, as in
+    // a CI clone in /tmp) is hidden by the bind.
+    std::fs::create_dir(tmp.join("bin")).expect("mkdir");
+    std::fs::copy(env!("CARGO_BIN_EXE_sstar"), tmp.join("bin/sstar")).expect("copy sstar");
     // Everything nobody's, so nothing but the code under test stops nobody deleting it.
     let chown = std::process::Command::new("chown")
         .args(["-R", "65534:65534"])
@@ -110,7 +114,7 @@ fn judge_in_fallback(denied_clone_flags: &str, as_nobody: bool, expected_warning
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
     }
     let output = command
-        .args([env!("CARGO_BIN_EXE_sstar"), "--no-progress", "judge"])
+        .args(["/tmp/bin/sstar", "--no-progress", "judge"])
         .args(["/tmp/problem", "/tmp/problem/solution.py", "--json"])
         .env("SSTAR_PYTHON", python)
         .env("HOME", "/tmp")

@@ -7,13 +7,11 @@
 
 use std::time::{Duration, Instant};
 
-use sstar_sandbox::{
-    Backend, Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination,
-};
+use sstar_sandbox::{Backend, Interpreter, ProgramKind, Sandbox, SandboxConfig};
 
 #[path = "shared/workloads.rs"]
 mod workloads;
-use workloads::{input_for, WORKLOADS};
+use workloads::{input_for, timed_run, WORKLOADS};
 
 /// The CPU-bound workloads timed (a spread of what contest programs do).
 const CPU_BOUND: &[&str] = &[
@@ -28,26 +26,14 @@ const CPU_BOUND: &[&str] = &[
 
 type Error = Box<dyn std::error::Error>;
 
+/// The wall time of one run, which must finish.
 fn run_once(
     sandbox: &Sandbox,
     kind: &ProgramKind,
     code: &str,
     input: &[u8],
-) -> Result<Duration, Error> {
-    let limits = Limits::new(Duration::from_secs(60), 1024, 64);
-    let execution = Execution::new(kind.clone(), code, input, limits);
-    let started = Instant::now();
-    let outcome = sandbox.run(&execution)?;
-    let wall = started.elapsed();
-    if outcome.termination != Termination::Finished {
-        return Err(format!(
-            "{:?}: {}",
-            outcome.termination,
-            String::from_utf8_lossy(&outcome.stderr)
-        )
-        .into());
-    }
-    Ok(wall)
+) -> Result<Duration, String> {
+    timed_run(sandbox, kind, code, input).map(|(_, wall)| wall)
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {

@@ -7,32 +7,15 @@
 //! machine's noise only ever adds), the wasm fuel (the same every round, which it checks), the
 //! fuel per native CPU millisecond, and the wall times.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sstar_sandbox::{
-    Backend, Execution, Interpreter, Limits, Outcome, ProgramKind, Sandbox, SandboxConfig,
-    Termination, WASM_FUEL_PER_CPU_MS,
+    Backend, Interpreter, ProgramKind, Sandbox, SandboxConfig, WASM_FUEL_PER_CPU_MS,
 };
 
 #[path = "shared/workloads.rs"]
 mod workloads;
-use workloads::{input_for, WORKLOADS};
-
-fn run(sandbox: &Sandbox, code: &str, input: &[u8]) -> Result<(Outcome, Duration), String> {
-    let limits = Limits::new(Duration::from_secs(60), 1024, 64);
-    let execution = Execution::new(ProgramKind::Stdio, code, input, limits);
-    let started = Instant::now();
-    let outcome = sandbox.run(&execution).map_err(|e| e.to_string())?;
-    let wall = started.elapsed();
-    if outcome.termination != Termination::Finished {
-        return Err(format!(
-            "{:?}: {}",
-            outcome.termination,
-            String::from_utf8_lossy(&outcome.stderr)
-        ));
-    }
-    Ok((outcome, wall))
-}
+use workloads::{input_for, timed_run, WORKLOADS};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds: usize = std::env::args().nth(1).map_or(Ok(3), |n| n.parse())?;
@@ -56,8 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut wasm_cpu = None;
         let (mut proc_wall, mut wasm_wall) = (Duration::MAX, Duration::MAX);
         for _ in 0..rounds {
-            let (p, pw) = run(&process, code, &input)?;
-            let (w, ww) = run(&wasm, code, &input)?;
+            let (p, pw) = timed_run(&process, &ProgramKind::Stdio, code, &input)?;
+            let (w, ww) = timed_run(&wasm, &ProgramKind::Stdio, code, &input)?;
             if p.stdout != w.stdout {
                 return Err(format!("{name}: the backends disagree on the output").into());
             }

@@ -10,8 +10,9 @@ backend. The rest of the request follows on stdin, then the program's own input:
     marker, kind (`stdio` or `function`), entry point, prelude, program source, argv...
 
 Everything here mirrors `run_program` in `worker.py` (the process backend), so both backends
-give the same verdicts: keep the two in step. `calls.py` (entry points, return values) is
-prepended to this file by the host.
+give the same verdicts: keep the two in step. `calls.py` (entry points, return values) and
+`program_io.py` (std streams, exit, stdin; shared with `worker.py`) are prepended to this file
+by the host.
 
 The report (what `worker.py` writes on its private fd 3) goes to stderr after the run's marker,
 a random string the host makes per run: the host's stderr sink takes a write that is exactly
@@ -145,48 +146,6 @@ def _exception_record(e):
         _json_text(_exception_type(e)),
         "null" if errno is None else errno,
     )
-
-
-# Python >= 3.11 caps int <-> str conversion at 4300 digits.
-_int_digits = getattr(sys, "set_int_max_str_digits", lambda _digits: None)
-
-
-def _std_streams():
-    import io
-
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
-        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="surrogateescape"
-    )
-    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="surrogateescape"
-    )
-    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
-        encoding="utf-8",
-        errors="backslashreplace",
-        line_buffering=True,
-    )
-
-
-def _finish():
-    """What a normal interpreter does at exit: join threads, run atexit hooks, flush stdio."""
-    import atexit
-
-    if "threading" in sys.modules:
-        sys.modules["threading"]._shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001  a closed or broken stdout is the program's own business
-            pass
-
-
-def _read_stdin():
-    chunks = []
-    while chunk := os.read(0, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def run_program():

@@ -20,7 +20,8 @@ for the run as a whole in the slot's cgroup, where the zygote lives (so every ru
 children are born there); without a writable cgroup the supervisor sums over the processes
 of the run's PID namespace instead.
 
-The host prepends `calls.py` (entry points, return-value encoding) to this file.
+The host prepends `calls.py` (entry points, return-value encoding) and `program_io.py` (std
+streams, exit, stdin) to this file.
 
 Wire format, both directions: u32 little-endian header length, a JSON header, then the raw
 byte blobs whose lengths the header names, in the order the header lists them.
@@ -471,14 +472,14 @@ FAST_CLONE = True
 def warm_up():
     """In the zygote only (the supervisor needs none of it): import what runs use, then
     freeze the heap so its pages stay shared with every run."""
-    global atexit, io, random, threading, traceback, types, FAST_CLONE
+    global random, threading, traceback, types, FAST_CLONE
     for name in PRELOAD + CONFIG.get("preload", []):
         try:
             __import__(name)
         except ImportError:
             pass
-    import atexit
-    import io
+    import atexit  # noqa: F401  warmed for every run (program_io.py)
+    import io  # noqa: F401
     import random
     import site
     import threading
@@ -606,44 +607,6 @@ def _report(record):
     view = memoryview(data)
     while view:
         view = view[os.write(3, view) :]
-
-
-# Python >= 3.11 (and late 3.9/3.10 patches) cap int <-> str conversion at 4300 digits.
-_int_digits = getattr(sys, "set_int_max_str_digits", lambda _digits: None)
-
-
-def _std_streams():
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(
-        io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8", errors="surrogateescape"
-    )
-    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8", errors="surrogateescape"
-    )
-    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
-        io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
-        encoding="utf-8",
-        errors="backslashreplace",
-        line_buffering=True,
-    )
-
-
-def _finish():
-    """What a normal interpreter does at exit: join threads, run atexit hooks, flush stdio."""
-    if "threading" in sys.modules:
-        sys.modules["threading"]._shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001  a closed or broken stdout is the program's own business
-            pass
-
-
-def _read_stdin():
-    chunks = []
-    while chunk := os.read(0, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def run_program(req, code_src):

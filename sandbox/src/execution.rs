@@ -22,6 +22,10 @@ inf = float('inf')
 /// encoding). The worker runs it; a harness computing expected values prepends it to itself.
 pub const FUNCTION_CALLS: &str = include_str!("../python/calls.py");
 
+/// Python source both backends' runners are prepended with: a program's std streams, its exit,
+/// its stdin read whole (one copy, so both give a program the same interpreter around it).
+pub(crate) const PROGRAM_IO: &str = include_str!("../python/program_io.py");
+
 /// How a program is invoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgramKind {

@@ -412,7 +412,7 @@ impl ProcessPool {
     fn fingerprint(&self) -> String {
         let i = &self.isolation;
         format!(
-            "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}\n{}",
+            "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}",
             self.spec.interpreter.executable.display(),
             self.python,
             i.mount_ns,
@@ -423,8 +423,7 @@ impl ProcessPool {
             i.seccomp,
             i.accounting,
             self.spec.preload,
-            crate::worker::WORKER_PY,
-            crate::FUNCTION_CALLS,
+            crate::worker::worker_source(),
             crate::FUNCTION_PRELUDE,
         )
     }

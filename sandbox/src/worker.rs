@@ -139,9 +139,14 @@ pub(crate) struct SpawnSpec {
     pub code_cache: Option<PathBuf>,
 }
 
-/// The worker's source as it is sent: the function-call helpers, then the worker.
+/// The worker's source as it is sent: the function-call and program I/O helpers, then the
+/// worker.
 pub(crate) fn worker_source() -> String {
-    format!("{}\n{WORKER_PY}", crate::FUNCTION_CALLS)
+    format!(
+        "{}\n{}\n{WORKER_PY}",
+        crate::FUNCTION_CALLS,
+        crate::execution::PROGRAM_IO
+    )
 }
 
 /// Where the worker's compiled code is kept between starts: `$XDG_CACHE_HOME/sstar` (or

@@ -23,8 +23,20 @@ pub fn setting_differences(previous: &Value, current: &Value) -> Vec<String> {
     out
 }
 
+/// Settings added after runs were first written, with the value those older runs had: a run
+/// without the setting resumes under that value.
+fn recorded_before(path: &str) -> Option<&'static str> {
+    match path {
+        "sandbox" => Some("process"),
+        _ => None,
+    }
+}
+
 fn compare(path: &str, previous: &Value, current: &Value, out: &mut Vec<String>) {
     if NOT_IDENTITY.contains(&path) || previous == current {
+        return;
+    }
+    if previous.is_null() && recorded_before(path).is_some_and(|old| current == old) {
         return;
     }
     match (previous, current) {
@@ -71,6 +83,18 @@ mod tests {
         assert_eq!(
             setting_differences(&old, &other),
             ["model.model: \"a\" → \"b\"", "pipeline.samples: 16 → 8"]
+        );
+    }
+
+    #[test]
+    fn a_run_from_before_the_sandbox_setting_resumes_under_process_only() {
+        let old = json!({"pipeline": {"samples": 16}});
+        let process = json!({"pipeline": {"samples": 16}, "sandbox": "process"});
+        let wasm = json!({"pipeline": {"samples": 16}, "sandbox": "wasm"});
+        assert!(setting_differences(&old, &process).is_empty());
+        assert_eq!(
+            setting_differences(&old, &wasm),
+            ["sandbox: null → \"wasm\""]
         );
     }
 }

@@ -11,6 +11,21 @@ pub const MODEL: &str = "test-model";
 pub const CHAT_PATH: &str = "/v1/chat/completions";
 
 /// A chat-completion body with one choice per text.
+/// The text of a chat request's first (or, with `last`, last) user message; "" when none.
+pub fn user_text(request: &Value, last: bool) -> &str {
+    let mut users = request["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["role"] == "user");
+    let message = if last {
+        users.next_back()
+    } else {
+        users.next()
+    };
+    message.and_then(|m| m["content"].as_str()).unwrap_or("")
+}
+
 pub fn chat_body(texts: &[&str], finish: &str, prompt: u64, completion: u64) -> Value {
     let choices: Vec<Value> = texts
         .iter()

@@ -79,17 +79,8 @@ impl ScriptedModel {
     fn answer(&self, request: &Value) -> Vec<String> {
         let messages = request["messages"].as_array().cloned().unwrap_or_default();
         let n = request.get("n").and_then(Value::as_u64).unwrap_or(1) as usize;
-        let first_user = messages
-            .iter()
-            .find(|m| m["role"] == "user")
-            .and_then(|m| m["content"].as_str())
-            .unwrap_or("");
-        let last_user = messages
-            .iter()
-            .rev()
-            .find(|m| m["role"] == "user")
-            .and_then(|m| m["content"].as_str())
-            .unwrap_or("");
+        let first_user = crate::llm::support::user_text(request, false);
+        let last_user = crate::llm::support::user_text(request, true);
         let title = first_user
             .strip_prefix("# ")
             .and_then(|t| t.lines().next())

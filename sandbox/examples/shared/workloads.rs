@@ -1,5 +1,31 @@
-//! Workloads of the kinds contest programs spend their time on, shared by the examples that
-//! compare the backends.
+//! Workloads of the kinds contest programs spend their time on, and a timed run, shared by the
+//! examples that compare the backends.
+
+use std::time::{Duration, Instant};
+
+use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
+
+/// Runs `code` with generous limits; its outcome and wall time, or why it did not finish.
+pub fn timed_run(
+    sandbox: &Sandbox,
+    kind: &ProgramKind,
+    code: &str,
+    input: &[u8],
+) -> Result<(Outcome, Duration), String> {
+    let limits = Limits::new(Duration::from_secs(60), 1024, 64);
+    let execution = Execution::new(kind.clone(), code, input, limits);
+    let started = Instant::now();
+    let outcome = sandbox.run(&execution).map_err(|e| e.to_string())?;
+    let wall = started.elapsed();
+    if outcome.termination != Termination::Finished {
+        return Err(format!(
+            "{:?}: {}",
+            outcome.termination,
+            String::from_utf8_lossy(&outcome.stderr)
+        ));
+    }
+    Ok((outcome, wall))
+}
 
 /// Workloads of the kinds contest programs spend their time on, each ~0.2-1 s natively.
 pub const WORKLOADS: &[(&str, &str, &str)] = &[

@@ -22,7 +22,7 @@ use crate::outcome::{KillReason, Outcome, RawResult, Report, Termination};
 use crate::pool::{Accounting, Isolation, SandboxError};
 use crate::Backend;
 
-/// The driver's source as the guest runs it: the function-call helpers, then the driver.
+/// The driver's source (the guest runs it after the function-call and program I/O helpers).
 pub(crate) const DRIVER_PY: &str = include_str!("../../python/wasm_driver.py");
 
 /// What the interpreter runs (`-c`): it reads the driver from stdin (ten digits of length,
@@ -231,7 +231,11 @@ impl WasmRuntime {
         let mut runtime = Self {
             engine,
             pre,
-            driver: format!("{}\n{DRIVER_PY}", crate::FUNCTION_CALLS),
+            driver: format!(
+                "{}\n{}\n{DRIVER_PY}",
+                crate::FUNCTION_CALLS,
+                crate::execution::PROGRAM_IO
+            ),
             driver_code: Vec::new(),
             entropy: entropy(),
             module: module.to_path_buf(),
