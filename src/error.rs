@@ -32,6 +32,8 @@ pub enum Error {
     Eval(#[from] crate::eval::EvalError),
     #[error(transparent)]
     Fix(#[from] crate::fix::FixError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -15,6 +15,7 @@ pub mod judge;
 pub mod llm;
 pub mod pipeline;
 pub mod problem;
+pub mod report;
 pub mod store;
 pub mod verdict;
 

@@ -54,6 +54,17 @@ pub enum Command {
     Import(ImportArgs),
     /// Propose a fix for a failing test of a Python repository, as a unified diff.
     Fix(Box<FixArgs>),
+    /// Write one self-contained HTML page for a run (reads only the run directory).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run directory.
+    pub run: PathBuf,
+    /// Where to write the page [default: RUN/report.html].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

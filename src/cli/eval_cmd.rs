@@ -11,10 +11,10 @@ use super::output::Output;
 use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::eval::{
-    compare, evaluate, load_eval, Breakdown, Comparison, EvalReport, NotScoredReason, Rate,
+    compare, evaluate, load_eval, AgainstRecord, Breakdown, Comparison, EvalReport, NotScoredReason, Rate,
     SelectionInfo,
 };
-use crate::store::{LockError, RunDir};
+use crate::store::{write_json_atomic, LockError, RunDir};
 
 pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let run = RunDir::new(&args.run);
@@ -23,7 +23,13 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     // Grade where the run's candidates ran, unless told otherwise.
     let recorded = run.info().ok().map(|info| info.backend());
     let sandbox = start_sandbox(&args.sandbox.choice(recorded)?)?;
-    let report = evaluate_with_progress(&sandbox, &run, args.set.as_deref(), output)?;
+    // Earlier `--against` comparisons outlive this evaluation (the report shows them).
+    let earlier_against = load_eval(&run)
+        .ok()
+        .flatten()
+        .map(|r| r.against)
+        .unwrap_or_default();
+    let mut report = evaluate_with_progress(&sandbox, &run, args.set.as_deref(), output)?;
     for (id, n) in &report.not_scored {
         if n.reason == NotScoredReason::Malformed {
             tracing::error!("{id}: malformed: {}", n.detail.as_deref().unwrap_or("?"));
@@ -49,10 +55,29 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
                     evaluate_other()?
                 }
             };
-            Some((compare(&report, &theirs), theirs.summary.complete))
+            let comparison = compare(&report, &theirs);
+            let typed = other.root().display().to_string();
+            report.against = earlier_against
+                .into_iter()
+                .filter(|a| a.run != typed)
+                .collect();
+            report.against.push(AgainstRecord {
+                run: typed,
+                selection: theirs.summary.selection.clone(),
+                pass_at_1: theirs.summary.pass_at_1_interval,
+                difference: comparison.pass_at_1,
+            });
+            Some((comparison, theirs.summary.complete))
         }
-        None => None,
+        None => {
+            report.against = earlier_against;
+            None
+        }
     };
+    if !report.against.is_empty() {
+        write_json_atomic(&run.eval_json(), &report).map_err(Error::io(run.eval_json()))?;
+    }
+    super::report_cmd::write_after_run(run.root());
     if args.json {
         let value = match &comparison {
             Some((c, _)) => serde_json::json!({"eval": report, "against": c}),
@@ -310,6 +335,8 @@ mod tests {
             difficulty: None,
             source: None,
             random_expectation: None,
+            finals: None,
+            finals_accepted: None,
         }
     }
 
@@ -322,6 +349,7 @@ mod tests {
             summary: EvalSummary::of(&problems, &not_scored, selection),
             problems,
             not_scored,
+            against: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@ mod import_cmd;
 mod judge_cmd;
 mod merge_cmd;
 mod output;
+mod report_cmd;
 mod solve_cmd;
 mod verify_cmd;
 
@@ -25,5 +26,6 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Merge(args) => merge_cmd::run(args, &output),
         Command::Import(args) => import_cmd::run(args, &output),
         Command::Fix(args) => fix_cmd::run(*args, &output),
+        Command::Report(args) => report_cmd::run(args, &output),
     }
 }

@@ -195,6 +195,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let results: Vec<&ProblemResult> = results.values().collect();
     let totals = ctx.llm.as_ref().map(|l| l.ledger().run_totals());
     output.data(&summary(&results, &malformed, totals));
+    super::report_cmd::write_after_run(run.root());
     let all_selected = results.iter().all(|r| r.status == ResultStatus::Selected);
     Ok(if all_selected && malformed.is_empty() {
         EXIT_OK

@@ -11,7 +11,7 @@ mod stats;
 
 pub use compare::{compare, Comparison};
 pub use report::{
-    Breakdown, EvalProblem, EvalReport, EvalSummary, Expectation, NotScored, NotScoredReason,
+    AgainstRecord, Breakdown, EvalProblem, EvalReport, EvalSummary, Expectation, NotScored, NotScoredReason,
     SelectionInfo,
 };
 pub use score::{evaluate, load_eval, EvalError};

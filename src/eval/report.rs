@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::{wilson, Rate};
+use super::stats::{wilson, PairedDifference, Rate};
 use crate::verdict::Verdict;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,6 +23,12 @@ pub struct EvalProblem {
     /// is accepted (the exact expectation beside the one draw in `verdict`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_expectation: Option<f64>,
+    /// Final-round programs (one per sample that wrote one) and how many of them the hidden
+    /// tests accept: the k/N behind pass@N (absent in runs evaluated before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finals: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finals_accepted: Option<usize>,
 }
 
 /// Random selection's expected score over the problems that report one.
@@ -202,4 +208,21 @@ pub struct EvalReport {
     /// Problems of the run's scope with no score, and why (left out of pass@1's denominator).
     #[serde(default)]
     pub not_scored: BTreeMap<String, NotScored>,
+    /// Runs this one was compared with (`eval --against`), so a report can put them side by
+    /// side; one entry per other run, the latest comparison.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub against: Vec<AgainstRecord>,
+}
+
+/// One `eval --against RUN_B`: the other run's pass@1 and the paired difference.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgainstRecord {
+    /// RUN_B as typed.
+    pub run: String,
+    /// RUN_B's `--select` and whether it was model-free or the oracle's.
+    pub selection: SelectionInfo,
+    /// RUN_B's pass@1 over its scored problems.
+    pub pass_at_1: Rate,
+    /// This run's pass@1 minus RUN_B's, over the problems both scored.
+    pub difference: PairedDifference,
 }

@@ -1,6 +1,6 @@
 //! Judging a finished run's picks and candidates on hidden tests.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -146,6 +146,8 @@ pub fn evaluate(
             difficulty: problem.metadata.difficulty.clone(),
             source: problem.metadata.source.clone(),
             random_expectation: None,
+            finals: None,
+            finals_accepted: None,
         };
         let selected = match result.status {
             ResultStatus::Selected => {
@@ -186,12 +188,12 @@ pub fn evaluate(
                 };
             }
         }
-        if !entry.any_candidate_accepted {
-            let codes = selection
-                .map(|s| s.finals.into_iter().map(|f| f.code).collect())
-                .unwrap_or_default();
-            entry.any_candidate_accepted =
-                any_accepted(sandbox, problem, codes, selected.as_deref())?;
+        if let Some(s) = selection {
+            let codes: Vec<String> = s.finals.into_iter().map(|f| f.code).collect();
+            let accepted = count_accepted(sandbox, problem, &codes, selected.as_deref(), &entry)?;
+            entry.finals = Some(codes.len());
+            entry.finals_accepted = Some(accepted);
+            entry.any_candidate_accepted |= accepted > 0;
         }
         out.insert(id.clone(), entry);
     }
@@ -201,6 +203,7 @@ pub fn evaluate(
         problems: out,
         summary,
         not_scored,
+        against: Vec::new(),
     };
     write_json_atomic(&run.eval_json(), &report).map_err(|source| EvalError::Io {
         path: run.eval_json(),
@@ -209,27 +212,39 @@ pub fn evaluate(
     Ok(report)
 }
 
-fn any_accepted(
+/// How many of `codes` (every final-round program, duplicates counted: k of N samples) the
+/// hidden tests accept; each distinct program is judged once, and the pick's verdict, already
+/// in `entry`, is reused.
+fn count_accepted(
     sandbox: &Sandbox,
     problem: &Problem,
-    mut codes: Vec<String>,
-    skip: Option<&str>,
-) -> Result<bool, JudgeError> {
-    codes.sort();
-    codes.dedup();
-    for code in codes.iter().filter(|c| Some(c.as_str()) != skip) {
-        let options = JudgeOptions {
-            tests: TestSelection::Hidden,
-            all_tests: false,
-        };
-        if judge(sandbox, problem, code, options, &|_, _| {})?
-            .verdict
-            .is_accepted()
-        {
-            return Ok(true);
-        }
+    codes: &[String],
+    selected: Option<&str>,
+    entry: &EvalProblem,
+) -> Result<usize, JudgeError> {
+    let mut verdicts: HashMap<&str, bool> = HashMap::new();
+    if let Some(selected) = selected {
+        verdicts.insert(selected, entry.accepted());
     }
-    Ok(false)
+    let mut accepted = 0;
+    for code in codes {
+        let ok = match verdicts.get(code.as_str()) {
+            Some(&ok) => ok,
+            None => {
+                let options = JudgeOptions {
+                    tests: TestSelection::Hidden,
+                    all_tests: false,
+                };
+                let ok = judge(sandbox, problem, code, options, &|_, _| {})?
+                    .verdict
+                    .is_accepted();
+                verdicts.insert(code, ok);
+                ok
+            }
+        };
+        accepted += usize::from(ok);
+    }
+    Ok(accepted)
 }
 
 fn run_json_error(run: &RunDir, e: std::io::Error) -> EvalError {

@@ -33,6 +33,10 @@ pub struct RoundRecord {
     /// `truncated`), so the reason can be read rather than guessed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
+    /// The debug prompt sent after this round (its failing tests, expected and actual
+    /// output), when another round followed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,33 +120,32 @@ async fn debug_sample(
         let code: Arc<str> = Arc::from(code);
         let results = run_public(ctx, problem, &code, counter).await?;
         let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
-        record(
-            ctx,
-            problem,
-            RoundRecord::program(sample, round, "program", &code, &results, Some(&completion)),
-        );
+        let done = passed == results.len() || round == ctx.settings.rounds;
+        // Made before the round is recorded, so the trace shows what the model was told.
+        let feedback = (!done).then(|| {
+            let failures: Vec<_> = problem
+                .public
+                .iter()
+                .zip(&results)
+                .filter(|(_, r)| !r.verdict.is_accepted())
+                .collect();
+            prompts::debug_feedback(problem, &code, &failures, results.len())
+        });
+        let mut line =
+            RoundRecord::program(sample, round, "program", &code, &results, Some(&completion));
+        line.feedback = feedback.as_ref().map(|m| m.content.clone());
+        record(ctx, problem, line);
         last_good = Some(FinalProgram {
             sample,
             code: code.clone(),
             public_passed: passed,
             public_total: results.len(),
         });
-        if passed == results.len() || round == ctx.settings.rounds {
+        let Some(feedback) = feedback else {
             break;
-        }
-        let failures: Vec<_> = problem
-            .public
-            .iter()
-            .zip(&results)
-            .filter(|(_, r)| !r.verdict.is_accepted())
-            .collect();
+        };
         messages.push(Message::assistant(completion.text.clone()));
-        messages.push(prompts::debug_feedback(
-            problem,
-            &code,
-            &failures,
-            results.len(),
-        ));
+        messages.push(feedback);
         let request = CompletionRequest::new(Role::Debug, &problem.id, messages.clone())
             .stage("debug")
             .first_sample(sample as u32);
@@ -200,6 +203,7 @@ impl RoundRecord {
             cached: answer.is_some_and(|a| a.cached),
             error,
             reply: answer.map(|a| a.text.clone()),
+            feedback: None,
         }
     }
 
@@ -231,6 +235,7 @@ impl RoundRecord {
             cached: answer.is_some_and(|a| a.cached),
             error: None,
             reply: None,
+            feedback: None,
         }
     }
 }

@@ -68,6 +68,10 @@ pub struct SelectionReport {
     /// Samples left out of the groups: they failed on every synthesized input.
     pub always_failing: Vec<usize>,
     pub comparisons: Vec<Comparison>,
+    /// Inputs (positions in `inputs`) that tell groups apart: those the judge was shown, then
+    /// those that split groups; each group's real output on them is in `groups[].outputs`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub distinguishing: Vec<usize>,
     pub pick: Option<Pick>,
     /// How many inputs were synthesized, run and kept, and why running stopped early.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +130,9 @@ pub struct GroupRecord {
     /// Model-free: candidates agreeing with this group's answers, summed over kept inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreement: Option<usize>,
+    /// The group's real output (or failure) on each `distinguishing` input, as a judge sees it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,6 +171,7 @@ pub async fn select(
         groups: Vec::new(),
         always_failing: Vec::new(),
         comparisons: Vec::new(),
+        distinguishing: Vec::new(),
         pick: None,
         input_counts: None,
     };
@@ -292,6 +300,7 @@ pub async fn select(
                     wins: w,
                     agreements: None,
                     agreement: None,
+                    outputs: Vec::new(),
                 })
                 .collect();
             let chosen = report.candidates[codes[best].0];
@@ -447,6 +456,17 @@ async fn by_behaviour(
         let (best, wins) = tournament::rank(&sizes, &[], ctx.settings.seed);
         (best, wins, why.to_owned())
     };
+    report.distinguishing = distinguishing(
+        &behaviours.kept,
+        groups,
+        &behaviours.splits,
+        &report.comparisons,
+    );
+    let shown_on = |group: &Group, input: usize| {
+        let k = behaviours.kept.iter().position(|&i| i == input);
+        k.and_then(|k| group.shown.get(k))
+            .map_or_else(String::new, |o| o.shown.clone())
+    };
     report.groups = groups
         .iter()
         .enumerate()
@@ -459,6 +479,11 @@ async fn by_behaviour(
             wins: wins.get(g).copied().unwrap_or(0),
             agreements: group.agreements,
             agreement: agreement.as_ref().map(|s| s[g]),
+            outputs: report
+                .distinguishing
+                .iter()
+                .map(|&input| shown_on(group, input))
+                .collect(),
         })
         .collect();
     let chosen =
@@ -470,6 +495,37 @@ async fn by_behaviour(
         reason,
     });
     Ok(())
+}
+
+/// Inputs split off from others that record per group outputs (beyond those the judge saw):
+/// enough to see why groups differ, few enough to keep selection.json small.
+const DISTINGUISHING_SPLITS: usize = 8;
+
+/// The inputs worth showing each group's output on: every input a judge was shown, then the
+/// first inputs that split groups apart and on which the final groups still differ.
+fn distinguishing(
+    kept: &[usize],
+    groups: &[Group],
+    splits: &[usize],
+    comparisons: &[Comparison],
+) -> Vec<usize> {
+    let Some(first) = groups.first().filter(|_| groups.len() > 1) else {
+        return Vec::new();
+    };
+    let mut chosen: Vec<usize> = comparisons.iter().filter_map(|c| c.input).collect();
+    let differ = |k: usize| groups.iter().any(|g| !g.signature[k].agrees(&first.signature[k]));
+    let split_inputs = kept
+        .iter()
+        .enumerate()
+        .filter(|&(k, &input)| splits.get(input).is_some_and(|&n| n > 0) && differ(k))
+        .map(|(_, &input)| input)
+        .filter(|input| !chosen.contains(input))
+        .take(DISTINGUISHING_SPLITS)
+        .collect::<Vec<_>>();
+    chosen.extend(split_inputs);
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
 }
 
 /// Model-free `sstar` selection when `--inputs` gave expected outputs: each group scores its

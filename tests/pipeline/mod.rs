@@ -3,6 +3,7 @@
 
 mod model_free;
 mod outcomes;
+mod report;
 mod scripted;
 
 use std::path::Path;
