@@ -11,8 +11,8 @@ use super::output::Output;
 use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::eval::{
-    compare, evaluate, load_eval, AgainstRecord, Breakdown, Comparison, EvalReport, NotScoredReason, Rate,
-    SelectionInfo,
+    compare, evaluate, load_eval, AgainstRecord, Breakdown, Comparison, EvalReport,
+    NotScoredReason, Rate, SelectionInfo,
 };
 use crate::store::{write_json_atomic, LockError, RunDir};
 

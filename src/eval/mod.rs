@@ -11,8 +11,8 @@ mod stats;
 
 pub use compare::{compare, Comparison};
 pub use report::{
-    AgainstRecord, Breakdown, EvalProblem, EvalReport, EvalSummary, Expectation, NotScored, NotScoredReason,
-    SelectionInfo,
+    AgainstRecord, Breakdown, EvalProblem, EvalReport, EvalSummary, Expectation, NotScored,
+    NotScoredReason, SelectionInfo,
 };
 pub use score::{evaluate, load_eval, EvalError};
 pub use stats::{paired, wilson, PairedDifference, Rate};

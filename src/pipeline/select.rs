@@ -513,7 +513,11 @@ fn distinguishing(
         return Vec::new();
     };
     let mut chosen: Vec<usize> = comparisons.iter().filter_map(|c| c.input).collect();
-    let differ = |k: usize| groups.iter().any(|g| !g.signature[k].agrees(&first.signature[k]));
+    let differ = |k: usize| {
+        groups
+            .iter()
+            .any(|g| !g.signature[k].agrees(&first.signature[k]))
+    };
     let split_inputs = kept
         .iter()
         .enumerate()

@@ -24,15 +24,16 @@ pub(crate) fn bars(title: &str, unit: &str, rows: &[(String, f64)], alt: bool) -
     let labels: Vec<String> = rows.iter().map(|(l, _)| short(l)).collect();
     let color = if alt { BAR_ALT } else { BAR };
     draw(title, unit, &labels, top, |chart| {
-        chart.draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
-            let mut bar = Rectangle::new(
-                [(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)],
-                color.filled(),
-            );
-            bar.set_margin(0, 0, 6, 6);
-            bar
-        }))
-        .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, (_, v))| {
+                let mut bar = Rectangle::new(
+                    [(SegmentValue::Exact(i), 0.0), (right(i, rows.len()), *v)],
+                    color.filled(),
+                );
+                bar.set_margin(0, 0, 6, 6);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
         Ok(())
     })
 }
@@ -47,29 +48,31 @@ pub(crate) fn rates(title: &str, rows: &[(String, Rate)]) -> Option<String> {
         .map(|(l, r)| format!("{} ({}/{})", short(l), r.successes, r.count))
         .collect();
     draw(title, "pass@1 %", &labels, 100.0, |chart| {
-        chart.draw_series(rows.iter().enumerate().map(|(i, (_, r))| {
-            let mut bar = Rectangle::new(
-                [
-                    (SegmentValue::Exact(i), 0.0),
-                    (SegmentValue::Exact(i + 1), r.rate * 100.0),
-                ],
-                BAR.filled(),
-            );
-            bar.set_margin(0, 0, 10, 10);
-            bar
-        }))
-        .map_err(|e| e.to_string())?;
-        chart.draw_series(rows.iter().enumerate().map(|(i, (_, r))| {
-            ErrorBar::new_vertical(
-                SegmentValue::CenterOf(i),
-                r.low * 100.0,
-                r.rate * 100.0,
-                r.high * 100.0,
-                INK.stroke_width(2),
-                10,
-            )
-        }))
-        .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, (_, r))| {
+                let mut bar = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), 0.0),
+                        (right(i, rows.len()), r.rate * 100.0),
+                    ],
+                    BAR.filled(),
+                );
+                bar.set_margin(0, 0, 10, 10);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, (_, r))| {
+                ErrorBar::new_vertical(
+                    SegmentValue::CenterOf(i),
+                    r.low * 100.0,
+                    r.rate * 100.0,
+                    r.high * 100.0,
+                    INK.stroke_width(2),
+                    10,
+                )
+            }))
+            .map_err(|e| e.to_string())?;
         Ok(())
     })
 }
@@ -100,6 +103,7 @@ fn draw(
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .max_light_lines(1)
             .x_labels(labels.len())
             .x_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
@@ -122,6 +126,16 @@ type SegmentedChart = Cartesian2d<
     plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordusize>,
     plotters::coord::types::RangedCoordf64,
 >;
+
+/// The right edge of bar `i` of `n`: the next segment's start, or the axis's end for the
+/// last (the axis holds exactly `n` segments, so segment `n` does not exist).
+fn right(i: usize, n: usize) -> SegmentValue<usize> {
+    if i + 1 >= n {
+        SegmentValue::Last
+    } else {
+        SegmentValue::Exact(i + 1)
+    }
+}
 
 fn short(label: &str) -> String {
     if label.chars().count() <= LABEL_CHARS {
@@ -158,15 +172,23 @@ mod tests {
         let svg = bars(
             "time",
             "s",
-            &[("generate".into(), 3.0), ("<script>alert(1)</script>".into(), 1.0)],
+            &[
+                ("generate".into(), 3.0),
+                ("<script>alert(1)</script>".into(), 1.0),
+            ],
             false,
         )
         .expect("drawn");
         assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
         assert!(!svg.contains("<script>"));
-        let svg = rates("pass@1", &[("easy\"><img src=x onerror=alert(1)>".into(), wilson(3, 4))])
-            .expect("drawn");
+        let svg = rates(
+            "pass@1",
+            &[("easy\"><img src=x onerror=alert(1)>".into(), wilson(3, 4))],
+        )
+        .expect("drawn");
         assert!(!svg.contains("<img"));
+        // No bar of negative width (browsers log an error for each).
+        assert!(!svg.contains("width=\"-"), "{svg}");
         assert!(bars("none", "s", &[("a".into(), 0.0)], false).is_none());
     }
 }

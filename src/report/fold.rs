@@ -53,9 +53,54 @@ impl Folded {
     }
 }
 
+/// `text` with the body of each fenced block (```` ``` ````) cut to `block_chars`, so a
+/// prompt's long test input does not crowd out the expected and actual outputs after it.
+pub(crate) fn fold_fenced(text: &str, block_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut inside = false;
+    let mut block = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("```") {
+            if inside {
+                let count = block.chars().count();
+                if count > block_chars {
+                    out.extend(block.chars().take(block_chars));
+                    out.push_str(&format!("… ({count} characters)\n"));
+                } else {
+                    out.push_str(&block);
+                }
+                block.clear();
+            }
+            inside = !inside;
+            out.push_str(line);
+        } else if inside {
+            block.push_str(line);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.push_str(&block);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fenced_blocks_are_cut_and_the_text_around_them_kept() {
+        let text = format!(
+            "Input:\n```\n{}\n```\nExpected:\n```\n42\n```\n",
+            "7 ".repeat(100)
+        );
+        let folded = fold_fenced(&text, 10);
+        assert_eq!(
+            folded,
+            "Input:\n```\n7 7 7 7 7 … (201 characters)\n```\nExpected:\n```\n42\n```\n"
+        );
+        // An unclosed block is kept as it is.
+        assert_eq!(fold_fenced("```\nabc", 1), "```\nabc");
+    }
 
     #[test]
     fn short_values_are_whole_and_long_ones_say_how_long() {

@@ -118,7 +118,7 @@ fn overview(o: &Overview) -> Markup {
     let methods: Vec<(String, Rate)> = o
         .methods
         .iter()
-        .map(|m| (m.label.clone(), m.pass_at_1))
+        .map(|m| (m.short.clone(), m.pass_at_1))
         .collect();
     html! {
         header id="overview" {
@@ -198,7 +198,14 @@ fn overview(o: &Overview) -> Markup {
                 }
                 div.card {
                     div.small { "wall time" }
-                    div.big { (o.wall_seconds.map_or_else(|| "-".into(), seconds)) }
+                    div.big {
+                        @match o.wall_seconds {
+                            // run.json's stamps are whole seconds.
+                            Some(w) if w < 1.0 => "< 1 s",
+                            Some(w) => (seconds(w)),
+                            None => "-",
+                        }
+                    }
                     div.small { "problems' own: " (seconds(o.problem_seconds)) " summed" }
                 }
             }
@@ -335,14 +342,6 @@ fn problems_table(problems: &[ProblemView]) -> Markup {
     }
 }
 
-fn verdict_mark(v: crate::Verdict) -> &'static str {
-    if v.is_accepted() {
-        "✓"
-    } else {
-        "✗"
-    }
-}
-
 fn problem_section(p: &ProblemView) -> Markup {
     html! {
         section.problem id=(p.anchor) {
@@ -392,7 +391,7 @@ fn problem_section(p: &ProblemView) -> Markup {
                 (folded(code, "code"))
             }
             @if let Some(d) = &p.diff {
-                details {
+                details open {
                     summary { "Diff against the runner-up, sample " (d.runner_up) " (" (d.why) ")" }
                     @if d.lines.is_empty() {
                         p.muted { "The two programs are identical." }
@@ -420,7 +419,7 @@ fn problem_section(p: &ProblemView) -> Markup {
 fn samples(p: &ProblemView) -> Markup {
     html! {
         @if !p.samples_view.is_empty() {
-            details {
+            details open[p.samples_view.len() <= 8] {
                 summary {
                     "Samples and debug rounds ("
                     (p.samples_view.iter().filter(|s| s.passes_public).count()) " of "
@@ -436,20 +435,23 @@ fn samples(p: &ProblemView) -> Markup {
                                     td { (r.round) }
                                     td { (r.status) @if r.cached { span.tag { "cached" } } }
                                     td {
+                                        // Passing tests as a bare mark (a page of 200 problems
+                                        // holds thousands of them); failing ones named.
                                         @for (name, v) in &r.public {
-                                            span class=(if v.is_accepted() { "v-accepted" } else { "v-fail" }) title=(format!("{name}: {v}")) {
-                                                (verdict_mark(*v)) " " (name) " "
+                                            @if v.is_accepted() {
+                                                span.v-accepted { "✓" }
+                                            } @else {
+                                                " " span.v-fail { "✗ " (name) } " (" (v.as_str()) ") "
                                             }
-                                            @if !v.is_accepted() { span.muted { "(" (v.as_str()) ") " } }
                                         }
                                         @if let Some(f) = &r.feedback {
                                             details {
                                                 summary { "debug feedback sent to the model" }
-                                                (folded(f, ""))
+                                                (folded(f, "feedback"))
                                             }
                                         }
                                         @if let Some(t) = &r.problem {
-                                            details { summary { "what went wrong" } (folded(t, "")) }
+                                            details { summary { "what went wrong" } (folded(t, "reply")) }
                                         }
                                     }
                                     td.num { (r.passed) "/" (r.total) }

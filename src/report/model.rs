@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::diff::{line_diff, DiffLine};
 use super::files::{ComparisonFile, ProblemFiles, RunFiles, SelectionFile, TraceLine};
-use super::fold::Folded;
+use super::fold::{fold_fenced, Folded};
 use crate::eval::{Breakdown, NotScoredReason, PairedDifference, Rate};
 use crate::store::{ProblemResult, RecordedSettings, ResultStatus};
 use crate::Verdict;
@@ -14,13 +14,16 @@ use crate::Verdict;
 /// How much of each kind of long value the page keeps.
 const CODE_CHARS: usize = 12_000;
 const CODE_LINES: usize = 300;
-const OUTPUT_CHARS: usize = 600;
-const OUTPUT_LINES: usize = 12;
-const FEEDBACK_CHARS: usize = 1_200;
-const FEEDBACK_LINES: usize = 30;
-const DIFF_LINES: usize = 200;
+const OUTPUT_CHARS: usize = 240;
+const OUTPUT_LINES: usize = 6;
+const FEEDBACK_CHARS: usize = 500;
+const FEEDBACK_LINES: usize = 24;
+/// Each quoted input or output in the feedback.
+const FEEDBACK_BLOCK_CHARS: usize = 80;
+const DIFF_LINES: usize = 60;
 /// Inputs listed one by one (the rest are counted by source).
-const LISTED_INPUTS: usize = 12;
+const LISTED_INPUTS: usize = 5;
+const LISTED_CHARS: usize = 120;
 
 #[derive(Debug)]
 pub(crate) struct Report {
@@ -81,6 +84,8 @@ pub(crate) struct StageRow {
 
 #[derive(Debug, Clone)]
 pub(crate) struct MethodRow {
+    /// For the chart: the selection method.
+    pub short: String,
     pub label: String,
     pub pass_at_1: Rate,
     /// This run minus that one, paired (`None` for this run itself).
@@ -314,12 +319,19 @@ fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
     if let Some(e) = eval {
         if !e.against.is_empty() {
             methods.push(MethodRow {
+                short: e
+                    .summary
+                    .selection
+                    .method
+                    .clone()
+                    .unwrap_or_else(|| "this run".into()),
                 label: format!("this run ({})", method_label(&e.summary.selection)),
                 pass_at_1: e.summary.pass_at_1_interval,
                 difference: None,
             });
             for a in &e.against {
                 methods.push(MethodRow {
+                    short: a.selection.method.clone().unwrap_or_else(|| a.run.clone()),
                     label: format!("{} ({})", a.run, method_label(&a.selection)),
                     pass_at_1: a.pass_at_1,
                     difference: Some(a.difference),
@@ -327,7 +339,9 @@ fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
             }
         }
     }
-    let model = info.and_then(|i| i.settings.get("model")).filter(|m| !m.is_null());
+    let model = info
+        .and_then(|i| i.settings.get("model"))
+        .filter(|m| !m.is_null());
     let mut models: Vec<String> = ["model", "judge_model", "test_model"]
         .iter()
         .filter_map(|k| model.and_then(|m| m.get(*k)).and_then(|v| v.as_str()))
@@ -337,13 +351,16 @@ fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
     let selection_method = summary
         .and_then(|s| s.selection.method.clone())
         .or(recorded.select.clone());
-    let model_free =
-        recorded.model_free || files.problems.values().any(|p| p.selection.as_ref().is_some_and(|s| s.model_free));
+    let model_free = recorded.model_free
+        || files
+            .problems
+            .values()
+            .any(|p| p.selection.as_ref().is_some_and(|s| s.model_free));
     Overview {
-        title: files
-            .root
-            .file_name()
-            .map_or_else(|| files.root.display().to_string(), |n| n.to_string_lossy().into_owned()),
+        title: files.root.file_name().map_or_else(
+            || files.root.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
         missing,
         set: info.map(|i| i.set.clone()),
         command: info.map(|i| i.command.join(" ")),
@@ -360,8 +377,12 @@ fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
         problems: problems.len(),
         status_counts,
         evaluated: eval.is_some(),
-        pass_at_1: summary.filter(|s| s.count > 0).map(|s| s.pass_at_1_interval),
-        pass_at_n: summary.filter(|s| s.count > 0).map(|s| s.pass_at_n_interval),
+        pass_at_1: summary
+            .filter(|s| s.count > 0)
+            .map(|s| s.pass_at_1_interval),
+        pass_at_n: summary
+            .filter(|s| s.count > 0)
+            .map(|s| s.pass_at_n_interval),
         scored: summary.map_or(0, |s| s.count),
         complete: summary.is_some_and(|s| s.complete),
         prompt_tokens: results.iter().map(|r| r.prompt_tokens).sum(),
@@ -371,9 +392,7 @@ fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
         sandbox_seconds,
         executions: results.iter().map(|r| r.executions).sum(),
         problem_seconds: results.iter().map(|r| r.seconds).sum(),
-        wall_seconds: info.and_then(|i| {
-            Some(seconds_between(&i.started_at, i.finished_at.as_deref()?)?)
-        }),
+        wall_seconds: info.and_then(|i| seconds_between(&i.started_at, i.finished_at.as_deref()?)),
         stages,
         by_difficulty: summary
             .map(|s| s.by_difficulty.clone().into_iter().collect())
@@ -522,7 +541,10 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
     let distinguishing: Vec<InputView> = selection
         .map(|s| {
             if outputs_recorded {
-                s.distinguishing.iter().filter_map(|&k| input_view(s, k)).collect()
+                s.distinguishing
+                    .iter()
+                    .filter_map(|&k| input_view(s, k))
+                    .collect()
             } else {
                 // Older runs: the inputs the judge saw, then those that split groups.
                 let mut ks: Vec<usize> = judged.clone();
@@ -560,8 +582,17 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
         e.0 += 1;
         e.1 += usize::from(i.kept);
     }
+    // The first inputs, in short (the distinguishing ones are shown in full above).
     let inputs_listed: Vec<InputView> = selection
-        .map(|s| (0..s.inputs.len().min(LISTED_INPUTS)).filter_map(|k| input_view(s, k)).collect())
+        .map(|s| {
+            (0..s.inputs.len().min(LISTED_INPUTS))
+                .filter_map(|k| input_view(s, k))
+                .map(|mut i| {
+                    i.preview = Folded::new(value(&s.inputs[i.index].preview), LISTED_CHARS, 3);
+                    i
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let comparisons: Vec<ComparisonView> = selection
         .map(|s| s.comparisons.iter().map(comparison_view).collect())
@@ -589,7 +620,10 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
             .or_else(|| result.map(|r| r.select.clone()).filter(|m| !m.is_empty())),
         samples: result.map_or(finals.len(), |r| r.samples),
         finals: finals.len(),
-        candidates: selection.map_or_else(|| result.map_or(0, |r| r.candidates), |s| s.candidates.len()),
+        candidates: selection.map_or_else(
+            || result.map_or(0, |r| r.candidates),
+            |s| s.candidates.len(),
+        ),
         groups_count: selection.map_or_else(|| result.map_or(0, |r| r.groups), |s| s.groups.len()),
         pick,
         verdict: scored.and_then(|s| s.verdict.map(|v| (v, s.passed, s.total))),
@@ -611,12 +645,17 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
         seconds: result.map_or(0.0, |r| r.seconds),
         samples_view: samples(&pf.trace, finals),
         groups: group_views,
-        always_failing: selection.map(|s| s.always_failing.clone()).unwrap_or_default(),
+        always_failing: selection
+            .map(|s| s.always_failing.clone())
+            .unwrap_or_default(),
         distinguishing,
         outputs_recorded,
         inputs_listed,
         inputs_total: selection.map_or(0, |s| s.inputs.len()),
-        inputs_by_source: by_source.into_iter().map(|(k, (n, kept))| (k, n, kept)).collect(),
+        inputs_by_source: by_source
+            .into_iter()
+            .map(|(k, (n, kept))| (k, n, kept))
+            .collect(),
         input_counts: selection.and_then(|s| s.input_counts.as_ref()).map(|c| {
             let mut text = format!(
                 "{} generated, {} run, {} kept; {} executions (budget {})",
@@ -658,15 +697,22 @@ fn samples(trace: &[TraceLine], finals: &[super::files::FinalFile]) -> Vec<Sampl
                     .map(|l| RoundView {
                         round: l.round,
                         status: l.status.clone(),
-                        public: l.public.iter().map(|p| (p.name.clone(), p.verdict)).collect(),
+                        public: l
+                            .public
+                            .iter()
+                            .map(|p| (p.name.clone(), p.verdict))
+                            .collect(),
                         passed: l.public_passed,
                         total: l.public_total,
                         tokens: l.prompt_tokens + l.completion_tokens,
                         cached: l.cached,
-                        feedback: l
-                            .feedback
-                            .as_deref()
-                            .map(|f| Folded::new(f, FEEDBACK_CHARS, FEEDBACK_LINES)),
+                        feedback: l.feedback.as_deref().map(|f| {
+                            Folded::new(
+                                &fold_fenced(f, FEEDBACK_BLOCK_CHARS),
+                                FEEDBACK_CHARS,
+                                FEEDBACK_LINES,
+                            )
+                        }),
                         problem: l
                             .error
                             .as_deref()
@@ -741,15 +787,22 @@ fn why(
         s.method.as_deref().unwrap_or("?"),
         p.reason
     )];
-    out.push(format!(
-        "{} of {} final programs pass every public test; they form {} behaviour group{} on {} synthesized input{}.",
+    let passing = format!(
+        "{} of {} final programs pass every public test",
         s.candidates.len(),
-        s.finals.len(),
-        groups.len(),
-        if groups.len() == 1 { "" } else { "s" },
-        s.inputs.iter().filter(|i| i.kept).count(),
-        if s.inputs.len() == 1 { "" } else { "s" },
-    ));
+        s.finals.len()
+    );
+    let kept = s.inputs.iter().filter(|i| i.kept).count();
+    out.push(if groups.is_empty() {
+        format!("{passing}; no behaviour groups were needed.")
+    } else {
+        format!(
+            "{passing}; they form {} behaviour group{} on {kept} kept synthesized input{}.",
+            groups.len(),
+            if groups.len() == 1 { "" } else { "s" },
+            if kept == 1 { "" } else { "s" },
+        )
+    });
     if let Some(g) = p.group.and_then(|g| groups.get(g)) {
         let mut line = format!(
             "Its {} holds sample{} {}",
@@ -770,7 +823,9 @@ fn why(
             ));
         }
         if let Some(a) = g.agreement {
-            line.push_str(&format!(" and has {a} agreeing answers from other candidates"));
+            line.push_str(&format!(
+                " and has {a} agreeing answers from other candidates"
+            ));
         }
         line.push('.');
         out.push(line);
@@ -779,7 +834,9 @@ fn why(
         out.push("No model was asked: selection was model-free.".into());
     }
     if s.analysis_only {
-        out.push("The pick used the hidden tests (oracle): analysis only, not a fair score.".into());
+        out.push(
+            "The pick used the hidden tests (oracle): analysis only, not a fair score.".into(),
+        );
     }
     if !s.always_failing.is_empty() {
         out.push(format!(
@@ -822,7 +879,13 @@ fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView
     let (runner, why) = match others.first() {
         Some((g, group)) => {
             let sample = *group.samples.first()?;
-            (code_of(sample)?, format!("the first sample of the best other group, {}", group_name(*g)))
+            (
+                code_of(sample)?,
+                format!(
+                    "the first sample of the best other group, {}",
+                    group_name(*g)
+                ),
+            )
         }
         None => {
             let other = s
@@ -830,7 +893,10 @@ fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView
                 .iter()
                 .filter_map(|&i| s.finals.get(i))
                 .find(|f| f.code != chosen.code)?;
-            (other, "the first other public-passing program with different code".into())
+            (
+                other,
+                "the first other public-passing program with different code".into(),
+            )
         }
     };
     let (lines, omitted) = line_diff(&runner.code, &chosen.code, DIFF_LINES);
@@ -851,7 +917,9 @@ mod tests {
         assert_eq!(anchor("abs"), "problem-abs");
         assert_eq!(anchor("a b"), "problem-a_20b");
         assert_ne!(anchor("a_20b"), anchor("a b"));
-        assert!(anchor("\"><script>").chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+        assert!(anchor("\"><script>")
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
     }
 
     #[test]

@@ -5,15 +5,23 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{abs_problem, abs_script, add_problem, add_script, read_json, results, run, solve, start, stdio_problem};
 use super::scripted::{Script, ScriptedModel};
+use super::{
+    abs_problem, abs_script, add_problem, add_script, read_json, results, run, solve, start,
+    stdio_problem,
+};
 use crate::common::sstar;
 
 /// What a hostile candidate prints on any input but the public one.
 const HOSTILE: &str = "</script><script>alert(1)</script><img src=x onerror=alert(2)>";
 
 fn hostile_problem(set: &Path) {
-    stdio_problem(&set.join("echo"), "Echo", &[("1", "1")], &[("2", "2"), ("3", "3")]);
+    stdio_problem(
+        &set.join("echo"),
+        "Echo",
+        &[("1", "1")],
+        &[("2", "2"), ("3", "3")],
+    );
 }
 
 fn hostile_script() -> Script {
@@ -50,6 +58,15 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
     abs_problem(set.path());
     add_problem(set.path());
     hostile_problem(set.path());
+    for (id, difficulty) in [("abs", "hard"), ("add", "easy"), ("echo", "easy")] {
+        let toml = set.path().join(id).join("problem.toml");
+        let text = std::fs::read_to_string(&toml).expect("toml");
+        std::fs::write(
+            &toml,
+            format!("{text}difficulty = \"{difficulty}\"\nsource = \"scripted\"\n"),
+        )
+        .expect("toml");
+    }
     let temp = tempfile::tempdir().expect("out");
     let out: PathBuf = match std::env::var_os("SSTAR_REPORT_KEEP") {
         Some(dir) => {
@@ -59,20 +76,53 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
         None => temp.path().join("run"),
     };
     let output = run(solve(&server.uri(), set.path(), &out, &["--rounds", "1"])).await;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // solve leaves a page behind it.
     assert!(out.join("report.html").is_file());
+    // The same samples selected by majority, compared with `eval --against`.
+    let majority = out.with_file_name(format!(
+        "{}-majority",
+        out.file_name().expect("name").to_string_lossy()
+    ));
+    let _ = std::fs::remove_dir_all(&majority);
+    let output = run(solve(
+        &server.uri(),
+        set.path(),
+        &majority,
+        &["--rounds", "1", "--select", "majority"],
+    ))
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let mut eval = sstar();
-    eval.arg("eval").arg(&out);
+    eval.arg("eval").arg(&out).arg("--against").arg(&majority);
     let evaluated = run(eval).await;
-    assert!(evaluated.status.success(), "{}", String::from_utf8_lossy(&evaluated.stderr));
+    assert!(
+        evaluated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&evaluated.stderr)
+    );
 
     let page = temp.path().join("page.html");
     let mut report = sstar();
     report.arg("report").arg(&out).arg("--out").arg(&page);
     let reported = run(report).await;
-    assert!(reported.status.success(), "{}", String::from_utf8_lossy(&reported.stderr));
-    assert_eq!(String::from_utf8_lossy(&reported.stdout).trim(), page.display().to_string());
+    assert!(
+        reported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reported.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&reported.stdout).trim(),
+        page.display().to_string()
+    );
     let html = std::fs::read_to_string(&page).expect("page");
 
     // Totals: pass@1 from eval.json, tokens summed over results.jsonl.
@@ -84,16 +134,39 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
     );
     let tokens: u64 = results(&out)
         .iter()
-        .map(|r| r["prompt_tokens"].as_u64().unwrap_or(0) + r["completion_tokens"].as_u64().unwrap_or(0))
+        .map(|r| {
+            r["prompt_tokens"].as_u64().unwrap_or(0) + r["completion_tokens"].as_u64().unwrap_or(0)
+        })
         .sum();
     assert!(tokens > 0);
-    assert!(html.contains(&format!("id=\"tokens\">{tokens}<")), "tokens {tokens} not on the page");
+    assert!(
+        html.contains(&format!("id=\"tokens\">{tokens}<")),
+        "tokens {tokens} not on the page"
+    );
+
+    // Charts: pass@1 by difficulty and source, and the two selections side by side.
+    // (plotters writes each SVG text on a line of its own.)
+    for title in [
+        "pass@1 by difficulty",
+        "pass@1 by source",
+        "pass@1 side by side",
+    ] {
+        assert!(
+            html.contains(&format!("\n{title}\n</text>")),
+            "no chart {title}"
+        );
+    }
+    assert!(html.contains("Compared runs (sstar eval --against)"));
+    assert!(html.contains(&format!("{} (majority)", majority.display())));
 
     // The pick: the lone right program, picked by the judge, in words and in code.
     let abs = section(&html, "abs");
     let selection = read_json(&out.join("problems/abs/selection.json"));
     let sample = selection["pick"]["sample"].as_u64().expect("pick");
-    assert!(abs.contains(&format!("Sample {sample} was picked by sstar: won")), "{abs}");
+    assert!(
+        abs.contains(&format!("Sample {sample} was picked by sstar: won")),
+        "{abs}"
+    );
     assert!(abs.contains("print(abs(int(input())))"));
     assert!(abs.contains("Hidden tests: <span class=\"v-accepted\">accepted</span>"));
     // The groups, with their members.
@@ -107,16 +180,26 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
             .map(|s| s.to_string())
             .collect();
         assert!(
-            abs.contains(&format!("<td>group {}</td><td>{}</td>", g + 1, members.join(", "))),
+            abs.contains(&format!(
+                "<td>group {}</td><td>{}</td>",
+                g + 1,
+                members.join(", ")
+            )),
             "group {g} not listed"
         );
     }
     // A distinguishing input with its source, and each group's real output on it side by side.
     assert!(abs.contains("Distinguishing inputs"));
-    assert!(abs.contains("<strong>model</strong>"), "the model-written input's source");
+    assert!(
+        abs.contains("<strong>model</strong>"),
+        "the model-written input's source"
+    );
     assert!(abs.contains("shown to the judge"));
     assert!(abs.contains("<pre class=\"input\">-5</pre>"), "{abs}");
-    assert!(abs.contains("<pre class=\"output\">5</pre>") && abs.contains("<pre class=\"output\">-5</pre>"));
+    assert!(
+        abs.contains("<pre class=\"output\">5</pre>")
+            && abs.contains("<pre class=\"output\">-5</pre>")
+    );
     // The judge's answers in both orders, and the diff against the runner-up.
     assert!(abs.contains("Pairwise judgements (asked in both orders)"));
     assert!(abs.contains("wins: both orders agree"));
@@ -127,17 +210,21 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
     let add = section(&html, "add");
     assert!(add.contains("debug feedback sent to the model"));
     assert!(add.contains("Your program fails 2 of the 2 public tests"));
-    assert!(add.contains("(wrong_answer)"));
+    assert!(add.contains("<span class=\"v-fail\">✗ public/1</span> (wrong_answer)"));
 
     // Hostile output is text: no markup of it survives, and the page's only script is its own.
     let echo = section(&html, "echo");
-    assert!(echo.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(echo.contains(
+        "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+    ));
     assert!(!html.contains("<img"));
     assert!(!html.contains("alert(1)</script>"));
     assert_eq!(html.matches("<script").count(), 1);
     assert!(html.contains("Content-Security-Policy"));
     // Nothing to fetch: no link, no external source (the base URL appears only as text).
-    assert!(!html.contains("<link") && !html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert!(
+        !html.contains("<link") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,13 +233,27 @@ async fn a_partial_run_renders_what_exists_and_a_malformed_file_is_named() {
     let set = tempfile::tempdir().expect("set");
     abs_problem(set.path());
     let out = tempfile::tempdir().expect("out");
-    let output = run(solve(&server.uri(), set.path(), out.path(), &["--rounds", "0"])).await;
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = run(solve(
+        &server.uri(),
+        set.path(),
+        out.path(),
+        &["--rounds", "0"],
+    ))
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // No eval, a problem without selection.json, one that never finished.
     std::fs::remove_file(out.path().join("problems/abs/selection.json")).expect("rm");
     std::fs::create_dir_all(out.path().join("problems/ghost")).expect("mkdir");
     let html = crate::common::run_sstar(&["report", out.path().to_str().expect("utf-8")]);
-    assert!(html.status.success(), "{}", String::from_utf8_lossy(&html.stderr));
+    assert!(
+        html.status.success(),
+        "{}",
+        String::from_utf8_lossy(&html.stderr)
+    );
     let page = std::fs::read_to_string(out.path().join("report.html")).expect("page");
     assert!(page.contains("not evaluated: run sstar eval"));
     assert!(section(&page, "abs").contains("Missing: selection.json"));
@@ -162,5 +263,8 @@ async fn a_partial_run_renders_what_exists_and_a_malformed_file_is_named() {
     let failed = crate::common::run_sstar(&["report", out.path().to_str().expect("utf-8")]);
     assert_eq!(failed.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&failed.stderr);
-    assert!(stderr.contains("problems/abs/selection.json: malformed"), "{stderr}");
+    assert!(
+        stderr.contains("problems/abs/selection.json: malformed"),
+        "{stderr}"
+    );
 }
