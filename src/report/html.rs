@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::charts;
 use super::diff::DiffKind;
-use super::fold::Folded;
+use super::fold::{Folded, Once};
 use super::model::{Overview, ProblemView, Report, Status};
 use crate::eval::Rate;
 
@@ -81,6 +81,19 @@ fn folded(f: &Folded, class: &str) -> Markup {
         pre class=(class) { (f.text) }
         @if let Some(note) = f.note() {
             div.fold { (note) }
+        }
+    }
+}
+
+/// A text shown once per problem, folded under `summary`; a repeat says (as `short`) where
+/// it was shown.
+fn once(o: &Once<(usize, usize)>, summary: &str, short: &str, class: &str) -> Markup {
+    html! {
+        @match o {
+            Once::Shown(f) => details { summary { (summary) } (folded(f, class)) },
+            Once::SameAs((sample, round)) => div.fold {
+                (short) ": as in sample " (sample) ", round " (round)
+            },
         }
     }
 }
@@ -397,17 +410,25 @@ fn problem_section(p: &ProblemView) -> Markup {
                         p.muted { "The two programs are identical." }
                     } @else {
                         pre.code.diff {
-                            @for l in &d.lines {
-                                @let class = match l.kind {
-                                    DiffKind::Hunk => "d-hunk",
+                            // A run of lines of one kind is one span (a block per run).
+                            @for run in d.lines.chunk_by(|a, b| a.kind == b.kind) {
+                                @let class = match run[0].kind {
+                                    DiffKind::Hunk | DiffKind::Folded => "d-hunk",
                                     DiffKind::Same => "d-same",
                                     DiffKind::Removed => "d-del",
                                     DiffKind::Added => "d-add",
                                 };
-                                span class=(class) { (l.text) }
+                                span class=(class) {
+                                    @for (i, l) in run.iter().enumerate() {
+                                        @if i > 0 { "\n" }
+                                        (l.text)
+                                    }
+                                }
                             }
                         }
-                        @if d.omitted > 0 { div.fold { "… " (d.omitted) " more diff lines" } }
+                        @if d.omitted > 0 {
+                            div.fold { "… " (d.omitted) " more diff lines; both programs are whole in selection.json" }
+                        }
                     }
                     p.muted { "- runner-up, + chosen." }
                 }
@@ -425,7 +446,9 @@ fn samples(p: &ProblemView) -> Markup {
                     (p.samples_view.iter().filter(|s| s.passes_public).count()) " of "
                     (p.samples_view.len()) " pass the public tests)"
                 }
-                table {
+                // Numbers are right-aligned by column (table.rounds in the CSS): a page holds
+                // thousands of these rows.
+                table.rounds {
                     thead { tr { th { "sample" } th { "round" } th { "status" } th { "public tests" } th.num { "passed" } th.num { "tokens" } } }
                     tbody {
                         @for s in &p.samples_view {
@@ -437,25 +460,23 @@ fn samples(p: &ProblemView) -> Markup {
                                     td {
                                         // Passing tests as a bare mark (a page of 200 problems
                                         // holds thousands of them); failing ones named.
-                                        @for (name, v) in &r.public {
-                                            @if v.is_accepted() {
-                                                span.v-accepted { "✓" }
+                                        // A run of passing tests is one span of marks.
+                                        @for run in r.public.chunk_by(|a, b| a.1.is_accepted() && b.1.is_accepted()) {
+                                            @if run[0].1.is_accepted() {
+                                                span.v-accepted { @for _ in run { "✓" } }
                                             } @else {
-                                                " " span.v-fail { "✗ " (name) } " (" (v.as_str()) ") "
+                                                " " span.v-fail { "✗ " (run[0].0) } " (" (run[0].1.as_str()) ") "
                                             }
                                         }
                                         @if let Some(f) = &r.feedback {
-                                            details {
-                                                summary { "debug feedback sent to the model" }
-                                                (folded(f, "feedback"))
-                                            }
+                                            (once(f, "debug feedback sent to the model", "debug feedback", "feedback"))
                                         }
                                         @if let Some(t) = &r.problem {
-                                            details { summary { "what went wrong" } (folded(t, "reply")) }
+                                            (once(t, "what went wrong", "what went wrong", "reply"))
                                         }
                                     }
-                                    td.num { (r.passed) "/" (r.total) }
-                                    td.num { (r.tokens) }
+                                    td { (r.passed) "/" (r.total) }
+                                    td { (r.tokens) }
                                 }
                             }
                         }
@@ -520,7 +541,12 @@ fn inputs(p: &ProblemView) -> Markup {
                         div.side {
                             @for g in &p.groups {
                                 div.cell.picked[g.picked] {
-                                    div.small { "group " (g.index + 1) " (sample" @if g.samples.len() > 1 { "s" } " " (g.samples.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")) ")" @if g.picked { " · picked" } }
+                                    // Members are in the groups table above (and by the first input).
+                                    div.small {
+                                        "group " (g.index + 1)
+                                        @if k == 0 { " (sample" @if g.samples.len() > 1 { "s" } " " (g.samples.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")) ")" }
+                                        @if g.picked { " · picked" }
+                                    }
                                     @if let Some(o) = g.outputs.get(k) { (folded(o, "output")) } @else { pre { "-" } }
                                 }
                             }
@@ -544,12 +570,33 @@ fn inputs(p: &ProblemView) -> Markup {
                         }
                     }
                 }
-                @for i in &p.inputs_listed {
-                    p { (input_title(i)) }
-                    (folded(&i.preview, "input"))
+                @if !p.inputs_listed.is_empty() {
+                    table.inputs {
+                        thead { tr { th { "input" } th { "source" } th.num { "bytes" } th { "" } th { "preview" } } }
+                        tbody {
+                            @for i in &p.inputs_listed {
+                                tr {
+                                    td { "#" (i.index) }
+                                    td { (i.source) @if let Some(t) = &i.tag { span.tag { (t) } } @if let Some(s) = i.seed { span.tag { "seed " (s) } } }
+                                    td { (i.bytes) }
+                                    td {
+                                        @if !i.kept { span.tag { "dropped" } }
+                                        @if let Some(n) = i.splits { @if n > 0 { "splits " (n) } }
+                                    }
+                                    td {
+                                        @if i.above { span.muted { "shown above" } }
+                                        @else { code { (i.preview.text.trim_end()) } @if i.preview.folded { span.muted { " …" } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
-                @if p.inputs_total > p.inputs_listed.len() {
-                    p.muted { (p.inputs_total - p.inputs_listed.len()) " more inputs are in the run directory (inputs/K.in)." }
+                p.muted {
+                    @if p.inputs_total > p.inputs_listed.len() {
+                        (p.inputs_total - p.inputs_listed.len()) " more inputs; "
+                    }
+                    "each input is whole in the run directory (inputs/K.in)."
                 }
             }
         }

@@ -6,24 +6,14 @@ use std::collections::BTreeMap;
 
 use super::diff::{line_diff, DiffLine};
 use super::files::{ComparisonFile, ProblemFiles, RunFiles, SelectionFile, TraceLine};
-use super::fold::{fold_fenced, Folded};
+use super::fold::{
+    fold_fenced, Folded, Once, Seen, CODE_CHARS, CODE_LINES, DIFF_LINES, DIFF_RUN_LINES,
+    FEEDBACK_BLOCK_CHARS, FEEDBACK_CHARS, FEEDBACK_LINES, IN_SELECTION, IN_TRACE, LISTED_CHARS,
+    LISTED_INPUTS, LISTED_LINES, OUTPUT_CHARS, OUTPUT_LINES, REPLY_CHARS, REPLY_LINES,
+};
 use crate::eval::{Breakdown, NotScoredReason, PairedDifference, Rate};
 use crate::store::{ProblemResult, RecordedSettings, ResultStatus};
 use crate::Verdict;
-
-/// How much of each kind of long value the page keeps.
-const CODE_CHARS: usize = 12_000;
-const CODE_LINES: usize = 300;
-const OUTPUT_CHARS: usize = 240;
-const OUTPUT_LINES: usize = 6;
-const FEEDBACK_CHARS: usize = 500;
-const FEEDBACK_LINES: usize = 24;
-/// Each quoted input or output in the feedback.
-const FEEDBACK_BLOCK_CHARS: usize = 80;
-const DIFF_LINES: usize = 60;
-/// Inputs listed one by one (the rest are counted by source).
-const LISTED_INPUTS: usize = 5;
-const LISTED_CHARS: usize = 120;
 
 #[derive(Debug)]
 pub(crate) struct Report {
@@ -200,8 +190,9 @@ pub(crate) struct RoundView {
     pub total: usize,
     pub tokens: u64,
     pub cached: bool,
-    pub feedback: Option<Folded>,
-    pub problem: Option<Folded>,
+    /// Shown once per problem: a repeat points at the (sample, round) that showed it.
+    pub feedback: Option<Once<(usize, usize)>>,
+    pub problem: Option<Once<(usize, usize)>>,
 }
 
 #[derive(Debug)]
@@ -229,6 +220,8 @@ pub(crate) struct InputView {
     pub preview: Folded,
     /// A judge was shown this input.
     pub judged: bool,
+    /// In "all synthesized inputs": shown above among the distinguishing ones (no preview).
+    pub above: bool,
 }
 
 #[derive(Debug)]
@@ -534,8 +527,9 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
             kept: i.kept,
             splits: i.splits,
             file: i.file.clone(),
-            preview: Folded::new(value(&i.preview), OUTPUT_CHARS, OUTPUT_LINES),
+            preview: Folded::input(&i.preview, i.bytes, OUTPUT_CHARS, OUTPUT_LINES),
             judged: judged.contains(&index),
+            above: false,
         })
     };
     let distinguishing: Vec<InputView> = selection
@@ -572,7 +566,7 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
             outputs: g
                 .outputs
                 .iter()
-                .map(|o| Folded::new(value(o), OUTPUT_CHARS, OUTPUT_LINES))
+                .map(|o| Folded::new(value(o), OUTPUT_CHARS, OUTPUT_LINES, IN_SELECTION))
                 .collect(),
         })
         .collect();
@@ -588,7 +582,13 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
             (0..s.inputs.len().min(LISTED_INPUTS))
                 .filter_map(|k| input_view(s, k))
                 .map(|mut i| {
-                    i.preview = Folded::new(value(&s.inputs[i.index].preview), LISTED_CHARS, 3);
+                    i.above = distinguishing.iter().any(|d| d.index == i.index);
+                    i.preview = Folded::input(
+                        &s.inputs[i.index].preview,
+                        i.bytes,
+                        LISTED_CHARS,
+                        LISTED_LINES,
+                    );
                     i
                 })
                 .collect()
@@ -601,7 +601,7 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
     let chosen = selection
         .and_then(|s| s.pick.as_ref())
         .and_then(|p| finals.get(p.final_index));
-    let code = chosen.map(|f| Folded::new(&f.code, CODE_CHARS, CODE_LINES));
+    let code = chosen.map(|f| Folded::new(&f.code, CODE_CHARS, CODE_LINES, IN_SELECTION));
     let diff = selection.and_then(|s| runner_up_diff(s, pick.as_ref()));
     let why = why(selection, pick.as_ref(), &group_views, &comparisons);
     ProblemView {
@@ -675,6 +675,10 @@ fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
 }
 
 fn samples(trace: &[TraceLine], finals: &[super::files::FinalFile]) -> Vec<SampleView> {
+    // Samples failing the same test often get the same feedback (and errors repeat): each
+    // text is shown once per problem.
+    let mut feedback_seen = Seen::new();
+    let mut problem_seen = Seen::new();
     let mut by_sample: BTreeMap<usize, Vec<&TraceLine>> = BTreeMap::new();
     for line in trace {
         by_sample.entry(line.sample).or_default().push(line);
@@ -695,6 +699,21 @@ fn samples(trace: &[TraceLine], finals: &[super::files::FinalFile]) -> Vec<Sampl
                 rounds: lines
                     .into_iter()
                     .map(|l| RoundView {
+                        feedback: l.feedback.as_deref().map(|f| {
+                            feedback_seen.once(f, (sample, l.round), |f| {
+                                Folded::new(
+                                    &fold_fenced(f, FEEDBACK_BLOCK_CHARS),
+                                    FEEDBACK_CHARS,
+                                    FEEDBACK_LINES,
+                                    IN_TRACE,
+                                )
+                            })
+                        }),
+                        problem: l.error.as_deref().or(l.reply.as_deref()).map(|t| {
+                            problem_seen.once(t, (sample, l.round), |t| {
+                                Folded::new(t, REPLY_CHARS, REPLY_LINES, IN_TRACE)
+                            })
+                        }),
                         round: l.round,
                         status: l.status.clone(),
                         public: l
@@ -706,18 +725,6 @@ fn samples(trace: &[TraceLine], finals: &[super::files::FinalFile]) -> Vec<Sampl
                         total: l.public_total,
                         tokens: l.prompt_tokens + l.completion_tokens,
                         cached: l.cached,
-                        feedback: l.feedback.as_deref().map(|f| {
-                            Folded::new(
-                                &fold_fenced(f, FEEDBACK_BLOCK_CHARS),
-                                FEEDBACK_CHARS,
-                                FEEDBACK_LINES,
-                            )
-                        }),
-                        problem: l
-                            .error
-                            .as_deref()
-                            .or(l.reply.as_deref())
-                            .map(|t| Folded::new(t, OUTPUT_CHARS, OUTPUT_LINES)),
                     })
                     .collect(),
             }
@@ -899,7 +906,7 @@ fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView
             )
         }
     };
-    let (lines, omitted) = line_diff(&runner.code, &chosen.code, DIFF_LINES);
+    let (lines, omitted) = line_diff(&runner.code, &chosen.code, DIFF_RUN_LINES, DIFF_LINES);
     Some(DiffView {
         runner_up: runner.sample,
         why,
@@ -929,6 +936,40 @@ mod tests {
             Some(150.0)
         );
         assert_eq!(seconds_between("garbage", "2026-02-01T00:01:30Z"), None);
+    }
+
+    #[test]
+    fn the_same_feedback_in_many_samples_is_shown_once() {
+        let feedback = format!("Test `public/1`\nInput:\n```\n{}\n```\n", "7 ".repeat(3000));
+        let trace: Vec<TraceLine> = (0..4)
+            .map(|sample| TraceLine {
+                sample,
+                round: 0,
+                status: "program".into(),
+                feedback: Some(if sample == 2 {
+                    "other".into()
+                } else {
+                    feedback.clone()
+                }),
+                ..TraceLine::default()
+            })
+            .collect();
+        let views = samples(&trace, &[]);
+        let shown: Vec<&Once<(usize, usize)>> = views
+            .iter()
+            .map(|s| s.rounds[0].feedback.as_ref().expect("feedback"))
+            .collect();
+        let Once::Shown(first) = shown[0] else {
+            panic!("the first copy is shown")
+        };
+        // Folded: the 6 KB quoted input is cut, and a note says where the whole is.
+        assert!(first.text.len() <= FEEDBACK_CHARS, "{}", first.text);
+        assert!(first
+            .text
+            .contains("… (6001 characters; whole in trace.jsonl)"));
+        assert_eq!(*shown[1], Once::SameAs((0, 0)));
+        assert!(matches!(shown[2], Once::Shown(f) if f.text == "other"));
+        assert_eq!(*shown[3], Once::SameAs((0, 0)));
     }
 
     #[test]
