@@ -182,6 +182,15 @@ fn render(report: &EvalReport) -> String {
         s.count,
         plural(s.count)
     );
+    if let Some(e) = &s.random_expectation {
+        let _ = writeln!(
+            text,
+            "random's exact expectation: pass@1 {:.1}% ({:.2} of {} problems; the mean pass rate over each problem's candidates, beside this one draw)",
+            e.rate * 100.0,
+            e.expected,
+            e.count
+        );
+    }
     if !s.complete {
         let unscored = s.total - s.count;
         let _ = writeln!(
@@ -248,7 +257,7 @@ fn selection_line(selection: &SelectionInfo) -> String {
     );
     if selection.model_free {
         line.push_str(
-            ", model-free (no model asked: mutated public inputs, largest behaviour group)",
+            ", model-free (no model asked: inputs from the problem's structure, most agreement)",
         );
     }
     if selection.analysis_only {
@@ -300,6 +309,7 @@ mod tests {
             any_candidate_accepted: passed == 4,
             difficulty: None,
             source: None,
+            random_expectation: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! problems that errored, never finished or do not load are counted apart, never as scores.
 
 mod compare;
+mod expectation;
 mod report;
 mod scope;
 mod score;
@@ -10,7 +11,8 @@ mod stats;
 
 pub use compare::{compare, Comparison};
 pub use report::{
-    Breakdown, EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
+    Breakdown, EvalProblem, EvalReport, EvalSummary, Expectation, NotScored, NotScoredReason,
+    SelectionInfo,
 };
 pub use score::{evaluate, load_eval, EvalError};
 pub use stats::{paired, wilson, PairedDifference, Rate};

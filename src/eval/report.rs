@@ -19,6 +19,20 @@ pub struct EvalProblem {
     pub difficulty: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// `--select random` runs: the chance a uniform draw among the public-passing candidates
+    /// is accepted (the exact expectation beside the one draw in `verdict`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_expectation: Option<f64>,
+}
+
+/// Random selection's expected score over the problems that report one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// Expected problems solved.
+    pub expected: f64,
+    /// Expected pass@1.
+    pub rate: f64,
+    pub count: usize,
 }
 
 /// Why a problem of the run's scope has no score.
@@ -47,7 +61,7 @@ pub struct NotScored {
 pub struct SelectionInfo {
     /// `--select` (`None`: the run did not record it).
     pub method: Option<String>,
-    /// No model was asked: mutated public inputs, largest behaviour group.
+    /// No model was asked: inputs from the problem's structure, scoring by agreement.
     pub model_free: bool,
     /// The selection used hidden tests (`--select oracle`): not a fair score.
     pub analysis_only: bool,
@@ -91,6 +105,9 @@ pub struct EvalSummary {
     /// The same, per `difficulty` and per `source` (the platform, for LiveCodeBench).
     pub by_difficulty: BTreeMap<String, Breakdown>,
     pub by_source: BTreeMap<String, Breakdown>,
+    /// `--select random` runs: the draw's exact expectation (see `EvalProblem`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_expectation: Option<Expectation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,7 +142,17 @@ impl EvalSummary {
             |reason: NotScoredReason| not_scored.values().filter(|n| n.reason == reason).count();
         let accepted = all.iter().filter(|p| p.accepted()).count();
         let no_candidate = all.iter().filter(|p| p.verdict.is_none()).count();
+        let expected: Vec<f64> = all.iter().filter_map(|p| p.random_expectation).collect();
+        let random_expectation = (!expected.is_empty() && expected.len() == all.len()).then(|| {
+            let sum: f64 = expected.iter().sum();
+            Expectation {
+                expected: sum,
+                rate: sum / all.len() as f64,
+                count: all.len(),
+            }
+        });
         Self {
+            random_expectation,
             pass_at_1: (!all.is_empty()).then_some(overall.pass_at_1.rate),
             pass_at_n: (!all.is_empty()).then_some(overall.pass_at_n.rate),
             count: all.len(),

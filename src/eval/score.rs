@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sstar_sandbox::Sandbox;
 
+use super::expectation;
 use super::report::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
 };
@@ -37,6 +38,9 @@ struct SelectionFile {
     model_free: bool,
     #[serde(default)]
     finals: Vec<FinalCode>,
+    /// Positions in `finals` of the public-passing programs.
+    #[serde(default)]
+    candidates: Vec<usize>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +145,7 @@ pub fn evaluate(
             any_candidate_accepted: false,
             difficulty: problem.metadata.difficulty.clone(),
             source: problem.metadata.source.clone(),
+            random_expectation: None,
         };
         let selected = match result.status {
             ResultStatus::Selected => {
@@ -164,6 +169,22 @@ pub fn evaluate(
             entry.verdict = Some(report.verdict);
             entry.passed = report.passed;
             entry.any_candidate_accepted = report.verdict.is_accepted();
+        }
+        if settings.select.as_deref() == Some("random") {
+            if let Some(s) = &selection {
+                // The draw is among the public-passing programs; with none, the pick is the
+                // best public pass rate, which is not random: its own verdict is the expectation.
+                let pool: Vec<&str> = s
+                    .candidates
+                    .iter()
+                    .filter_map(|&i| s.finals.get(i).map(|f| f.code.as_str()))
+                    .collect();
+                entry.random_expectation = if pool.is_empty() {
+                    Some(f64::from(u8::from(entry.accepted())))
+                } else {
+                    expectation::mean_accepted(sandbox, problem, &pool)?
+                };
+            }
         }
         if !entry.any_candidate_accepted {
             let codes = selection

@@ -1,4 +1,5 @@
-//! Run every candidate on every synthesized input, drop inputs no one survives, and group
+//! Run every candidate on the synthesized inputs (the ladder's tail only while it still splits
+//! groups, within an execution budget), drop inputs most candidates crash on, and group
 //! candidates whose answers the problem's checker calls equal everywhere.
 
 use std::collections::HashMap;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 use futures::future::join_all;
 use serde::Serialize;
 
-use super::behaviour::Behaviour;
+use super::behaviour::{Behaviour, Failure};
 use super::context::{Context, Counters};
 use super::executor::Observed;
 use super::generate::FinalProgram;
@@ -43,7 +44,22 @@ pub struct Behaviours {
     pub groups: Vec<Group>,
     /// Candidates (indices) left out because they failed on every kept input.
     pub always_failing: Vec<usize>,
+    /// Inputs run: a prefix of the inputs (the ladder's tail is cut early).
+    pub run: usize,
+    /// Per input run: behaviour classes it split off (0 for a dropped input).
+    pub splits: Vec<usize>,
+    /// Why the ladder stopped before its end, if it did.
+    pub stopped: Option<&'static str>,
 }
+
+/// Ladder inputs run at a time between checks for new splits.
+const BATCH: usize = 16;
+/// Batches in a row that split nothing before the ladder stops.
+const QUIET_BATCHES: usize = 3;
+/// Executions per problem: inputs stop once the next would pass it (the first inputs, most
+/// telling first, always run up to `MIN_INPUTS`).
+pub const EXECUTION_BUDGET: usize = 2000;
+const MIN_INPUTS: usize = 12;
 
 pub async fn group_candidates(
     ctx: &Context,
@@ -65,16 +81,83 @@ pub async fn group_candidates(
             });
         code_of.push(position);
     }
-    let runs = distinct.iter().flat_map(|code| {
-        inputs
-            .iter()
-            .map(move |input| ctx.executor.observe(problem, code, &input.data, counters))
-    });
-    let observed: Vec<Observed> = join_all(runs).await.into_iter().collect::<Result<_, _>>()?;
-    let at = |code: usize, input: usize| &observed[code * inputs.len() + input];
-    let kept: Vec<usize> = (0..inputs.len())
-        .filter(|&k| (0..distinct.len()).any(|c| !at(c, k).behaviour.is_failure()))
+    // Counts per distinct program: the keep rule weighs candidates, not programs.
+    let mut weight = vec![0usize; distinct.len()];
+    for &code in &code_of {
+        weight[code] += 1;
+    }
+    let always = inputs.iter().take_while(|i| !i.source.is_ladder()).count();
+    let mut columns: Vec<Vec<Observed>> = Vec::new();
+    let mut kept: Vec<usize> = Vec::new();
+    let mut splits: Vec<usize> = Vec::new();
+    let mut class = vec![0usize; distinct.len()];
+    let cap = (EXECUTION_BUDGET / distinct.len().max(1)).max(MIN_INPUTS);
+    let (mut quiet, mut stopped) = (0, None);
+    while columns.len() < inputs.len() {
+        let start = columns.len();
+        if start >= cap {
+            stopped = Some("execution budget");
+            break;
+        }
+        if start >= always && quiet >= QUIET_BATCHES {
+            stopped = Some("groups stopped splitting");
+            break;
+        }
+        let end = if start < always {
+            always
+        } else {
+            (start + BATCH).min(inputs.len())
+        }
+        .min(cap);
+        let batch = (start..end).map(|k| {
+            let input = &inputs[k];
+            join_all(
+                distinct
+                    .iter()
+                    .map(|code| ctx.executor.observe(problem, code, &input.data, counters)),
+            )
+        });
+        let before = distinct_classes(&class);
+        for column in join_all(batch).await {
+            let column = column.into_iter().collect::<Result<Vec<_>, _>>()?;
+            // Provisional, for the stop rule: the final keep rule needs every column.
+            if column.iter().any(|o| !o.behaviour.is_failure()) {
+                class = refine(&class, &column);
+            }
+            columns.push(column);
+        }
+        if start >= always {
+            quiet = if distinct_classes(&class) > before {
+                0
+            } else {
+                quiet + 1
+            };
+        }
+    }
+    // Programs that answer somewhere: only their crashes make an input look invalid (a program
+    // that dies on every input says nothing about any one of them).
+    let alive: Vec<bool> = (0..distinct.len())
+        .map(|c| columns.iter().any(|col| !col[c].behaviour.is_failure()))
         .collect();
+    let weight: Vec<usize> = weight
+        .iter()
+        .zip(&alive)
+        .map(|(&w, &a)| if a { w } else { 0 })
+        .collect();
+    let mut class = vec![0usize; distinct.len()];
+    for (k, column) in columns.iter().enumerate() {
+        let split = if keep(column, &weight) {
+            kept.push(k);
+            let was = distinct_classes(&class);
+            class = refine(&class, column);
+            distinct_classes(&class) - was
+        } else {
+            0
+        };
+        splits.push(split);
+    }
+    let run = columns.len();
+    let at = |code: usize, input: usize| &columns[input][code];
     let signatures: Vec<Vec<Behaviour>> = (0..distinct.len())
         .map(|code| {
             kept.iter()
@@ -115,7 +198,53 @@ pub async fn group_candidates(
         kept,
         groups,
         always_failing,
+        run,
+        splits,
+        stopped,
     })
+}
+
+/// An input is kept when at least one candidate answers it and at most half of them crash on
+/// it (an input most programs reject is likely outside the problem's constraints). A time
+/// limit is not a crash: a stress input that most candidates are too slow for stays.
+fn keep(column: &[Observed], weight: &[usize]) -> bool {
+    let total: usize = weight.iter().sum();
+    let crashed: usize = column
+        .iter()
+        .zip(weight)
+        .filter(|(o, _)| match &o.behaviour {
+            Behaviour::Output(_) | Behaviour::Failed(Failure::TimeLimit) => false,
+            Behaviour::Failed(
+                Failure::CompileError
+                | Failure::RuntimeError
+                | Failure::MemoryLimit
+                | Failure::OutputLimit,
+            ) => true,
+        })
+        .map(|(_, w)| w)
+        .sum();
+    column.iter().any(|o| !o.behaviour.is_failure()) && 2 * crashed <= total
+}
+
+/// Behaviour classes of the programs after one more input: same class before and the same
+/// behaviour on it (exact equality: a count of splits for the report and the stop rule).
+fn refine(class: &[usize], column: &[Observed]) -> Vec<usize> {
+    let mut ids: HashMap<(usize, &Behaviour), usize> = HashMap::new();
+    class
+        .iter()
+        .zip(column)
+        .map(|(&c, o)| {
+            let next = ids.len();
+            *ids.entry((c, &o.behaviour)).or_insert(next)
+        })
+        .collect()
+}
+
+fn distinct_classes(class: &[usize]) -> usize {
+    let mut seen: Vec<usize> = class.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
 }
 
 /// Members (indices into `code_of`) grouped by behaviour; `signatures[code_of[m]]` is member

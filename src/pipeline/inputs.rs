@@ -1,6 +1,7 @@
-//! Stage 2 input synthesis from three sources — the model writes inputs, the model writes a
-//! generator we run with several seeds, and model-free mutation of the public inputs — plus
-//! one stress input at the largest allowed size. Each input remembers where it came from.
+//! Stage 2 input synthesis from four sources — the model writes inputs, the model writes a
+//! generator we run with several seeds, model-free mutation of the public inputs, and
+//! model-free inputs from the problem's structure (`synth`) — plus one stress input at the
+//! largest allowed size. Each input remembers where it came from.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use sstar_sandbox::{Limits, Termination};
 use super::context::{Context, Counters};
 use super::mutate::mutants;
 use super::prompts;
+use super::synth::{structured_inputs, Family};
 use crate::judge::JudgeError;
 use crate::llm::{extract_generator, extract_inputs, CompletionRequest, Role};
 use crate::problem::{Kind, Problem};
@@ -28,6 +30,32 @@ pub enum Source {
     Stress,
     /// Given by the user (`--inputs`).
     Given,
+    /// Model-free edge values and sizes from the problem's structure (`synth`).
+    Edge,
+    /// A public input's repeated rows reordered (`synth`).
+    Rewrite,
+    /// Model-free random stdio input of the inferred shape, on a ladder of sizes (`synth`).
+    Structure,
+    /// Model-free random function arguments by type (`synth`).
+    Typed,
+}
+
+impl Source {
+    /// Inputs of the random ladder: run while they still split groups, then cut (every
+    /// other source runs within the execution budget).
+    pub fn is_ladder(self) -> bool {
+        self.rank() == 3
+    }
+
+    /// Run order: given and model-written inputs, then edges, then mutations, then the ladder.
+    fn rank(self) -> u8 {
+        match self {
+            Source::Model | Source::Generator | Source::Stress | Source::Given => 0,
+            Source::Edge | Source::Rewrite => 1,
+            Source::Mutation => 2,
+            Source::Structure | Source::Typed => 3,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -38,6 +66,8 @@ pub struct SynthInput {
     pub seed: Option<u64>,
     /// The output a `--inputs` line expects (never trusted as a test; see `groups`).
     pub expected: Option<Arc<[u8]>>,
+    /// The rule that made a `synth` input (`size-max`, `arg0-empty`, ...).
+    pub tag: Option<String>,
 }
 
 impl SynthInput {
@@ -47,12 +77,17 @@ impl SynthInput {
             data: Arc::from(data),
             seed,
             expected: None,
+            tag: None,
         }
     }
 }
 
 /// Largest synthesized input kept.
 const MAX_INPUT_BYTES: usize = 16 << 20;
+
+/// Inputs asked of the structure generator (the ladder's tail is cut once groups stop
+/// splitting, so most problems run far fewer).
+const STRUCTURED_INPUTS: usize = 300;
 
 /// All synthesized inputs for a problem, deduplicated, public inputs excluded.
 pub async fn synthesize(
@@ -86,6 +121,21 @@ pub async fn synthesize(
             .into_iter()
             .map(|m| SynthInput::new(Source::Mutation, m, None)),
     );
+    for generated in structured_inputs(ctx, problem, seed, STRUCTURED_INPUTS, counter).await? {
+        let source = match generated.family {
+            Family::Edge => Source::Edge,
+            Family::Public => Source::Rewrite,
+            Family::Structure => Source::Structure,
+            Family::Typed => Source::Typed,
+        };
+        let mut input = SynthInput::new(source, generated.input.into_bytes(), None);
+        input.tag = Some(generated.tag);
+        if input.data.len() <= MAX_INPUT_BYTES {
+            inputs.push(input);
+        }
+    }
+    // Most telling first (the budget may cut the tail), each source in its own order.
+    inputs.sort_by_key(|input| input.source.rank());
     let mut seen: Vec<&[u8]> = problem.public.iter().map(|t| &*t.input).collect();
     let mut unique: Vec<SynthInput> = Vec::new();
     for input in &inputs {
@@ -191,7 +241,7 @@ fn valid_shape(problem: &Problem, data: &[u8]) -> bool {
 }
 
 /// A stable small hash of a string (seeds per problem must not depend on the process).
-fn fxhash(text: &str) -> u64 {
+pub(crate) fn fxhash(text: &str) -> u64 {
     text.bytes().fold(0xcbf29ce484222325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
     })

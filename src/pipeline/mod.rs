@@ -1,6 +1,7 @@
 //! The S* pipeline: generate and debug N samples (stage 1), then select one by execution
 //! (stage 2), for every problem of a set, resumably.
 
+mod agreement;
 mod behaviour;
 mod candidates;
 mod context;
@@ -13,6 +14,7 @@ mod prompts;
 mod runner;
 mod select;
 mod solve;
+mod synth;
 mod tournament;
 
 pub use candidates::{

@@ -6,6 +6,7 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use serde::Serialize;
 
+use super::agreement;
 use super::context::{Context, Counters};
 use super::generate::FinalProgram;
 use super::groups::{group_candidates, Group};
@@ -68,6 +69,24 @@ pub struct SelectionReport {
     pub always_failing: Vec<usize>,
     pub comparisons: Vec<Comparison>,
     pub pick: Option<Pick>,
+    /// How many inputs were synthesized, run and kept, and why running stopped early.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_counts: Option<InputCounts>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputCounts {
+    /// Synthesized, all sources (`inputs` lists the ones run).
+    pub generated: usize,
+    pub run: usize,
+    pub kept: usize,
+    /// Executions of candidates on synthesized inputs (cached ones included).
+    pub executions: usize,
+    /// Executions per problem past which the size ladder stops.
+    pub budget: usize,
+    /// Why the ladder stopped before its end (`groups stopped splitting`, `execution budget`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,8 +107,13 @@ pub struct InputRecord {
     /// The whole input, relative to the problem's run directory (`inputs/K.in`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// Dropped because every candidate failed on it (likely invalid).
+    /// Dropped because no candidate answered it or most crashed on it (likely invalid).
     pub kept: bool,
+    /// The rule that made a model-free structured input (`size-max`, `arg0-empty`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Behaviour classes this input split off from those the inputs before it left.
+    pub splits: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +123,9 @@ pub struct GroupRecord {
     /// Given expected outputs (`--inputs`) this group reproduces, when any were given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agreements: Option<usize>,
+    /// Model-free: candidates agreeing with this group's answers, summed over kept inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +165,7 @@ pub async fn select(
         always_failing: Vec::new(),
         comparisons: Vec::new(),
         pick: None,
+        input_counts: None,
     };
     let pick = |report: &mut SelectionReport, final_index: usize, reason: String| {
         report.pick = Some(Pick {
@@ -224,7 +252,9 @@ pub async fn select(
             );
         }
         SelectMethod::Random => {
-            let mut rng = rand::rngs::StdRng::seed_from_u64(ctx.settings.seed);
+            // Drawn per problem: one seed for all would pick the same sample index everywhere.
+            let seed = ctx.settings.seed ^ super::inputs::fxhash(&problem.id);
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
             let chosen = *report
                 .candidates
                 .choose(&mut rng)
@@ -232,7 +262,10 @@ pub async fn select(
             pick(
                 &mut report,
                 chosen,
-                format!("seeded random choice (seed {})", ctx.settings.seed),
+                format!(
+                    "seeded random choice (seed {} and the problem id)",
+                    ctx.settings.seed
+                ),
             );
         }
         SelectMethod::LlmJudge if ctx.llm.is_some() => {
@@ -258,6 +291,7 @@ pub async fn select(
                     samples: vec![candidates[*p].sample],
                     wins: w,
                     agreements: None,
+                    agreement: None,
                 })
                 .collect();
             let chosen = report.candidates[codes[best].0];
@@ -308,8 +342,24 @@ async fn by_behaviour(
     report: &mut SelectionReport,
     counter: &Counters,
 ) -> Result<(), JudgeError> {
-    let inputs: Vec<SynthInput> = synthesize(ctx, problem, counter).await?;
+    let mut inputs: Vec<SynthInput> = synthesize(ctx, problem, counter).await?;
     let behaviours = group_candidates(ctx, problem, candidates, &inputs, counter).await?;
+    let generated = inputs.len();
+    inputs.truncate(behaviours.run);
+    let distinct = {
+        let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len()
+    };
+    report.input_counts = Some(InputCounts {
+        generated,
+        run: behaviours.run,
+        kept: behaviours.kept.len(),
+        executions: behaviours.run * distinct,
+        budget: super::groups::EXECUTION_BUDGET,
+        stopped: behaviours.stopped,
+    });
     let files = save_inputs(ctx, problem, &inputs);
     report.inputs = inputs
         .iter()
@@ -322,6 +372,8 @@ async fn by_behaviour(
             preview: truncate(&String::from_utf8_lossy(&input.data), 200),
             file,
             kept: behaviours.kept.contains(&k),
+            tag: input.tag.clone(),
+            splits: behaviours.splits.get(k).copied().unwrap_or(0),
         })
         .collect();
     report.always_failing = behaviours
@@ -333,7 +385,29 @@ async fn by_behaviour(
     let sizes: Vec<usize> = groups.iter().map(|g| g.members.len()).collect();
     let judged =
         ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_some() && groups.len() > 1;
-    let (best, wins, reason) = if judged {
+    let dual = if judged {
+        None
+    } else {
+        dual_agreement(ctx, groups)
+    };
+    let model_free = ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_none();
+    let agreement = (model_free && dual.is_none()).then(|| agreement::scores(groups));
+    let code = |m: usize| &*candidates[m].code;
+    let mut chosen_member = None;
+    let (best, wins, reason) = if let Some(scores) = &agreement {
+        let best = agreement::best(groups, scores, ctx.settings.seed, code);
+        chosen_member = groups
+            .get(best)
+            .map(|g| agreement::member(g, ctx.settings.seed, code));
+        let reason = format!(
+            "model-free: most agreement with the other candidates ({} agreeing answers on {} \
+             kept inputs; group of {})",
+            scores.get(best).copied().unwrap_or(0),
+            behaviours.kept.len(),
+            groups.get(best).map_or(0, |g| g.members.len())
+        );
+        (best, vec![0; groups.len()], reason)
+    } else if judged {
         let top = &groups[..groups.len().min(ctx.settings.max_groups)];
         report.comparisons = tournament::by_execution(
             ctx,
@@ -353,7 +427,7 @@ async fn by_behaviour(
             top.len() - 1
         );
         (best, wins, reason)
-    } else if let Some(scores) = dual_agreement(ctx, groups) {
+    } else if let Some(scores) = dual {
         let (best, wins) = tournament::rank(&scores, &[], ctx.settings.seed);
         let reason = format!(
             "model-free, with given expected outputs: CodeT's dual agreement (group size {} \
@@ -384,9 +458,11 @@ async fn by_behaviour(
                 .collect(),
             wins: wins.get(g).copied().unwrap_or(0),
             agreements: group.agreements,
+            agreement: agreement.as_ref().map(|s| s[g]),
         })
         .collect();
-    let chosen = groups.get(best).map_or(0, |g| g.representative());
+    let chosen =
+        chosen_member.unwrap_or_else(|| groups.get(best).map_or(0, |g| g.representative()));
     let final_index = report.candidates[chosen];
     report.pick = Some(Pick {
         final_index,
