@@ -142,7 +142,10 @@ mod tests {
         // a third answers those inputs too, but disagrees on the others.
         let groups = [
             group(&[0, 1], &[Some("1"), Some("2"), Some("3"), None, None]),
-            group(&[2], &[Some("1"), Some("2"), Some("4"), Some("0"), Some("0")]),
+            group(
+                &[2],
+                &[Some("1"), Some("2"), Some("4"), Some("0"), Some("0")],
+            ),
         ];
         let scores = scores(&groups);
         assert_eq!(scores, [5, 4]);
