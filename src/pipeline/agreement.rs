@@ -9,21 +9,28 @@ use sha2::{Digest, Sha256};
 
 use super::groups::Group;
 
-/// Each group's agreement: over every kept input, the candidates (counted with their group's
-/// size) whose answer the checker accepts against this group's answer there.
+/// Each group's agreement: over every kept input, the other candidates (counted with their
+/// group's size, a member's own group less itself) whose answer the checker accepts against this
+/// group's answer there. A program never agrees with itself: an answer no other candidate gives
+/// (say, on an input outside the constraints that the others loop on) earns nothing.
 pub fn scores(groups: &[Group]) -> Vec<usize> {
     groups
         .iter()
-        .map(|g| {
-            g.signature
+        .enumerate()
+        .map(|(g, group)| {
+            group
+                .signature
                 .iter()
                 .enumerate()
                 .filter(|(_, b)| !b.is_failure())
                 .map(|(k, mine)| {
                     groups
                         .iter()
-                        .filter(|h| h.signature.get(k).is_some_and(|theirs| mine.agrees(theirs)))
-                        .map(|h| h.members.len())
+                        .enumerate()
+                        .filter(|(_, h)| {
+                            h.signature.get(k).is_some_and(|theirs| mine.agrees(theirs))
+                        })
+                        .map(|(i, h)| h.members.len() - usize::from(i == g))
                         .sum::<usize>()
                 })
                 .sum()
@@ -110,7 +117,7 @@ mod tests {
             group(&[5, 6], &[Some("a"), Some("b"), Some("d")]),
         ];
         let scores = scores(&groups);
-        assert_eq!(scores, [9, 10, 10]);
+        assert_eq!(scores, [6, 7, 7]);
         let codes = ["p0", "p1", "p2", "p3", "p4", "p5", "p6"];
         assert_ne!(best(&groups, &scores, 0, |m| codes[m]), 0);
     }
@@ -122,7 +129,28 @@ mod tests {
             group(&[2], &[Some("1"), Some("9")]),
         ];
         let scores = scores(&groups);
-        assert_eq!(scores, [3, 4]);
+        // The second input earns neither anything: one side failed, the other answered alone.
+        assert_eq!(scores, [2, 2]);
+        // Then the group that answered more inputs wins.
+        let codes = ["p0", "p1", "p2"];
+        assert_eq!(best(&groups, &scores, 0, |m| codes[m]), 1);
+    }
+
+    #[test]
+    fn answering_alone_where_the_others_fail_earns_nothing() {
+        // Two programs that agree everywhere but loop on two inputs outside the constraints;
+        // a third answers those inputs too, but disagrees on the others.
+        let groups = [
+            group(&[0, 1], &[Some("1"), Some("2"), Some("3"), None, None]),
+            group(
+                &[2],
+                &[Some("1"), Some("2"), Some("4"), Some("0"), Some("0")],
+            ),
+        ];
+        let scores = scores(&groups);
+        assert_eq!(scores, [5, 4]);
+        let codes = ["p0", "p1", "p2"];
+        assert_eq!(best(&groups, &scores, 0, |m| codes[m]), 0);
     }
 
     #[test]
