@@ -19,6 +19,10 @@ pub struct Script {
     pub inputs: Vec<String>,
     /// The right output for an input, used by the judge.
     pub truth: Option<fn(&str) -> String>,
+    /// The input generator program the model writes when asked for one (`None`: it declines).
+    pub generator: Option<String>,
+    /// The largest-size (stress) generator program it writes when asked (`None`: it declines).
+    pub stress: Option<String>,
 }
 
 #[derive(Clone)]
@@ -110,8 +114,20 @@ impl ScriptedModel {
             let blocks: Vec<String> = script.inputs.iter().map(|i| fenced("input", i)).collect();
             return one(format!("Some tests:\n\n{}", blocks.join("\n\n")));
         }
-        if last_user.contains("prints one random, valid") || last_user.contains("LARGEST size") {
-            return one("I would rather not write a generator.".into());
+        // The stress prompt first: both ask for a generator, only it for the largest size.
+        let generator = if last_user.contains("LARGEST size") {
+            Some(script.stress)
+        } else if last_user.contains("prints one random, valid") {
+            Some(script.generator)
+        } else {
+            None
+        };
+        if let Some(generator) = generator {
+            return one(
+                generator.map_or("I would rather not write a generator.".into(), |code| {
+                    format!("Here is a generator.\n\n{}\n", fenced("python", &code))
+                }),
+            );
         }
         (0..n)
             .map(|i| program(&script.programs[i % script.programs.len().max(1)]))
