@@ -21,7 +21,7 @@ fn shared_data(relative: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        println!("skipped: {} not found", path.display());
+        crate::common::skip(&format!("{} not found", path.display()));
         None
     }
 }

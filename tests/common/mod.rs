@@ -1,4 +1,5 @@
-//! Shared helpers: the built binary, temporary problems, process inspection.
+//! Shared helpers: the built binary, temporary problems, process inspection, and skips that
+//! fail under CI.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -82,6 +83,24 @@ pub fn processes_of(uids: std::ops::Range<u32>) -> Vec<u32> {
         }
     }
     found
+}
+
+/// Whether this is a CI run: `CI` is set to anything but empty, `0` or `false` (`.ci/run`
+/// sets `CI=true`). CI runs as root with `../shared/data` present.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// Notes on stderr that a test (or one of its checks) is skipped here because `reason` is
+/// missing; the caller then returns. Under CI the requirement is always met, so a skip there
+/// would hide a regression: it fails the test instead.
+#[track_caller]
+pub fn skip(reason: &str) {
+    assert!(
+        !in_ci(),
+        "cannot skip under CI, where this must run: {reason}"
+    );
+    eprintln!("skipped: {reason}");
 }
 
 pub fn is_root() -> bool {
