@@ -46,11 +46,14 @@ pub fn start_sandbox(choice: &SandboxChoice) -> Result<Sandbox, Error> {
         Backend::Wasm => SandboxConfig::wasm(choice.wasm_python.clone()),
     };
     if let Some(workers) = std::env::var(ENV_WORKERS).ok().filter(|v| !v.is_empty()) {
-        config.workers = workers.parse().map_err(|_| {
+        // Zero is refused, not raised to one: a setting that cannot mean what it says is a
+        // mistake to report.
+        let count: std::num::NonZeroUsize = workers.parse().map_err(|_| {
             Error::Usage(format!(
                 "{ENV_WORKERS} must be a positive integer, got `{workers}`"
             ))
         })?;
+        config.workers = count.get();
     }
     Ok(Sandbox::start(config)?)
 }

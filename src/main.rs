@@ -2,22 +2,11 @@
 
 use std::io::IsTerminal;
 
-use clap::Parser;
-use sstar::cli::{run, Cli};
+use sstar::cli::{parse, run};
 use tracing_subscriber::EnvFilter;
 
 fn main() {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            std::process::exit(if e.use_stderr() {
-                sstar::error::EXIT_ERROR
-            } else {
-                0
-            });
-        }
-    };
+    let cli = parse();
     let level = match (cli.global.quiet, cli.global.verbose) {
         (true, _) => "error",
         (false, 0) => "warn",

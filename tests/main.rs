@@ -18,6 +18,7 @@ mod pipeline;
 mod problem_files;
 mod run_lock;
 mod scratch_fallback;
+mod settings_cli;
 mod shard;
 #[cfg(feature = "wasm")]
 mod wasm_cli;

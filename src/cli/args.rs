@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::model_args::LlmArgs;
 use crate::config::{SandboxChoice, ENV_SANDBOX};
-use crate::llm::LlmArgs;
+use crate::error::Error;
 use crate::pipeline::SelectMethod;
 use crate::problem::TestSelection;
 use crate::store::Shard;
@@ -130,6 +131,9 @@ pub struct ImportArgs {
     /// Time limit for every imported problem, overriding the benchmark's.
     #[arg(long)]
     pub time_limit_ms: Option<u64>,
+    /// Where reference solutions run (apps, humaneval and mbpp compute expected values).
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -159,8 +163,8 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = 2)]
     pub rounds: usize,
     /// How to pick among the candidates.
-    #[arg(long, value_enum, default_value_t = SelectMethod::Sstar)]
-    pub select: SelectMethod,
+    #[arg(long, value_enum, default_value_t = SelectArg::Sstar)]
+    pub select: SelectArg,
     /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench output JSON).
     #[arg(long, value_name = "FILE")]
     pub candidates: Option<PathBuf>,
@@ -185,6 +189,39 @@ pub struct SolveArgs {
     pub shard: Option<Shard>,
 }
 
+/// `--select`'s values: the pipeline's [`SelectMethod`]s, spelt as [`SelectMethod::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SelectArg {
+    /// Synthesized inputs, behaviour groups, pairwise judgement on real outputs.
+    Sstar,
+    /// The first sample that passes the public tests.
+    First,
+    /// A seeded random choice among the public-passing samples.
+    Random,
+    /// The largest behaviour group on synthesized inputs.
+    Majority,
+    /// Pairwise judgement from the code alone.
+    LlmJudge,
+    /// The best public pass rate.
+    Public,
+    /// Uses the hidden tests: for analysis only.
+    Oracle,
+}
+
+impl From<SelectArg> for SelectMethod {
+    fn from(arg: SelectArg) -> Self {
+        match arg {
+            SelectArg::Sstar => SelectMethod::Sstar,
+            SelectArg::First => SelectMethod::First,
+            SelectArg::Random => SelectMethod::Random,
+            SelectArg::Majority => SelectMethod::Majority,
+            SelectArg::LlmJudge => SelectMethod::LlmJudge,
+            SelectArg::Public => SelectMethod::Public,
+            SelectArg::Oracle => SelectMethod::Oracle,
+        }
+    }
+}
+
 fn parse_shard(text: &str) -> Result<Shard, String> {
     let (k, n) = text.split_once('/').ok_or("expected K/N, e.g. 1/4")?;
     let (index, count): (usize, usize) = (
@@ -195,6 +232,16 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
         return Err(format!("shard {index}/{count}: K must be between 1 and N"));
     }
     Ok(Shard { index, count })
+}
+
+/// `value` of `flag`, or a usage error when it is below `min` (`why` says why, if not obvious).
+pub(super) fn at_least(flag: &str, value: usize, min: usize, why: &str) -> Result<usize, Error> {
+    if value < min {
+        return Err(Error::Usage(format!(
+            "{flag} must be at least {min}{why}, got {value}"
+        )));
+    }
+    Ok(value)
 }
 
 #[derive(Debug, Args)]
@@ -301,7 +348,7 @@ pub enum SandboxBackend {
 impl SandboxArgs {
     /// The flags, falling back to `$SSTAR_SANDBOX`; `recorded` (a run's own backend) comes
     /// before the environment, so `eval` grades where `solve` ran unless told otherwise.
-    pub fn choice(&self, recorded: Option<Backend>) -> Result<SandboxChoice, crate::error::Error> {
+    pub fn choice(&self, recorded: Option<Backend>) -> Result<SandboxChoice, Error> {
         let backend = match (self.backend, recorded) {
             (Some(SandboxBackend::Process), _) => Backend::Process,
             (Some(SandboxBackend::Wasm), _) => Backend::Wasm,
@@ -309,7 +356,7 @@ impl SandboxArgs {
             (None, None) => SandboxChoice::from_env()?.backend,
         };
         if self.wasm_python.is_some() && backend != Backend::Wasm {
-            return Err(crate::error::Error::Usage(format!(
+            return Err(Error::Usage(format!(
                 "--wasm-python is for --sandbox wasm (the backend here is `{backend}`; see also {ENV_SANDBOX})"
             )));
         }
@@ -317,5 +364,26 @@ impl SandboxArgs {
             backend,
             wasm_python: self.wasm_python.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::SelectArg;
+    use crate::pipeline::SelectMethod;
+
+    #[test]
+    fn one_spelling_on_the_command_line_in_json_and_in_results() {
+        for arg in SelectArg::value_variants() {
+            let flag = arg.to_possible_value().expect("visible");
+            let method = SelectMethod::from(*arg);
+            assert_eq!(flag.get_name(), method.name());
+            assert_eq!(
+                serde_json::to_value(method).expect("serialises"),
+                method.name()
+            );
+        }
     }
 }

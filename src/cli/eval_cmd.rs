@@ -81,11 +81,10 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     if args.json {
         let value = match &comparison {
             Some((c, _)) => serde_json::json!({"eval": report, "against": c}),
-            None => serde_json::to_value(&report).map_err(|e| Error::Usage(e.to_string()))?,
+            None => serde_json::to_value(&report).map_err(Error::json("the eval report"))?,
         };
         output.data(
-            &(serde_json::to_string_pretty(&value).map_err(|e| Error::Usage(e.to_string()))?
-                + "\n"),
+            &(serde_json::to_string_pretty(&value).map_err(Error::json("the eval report"))? + "\n"),
         );
     } else {
         output.data(&render(&report));
@@ -102,7 +101,7 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
 }
 
 fn lock_error(error: LockError) -> Error {
-    Error::Usage(error.to_string())
+    Error::Lock(error)
 }
 
 fn same_dir(a: &RunDir, b: &RunDir) -> bool {

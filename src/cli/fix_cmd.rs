@@ -15,10 +15,8 @@ use crate::llm::{process_env, LlmClient};
 use crate::store::{write_atomic, write_json_atomic, ExecCache, RunDir};
 
 pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
-    let config = args
-        .llm
-        .resolve(process_env)
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let samples = super::args::at_least("--samples", args.samples, 1, "")?;
+    let config = args.llm.resolve(process_env)?;
     if !args.repo.is_dir() {
         return Err(Error::Usage(format!(
             "{} is not a directory",
@@ -30,9 +28,7 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
             .clone()
             .unwrap_or_else(|| default_run_dir(&args)),
     );
-    let _lock = run
-        .create_and_lock()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let _lock = run.create_and_lock()?;
     // CMD is a shell command that starts processes (pytest, unittest): only the process
     // backend can run it, whatever $SSTAR_SANDBOX says.
     let sandbox = Arc::new(start_sandbox(&SandboxChoice::default())?);
@@ -45,13 +41,12 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
         test: args.test.clone(),
         file: args.file.clone(),
         function: args.function.clone(),
-        samples: args.samples,
+        samples,
         rounds: args.rounds,
         seed: args.select_seed,
     };
     tracing::info!("fix run directory: {}", run.root().display());
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let outcome = runtime.block_on(fix(&settings, &runner, llm.as_ref()));
     if let Some(llm) = &llm {
         let mut ledger = run

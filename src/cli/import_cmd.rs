@@ -8,6 +8,7 @@ use indicatif::ProgressBar;
 
 use super::args::{ImportArgs, ImportFormat};
 use super::output::Output;
+use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::import::{import, Format, ImportError, ImportOptions, ImportProgress, ImportSummary};
 
@@ -40,11 +41,11 @@ fn tool_error(error: ImportError) -> Error {
         ImportError::Read { path, source } | ImportError::Write { path, source } => {
             Error::Io { path, source }
         }
-        ImportError::Sandbox(e) => Error::Sandbox(e),
+        ImportError::Option(message) => Error::Usage(message),
         other @ (ImportError::NotJson { .. }
         | ImportError::TooLarge { .. }
-        | ImportError::BadIds { .. }
-        | ImportError::Option(_)) => Error::Usage(other.to_string()),
+        | ImportError::Ids(_)
+        | ImportError::NoSandbox(_)) => Error::Import(other),
     }
 }
 
@@ -59,9 +60,23 @@ pub fn run(args: ImportArgs, output: &Output) -> Result<i32, Error> {
     }
     .validate()
     .map_err(tool_error)?;
+    let format = Format::from(args.format);
+    // Started only for the formats that run reference solutions: the others need no Python.
+    let sandbox = if format.needs_sandbox() {
+        Some(start_sandbox(&args.sandbox.choice(None)?)?)
+    } else {
+        None
+    };
     let bar = Bar(output.bar(0, "import"));
-    let summary =
-        import(args.format.into(), &args.input, &args.set, &options, &bar).map_err(tool_error)?;
+    let summary = import(
+        format,
+        &args.input,
+        &args.set,
+        &options,
+        sandbox.as_ref(),
+        &bar,
+    )
+    .map_err(tool_error)?;
     bar.0.finish_and_clear();
     output.data(&render(&summary));
     Ok(

@@ -40,7 +40,7 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     })?;
     bar.finish_and_clear();
     if args.json {
-        let json = serde_json::to_string(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        let json = serde_json::to_string(&report).map_err(Error::json("the judge report"))?;
         output.data(&format!("{json}\n"));
     } else {
         let style = Style {

@@ -8,20 +8,18 @@ use super::args::MergeArgs;
 use super::output::Output;
 use crate::error::{Error, EXIT_OK};
 use crate::pipeline::write_submission;
-use crate::store::{merge_runs, LockError, RunDir, ShardCoverage};
+use crate::store::{merge_runs, RunDir, ShardCoverage};
 
 pub fn run(args: MergeArgs, output: &Output) -> Result<i32, Error> {
     let runs: Vec<RunDir> = args.runs.iter().map(RunDir::new).collect();
     let out = RunDir::new(&args.out);
-    let lock_error = |e: LockError| Error::Usage(e.to_string());
-    let _out_lock = out.create_and_lock().map_err(lock_error)?;
+    let _out_lock = out.create_and_lock()?;
     // A shard still being solved would be merged half-done: its solve holds it.
     let _run_locks = runs
         .iter()
         .map(RunDir::lock_shared)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(lock_error)?;
-    let merged = merge_runs(&runs, &out).map_err(|e| Error::Usage(e.to_string()))?;
+        .collect::<Result<Vec<_>, _>>()?;
+    let merged = merge_runs(&runs, &out)?;
     write_submission(&out, &merged.results, &PathBuf::from(&merged.info.set))
         .map_err(Error::io(out.submission()))?;
     // Warnings, not errors: merging the shards that are done is useful (eval then counts the

@@ -6,6 +6,7 @@ mod fix_cmd;
 mod import_cmd;
 mod judge_cmd;
 mod merge_cmd;
+mod model_args;
 mod output;
 mod report_cmd;
 mod solve_cmd;
@@ -13,7 +14,20 @@ mod verify_cmd;
 
 pub use args::{Cli, Command};
 
-use crate::error::Error;
+use crate::error::{Error, EXIT_ERROR};
+
+/// The command line of this process; on a usage error (or `--help`, `--version`) prints
+/// clap's message and exits: 2 for an error, 0 for help.
+pub fn parse() -> Cli {
+    use clap::Parser;
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            std::process::exit(if e.use_stderr() { EXIT_ERROR } else { 0 });
+        }
+    }
+}
 
 /// Runs one parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {

@@ -9,59 +9,128 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::ProgressBar;
+use sstar_sandbox::Sandbox;
 
-use super::args::SolveArgs;
+use super::args::{at_least, SolveArgs};
 use super::output::Output;
-use crate::config::start_sandbox;
+use crate::config::{start_sandbox, SandboxChoice};
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK};
-use crate::llm::{process_env, LlmClient, Totals, ENV_API_KEY};
+use crate::llm::{process_env, LedgerReport, LlmClient, LlmConfig, Totals};
 use crate::pipeline::{
-    load_candidates, load_inputs, run_set, Context, Executor, Reporter, RunError, Settings,
+    load_candidates, load_inputs, run_set, Candidates, Context, Executor, GivenInputs, Reporter,
+    RunError, Settings,
 };
-use crate::problem::{load_set, LoadError};
+use crate::problem::{load_set, LoadError, Problem};
 use crate::store::{
     setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo,
 };
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
-    let config = args
-        .llm
-        .resolve(process_env)
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let (config, settings) = validate(&args)?;
+    let run = RunDir::new(&args.out);
+    // Held to the end: a second solve (or an eval or merge) on this directory stops here.
+    let _lock = run.create_and_lock()?;
+    let work = load_work(&args)?;
+    let sandbox_choice = args.sandbox.choice(None)?;
+    let sandbox = Arc::new(start_sandbox(&sandbox_choice)?);
+    let info = record_start(
+        &run,
+        run_info(&args, &settings, config.as_ref(), &sandbox_choice, &sandbox),
+    )?;
+    let earlier_ledger = run
+        .read_ledger()
+        .map_err(Error::io(run.ledger()))?
+        .unwrap_or_default();
+    let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
+    let ctx = Context {
+        executor: Arc::new(executor(sandbox, &run)?),
+        llm,
+        settings,
+        run: run.clone(),
+        in_flight: Default::default(),
+        halt: Default::default(),
+        given_inputs: work.given_inputs.unwrap_or_default(),
+    };
+    let outcome = drive(&ctx, work.problems, work.given, &args.set, output)?;
+    // Whatever happened, the model's bill so far is on disk, added to earlier sessions'.
+    save_ledger(&ctx, earlier_ledger)?;
+    let results = match outcome {
+        None => {
+            eprintln!(
+                "interrupted: finished problems are saved in {}; run the same command again to resume",
+                run.root().display()
+            );
+            return Ok(EXIT_INTERRUPTED);
+        }
+        Some(Err(RunError::Halted(source))) => {
+            return Err(Error::EndpointRefuses {
+                source,
+                run: run.root().to_path_buf(),
+            })
+        }
+        Some(Err(error)) => return Err(error.into()),
+        Some(Ok(results)) => results,
+    };
+    finish(&ctx, info, &results, &work.malformed, output)
+}
+
+/// The flags turned into the model configuration and the pipeline's settings; counts that
+/// mean nothing at zero are refused, not clamped.
+fn validate(args: &SolveArgs) -> Result<(Option<LlmConfig>, Settings), Error> {
+    let config = args.llm.resolve(process_env)?;
     if config.is_none() && args.candidates.is_none() {
         return Err(Error::Usage(
             "no model configured: pass --model (or set SSTAR_MODEL), or select among given programs with --candidates".into(),
         ));
     }
-    let run = RunDir::new(&args.out);
-    // Held to the end: a second solve (or an eval or merge) on this directory stops here.
-    let _lock = run
-        .create_and_lock()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let settings = Settings {
+        samples: at_least("--samples", args.samples, 1, "")?,
+        rounds: args.rounds,
+        select: args.select.into(),
+        seed: args.select_seed,
+        max_groups: at_least(
+            "--max-groups",
+            args.max_groups,
+            2,
+            " (behaviour groups are compared in pairs)",
+        )?,
+        problem_concurrency: at_least("--problem-concurrency", args.problem_concurrency, 1, "")?,
+        ..Settings::default()
+    };
+    Ok((config, settings))
+}
+
+/// What the run works on: the set's problems after `--shard`, `--only` and `--candidates`,
+/// with the given programs and inputs, and the ids of problems that could not be loaded.
+struct Work {
+    problems: Vec<Arc<Problem>>,
+    given: Option<Candidates>,
+    given_inputs: Option<GivenInputs>,
+    malformed: Vec<String>,
+}
+
+fn load_work(args: &SolveArgs) -> Result<Work, Error> {
     let set = load_set(&args.set)?;
     for error in &set.errors {
         tracing::error!("{error}");
     }
     let malformed: Vec<String> = set.errors.iter().map(LoadError::id).collect();
     if set.problems.is_empty() {
-        return Err(Error::Usage(format!(
-            "no problem of {} could be loaded: {} malformed (see above)",
-            args.set.display(),
-            malformed.len()
-        )));
+        return Err(Error::NoProblems {
+            set: args.set.clone(),
+            malformed: malformed.len(),
+        });
     }
     let given_inputs = args
         .inputs
         .as_deref()
         .map(|path| load_inputs(path).map(|i| to_dir_ids(i, &args.set)))
-        .transpose()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .transpose()?;
     let given = args
         .candidates
         .as_deref()
         .map(|path| load_candidates(path).map(|c| to_dir_ids(c, &args.set)))
-        .transpose()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .transpose()?;
     let problems: Vec<_> = set
         .problems
         .into_iter()
@@ -82,18 +151,23 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             );
         }
     }
-    let sandbox_choice = args.sandbox.choice(None)?;
-    let sandbox = Arc::new(start_sandbox(&sandbox_choice)?);
-    let settings = Settings {
-        samples: args.samples,
-        rounds: args.rounds,
-        select: args.select,
-        seed: args.select_seed,
-        max_groups: args.max_groups.max(2),
-        problem_concurrency: args.problem_concurrency,
-        ..Settings::default()
-    };
-    let mut info = RunInfo {
+    Ok(Work {
+        problems,
+        given,
+        given_inputs,
+        malformed,
+    })
+}
+
+/// `run.json` as this session starts it.
+fn run_info(
+    args: &SolveArgs,
+    settings: &Settings,
+    config: Option<&LlmConfig>,
+    sandbox_choice: &SandboxChoice,
+    sandbox: &Sandbox,
+) -> RunInfo {
+    RunInfo {
         tool: "sstar".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
@@ -115,7 +189,12 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         started_at: now(),
         finished_at: None,
         sandbox: serde_json::to_value(sandbox.isolation()).unwrap_or_default(),
-    };
+    }
+}
+
+/// Writes `run.json`; when resuming, first checks that the settings match the earlier
+/// session's and keeps its start time.
+fn record_start(run: &RunDir, mut info: RunInfo) -> Result<RunInfo, Error> {
     if let Ok(previous) = run.info() {
         // Resuming: the settings that decide results must match, or the run would mix two
         // experiments; where the model lives and how patiently it is asked may change.
@@ -130,63 +209,68 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         info.started_at = previous.started_at;
     }
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
-    let earlier_ledger = run
-        .read_ledger()
-        .map_err(Error::io(run.ledger()))?
-        .unwrap_or_default();
-    let llm = config.map(|config| LlmClient::new(config, Some(run.llm_cache())));
+    Ok(info)
+}
+
+/// The executor every stage runs programs through, with the run's execution cache.
+fn executor(sandbox: Arc<Sandbox>, run: &RunDir) -> Result<Executor, Error> {
     let exec_cache =
         ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
-    let ctx = Context {
-        executor: Arc::new(Executor::new(sandbox.clone(), exec_cache)),
-        llm,
-        settings,
-        run: run.clone(),
-        in_flight: Default::default(),
-        halt: Default::default(),
-        given_inputs: given_inputs.unwrap_or_default(),
-    };
+    Ok(Executor::new(sandbox, exec_cache))
+}
+
+/// What the pipeline's run ended with: `None` when interrupted (Ctrl-C).
+type Outcome = Option<Result<BTreeMap<String, ProblemResult>, RunError>>;
+
+/// Runs the pipeline over `problems` with a progress bar, until it ends or Ctrl-C.
+fn drive(
+    ctx: &Context,
+    problems: Vec<Arc<Problem>>,
+    given: Option<Candidates>,
+    set: &Path,
+    output: &Output,
+) -> Result<Outcome, Error> {
     let bar = output.bar_with_status(problems.len(), "solve");
     let reporter = BarReporter { bar: bar.clone() };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let outcome = runtime.block_on(async {
         let ticker = async {
             loop {
-                bar.set_message(status_line(&ctx));
+                bar.set_message(status_line(ctx));
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         };
         tokio::select! {
-            results = run_set(&ctx, problems, given, &args.set, &reporter) => Some(results),
+            results = run_set(ctx, problems, given, set, &reporter) => Some(results),
             _ = ticker => None,
             _ = tokio::signal::ctrl_c() => None,
         }
     });
     bar.finish_and_clear();
-    // Whatever happened, the model's bill so far is on disk, added to earlier sessions'.
+    Ok(outcome)
+}
+
+/// Adds this session's model calls to the earlier sessions' ledger on disk.
+fn save_ledger(ctx: &Context, earlier: LedgerReport) -> Result<(), Error> {
     if let Some(llm) = &ctx.llm {
-        let mut ledger = earlier_ledger;
+        let mut ledger = earlier;
         ledger.add(&llm.ledger().report());
-        write_json_atomic(&run.ledger(), &ledger).map_err(Error::io(run.ledger()))?;
+        let path = ctx.run.ledger();
+        write_json_atomic(&path, &ledger).map_err(Error::io(path))?;
     }
-    let results = match outcome {
-        None => {
-            eprintln!(
-                "interrupted: finished problems are saved in {}; run the same command again to resume",
-                run.root().display()
-            );
-            return Ok(EXIT_INTERRUPTED);
-        }
-        Some(Err(RunError::Halted(error))) => {
-            return Err(Error::Usage(format!(
-                "stopped: the model endpoint refuses every call ({error}); check the key ({ENV_API_KEY}), --base-url and --model. Finished problems are saved in {}",
-                run.root().display()
-            )))
-        }
-        Some(Err(error)) => return Err(Error::Usage(error.to_string())),
-        Some(Ok(results)) => results,
-    };
+    Ok(())
+}
+
+/// Records the end time, prints the summary, writes the report; the exit code says whether
+/// every problem got a program.
+fn finish(
+    ctx: &Context,
+    info: RunInfo,
+    results: &BTreeMap<String, ProblemResult>,
+    malformed: &[String],
+    output: &Output,
+) -> Result<i32, Error> {
+    let run = &ctx.run;
     let info = RunInfo {
         finished_at: Some(now()),
         ..info
@@ -194,7 +278,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     write_json_atomic(&run.run_json(), &info).map_err(Error::io(run.run_json()))?;
     let results: Vec<&ProblemResult> = results.values().collect();
     let totals = ctx.llm.as_ref().map(|l| l.ledger().run_totals());
-    output.data(&summary(&results, &malformed, totals));
+    output.data(&summary(&results, malformed, totals));
     super::report_cmd::write_after_run(run.root());
     let all_selected = results.iter().all(|r| r.status == ResultStatus::Selected);
     Ok(if all_selected && malformed.is_empty() {
@@ -208,7 +292,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
 /// `HumanEval/0`): map them to the set's directory names through `<set>/ids.json`.
 fn to_dir_ids<T>(given: BTreeMap<String, Vec<T>>, set: &Path) -> BTreeMap<String, Vec<T>> {
     // An unreadable ids.json maps nothing (the importer reports it when it writes one).
-    let ids: BTreeMap<String, String> = crate::import::read_ids(set).unwrap_or_default();
+    let ids: BTreeMap<String, String> = crate::problem::read_ids(set).unwrap_or_default();
     let dir_of: BTreeMap<&String, &String> =
         ids.iter().map(|(dir, original)| (original, dir)).collect();
     let mut out = BTreeMap::new();
@@ -341,28 +425,9 @@ fn summary(results: &[&ProblemResult], malformed: &[String], totals: Option<Tota
     text
 }
 
-/// Wall-clock time as RFC 3339 (UTC), without pulling in a date crate.
+/// Wall-clock time as RFC 3339 (UTC) to the second, e.g. `2025-01-31T12:00:00Z`.
 fn now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
 #[cfg(test)]
@@ -372,5 +437,6 @@ mod tests {
         let now = super::now();
         assert_eq!(now.len(), 20, "{now}");
         assert!(now.starts_with("20") && now.ends_with('Z'));
+        assert!(humantime::parse_rfc3339(&now).is_ok(), "{now}");
     }
 }

@@ -59,7 +59,7 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
             if args.json {
                 output.data(&format!(
                     "{}\n",
-                    serde_json::to_string(&row).map_err(|e| Error::Usage(e.to_string()))?
+                    serde_json::to_string(&row).map_err(Error::json("a verify row"))?
                 ));
             }
             rows.push(row);

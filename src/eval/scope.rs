@@ -59,7 +59,7 @@ fn candidate_ids(path: &Path, set: &Path) -> Option<BTreeSet<String>> {
             return None;
         }
     };
-    let ids = crate::import::read_ids(set).unwrap_or_default();
+    let ids = crate::problem::read_ids(set).unwrap_or_default();
     Some(
         given
             .into_keys()

@@ -32,14 +32,9 @@ pub enum ImportError {
         /// The underlying failure.
         source: io::Error,
     },
-    /// `ids.json` of the set exists but is not a JSON object of strings.
-    #[error("{}: not a json object of strings: {source}", path.display())]
-    BadIds {
-        /// The mapping file.
-        path: PathBuf,
-        /// The JSON parser's error.
-        source: serde_json::Error,
-    },
+    /// `ids.json` of the set exists but cannot be used.
+    #[error(transparent)]
+    Ids(#[from] crate::problem::IdsError),
     /// The input is one JSON array larger than the cap (it is parsed whole).
     #[error("{}: a json array larger than {} MiB; write it as json lines", path.display(), limit >> 20)]
     TooLarge {
@@ -51,9 +46,9 @@ pub enum ImportError {
     /// An option value is malformed.
     #[error("{0}")]
     Option(String),
-    /// The sandbox (needed to compute expected values) cannot start.
-    #[error(transparent)]
-    Sandbox(#[from] SandboxError),
+    /// The format runs reference solutions and no sandbox was given.
+    #[error("importing {0:?} runs reference solutions: it needs a sandbox")]
+    NoSandbox(super::Format),
 }
 
 impl ImportError {

@@ -1,46 +1,14 @@
 //! Problem ids: a benchmark's id kept as the directory name when it is a safe one, else a
-//! sanitised name recorded in `<SET>/ids.json` (`{dir_id: original_id}`) so that results can be
-//! reported under the original id (e.g. LiveCodeBench's `question_id` in `submission.json`).
+//! sanitised name recorded in `<SET>/ids.json` (the format lives in [`crate::problem`], where
+//! the pipeline and eval read it too).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::error::{ImportError, SkipReason};
-use crate::problem::{read_regular, Refusal};
-
-/// The mapping file of a set: directory name -> the benchmark's own id, for every problem
-/// whose directory name differs from it.
-pub const IDS_FILE: &str = "ids.json";
+use crate::problem::{original_id, read_ids, IDS_FILE};
 
 const MAX_LEN: usize = 100;
-
-/// The benchmark id a problem directory was imported from: the `ids.json` entry, else the
-/// directory name itself.
-pub fn original_id(ids: &BTreeMap<String, String>, dir_id: &str) -> String {
-    ids.get(dir_id)
-        .cloned()
-        .unwrap_or_else(|| dir_id.to_owned())
-}
-
-/// Largest `ids.json` read: a few hundred bytes per renamed problem, so room for 100k of them.
-const MAX_IDS_BYTES: u64 = 64 << 20;
-
-/// Reads `<set>/ids.json`; a set without one maps nothing. Like a problem's files, it is read
-/// only as a regular file under its cap (never through a link, from a device or a pipe).
-pub fn read_ids(set: &Path) -> Result<BTreeMap<String, String>, ImportError> {
-    let path = set.join(IDS_FILE);
-    match read_regular(&path, MAX_IDS_BYTES) {
-        Ok(Some(bytes)) => {
-            serde_json::from_slice(&bytes).map_err(|source| ImportError::BadIds { path, source })
-        }
-        Ok(None) => Ok(BTreeMap::new()),
-        Err(Refusal::Io(source)) => Err(ImportError::Read { path, source }),
-        Err(refusal @ (Refusal::NotRegular(_) | Refusal::TooLarge)) => Err(ImportError::Read {
-            path,
-            source: std::io::Error::other(refusal.to_string()),
-        }),
-    }
-}
 
 /// A directory name safe on every filesystem and shell: ASCII letters, digits, `_`, `-`, `.`,
 /// other runs replaced by `_`, no leading or trailing punctuation, at most 100 bytes.
@@ -135,8 +103,10 @@ impl IdAllocator {
                 _ => Ok(()),
             };
         }
-        let mut text = serde_json::to_string_pretty(&renamed)
-            .map_err(|e| ImportError::Option(format!("cannot encode {IDS_FILE}: {e}")))?;
+        let mut text = serde_json::to_string_pretty(&renamed).map_err(|e| ImportError::Write {
+            path: path.clone(),
+            source: std::io::Error::other(e),
+        })?;
         text.push('\n');
         std::fs::write(&path, text).map_err(ImportError::write(&path))
     }
@@ -182,21 +152,6 @@ mod tests {
         assert_eq!(written.len(), 2, "{written:?}");
         assert_eq!(original_id(&written, "a_b-2"), "a b");
         assert_eq!(original_id(&written, "plain"), "plain");
-    }
-
-    #[test]
-    fn a_linked_or_device_ids_file_is_refused() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let host = dir.path().join("host.json");
-        std::fs::write(&host, r#"{"a": "b"}"#).expect("write");
-        let set = dir.path().join("set");
-        std::fs::create_dir(&set).expect("mkdir");
-        std::os::unix::fs::symlink(&host, set.join(IDS_FILE)).expect("symlink");
-        let err = read_ids(&set).expect_err("linked");
-        assert!(err.to_string().contains("a symbolic link"), "{err}");
-        std::fs::remove_file(set.join(IDS_FILE)).expect("remove");
-        std::os::unix::fs::symlink("/dev/zero", set.join(IDS_FILE)).expect("symlink");
-        assert!(read_ids(&set).is_err(), "never read until memory runs out");
     }
 
     #[test]

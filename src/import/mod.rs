@@ -17,5 +17,4 @@ mod run;
 mod writer;
 
 pub use error::{ImportError, SkipReason};
-pub use ids::{original_id, read_ids, IDS_FILE};
 pub use run::{import, Format, ImportOptions, ImportProgress, ImportSummary, Skipped};

@@ -163,27 +163,26 @@ pub(crate) trait Importer: Sync {
     fn convert(&self, row: Self::Row, context: &Context<'_>) -> Result<Draft, SkipReason>;
 }
 
-/// Imports `input` (a file in `format`) into the problem set directory `set`.
+/// Imports `input` (a file in `format`) into the problem set directory `set`. `sandbox` runs
+/// reference solutions; the caller starts it (with its own backend and worker count) for the
+/// formats that [need one](Format::needs_sandbox).
 pub fn import(
     format: Format,
     input: &Path,
     set: &Path,
     options: &ImportOptions,
+    sandbox: Option<&Sandbox>,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, ImportError> {
-    let sandbox = if format.needs_sandbox() {
-        Some(crate::config::sandbox_from_env().map_err(|e| match e {
-            crate::error::Error::Sandbox(e) => ImportError::Sandbox(e),
-            other => ImportError::Option(other.to_string()),
-        })?)
-    } else {
-        None
-    };
+    if format.needs_sandbox() && sandbox.is_none() {
+        // Without it every row would be skipped as a sandbox failure.
+        return Err(ImportError::NoSandbox(format));
+    }
     let job = Job {
         input,
         set,
         options,
-        sandbox: sandbox.as_ref(),
+        sandbox,
         progress,
     };
     match format {

@@ -75,7 +75,7 @@ impl Default for Sampling {
 }
 
 /// Everything the model client needs. Build it with [`LlmConfig::new`] and
-/// adjust fields, or from flags with [`super::LlmArgs::resolve`].
+/// adjust fields, or from flags with `sstar`'s model flags (`cli::model_args`).
 ///
 /// `Debug` and `Serialize` redact the API key, so the config can go into
 /// logs and `run.json`.

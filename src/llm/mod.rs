@@ -4,10 +4,10 @@
 //! conversation), the [`Ledger`] of what it cost, and the pure extraction
 //! functions of SPEC §6. async-openai is used only inside `transport.rs`.
 
-mod args;
 mod cache;
 mod client;
 mod config;
+mod env;
 mod error;
 pub mod extract;
 mod ledger;
@@ -17,12 +17,13 @@ mod secret;
 mod transport;
 mod types;
 
-pub use args::{process_env, ConfigError, LlmArgs, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL};
 pub use client::LlmClient;
+pub(crate) use config::normalize_base_url;
 pub use config::{
     LlmConfig, Role, Sampling, DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, DEFAULT_TEMPERATURE,
     DEFAULT_TIMEOUT,
 };
+pub use env::{process_env, ConfigError, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL};
 pub use error::{LlmError, LlmErrorKind};
 pub use extract::{
     extract_generator, extract_inputs, extract_program, extract_verdict, split_think, strip_think,

@@ -97,7 +97,7 @@ pub fn write_submission(
     set_dir: &Path,
 ) -> std::io::Result<()> {
     // An unreadable ids.json maps nothing (the importer reports it when it writes one).
-    let ids: BTreeMap<String, String> = crate::import::read_ids(set_dir).unwrap_or_default();
+    let ids: BTreeMap<String, String> = crate::problem::read_ids(set_dir).unwrap_or_default();
     let mut entries = Vec::new();
     // One entry per finished problem (an empty program where none was selected): LCB's
     // evaluator expects every problem of the benchmark to be present.

@@ -441,23 +441,11 @@ pub(crate) fn seconds_between(start: &str, end: &str) -> Option<f64> {
     Some((epoch(end)? - epoch(start)?) as f64)
 }
 
+/// Seconds since the Unix epoch of an RFC 3339 UTC stamp; `None` when it is not one.
 fn epoch(stamp: &str) -> Option<i64> {
-    let b = stamp.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| stamp.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    // Days from civil (Howard Hinnant's algorithm), the inverse of solve's `now`.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+    let time = humantime::parse_rfc3339(stamp).ok()?;
+    let since = time.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
 }
 
 /// A fragment id for a problem: letters, digits, `-` and `.` kept, anything else as `_XX`

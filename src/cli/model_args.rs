@@ -1,27 +1,14 @@
-//! Model flags as typed by the user (`clap`), and their resolution with the environment into an [`LlmConfig`].
+//! Model flags as typed by the user (`clap`), and their resolution with the environment into
+//! the [`LlmConfig`] the library sees.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::config::{
-    normalize_base_url, LlmConfig, DEFAULT_BASE_URL, DEFAULT_CONCURRENCY, DEFAULT_TEMPERATURE,
-    DEFAULT_TIMEOUT,
+use crate::llm::{
+    normalize_base_url, ApiKey, ConfigError, LlmConfig, ModelPrice, PriceTable, DEFAULT_BASE_URL,
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, DEFAULT_TEMPERATURE, DEFAULT_TIMEOUT, ENV_API_KEY,
+    ENV_BASE_URL, ENV_MODEL,
 };
-use super::price::{ModelPrice, PriceFileError, PriceTable};
-use super::retry::DEFAULT_MAX_ATTEMPTS;
-use super::secret::ApiKey;
-
-/// Environment variable holding the API key.
-pub const ENV_API_KEY: &str = "OPENAI_API_KEY";
-/// Environment variable holding the endpoint, when `--base-url` is absent.
-pub const ENV_BASE_URL: &str = "OPENAI_BASE_URL";
-/// Environment variable holding the main model, when `--model` is absent.
-pub const ENV_MODEL: &str = "SSTAR_MODEL";
-
-/// Reads a variable of the process environment; an empty value counts as unset.
-pub fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
 
 /// The model flags of `sstar solve` (flatten into a subcommand with
 /// `#[command(flatten)]`).
@@ -103,39 +90,6 @@ impl Default for LlmArgs {
             cached_input_price: None,
         }
     }
-}
-
-/// Model flags or environment that cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    /// A value out of range or malformed.
-    #[error("invalid {what} {value:?}: {reason}")]
-    Invalid {
-        /// The flag or variable.
-        what: &'static str,
-        /// The value given.
-        value: String,
-        /// What is expected.
-        reason: &'static str,
-    },
-    /// A role model or price was given without a main model.
-    #[error("{flag} needs a main model (--model or {ENV_MODEL})")]
-    NeedsModel {
-        /// The flag given.
-        flag: &'static str,
-    },
-    /// A model but neither an endpoint nor a key for the hosted default.
-    #[error(
-        "no endpoint: pass --base-url URL (or set {ENV_BASE_URL}) for a local or hosted server, \
-         or set {ENV_API_KEY} to use {DEFAULT_BASE_URL}"
-    )]
-    NoEndpoint,
-    /// Prices on the command line need both input and output prices.
-    #[error("--input-price and --output-price go together")]
-    IncompletePrice,
-    /// The price file is unusable.
-    #[error(transparent)]
-    PriceFile(#[from] PriceFileError),
 }
 
 fn invalid(what: &'static str, value: impl ToString, reason: &'static str) -> ConfigError {
@@ -285,7 +239,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
-    use crate::llm::config::Role;
+    use crate::llm::Role;
 
     #[derive(Parser)]
     struct Cli {
