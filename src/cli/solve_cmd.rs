@@ -20,7 +20,8 @@ use crate::pipeline::{
 };
 use crate::problem::{load_set, LoadError};
 use crate::store::{
-    setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo,
+    setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir,
+    RunInfo, Writer,
 };
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
@@ -142,6 +143,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         llm,
         settings,
         run: run.clone(),
+        writer: Writer::start(),
         in_flight: Default::default(),
         halt: Default::default(),
         given_inputs: given_inputs.unwrap_or_default(),
@@ -163,6 +165,8 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
             _ = tokio::signal::ctrl_c() => None,
         }
     });
+    // Finished, failed or interrupted: what the run queued for the disk is written first.
+    ctx.writer.finish();
     bar.finish_and_clear();
     // Whatever happened, the model's bill so far is on disk, added to earlier sessions'.
     if let Some(llm) = &ctx.llm {
