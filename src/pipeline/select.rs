@@ -422,6 +422,9 @@ fn write_inputs(dir: &std::path::Path, id: &str, inputs: &[Arc<[u8]>]) -> Vec<Op
         .collect()
 }
 
+/// `sstar` and `majority` (and `llm-judge` without a model): run the candidates on synthesized
+/// inputs, group them by behaviour, then rank the groups: by judgement on real outputs, by
+/// agreement (with the other candidates or with given expected outputs), or by size.
 async fn by_behaviour(
     ctx: &Context,
     problem: &Arc<Problem>,
