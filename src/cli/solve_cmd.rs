@@ -22,7 +22,8 @@ use crate::pipeline::{
 };
 use crate::problem::{load_set, LoadError, Problem};
 use crate::store::{
-    setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir, RunInfo,
+    setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir,
+    RunInfo, Writer,
 };
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
@@ -47,6 +48,7 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
         llm,
         settings,
         run: run.clone(),
+        writer: Writer::start(),
         in_flight: Default::default(),
         halt: Default::default(),
         given_inputs: work.given_inputs.unwrap_or_default(),
@@ -246,6 +248,8 @@ fn drive(
             _ = tokio::signal::ctrl_c() => None,
         }
     });
+    // Finished, failed or interrupted: what the run queued for the disk is written first.
+    ctx.writer.finish();
     bar.finish_and_clear();
     Ok(outcome)
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::executor::Executor;
 use super::select::SelectMethod;
 use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError, Role};
-use crate::store::RunDir;
+use crate::store::{RunDir, Writer};
 
 /// The pipeline's knobs (everything but the model's, which live in the client's config).
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +52,8 @@ pub struct Context {
     pub llm: Option<LlmClient>,
     pub settings: Settings,
     pub run: RunDir,
+    /// Does the run directory's file work off the async threads, in order.
+    pub writer: Writer,
     /// Model requests waiting for or holding a connection, by stage, for progress.
     pub in_flight: InFlight,
     /// Set by the first answer that no retry or later call can fix: the run stops.

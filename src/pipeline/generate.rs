@@ -175,11 +175,15 @@ pub async fn run_public(
     .collect()
 }
 
-/// Appends a line to the problem's trace (a failed write is logged: the run goes on).
+/// Queues a line for the problem's trace, written and synced on the run's file thread (a
+/// failed write is logged: the run goes on).
 pub(super) fn record(ctx: &Context, problem: &Problem, line: RoundRecord) {
-    if let Err(e) = append_line(&ctx.run.trace(&problem.id), &line) {
-        tracing::warn!("{}: cannot write trace: {e}", problem.id);
-    }
+    let (path, id) = (ctx.run.trace(&problem.id), problem.id.clone());
+    ctx.writer.queue(move || {
+        if let Err(e) = append_line(&path, &line) {
+            tracing::warn!("{id}: cannot write trace: {e}");
+        }
+    });
 }
 
 impl RoundRecord {

@@ -14,6 +14,7 @@ mod prompts;
 mod runner;
 mod select;
 mod solve;
+mod submission;
 mod synth;
 mod tournament;
 
@@ -22,8 +23,9 @@ pub use candidates::{
 };
 pub use context::{Context, Settings};
 pub use executor::Executor;
-pub use runner::{run_set, write_submission, Reporter, RunError};
+pub use runner::{run_set, Reporter, RunError};
 pub use select::{SelectMethod, SelectionReport};
+pub use submission::write_submission;
 
 // Shared with `sstar fix`, which selects among fixes the same way.
 pub(crate) use executor::reproducible;

@@ -6,13 +6,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use futures::stream::{self, StreamExt};
-use serde::Serialize;
 
 use super::candidates::Candidates;
 use super::context::Context;
-use super::solve::solve_problem;
+use super::solve::{solve_problem, Solved};
+use super::submission::Submission;
 use crate::problem::Problem;
-use crate::store::{append_line, write_json_atomic, ProblemResult, ResultStatus, RunDir};
+use crate::store::{append_line, write_atomic, ProblemResult, ResultStatus};
 
 /// What the caller hears as the run goes (the library never prints).
 pub trait Reporter: Send + Sync {
@@ -46,7 +46,13 @@ pub async fn run_set(
         let path = path.to_path_buf();
         move |source| RunError::Io { path, source }
     };
-    let mut results = ctx.run.finished().map_err(io(&ctx.run.results()))?;
+    // Every file of the run is read and written on its file thread, never on an async one.
+    let run = ctx.run.clone();
+    let mut results = ctx
+        .writer
+        .run(move || run.finished())
+        .await
+        .map_err(io(&ctx.run.results()))?;
     // A problem that ended in `error` (model down, sandbox failure) is tried again on resume.
     let finished = |r: &ProblemResult| r.status != ResultStatus::Error;
     let todo: Vec<Arc<Problem>> = problems
@@ -55,6 +61,16 @@ pub async fn run_set(
         .collect();
     let already = results.values().filter(|r| finished(r)).count();
     reporter.start(todo.len(), already);
+    if todo.is_empty() {
+        return Ok(results);
+    }
+    // Solutions are read once, here; then each finished problem adds its own from memory.
+    let (run, seen, set) = (ctx.run.clone(), results.clone(), set_dir.to_path_buf());
+    let mut submission = ctx
+        .writer
+        .run(move || Ok(Submission::from_disk(&run, &seen, &set)))
+        .await
+        .map_err(io(&ctx.run.submission()))?;
     let work = todo.into_iter().map(|problem| {
         let programs = given
             .as_mut()
@@ -63,7 +79,7 @@ pub async fn run_set(
     });
     let mut finished = stream::iter(work).buffer_unordered(ctx.settings.problem_concurrency.max(1));
     loop {
-        let result = tokio::select! {
+        let Solved { result, solution } = tokio::select! {
             biased;
             error = ctx.halt.tripped() => return Err(RunError::Halted(error.clone())),
             next = finished.next() => match next {
@@ -75,47 +91,21 @@ pub async fn run_set(
         if let Some(error) = ctx.halt.error() {
             return Err(RunError::Halted(error.clone()));
         }
-        append_line(&ctx.run.results(), &result).map_err(io(&ctx.run.results()))?;
+        // Queued after the problem's own files, so they are on disk before it counts as done.
+        let (path, line) = (ctx.run.results(), result.clone());
+        ctx.writer
+            .run(move || append_line(&path, &line))
+            .await
+            .map_err(io(&ctx.run.results()))?;
         reporter.finished(&result);
+        submission.add(&result, solution.as_deref());
         results.insert(result.id.clone(), result);
-        write_submission(&ctx.run, &results, set_dir).map_err(io(&ctx.run.submission()))?;
+        let path = ctx.run.submission();
+        submission = ctx
+            .writer
+            .run(move || write_atomic(&path, &submission.to_json()?).map(|()| submission))
+            .await
+            .map_err(io(&ctx.run.submission()))?;
     }
     Ok(results)
-}
-
-#[derive(Serialize)]
-struct SubmissionEntry {
-    question_id: String,
-    code_list: Vec<String>,
-}
-
-/// `submission.json` in LiveCodeBench's custom-evaluator format; ids mapped back to the
-/// benchmark's own through `<set>/ids.json` when the importer wrote one.
-pub fn write_submission(
-    run: &RunDir,
-    results: &BTreeMap<String, ProblemResult>,
-    set_dir: &Path,
-) -> std::io::Result<()> {
-    // An unreadable ids.json maps nothing (the importer reports it when it writes one).
-    let ids: BTreeMap<String, String> = crate::problem::read_ids(set_dir).unwrap_or_default();
-    let mut entries = Vec::new();
-    // One entry per finished problem (an empty program where none was selected): LCB's
-    // evaluator expects every problem of the benchmark to be present.
-    for result in results.values() {
-        let code = match result.status {
-            ResultStatus::Selected => {
-                std::fs::read_to_string(run.solution(&result.id)).unwrap_or_default()
-            }
-            ResultStatus::NoCandidate | ResultStatus::Error => String::new(),
-        };
-        let question_id = ids
-            .get(&result.id)
-            .cloned()
-            .unwrap_or_else(|| result.id.clone());
-        entries.push(SubmissionEntry {
-            question_id,
-            code_list: vec![code],
-        });
-    }
-    write_json_atomic(&run.submission(), &entries)
 }

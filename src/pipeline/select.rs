@@ -143,15 +143,10 @@ pub struct Pick {
     pub reason: String,
 }
 
-/// Picks a program among `finals` (each sample's last program, if any).
-pub async fn select(
-    ctx: &Context,
-    problem: &Arc<Problem>,
-    finals: Vec<FinalProgram>,
-    counter: &Counters,
-) -> Result<SelectionReport, JudgeError> {
+/// The report before any choice: every final program, and which pass the public tests.
+fn unpicked(ctx: &Context, finals: &[FinalProgram]) -> SelectionReport {
     let method = ctx.settings.select;
-    let mut report = SelectionReport {
+    SelectionReport {
         method,
         model_free: ctx.llm.is_none(),
         analysis_only: method == SelectMethod::Oracle,
@@ -174,142 +169,48 @@ pub async fn select(
         distinguishing: Vec::new(),
         pick: None,
         input_counts: None,
-    };
-    let pick = |report: &mut SelectionReport, final_index: usize, reason: String| {
-        report.pick = Some(Pick {
-            final_index,
-            sample: finals[final_index].sample,
-            reason,
-        });
-    };
+    }
+}
+
+/// Picks a program among `finals` (each sample's last program, if any) by the method asked.
+pub async fn select(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    finals: Vec<FinalProgram>,
+    counter: &Counters,
+) -> Result<SelectionReport, JudgeError> {
+    let method = ctx.settings.select;
+    let mut report = unpicked(ctx, &finals);
     if finals.is_empty() {
         return Ok(report);
     }
-    let best_public = || {
-        (0..finals.len())
-            .max_by_key(|&i| (finals[i].public_passed, std::cmp::Reverse(i)))
-            .unwrap_or(0)
-    };
     if method == SelectMethod::Oracle {
-        for (i, program) in finals.iter().enumerate() {
-            let mut accepted = true;
-            for test in &problem.hidden {
-                let result = ctx
-                    .executor
-                    .judge(problem, &program.code, test, counter)
-                    .await?;
-                if !result.verdict.is_accepted() {
-                    accepted = false;
-                    break;
-                }
-            }
-            if accepted {
-                pick(
-                    &mut report,
-                    i,
-                    "oracle: first final program accepted on the hidden tests".into(),
-                );
-                return Ok(report);
-            }
-        }
-        pick(
-            &mut report,
-            best_public(),
-            "oracle: no final program passes the hidden tests; best public pass rate".into(),
-        );
+        report.pick = Some(oracle(ctx, problem, &finals, counter).await?);
         return Ok(report);
     }
+    // When no program passes every public test, every method falls back to `public`; when
+    // they are all one program, there is nothing to choose.
     if method == SelectMethod::Public || report.candidates.is_empty() {
-        let why = if report.candidates.is_empty() {
-            "no program passes every public test: "
-        } else {
-            ""
-        };
-        pick(
-            &mut report,
-            best_public(),
-            format!("{why}best public pass rate"),
-        );
+        report.pick = Some(public(&finals, &report.candidates));
+        return Ok(report);
+    }
+    if let Some(pick) = identical(&finals, &report.candidates) {
+        report.pick = Some(pick);
         return Ok(report);
     }
     let candidates: Vec<&FinalProgram> = report.candidates.iter().map(|&i| &finals[i]).collect();
-    let distinct = {
-        let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.code).collect();
-        codes.dedup();
-        codes.sort_unstable();
-        codes.dedup();
-        codes.len()
-    };
-    if distinct == 1 {
-        let reason = if candidates.len() == 1 {
-            "the only program passing the public tests"
-        } else {
-            "all public-passing programs are identical"
-        };
-        let first = report.candidates[0];
-        pick(&mut report, first, reason.into());
-        return Ok(report);
-    }
     match method {
-        SelectMethod::First => {
-            let first = report.candidates[0];
-            pick(
-                &mut report,
-                first,
-                "first sample passing the public tests".into(),
-            );
-        }
+        SelectMethod::First => report.pick = Some(first(&finals, &report.candidates)),
         SelectMethod::Random => {
             // Drawn per problem: one seed for all would pick the same sample index everywhere.
             let seed = ctx.settings.seed ^ super::inputs::fnv1a(&problem.id);
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            let chosen = *report
-                .candidates
-                .choose(&mut rng)
-                .unwrap_or(&report.candidates[0]);
-            pick(
-                &mut report,
-                chosen,
-                format!(
-                    "seeded random choice (seed {} and the problem id)",
-                    ctx.settings.seed
-                ),
-            );
+            report.pick = Some(random(ctx, &finals, &report.candidates, &mut rng));
         }
         SelectMethod::LlmJudge if ctx.llm.is_some() => {
-            let mut codes: Vec<(usize, &str)> = Vec::new();
-            for (position, c) in candidates.iter().enumerate() {
-                if !codes.iter().any(|(_, code)| *code == &*c.code)
-                    && codes.len() < ctx.settings.max_groups
-                {
-                    codes.push((position, &c.code));
-                }
-            }
-            let texts: Vec<&str> = codes.iter().map(|(_, c)| *c).collect();
-            report.comparisons = tournament::by_code(ctx, problem, &texts, counter).await;
-            let (best, wins) = tournament::rank(
-                &vec![1; texts.len()],
-                &report.comparisons,
-                ctx.settings.seed,
-            );
-            report.groups = codes
-                .iter()
-                .zip(&wins)
-                .map(|((p, _), &w)| GroupRecord {
-                    samples: vec![candidates[*p].sample],
-                    wins: w,
-                    agreements: None,
-                    agreement: None,
-                    outputs: Vec::new(),
-                })
-                .collect();
-            let chosen = report.candidates[codes[best].0];
-            pick(
-                &mut report,
-                chosen,
-                "won the most code-only pairwise judgements".into(),
-            );
+            llm_judge(ctx, problem, &finals, &candidates, &mut report, counter).await;
         }
+        // Without a model, `llm-judge` ranks behaviour groups as `majority` does.
         SelectMethod::LlmJudge | SelectMethod::Majority | SelectMethod::Sstar => {
             by_behaviour(ctx, problem, &candidates, &mut report, counter).await?;
         }
@@ -318,25 +219,202 @@ pub async fn select(
     Ok(report)
 }
 
-/// Writes each input whole to `problems/<id>/inputs/K.in`; a failed write is logged and
-/// leaves that input with its preview only (the run goes on).
-fn save_inputs(ctx: &Context, problem: &Problem, inputs: &[SynthInput]) -> Vec<Option<String>> {
-    let dir = ctx.run.inputs_dir(&problem.id);
+/// `finals[final_index]`, picked for `reason`.
+fn pick(finals: &[FinalProgram], final_index: usize, reason: impl Into<String>) -> Pick {
+    Pick {
+        final_index,
+        sample: finals[final_index].sample,
+        reason: reason.into(),
+    }
+}
+
+/// The first of the programs that pass the most public tests.
+fn best_public(finals: &[FinalProgram]) -> usize {
+    (0..finals.len())
+        .max_by_key(|&i| (finals[i].public_passed, std::cmp::Reverse(i)))
+        .unwrap_or(0)
+}
+
+/// `oracle` (analysis only): the first final program accepted on every hidden test, else the
+/// best public pass rate.
+async fn oracle(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    finals: &[FinalProgram],
+    counter: &Counters,
+) -> Result<Pick, JudgeError> {
+    for (i, program) in finals.iter().enumerate() {
+        if passes_hidden(ctx, problem, program, counter).await? {
+            return Ok(pick(
+                finals,
+                i,
+                "oracle: first final program accepted on the hidden tests",
+            ));
+        }
+    }
+    Ok(pick(
+        finals,
+        best_public(finals),
+        "oracle: no final program passes the hidden tests; best public pass rate",
+    ))
+}
+
+/// Whether `program` is accepted on every hidden test (judging stops at the first it fails).
+async fn passes_hidden(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    program: &FinalProgram,
+    counter: &Counters,
+) -> Result<bool, JudgeError> {
+    for test in &problem.hidden {
+        let result = ctx
+            .executor
+            .judge(problem, &program.code, test, counter)
+            .await?;
+        if !result.verdict.is_accepted() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// `public`, and every other method's answer when no program passes every public test: the
+/// best public pass rate.
+fn public(finals: &[FinalProgram], candidates: &[usize]) -> Pick {
+    let why = if candidates.is_empty() {
+        "no program passes every public test: "
+    } else {
+        ""
+    };
+    pick(
+        finals,
+        best_public(finals),
+        format!("{why}best public pass rate"),
+    )
+}
+
+/// The first candidate when every candidate is the same program: there is nothing to choose.
+fn identical(finals: &[FinalProgram], candidates: &[usize]) -> Option<Pick> {
+    let mut codes: Vec<&str> = candidates.iter().map(|&i| &*finals[i].code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    if codes.len() != 1 {
+        return None;
+    }
+    let reason = if candidates.len() == 1 {
+        "the only program passing the public tests"
+    } else {
+        "all public-passing programs are identical"
+    };
+    Some(pick(finals, candidates[0], reason))
+}
+
+/// `first`: the first sample passing the public tests.
+fn first(finals: &[FinalProgram], candidates: &[usize]) -> Pick {
+    pick(
+        finals,
+        candidates[0],
+        "first sample passing the public tests",
+    )
+}
+
+/// `random`: a candidate drawn with `rng` (seeded from `--select-seed` and the problem id).
+fn random(
+    ctx: &Context,
+    finals: &[FinalProgram],
+    candidates: &[usize],
+    rng: &mut impl rand::Rng,
+) -> Pick {
+    let chosen = *candidates.choose(rng).unwrap_or(&candidates[0]);
+    pick(
+        finals,
+        chosen,
+        format!(
+            "seeded random choice (seed {} and the problem id)",
+            ctx.settings.seed
+        ),
+    )
+}
+
+/// `llm-judge` (with a model): a pairwise tournament judged from the code alone, among the
+/// first distinct candidates (at most `--max-groups`).
+async fn llm_judge(
+    ctx: &Context,
+    problem: &Arc<Problem>,
+    finals: &[FinalProgram],
+    candidates: &[&FinalProgram],
+    report: &mut SelectionReport,
+    counter: &Counters,
+) {
+    let mut codes: Vec<(usize, &str)> = Vec::new();
+    for (position, c) in candidates.iter().enumerate() {
+        if !codes.iter().any(|(_, code)| *code == &*c.code) && codes.len() < ctx.settings.max_groups
+        {
+            codes.push((position, &c.code));
+        }
+    }
+    let texts: Vec<&str> = codes.iter().map(|(_, c)| *c).collect();
+    report.comparisons = tournament::by_code(ctx, problem, &texts, counter).await;
+    let (best, wins) = tournament::rank(
+        &vec![1; texts.len()],
+        &report.comparisons,
+        ctx.settings.seed,
+    );
+    report.groups = codes
+        .iter()
+        .zip(&wins)
+        .map(|((p, _), &w)| GroupRecord {
+            samples: vec![candidates[*p].sample],
+            wins: w,
+            agreements: None,
+            agreement: None,
+            outputs: Vec::new(),
+        })
+        .collect();
+    let chosen = report.candidates[codes[best].0];
+    report.pick = Some(pick(
+        finals,
+        chosen,
+        "won the most code-only pairwise judgements",
+    ));
+}
+
+/// Writes each input whole to `problems/<id>/inputs/K.in` on the run's file thread; a failed
+/// write is logged and leaves that input with its preview only (the run goes on).
+async fn save_inputs(
+    ctx: &Context,
+    problem: &Problem,
+    inputs: &[SynthInput],
+) -> Vec<Option<String>> {
+    let (dir, id) = (ctx.run.inputs_dir(&problem.id), problem.id.clone());
+    let data: Vec<Arc<[u8]>> = inputs.iter().map(|input| input.data.clone()).collect();
+    let count = data.len();
+    let saved = ctx
+        .writer
+        .run(move || Ok(write_inputs(&dir, &id, &data)))
+        .await;
+    saved.unwrap_or_else(|e| {
+        tracing::warn!("{}: cannot save inputs: {e}", problem.id);
+        vec![None; count]
+    })
+}
+
+fn write_inputs(dir: &std::path::Path, id: &str, inputs: &[Arc<[u8]>]) -> Vec<Option<String>> {
     // No fsync per file: the inputs are a record, rebuilt from the caches if a crash tears one.
-    let made = std::fs::create_dir_all(&dir);
+    let made = std::fs::create_dir_all(dir);
     inputs
         .iter()
         .enumerate()
-        .map(|(k, input)| {
+        .map(|(k, data)| {
             let name = format!("{k}.in");
             let written = match &made {
-                Ok(()) => std::fs::write(dir.join(&name), &input.data),
+                Ok(()) => std::fs::write(dir.join(&name), data),
                 Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
             };
             match written {
                 Ok(()) => Some(format!("inputs/{name}")),
                 Err(e) => {
-                    tracing::warn!("{}: cannot save input {k}: {e}", problem.id);
+                    tracing::warn!("{id}: cannot save input {k}: {e}");
                     None
                 }
             }
@@ -344,6 +422,9 @@ fn save_inputs(ctx: &Context, problem: &Problem, inputs: &[SynthInput]) -> Vec<O
         .collect()
 }
 
+/// `sstar` and `majority` (and `llm-judge` without a model): run the candidates on synthesized
+/// inputs, group them by behaviour, then rank the groups: by judgement on real outputs, by
+/// agreement (with the other candidates or with given expected outputs), or by size.
 async fn by_behaviour(
     ctx: &Context,
     problem: &Arc<Problem>,
@@ -369,7 +450,7 @@ async fn by_behaviour(
         budget: super::groups::EXECUTION_BUDGET,
         stopped: behaviours.stopped,
     });
-    let files = save_inputs(ctx, problem, &inputs);
+    let files = save_inputs(ctx, problem, &inputs).await;
     report.inputs = inputs
         .iter()
         .zip(files)

@@ -13,20 +13,31 @@ use super::select::{select, SelectionReport};
 use crate::judge::JudgeError;
 use crate::llm::Role;
 use crate::problem::Problem;
-use crate::store::{write_atomic, write_json_atomic, ProblemResult, ResultStatus};
+use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus};
+
+/// A finished problem: its result, and the program its `solution.py` now holds.
+pub struct Solved {
+    pub result: ProblemResult,
+    /// The selected program; `None` when none was selected.
+    pub solution: Option<String>,
+}
 
 /// Solves `problem`; `given` replaces generation with these programs (`--candidates`).
 pub async fn solve_problem(
     ctx: &Context,
     problem: Arc<Problem>,
     given: Option<Vec<String>>,
-) -> ProblemResult {
+) -> Solved {
     let started = Instant::now();
     let counter = Counters::default();
     let samples = given.as_ref().map_or(ctx.settings.samples, Vec::len);
-    // A previous, interrupted attempt may have left a partial trace: start it afresh.
-    let _ = std::fs::remove_file(ctx.run.trace(&problem.id));
-    let _ = std::fs::remove_dir_all(ctx.run.inputs_dir(&problem.id));
+    // A previous, interrupted attempt may have left a partial trace: start it afresh. Queued
+    // ahead of this attempt's trace lines and inputs, so done before them.
+    let (trace, inputs) = (ctx.run.trace(&problem.id), ctx.run.inputs_dir(&problem.id));
+    ctx.writer.queue(move || {
+        let _ = std::fs::remove_file(trace);
+        let _ = std::fs::remove_dir_all(inputs);
+    });
     let outcome = run_stages(ctx, &problem, given, &counter).await;
     let mut result = ProblemResult {
         id: problem.id.clone(),
@@ -64,7 +75,12 @@ pub async fn solve_problem(
             totals.usage.completion_tokens + totals.cached_usage.completion_tokens;
         result.cost_usd = totals.cost_usd;
     }
-    match outcome.and_then(|report| write_files(ctx, &problem, &report).map(|()| report)) {
+    let outcome = match outcome {
+        Ok(report) => write_files(ctx, &problem, &report).await.map(|()| report),
+        Err(error) => Err(error),
+    };
+    let mut solution = None;
+    match outcome {
         Ok(report)
             if report.finals.is_empty()
                 && counter.answers.load(Ordering::Relaxed) == 0
@@ -86,6 +102,7 @@ pub async fn solve_problem(
                 result.status = ResultStatus::Selected;
                 let chosen = &report.finals[pick.final_index];
                 result.public_passed = chosen.public_passed == chosen.public_total;
+                solution = Some(chosen.code.clone());
             }
         }
         Err(error) => {
@@ -96,7 +113,7 @@ pub async fn solve_problem(
     result.executions = counter.executions.load(Ordering::Relaxed);
     result.sandbox_seconds = counter.busy_micros.load(Ordering::Relaxed) as f64 / 1e6;
     result.seconds = started.elapsed().as_secs_f64();
-    result
+    Solved { result, solution }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,7 +173,8 @@ async fn judge_given(
     join_all(runs).await.into_iter().collect()
 }
 
-fn write_files(
+/// Writes `selection.json` and `solution.py` on the run's file thread (synced, as ever).
+async fn write_files(
     ctx: &Context,
     problem: &Problem,
     report: &SelectionReport,
@@ -166,14 +184,27 @@ fn write_files(
         move |source| SolveError::Write { path, source }
     };
     let selection = ctx.run.selection(&problem.id);
-    write_json_atomic(&selection, report).map_err(failed(&selection))?;
+    let bytes = pretty_json(report).map_err(failed(&selection))?;
+    let path = selection.clone();
+    ctx.writer
+        .run(move || write_atomic(&path, &bytes))
+        .await
+        .map_err(failed(&selection))?;
     let solution = ctx.run.solution(&problem.id);
     match &report.pick {
-        Some(pick) => write_atomic(&solution, report.finals[pick.final_index].code.as_bytes())
-            .map_err(failed(&solution))?,
-        None => {
-            let _ = std::fs::remove_file(&solution);
+        Some(pick) => {
+            let (path, code) = (
+                solution.clone(),
+                report.finals[pick.final_index].code.clone(),
+            );
+            ctx.writer
+                .run(move || write_atomic(&path, code.as_bytes()))
+                .await
+                .map_err(failed(&solution))?;
         }
+        None => ctx.writer.queue(move || {
+            let _ = std::fs::remove_file(solution);
+        }),
     }
     Ok(())
 }

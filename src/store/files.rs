@@ -20,9 +20,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// [`write_atomic`] of pretty JSON.
 pub fn write_json_atomic(path: &Path, value: &impl Serialize) -> io::Result<()> {
+    write_atomic(path, &pretty_json(value)?)
+}
+
+/// The bytes [`write_json_atomic`] writes: pretty JSON and a newline.
+pub fn pretty_json(value: &impl Serialize) -> io::Result<Vec<u8>> {
     let mut bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
     bytes.push(b'\n');
-    write_atomic(path, &bytes)
+    Ok(bytes)
 }
 
 /// Appends one JSON line with a single `write` and syncs it: readers skip a torn last line.

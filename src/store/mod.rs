@@ -9,9 +9,10 @@ mod records;
 mod run_dir;
 mod settings;
 mod shards;
+mod writer;
 
 pub use exec_cache::ExecCache;
-pub use files::{append_line, write_atomic, write_json_atomic};
+pub use files::{append_line, pretty_json, write_atomic, write_json_atomic};
 pub use identity::setting_differences;
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};
@@ -19,3 +20,4 @@ pub use records::{ProblemResult, ResultStatus, RunInfo};
 pub use run_dir::RunDir;
 pub use settings::{RecordedSettings, Shard};
 pub use shards::ShardCoverage;
+pub use writer::Writer;
