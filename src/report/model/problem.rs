@@ -1,0 +1,462 @@
+//! One problem's view: its samples and rounds, groups, distinguishing inputs, judgements,
+//! the pick and why, and the diff against the runner-up.
+
+use super::*;
+
+/// A fragment id for a problem: letters, digits, `-` and `.` kept, anything else as `_XX`
+/// hex, so distinct ids stay distinct and every id is a safe URL fragment.
+pub(super) fn anchor(id: &str) -> String {
+    let mut out = String::from("problem-");
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'.' {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("_{byte:02x}"));
+        }
+    }
+    out
+}
+
+pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> ProblemView {
+    let result = files.results.get(id);
+    let eval = files.eval.as_ref();
+    let scored = eval.and_then(|e| e.problems.get(id));
+    let not_scored = eval.and_then(|e| e.not_scored.get(id));
+    let selection = pf.selection.as_ref();
+    let mut missing = Vec::new();
+    let status = match (result.map(|r| r.status), scored) {
+        (None, _) => Status::Unfinished,
+        (Some(ResultStatus::Error), _) => Status::Errored,
+        (Some(ResultStatus::NoCandidate), _) => Status::NoCandidate,
+        (Some(ResultStatus::Selected), Some(s)) if s.verdict.is_some() => {
+            if s.accepted() {
+                Status::Accepted
+            } else {
+                Status::Wrong
+            }
+        }
+        (Some(ResultStatus::Selected), _) => Status::Selected,
+    };
+    if result.is_none() {
+        missing.push("no line in results.jsonl: the problem never finished".into());
+    }
+    if selection.is_none() && result.is_some_and(|r| r.status != ResultStatus::Error) {
+        missing.push("selection.json".into());
+    }
+    if !pf.has_trace && result.is_some_and(|r| r.status != ResultStatus::Error) {
+        missing.push("trace.jsonl".into());
+    }
+    if pf.trace_torn {
+        missing.push("trace.jsonl ends in a torn line (the run was killed); it is left out".into());
+    }
+    let groups = selection.map(|s| s.groups.clone()).unwrap_or_default();
+    let pick = selection.and_then(|s| s.pick.as_ref()).map(|p| PickView {
+        sample: p.sample,
+        reason: p.reason.clone(),
+        group: groups.iter().position(|g| g.samples.contains(&p.sample)),
+    });
+    let outputs_recorded = selection.is_some_and(|s| !s.distinguishing.is_empty());
+    let judged: Vec<usize> = selection
+        .map(|s| s.comparisons.iter().filter_map(|c| c.input).collect())
+        .unwrap_or_default();
+    let input_view = |s: &SelectionFile, index: usize| -> Option<InputView> {
+        let i = s.inputs.get(index)?;
+        Some(InputView {
+            index,
+            source: i.source.clone(),
+            tag: i.tag.clone(),
+            seed: i.seed,
+            bytes: i.bytes,
+            kept: i.kept,
+            splits: i.splits,
+            file: i.file.clone(),
+            preview: Folded::input(&i.preview, i.bytes, OUTPUT_CHARS, OUTPUT_LINES),
+            judged: judged.contains(&index),
+            above: false,
+        })
+    };
+    let distinguishing: Vec<InputView> = selection
+        .map(|s| {
+            if outputs_recorded {
+                s.distinguishing
+                    .iter()
+                    .filter_map(|&k| input_view(s, k))
+                    .collect()
+            } else {
+                // Older runs: the inputs the judge saw, then those that split groups.
+                let mut ks: Vec<usize> = judged.clone();
+                ks.extend(
+                    (0..s.inputs.len())
+                        .filter(|&k| s.inputs[k].splits.is_some_and(|n| n > 0))
+                        .take(LISTED_INPUTS),
+                );
+                ks.sort_unstable();
+                ks.dedup();
+                ks.into_iter().filter_map(|k| input_view(s, k)).collect()
+            }
+        })
+        .unwrap_or_default();
+    let group_views: Vec<GroupView> = groups
+        .iter()
+        .enumerate()
+        .map(|(index, g)| GroupView {
+            index,
+            samples: g.samples.clone(),
+            wins: g.wins,
+            agreement: g.agreement,
+            agreements: g.agreements,
+            picked: pick.as_ref().is_some_and(|p| p.group == Some(index)),
+            outputs: g
+                .outputs
+                .iter()
+                .map(|o| Folded::new(value(o), OUTPUT_CHARS, OUTPUT_LINES, IN_SELECTION))
+                .collect(),
+        })
+        .collect();
+    let mut by_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for i in selection.iter().flat_map(|s| &s.inputs) {
+        let e = by_source.entry(i.source.clone()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(i.kept);
+    }
+    // The first inputs, in short (the distinguishing ones are shown in full above).
+    let inputs_listed: Vec<InputView> = selection
+        .map(|s| {
+            (0..s.inputs.len().min(LISTED_INPUTS))
+                .filter_map(|k| input_view(s, k))
+                .map(|mut i| {
+                    i.above = distinguishing.iter().any(|d| d.index == i.index);
+                    i.preview = Folded::input(
+                        &s.inputs[i.index].preview,
+                        i.bytes,
+                        LISTED_CHARS,
+                        LISTED_LINES,
+                    );
+                    i
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let comparisons: Vec<ComparisonView> = selection
+        .map(|s| s.comparisons.iter().map(comparison_view).collect())
+        .unwrap_or_default();
+    let finals = selection.map(|s| s.finals.as_slice()).unwrap_or_default();
+    let chosen = selection
+        .and_then(|s| s.pick.as_ref())
+        .and_then(|p| finals.get(p.final_index));
+    let code = chosen.map(|f| Folded::new(&f.code, CODE_CHARS, CODE_LINES, IN_SELECTION));
+    let diff = selection.and_then(|s| runner_up_diff(s, pick.as_ref()));
+    let why = why(selection, pick.as_ref(), &group_views, &comparisons);
+    ProblemView {
+        id: id.into(),
+        anchor: anchor(id),
+        status,
+        error: result.and_then(|r| r.error.clone()),
+        difficulty: scored
+            .and_then(|s| s.difficulty.clone())
+            .or_else(|| result.and_then(|r| r.difficulty.clone())),
+        source: scored
+            .and_then(|s| s.source.clone())
+            .or_else(|| result.and_then(|r| r.source.clone())),
+        method: selection
+            .and_then(|s| s.method.clone())
+            .or_else(|| result.map(|r| r.select.clone()).filter(|m| !m.is_empty())),
+        samples: result.map_or(finals.len(), |r| r.samples),
+        finals: finals.len(),
+        candidates: selection.map_or_else(
+            || result.map_or(0, |r| r.candidates),
+            |s| s.candidates.len(),
+        ),
+        groups_count: selection.map_or_else(|| result.map_or(0, |r| r.groups), |s| s.groups.len()),
+        pick,
+        verdict: scored.and_then(|s| s.verdict.map(|v| (v, s.passed, s.total))),
+        not_scored: not_scored.map(|n| {
+            let reason = match n.reason {
+                NotScoredReason::Errored => "errored",
+                NotScoredReason::Unfinished => "unfinished",
+                NotScoredReason::Malformed => "malformed problem",
+                NotScoredReason::NoHiddenTests => "no hidden tests",
+            };
+            match &n.detail {
+                Some(d) => format!("{reason}: {d}"),
+                None => reason.into(),
+            }
+        }),
+        hidden_accepted: scored.and_then(|s| Some((s.finals_accepted?, s.finals?))),
+        dollars: result.and_then(|r| r.cost_usd),
+        tokens: result.map_or(0, |r| r.prompt_tokens + r.completion_tokens),
+        seconds: result.map_or(0.0, |r| r.seconds),
+        samples_view: samples(&pf.trace, finals),
+        groups: group_views,
+        always_failing: selection
+            .map(|s| s.always_failing.clone())
+            .unwrap_or_default(),
+        distinguishing,
+        outputs_recorded,
+        inputs_listed,
+        inputs_total: selection.map_or(0, |s| s.inputs.len()),
+        inputs_by_source: by_source
+            .into_iter()
+            .map(|(k, (n, kept))| (k, n, kept))
+            .collect(),
+        input_counts: selection.and_then(|s| s.input_counts.as_ref()).map(|c| {
+            let mut text = format!(
+                "{} generated, {} run, {} kept; {} executions (budget {})",
+                c.generated, c.run, c.kept, c.executions, c.budget
+            );
+            if let Some(stopped) = &c.stopped {
+                text.push_str(&format!("; stopped: {stopped}"));
+            }
+            text
+        }),
+        comparisons,
+        why,
+        code,
+        diff,
+        missing,
+    }
+}
+
+pub(super) fn samples(
+    trace: &[TraceLine],
+    finals: &[crate::report::files::FinalFile],
+) -> Vec<SampleView> {
+    // Samples failing the same test often get the same feedback (and errors repeat): each
+    // text is shown once per problem.
+    let mut feedback_seen = Seen::new();
+    let mut problem_seen = Seen::new();
+    let mut by_sample: BTreeMap<usize, Vec<&TraceLine>> = BTreeMap::new();
+    for line in trace {
+        by_sample.entry(line.sample).or_default().push(line);
+    }
+    by_sample
+        .into_iter()
+        .map(|(sample, mut lines)| {
+            lines.sort_by_key(|l| l.round);
+            // A resumed run may record a round twice: the last record of a round wins.
+            lines.reverse();
+            lines.dedup_by_key(|l| l.round);
+            lines.reverse();
+            SampleView {
+                sample,
+                passes_public: finals
+                    .iter()
+                    .any(|f| f.sample == sample && f.public_passed == f.public_total),
+                rounds: lines
+                    .into_iter()
+                    .map(|l| RoundView {
+                        feedback: l.feedback.as_deref().map(|f| {
+                            feedback_seen.once(f, (sample, l.round), |f| {
+                                Folded::new(
+                                    &fold_fenced(f, FEEDBACK_BLOCK_CHARS),
+                                    FEEDBACK_CHARS,
+                                    FEEDBACK_LINES,
+                                    IN_TRACE,
+                                )
+                            })
+                        }),
+                        problem: l.error.as_deref().or(l.reply.as_deref()).map(|t| {
+                            problem_seen.once(t, (sample, l.round), |t| {
+                                Folded::new(t, REPLY_CHARS, REPLY_LINES, IN_TRACE)
+                            })
+                        }),
+                        round: l.round,
+                        status: l.status.clone(),
+                        public: l
+                            .public
+                            .iter()
+                            .map(|p| (p.name.clone(), p.verdict))
+                            .collect(),
+                        passed: l.public_passed,
+                        total: l.public_total,
+                        tokens: l.prompt_tokens + l.completion_tokens,
+                        cached: l.cached,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// An input or output as shown: its one trailing newline is noise on a page.
+fn value(text: &str) -> &str {
+    text.strip_suffix('\n').unwrap_or(text)
+}
+
+fn group_name(g: usize) -> String {
+    format!("group {}", g + 1)
+}
+
+pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
+    // First asked with group a as A; then swapped, group b shown as A.
+    let said = |answer: Option<&Option<String>>, as_a: usize, as_b: usize| -> String {
+        match answer.and_then(|a| a.as_deref()) {
+            Some(a) if a.eq_ignore_ascii_case("a") => format!("A ({})", group_name(as_a)),
+            Some(b) if b.eq_ignore_ascii_case("b") => format!("B ({})", group_name(as_b)),
+            Some(other) => format!("{other:?}"),
+            None => "no answer".into(),
+        }
+    };
+    let asked = said(c.answers.first(), c.a, c.b);
+    let swapped = said(c.answers.get(1), c.b, c.a);
+    let sentence = match (c.decided_by.as_str(), c.winner) {
+        ("time_limit", Some(w)) => format!(
+            "{} wins without asking: the other timed out on the stress input",
+            group_name(w)
+        ),
+        ("model", Some(w)) => format!("{} wins: both orders agree", group_name(w)),
+        ("tie", _) | (_, None) => {
+            if c.input.is_none() && c.answers.iter().all(Option::is_none) {
+                "tie: no input tells them apart".into()
+            } else {
+                "tie: the two orders disagree (or no answer)".into()
+            }
+        }
+        (other, Some(w)) => format!("{} wins ({other})", group_name(w)),
+    };
+    ComparisonView {
+        a: c.a,
+        b: c.b,
+        input: c.input,
+        asked,
+        swapped,
+        sentence,
+    }
+}
+
+/// The pick and why, in sentences.
+fn why(
+    selection: Option<&SelectionFile>,
+    pick: Option<&PickView>,
+    groups: &[GroupView],
+    comparisons: &[ComparisonView],
+) -> Vec<String> {
+    let (Some(s), Some(p)) = (selection, pick) else {
+        return Vec::new();
+    };
+    let mut out = vec![format!(
+        "Sample {} was picked by {}: {}.",
+        p.sample,
+        s.method.as_deref().unwrap_or("?"),
+        p.reason
+    )];
+    let passing = format!(
+        "{} of {} final programs pass every public test",
+        s.candidates.len(),
+        s.finals.len()
+    );
+    let kept = s.inputs.iter().filter(|i| i.kept).count();
+    out.push(if groups.is_empty() {
+        format!("{passing}; no behaviour groups were needed.")
+    } else {
+        format!(
+            "{passing}; they form {} behaviour group{} on {kept} kept synthesized input{}.",
+            groups.len(),
+            if groups.len() == 1 { "" } else { "s" },
+            if kept == 1 { "" } else { "s" },
+        )
+    });
+    if let Some(g) = p.group.and_then(|g| groups.get(g)) {
+        let mut line = format!(
+            "Its {} holds sample{} {}",
+            group_name(g.index),
+            if g.samples.len() == 1 { "" } else { "s" },
+            join(&g.samples)
+        );
+        let played = comparisons
+            .iter()
+            .filter(|c| c.a == g.index || c.b == g.index)
+            .count();
+        if played > 0 {
+            line.push_str(&format!(
+                " and won {} of its {} pairwise judgement{}",
+                g.wins,
+                played,
+                if played == 1 { "" } else { "s" }
+            ));
+        }
+        if let Some(a) = g.agreement {
+            line.push_str(&format!(
+                " and has {a} agreeing answers from other candidates"
+            ));
+        }
+        line.push('.');
+        out.push(line);
+    }
+    if s.model_free {
+        out.push("No model was asked: selection was model-free.".into());
+    }
+    if s.analysis_only {
+        out.push(
+            "The pick used the hidden tests (oracle): analysis only, not a fair score.".into(),
+        );
+    }
+    if !s.always_failing.is_empty() {
+        out.push(format!(
+            "Left out for failing on every synthesized input: sample{} {}.",
+            if s.always_failing.len() == 1 { "" } else { "s" },
+            join(&s.always_failing)
+        ));
+    }
+    out
+}
+
+fn join(items: &[usize]) -> String {
+    items
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The pick's code against the runner-up's: the best other group (by wins, agreement,
+/// size), else the first other public-passing program with different code.
+fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView> {
+    let pick = pick?;
+    let chosen = s.finals.get(s.pick.as_ref()?.final_index)?;
+    let code_of = |sample: usize| s.finals.iter().find(|f| f.sample == sample);
+    let mut others: Vec<(usize, &crate::report::files::GroupFile)> = s
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(g, _)| Some(*g) != pick.group)
+        .collect();
+    others.sort_by_key(|(g, group)| {
+        (
+            std::cmp::Reverse(group.wins),
+            std::cmp::Reverse(group.agreement.unwrap_or(0)),
+            std::cmp::Reverse(group.samples.len()),
+            *g,
+        )
+    });
+    let (runner, why) = match others.first() {
+        Some((g, group)) => {
+            let sample = *group.samples.first()?;
+            (
+                code_of(sample)?,
+                format!(
+                    "the first sample of the best other group, {}",
+                    group_name(*g)
+                ),
+            )
+        }
+        None => {
+            let other = s
+                .candidates
+                .iter()
+                .filter_map(|&i| s.finals.get(i))
+                .find(|f| f.code != chosen.code)?;
+            (
+                other,
+                "the first other public-passing program with different code".into(),
+            )
+        }
+    };
+    let (lines, omitted) = line_diff(&runner.code, &chosen.code, DIFF_RUN_LINES, DIFF_LINES);
+    Some(DiffView {
+        runner_up: runner.sample,
+        why,
+        lines,
+        omitted,
+    })
+}
