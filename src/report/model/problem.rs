@@ -23,32 +23,8 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
     let scored = eval.and_then(|e| e.problems.get(id));
     let not_scored = eval.and_then(|e| e.not_scored.get(id));
     let selection = pf.selection.as_ref();
-    let mut missing = Vec::new();
-    let status = match (result.map(|r| r.status), scored) {
-        (None, _) => Status::Unfinished,
-        (Some(ResultStatus::Error), _) => Status::Errored,
-        (Some(ResultStatus::NoCandidate), _) => Status::NoCandidate,
-        (Some(ResultStatus::Selected), Some(s)) if s.verdict.is_some() => {
-            if s.accepted() {
-                Status::Accepted
-            } else {
-                Status::Wrong
-            }
-        }
-        (Some(ResultStatus::Selected), _) => Status::Selected,
-    };
-    if result.is_none() {
-        missing.push("no line in results.jsonl: the problem never finished".into());
-    }
-    if selection.is_none() && result.is_some_and(|r| r.status != ResultStatus::Error) {
-        missing.push("selection.json".into());
-    }
-    if !pf.has_trace && result.is_some_and(|r| r.status != ResultStatus::Error) {
-        missing.push("trace.jsonl".into());
-    }
-    if pf.trace_torn {
-        missing.push("trace.jsonl ends in a torn line (the run was killed); it is left out".into());
-    }
+    let status = status_of(result, scored);
+    let missing = missing_files(result, pf);
     let groups = selection.map(|s| s.groups.clone()).unwrap_or_default();
     let pick = selection.and_then(|s| s.pick.as_ref()).map(|p| PickView {
         sample: p.sample,
@@ -96,23 +72,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
             }
         })
         .unwrap_or_default();
-    let group_views: Vec<GroupView> = groups
-        .iter()
-        .enumerate()
-        .map(|(index, g)| GroupView {
-            index,
-            samples: g.samples.clone(),
-            wins: g.wins,
-            agreement: g.agreement,
-            agreements: g.agreements,
-            picked: pick.as_ref().is_some_and(|p| p.group == Some(index)),
-            outputs: g
-                .outputs
-                .iter()
-                .map(|o| Folded::new(value(o), OUTPUT_CHARS, OUTPUT_LINES, IN_SELECTION))
-                .collect(),
-        })
-        .collect();
+    let group_views = group_views(&groups, pick.as_ref());
     let mut by_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for i in selection.iter().flat_map(|s| &s.inputs) {
         let e = by_source.entry(i.source.clone()).or_default();
@@ -170,18 +130,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
         groups_count: selection.map_or_else(|| result.map_or(0, |r| r.groups), |s| s.groups.len()),
         pick,
         verdict: scored.and_then(|s| s.verdict.map(|v| (v, s.passed, s.total))),
-        not_scored: not_scored.map(|n| {
-            let reason = match n.reason {
-                NotScoredReason::Errored => "errored",
-                NotScoredReason::Unfinished => "unfinished",
-                NotScoredReason::Malformed => "malformed problem",
-                NotScoredReason::NoHiddenTests => "no hidden tests",
-            };
-            match &n.detail {
-                Some(d) => format!("{reason}: {d}"),
-                None => reason.into(),
-            }
-        }),
+        not_scored: not_scored.map(not_scored_text),
         hidden_accepted: scored.and_then(|s| Some((s.finals_accepted?, s.finals?))),
         dollars: result.and_then(|r| r.cost_usd),
         tokens: result.map_or(0, |r| r.prompt_tokens + r.completion_tokens),
@@ -199,22 +148,100 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
             .into_iter()
             .map(|(k, (n, kept))| (k, n, kept))
             .collect(),
-        input_counts: selection.and_then(|s| s.input_counts.as_ref()).map(|c| {
-            let mut text = format!(
-                "{} generated, {} run, {} kept; {} executions (budget {})",
-                c.generated, c.run, c.kept, c.executions, c.budget
-            );
-            if let Some(stopped) = &c.stopped {
-                text.push_str(&format!("; stopped: {stopped}"));
-            }
-            text
-        }),
+        input_counts: selection
+            .and_then(|s| s.input_counts.as_ref())
+            .map(input_counts_text),
         comparisons,
         why,
         code,
         diff,
         missing,
     }
+}
+
+/// Where the problem got to: the run's result line, and the hidden verdict when evaluated.
+fn status_of(result: Option<&ProblemResult>, scored: Option<&crate::eval::EvalProblem>) -> Status {
+    match (result.map(|r| r.status), scored) {
+        (None, _) => Status::Unfinished,
+        (Some(ResultStatus::Error), _) => Status::Errored,
+        (Some(ResultStatus::NoCandidate), _) => Status::NoCandidate,
+        (Some(ResultStatus::Selected), Some(s)) if s.verdict.is_some() => {
+            if s.accepted() {
+                Status::Accepted
+            } else {
+                Status::Wrong
+            }
+        }
+        (Some(ResultStatus::Selected), _) => Status::Selected,
+    }
+}
+
+/// The problem's files the page needed and did not find, in words.
+fn missing_files(result: Option<&ProblemResult>, pf: &ProblemFiles) -> Vec<String> {
+    let mut missing = Vec::new();
+    if result.is_none() {
+        missing.push("no line in results.jsonl: the problem never finished".into());
+    }
+    let ran = result.is_some_and(|r| r.status != ResultStatus::Error);
+    if pf.selection.is_none() && ran {
+        missing.push("selection.json".into());
+    }
+    if !pf.has_trace && ran {
+        missing.push("trace.jsonl".into());
+    }
+    if pf.trace_torn {
+        missing.push("trace.jsonl ends in a torn line (the run was killed); it is left out".into());
+    }
+    missing
+}
+
+fn group_views(
+    groups: &[crate::report::files::GroupFile],
+    pick: Option<&PickView>,
+) -> Vec<GroupView> {
+    groups
+        .iter()
+        .enumerate()
+        .map(|(index, g)| GroupView {
+            index,
+            samples: g.samples.clone(),
+            wins: g.wins,
+            agreement: g.agreement,
+            agreements: g.agreements,
+            picked: pick.is_some_and(|p| p.group == Some(index)),
+            outputs: g
+                .outputs
+                .iter()
+                .map(|o| Folded::new(value(o), OUTPUT_CHARS, OUTPUT_LINES, IN_SELECTION))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Why eval left the problem out, in words.
+fn not_scored_text(n: &crate::eval::NotScored) -> String {
+    let reason = match n.reason {
+        NotScoredReason::Errored => "errored",
+        NotScoredReason::Unfinished => "unfinished",
+        NotScoredReason::Malformed => "malformed problem",
+        NotScoredReason::NoHiddenTests => "no hidden tests",
+    };
+    match &n.detail {
+        Some(d) => format!("{reason}: {d}"),
+        None => reason.into(),
+    }
+}
+
+/// Model-free selection's input budget in a line.
+fn input_counts_text(c: &crate::report::files::InputCounts) -> String {
+    let mut text = format!(
+        "{} generated, {} run, {} kept; {} executions (budget {})",
+        c.generated, c.run, c.kept, c.executions, c.budget
+    );
+    if let Some(stopped) = &c.stopped {
+        text.push_str(&format!("; stopped: {stopped}"));
+    }
+    text
 }
 
 pub(super) fn samples(
