@@ -26,6 +26,5 @@ pub use runner::{run_set, write_submission, Reporter, RunError};
 pub use select::{SelectMethod, SelectionReport};
 
 // Shared with `sstar fix`, which selects among fixes the same way.
-pub(crate) use executor::reproducible;
 pub(crate) use prompts::truncate;
 pub(crate) use tournament::{decide, pairs, rank, Comparison};

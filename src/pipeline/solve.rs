@@ -28,6 +28,8 @@ pub async fn solve_problem(
     let _ = std::fs::remove_file(ctx.run.trace(&problem.id));
     let _ = std::fs::remove_dir_all(ctx.run.inputs_dir(&problem.id));
     let outcome = run_stages(ctx, &problem, given, &counter).await;
+    // Nothing asks about this problem's programs again: their observations go.
+    ctx.executor.forget(&problem.id);
     let mut result = ProblemResult {
         id: problem.id.clone(),
         status: ResultStatus::NoCandidate,
