@@ -1,7 +1,8 @@
 //! sstar: sample many programs, debug them in a sandbox, select by execution (S*, arXiv 2502.14382).
 //!
 //! Layers, bottom up: [`problem`] (sets on disk) and [`check`] (output comparison) are plain
-//! data; [`judge`] runs programs through `sstar-sandbox` and turns outcomes into [`Verdict`]s;
+//! data; [`exec`] runs programs through `sstar-sandbox` (permits, execution cache); [`judge`]
+//! turns their outcomes into [`Verdict`]s;
 //! [`llm`] talks to models; [`cli`] is the command line on top.
 
 pub mod check;
@@ -9,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod exec;
 pub mod fix;
 pub mod import;
 pub mod judge;

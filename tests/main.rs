@@ -3,6 +3,7 @@
 
 mod common;
 mod eval_outcomes;
+mod exec_engine;
 mod fix_cli;
 mod fix_locate;
 mod fix_model;

@@ -23,6 +23,9 @@ pub enum Termination {
     MemoryLimit,
     /// Wrote more than the output limit to stdout, or a larger file.
     OutputLimit,
+    /// The sandbox could not set up the run (scratch directory, limits, privileges): no
+    /// fault of the program, and nothing to keep, since the next attempt may succeed.
+    SandboxFailure { message: String },
 }
 
 /// Everything observed about one execution. Serializable, so callers can cache it on disk.
@@ -90,13 +93,40 @@ pub(crate) struct RawResult {
     pub crash: Option<String>,
 }
 
+/// The class of an uncaught exception, as far as the classification cares: the name is read
+/// once, here, so no verdict is decided by comparing text later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Raised {
+    /// Python's `MemoryError`: the allocator refused, which is the memory limit.
+    MemoryError,
+    /// Any other exception (or a signal the runner turned into one), by its name.
+    Other { name: String },
+}
+
+impl Raised {
+    fn named(name: String) -> Self {
+        match name.as_str() {
+            "MemoryError" => Self::MemoryError,
+            _ => Self::Other { name },
+        }
+    }
+
+    /// The name shown as a runtime error's detail.
+    fn name(&self) -> &str {
+        match self {
+            Self::MemoryError => "MemoryError",
+            Self::Other { name } => name,
+        }
+    }
+}
+
 /// The record the runner writes on its private channel before exiting.
 #[derive(Debug)]
 pub(crate) enum Report {
     Ok,
     Returned { value: serde_json::Value },
     Exit,
-    Exception { r#type: String, errno: Option<i32> },
+    Exception { raised: Raised, errno: Option<i32> },
     CompileError { message: String },
     SetupError { message: String },
 }
@@ -121,7 +151,7 @@ impl Report {
             },
             "exit" => Self::Exit,
             "exception" => Self::Exception {
-                r#type: text("type")?,
+                raised: Raised::named(text("type")?),
                 errno: record
                     .get("errno")
                     .and_then(serde_json::Value::as_i64)
@@ -175,20 +205,24 @@ impl RawResult {
             (None, Some(Report::CompileError { message })) => Termination::CompileError {
                 message: message.clone(),
             },
-            (None, Some(Report::Exception { r#type, .. })) if r#type == "MemoryError" => {
-                Termination::MemoryLimit
-            }
+            (
+                None,
+                Some(Report::Exception {
+                    raised: Raised::MemoryError,
+                    ..
+                }),
+            ) => Termination::MemoryLimit,
             (None, _) if matches!(self.signal, Some(SIGKILL | SIGSEGV)) && near_memory_limit => {
                 Termination::MemoryLimit
             }
             (None, _) if self.crash.is_some() => Termination::RuntimeError {
                 detail: self.crash.clone().unwrap_or_default(),
             },
-            (None, Some(Report::Exception { r#type, .. })) => Termination::RuntimeError {
-                detail: r#type.clone(),
+            (None, Some(Report::Exception { raised, .. })) => Termination::RuntimeError {
+                detail: raised.name().to_owned(),
             },
-            (None, Some(Report::SetupError { message })) => Termination::RuntimeError {
-                detail: format!("sandbox setup failed: {message}"),
+            (None, Some(Report::SetupError { message })) => Termination::SandboxFailure {
+                message: message.clone(),
             },
             (None, _) if self.signal.is_some() => Termination::RuntimeError {
                 detail: format!("killed by {}", signal_name(self.signal.unwrap_or_default())),
@@ -295,13 +329,39 @@ mod tests {
     #[test]
     fn memory_error_is_a_memory_limit() {
         let report = Report::Exception {
-            r#type: "MemoryError".into(),
+            raised: Raised::named("MemoryError".into()),
             errno: None,
         };
         assert_eq!(
             classify(raw(None, Some(1), None, 5.0), Some(report)),
             Termination::MemoryLimit
         );
+    }
+
+    #[test]
+    fn a_failed_setup_is_a_sandbox_failure_not_the_programs_error() {
+        let report = Report::parse(br#"{"outcome": "setup_error", "message": "OSError: x"}"#);
+        assert_eq!(
+            classify(raw(None, Some(121), None, 1.0), report),
+            Termination::SandboxFailure {
+                message: "OSError: x".into()
+            }
+        );
+    }
+
+    #[test]
+    fn terminations_are_a_closed_set_when_read_back() {
+        let failure = Termination::SandboxFailure {
+            message: "m".into(),
+        };
+        let text = serde_json::to_string(&failure).expect("serialize");
+        assert_eq!(text, r#"{"kind":"sandbox_failure","message":"m"}"#);
+        assert_eq!(
+            serde_json::from_str::<Termination>(&text).expect("read back"),
+            failure
+        );
+        // A kind this build does not know (a newer build's) is an error, never a default.
+        assert!(serde_json::from_str::<Termination>(r#"{"kind":"abducted"}"#).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! that errored, never finished or do not load are counted apart, and make the exit code 1.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use sstar_sandbox::Sandbox;
 
@@ -14,7 +15,8 @@ use crate::eval::{
     compare, evaluate, load_eval, AgainstRecord, Breakdown, Comparison, EvalReport,
     NotScoredReason, Rate, SelectionInfo,
 };
-use crate::store::{write_json_atomic, LockError, RunDir};
+use crate::exec::Executor;
+use crate::store::{write_json_atomic, ExecCache, LockError, RunDir};
 
 pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let run = RunDir::new(&args.run);
@@ -22,14 +24,20 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let _lock = run.lock().map_err(lock_error)?;
     // Grade where the run's candidates ran, unless told otherwise.
     let recorded = run.info().ok().map(|info| info.backend());
-    let sandbox = start_sandbox(&args.sandbox.choice(recorded)?)?;
+    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(recorded)?)?);
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     // Earlier `--against` comparisons outlive this evaluation (the report shows them).
     let earlier_against = load_eval(&run)
         .ok()
         .flatten()
         .map(|r| r.against)
         .unwrap_or_default();
-    let mut report = evaluate_with_progress(&sandbox, &run, args.set.as_deref(), output)?;
+    let mut report = runtime.block_on(evaluate_with_progress(
+        &sandbox,
+        &run,
+        args.set.as_deref(),
+        output,
+    ))?;
     for (id, n) in &report.not_scored {
         if n.reason == NotScoredReason::Malformed {
             tracing::error!("{id}: malformed: {}", n.detail.as_deref().unwrap_or("?"));
@@ -45,7 +53,12 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
                 } else {
                     Some(other.lock().map_err(lock_error)?)
                 };
-                evaluate_with_progress(&sandbox, &other, args.set.as_deref(), output)
+                runtime.block_on(evaluate_with_progress(
+                    &sandbox,
+                    &other,
+                    args.set.as_deref(),
+                    output,
+                ))
             };
             let theirs = match load_eval(&other) {
                 Ok(Some(report)) => report,
@@ -111,18 +124,38 @@ fn same_dir(a: &RunDir, b: &RunDir) -> bool {
     }
 }
 
-fn evaluate_with_progress(
-    sandbox: &Sandbox,
+/// Evaluates `run` on an executor with its execution cache (the file `solve` wrote), so what
+/// `solve` or an earlier `eval` ran is not run again; says how much ran at info level.
+async fn evaluate_with_progress(
+    sandbox: &Arc<Sandbox>,
     run: &RunDir,
     set: Option<&std::path::Path>,
     output: &Output,
 ) -> Result<EvalReport, Error> {
+    // The open falls back to no caching when another process holds the file; a cache that
+    // cannot be opened at all only costs time, so it is no reason to refuse the evaluation.
+    let cache = ExecCache::open(&run.exec_cache(), sandbox)
+        .inspect_err(|e| {
+            tracing::warn!(
+                "{}: {e}; this evaluation's executions are not cached",
+                run.exec_cache().display()
+            );
+        })
+        .ok();
+    let executor = Executor::new(sandbox.clone(), cache);
     let bar = output.bar(0, "eval");
-    let report = evaluate(sandbox, run, set, &|done, total| {
+    let report = evaluate(&executor, run, set, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-    })?;
+    })
+    .await?;
     bar.finish_and_clear();
+    tracing::info!(
+        "eval {}: executions {} (+{} cached)",
+        run.root().display(),
+        executor.executions(),
+        executor.cache_hits()
+    );
     Ok(report)
 }
 

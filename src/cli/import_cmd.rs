@@ -42,6 +42,7 @@ fn tool_error(error: ImportError) -> Error {
             Error::Io { path, source }
         }
         ImportError::Option(message) => Error::Usage(message),
+        ImportError::Runtime(source) => Error::Runtime(source),
         other @ (ImportError::NotJson { .. }
         | ImportError::TooLarge { .. }
         | ImportError::Ids(_)
@@ -63,20 +64,15 @@ pub fn run(args: ImportArgs, output: &Output) -> Result<i32, Error> {
     let format = Format::from(args.format);
     // Started only for the formats that run reference solutions: the others need no Python.
     let sandbox = if format.needs_sandbox() {
-        Some(start_sandbox(&args.sandbox.choice(None)?)?)
+        Some(std::sync::Arc::new(start_sandbox(
+            &args.sandbox.choice(None)?,
+        )?))
     } else {
         None
     };
     let bar = Bar(output.bar(0, "import"));
-    let summary = import(
-        format,
-        &args.input,
-        &args.set,
-        &options,
-        sandbox.as_ref(),
-        &bar,
-    )
-    .map_err(tool_error)?;
+    let summary =
+        import(format, &args.input, &args.set, &options, sandbox, &bar).map_err(tool_error)?;
     bar.0.finish_and_clear();
     output.data(&render(&summary));
     Ok(

@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::args::JudgeArgs;
 use super::output::Output;
 use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
+use crate::exec::Executor;
 use crate::judge::{
     judge, limits_for, output_diff, test_label, traceback_tail, JudgeOptions, JudgeReport,
     LineRule, Style, TestResult,
@@ -16,9 +18,9 @@ use crate::problem::{load_problem, Kind, Problem, TestCase, TestSelection};
 use crate::verdict::Verdict;
 
 pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
-    let problem = load_problem(&args.problem)?;
+    let problem = Arc::new(load_problem(&args.problem)?);
     let code = std::fs::read_to_string(&args.program).map_err(Error::io(&args.program))?;
-    let sandbox = start_sandbox(&args.sandbox.choice(None)?)?;
+    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(None)?)?);
     let options = JudgeOptions {
         tests: args.tests.into(),
         all_tests: args.all_tests,
@@ -34,10 +36,13 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
             .to_lowercase(),
         ));
     }
+    // No run directory: nothing to cache in, every test runs.
+    let executor = Executor::new(sandbox, None);
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let bar = output.bar(count, &problem.id);
-    let report = judge(&sandbox, &problem, &code, options, &|done, _| {
+    let report = runtime.block_on(judge(&executor, &problem, &code, options, &|done, _| {
         bar.set_position(done as u64)
-    })?;
+    }))?;
     bar.finish_and_clear();
     if args.json {
         let json = serde_json::to_string(&report).map_err(Error::json("the judge report"))?;

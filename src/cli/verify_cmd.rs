@@ -2,6 +2,7 @@
 //! programs are accepted, `wrong_*` programs are not. The check an importer or author runs.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -9,6 +10,7 @@ use super::args::VerifyArgs;
 use super::output::Output;
 use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
+use crate::exec::Executor;
 use crate::judge::{judge, JudgeOptions};
 use crate::problem::load_set;
 use crate::verdict::Verdict;
@@ -33,8 +35,12 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
         .problems
         .iter()
         .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
+        .map(|p| Arc::new(p.clone()))
         .collect();
-    let sandbox = start_sandbox(&args.sandbox.choice(None)?)?;
+    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(None)?)?);
+    // No run directory: nothing to cache in, every solution runs.
+    let executor = Executor::new(sandbox, None);
+    let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     // Every test, so a wrong solution's line says how wrong (`7/10`), not where it first failed.
     let options = JudgeOptions {
         tests: args.tests.into(),
@@ -44,7 +50,13 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
     let mut rows = Vec::new();
     for problem in problems {
         for solution in &problem.solutions {
-            let report = judge(&sandbox, problem, &solution.code, options, &|_, _| {})?;
+            let report = runtime.block_on(judge(
+                &executor,
+                &problem,
+                &solution.code,
+                options,
+                &|_, _| {},
+            ))?;
             bar.inc(1);
             let expect_accepted = !solution.is_wrong();
             let row = Row {

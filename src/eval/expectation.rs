@@ -3,17 +3,17 @@
 //! tests, reported beside the single seeded draw, which is noisy on small sets.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use sstar_sandbox::Sandbox;
-
+use crate::exec::Executor;
 use crate::judge::{judge, JudgeError, JudgeOptions};
 use crate::problem::{Problem, TestSelection};
 
 /// Mean hidden acceptance over `pool` (each candidate's code, duplicates counted: a draw picks
 /// a sample, not a distinct program); `None` for an empty pool. Each distinct code runs once.
-pub fn mean_accepted(
-    sandbox: &Sandbox,
-    problem: &Problem,
+pub async fn mean_accepted(
+    executor: &Executor,
+    problem: &Arc<Problem>,
     pool: &[&str],
 ) -> Result<Option<f64>, JudgeError> {
     if pool.is_empty() {
@@ -29,7 +29,8 @@ pub fn mean_accepted(
                     tests: TestSelection::Hidden,
                     all_tests: false,
                 };
-                let ok = judge(sandbox, problem, code, options, &|_, _| {})?
+                let ok = judge(executor, problem, code, options, &|_, _| {})
+                    .await?
                     .verdict
                     .is_accepted();
                 verdicts.insert(code, ok);

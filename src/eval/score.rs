@@ -2,15 +2,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
-use sstar_sandbox::Sandbox;
 
 use super::expectation;
 use super::report::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
 };
 use super::scope::scope;
+use crate::exec::Executor;
 use crate::judge::{judge, JudgeError, JudgeOptions};
 use crate::problem::{load_set, Problem, SetError, TestSelection};
 use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
@@ -51,9 +52,10 @@ struct FinalCode {
 /// Evaluates `run` against the problem set it was made from (or `set` when given) and writes
 /// `eval.json`. Every problem the run was asked for is accounted for: scored, or named in
 /// `not_scored` with the reason (errored, unfinished, malformed, no hidden tests).
-/// `progress(done, total)` follows the problems.
-pub fn evaluate(
-    sandbox: &Sandbox,
+/// `progress(done, total)` follows the problems. Programs run on `executor` (with the run's
+/// execution cache, what `solve` or an earlier `eval` already ran is not run again).
+pub async fn evaluate(
+    executor: &Executor,
     run: &RunDir,
     set: Option<&Path>,
     progress: &dyn Fn(usize, usize),
@@ -114,6 +116,7 @@ pub fn evaluate(
     for (done, problem) in scope.problems.iter().enumerate() {
         progress(done, todo);
         let id = &problem.id;
+        let problem = Arc::new((*problem).clone());
         let not = |reason, detail| NotScored { reason, detail };
         let Some(result) = results.get(id) else {
             not_scored.insert(id.clone(), not(NotScoredReason::Unfinished, None));
@@ -167,7 +170,7 @@ pub fn evaluate(
                 tests: TestSelection::Hidden,
                 all_tests: true,
             };
-            let report = judge(sandbox, problem, code, options, &|_, _| {})?;
+            let report = judge(executor, &problem, code, options, &|_, _| {}).await?;
             entry.verdict = Some(report.verdict);
             entry.passed = report.passed;
             entry.any_candidate_accepted = report.verdict.is_accepted();
@@ -184,13 +187,14 @@ pub fn evaluate(
                 entry.random_expectation = if pool.is_empty() {
                     Some(f64::from(u8::from(entry.accepted())))
                 } else {
-                    expectation::mean_accepted(sandbox, problem, &pool)?
+                    expectation::mean_accepted(executor, &problem, &pool).await?
                 };
             }
         }
         if let Some(s) = selection {
             let codes: Vec<String> = s.finals.into_iter().map(|f| f.code).collect();
-            let accepted = count_accepted(sandbox, problem, &codes, selected.as_deref(), &entry)?;
+            let accepted =
+                count_accepted(executor, &problem, &codes, selected.as_deref(), &entry).await?;
             entry.finals = Some(codes.len());
             entry.finals_accepted = Some(accepted);
             entry.any_candidate_accepted |= accepted > 0;
@@ -215,9 +219,9 @@ pub fn evaluate(
 /// How many of `codes` (every final-round program, duplicates counted: k of N samples) the
 /// hidden tests accept; each distinct program is judged once, and the pick's verdict, already
 /// in `entry`, is reused.
-fn count_accepted(
-    sandbox: &Sandbox,
-    problem: &Problem,
+async fn count_accepted(
+    executor: &Executor,
+    problem: &Arc<Problem>,
     codes: &[String],
     selected: Option<&str>,
     entry: &EvalProblem,
@@ -235,7 +239,8 @@ fn count_accepted(
                     tests: TestSelection::Hidden,
                     all_tests: false,
                 };
-                let ok = judge(sandbox, problem, code, options, &|_, _| {})?
+                let ok = judge(executor, problem, code, options, &|_, _| {})
+                    .await?
                     .verdict
                     .is_accepted();
                 verdicts.insert(code, ok);

@@ -1,18 +1,16 @@
-//! Sandbox runs for `sstar fix` from async code: a permit per run (the CPU budget), the work on
-//! tokio's blocking pool, and the run directory's execution cache, so a rerun pays nothing
-//! twice.
+//! What `sstar fix` runs in the sandbox (the test command over a tree, a call into it, its own
+//! helpers), on the shared executor with the run directory's execution cache, so a rerun pays
+//! nothing twice.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use sstar_sandbox::{
     shell_command, tree_function, Execution, Limits, Outcome, ProgramKind, Sandbox,
 };
-use tokio::sync::Semaphore;
 
 use super::error::FixError;
-use crate::pipeline::reproducible;
+use crate::exec::{self, Executor};
 use crate::store::ExecCache;
 
 /// What to run, owned so it can cross into the blocking pool.
@@ -74,52 +72,27 @@ impl Job {
     }
 }
 
-/// Runs [`Job`]s in the sandbox, cached.
+/// Runs [`Job`]s on the shared executor ([`crate::exec::Executor`]), cached.
 #[derive(Debug, Clone)]
 pub struct TreeRunner {
-    sandbox: Arc<Sandbox>,
-    cache: Arc<ExecCache>,
-    permits: Arc<Semaphore>,
-    executions: Arc<AtomicU64>,
+    executor: Arc<Executor>,
 }
 
 impl TreeRunner {
     pub fn new(sandbox: Arc<Sandbox>, cache: ExecCache) -> Self {
-        let permits = Arc::new(Semaphore::new(sandbox.workers().max(1)));
         Self {
-            sandbox,
-            cache: Arc::new(cache),
-            permits,
-            executions: Arc::default(),
+            executor: Arc::new(Executor::new(sandbox, Some(cache))),
         }
     }
 
     /// Runs actually made (cache hits excluded).
     pub fn executions(&self) -> u64 {
-        self.executions.load(Ordering::Relaxed)
+        self.executor.executions()
     }
 
     pub(crate) async fn run(&self, job: Job) -> Result<Outcome, FixError> {
-        let key = self.cache.key(&job.execution());
-        if let Some(outcome) = self.cache.load(&key) {
-            return Ok(outcome);
-        }
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| FixError::Usage("sandbox closed".into()))?;
-        let (sandbox, cache) = (self.sandbox.clone(), self.cache.clone());
-        self.executions.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(move || {
-            let outcome = sandbox.run(&job.execution())?;
-            if reproducible(&outcome) {
-                cache.store(&key, &outcome);
-            }
-            Ok(outcome)
-        })
-        .await
-        .map_err(|e| FixError::Sandbox(sstar_sandbox::SandboxError::Internal(e.to_string())))?
+        let owned = exec::Job::of(&job.execution());
+        Ok(self.executor.run(owned, &()).await?)
     }
 }
 

@@ -70,6 +70,9 @@ pub(crate) fn shown(outcome: &Outcome) -> String {
         (Termination::Finished, Some(value)) => format!("returned {value}"),
         (Termination::Finished, None) => "returned nothing".to_owned(),
         (Termination::RuntimeError { detail }, _) => format!("raised {detail}"),
+        (Termination::SandboxFailure { message }, _) => {
+            format!("raised {}", crate::judge::sandbox_failure_detail(message))
+        }
         (Termination::CompileError { message }, _) => format!("could not be imported: {message}"),
         (Termination::TimeLimit { .. }, _) => "ran out of time".to_owned(),
         (Termination::MemoryLimit, _) => "ran out of memory".to_owned(),

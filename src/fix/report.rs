@@ -27,6 +27,7 @@ impl TestRun {
         let stopped = match &outcome.termination {
             Termination::Finished
             | Termination::RuntimeError { .. }
+            | Termination::SandboxFailure { .. }
             | Termination::CompileError { .. } => None,
             Termination::TimeLimit { wall: false } => Some("CPU time limit".to_owned()),
             Termination::TimeLimit { wall: true } => Some("wall time limit".to_owned()),

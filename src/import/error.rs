@@ -49,6 +49,9 @@ pub enum ImportError {
     /// The format runs reference solutions and no sandbox was given.
     #[error("importing {0:?} runs reference solutions: it needs a sandbox")]
     NoSandbox(super::Format),
+    /// The async runtime the reference checks run on cannot start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(io::Error),
 }
 
 impl ImportError {

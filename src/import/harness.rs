@@ -161,7 +161,9 @@ fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), S
         if let Termination::CompileError { message } = &outcome.termination {
             return Err(SkipReason::Reference(format!("harness: {message}")));
         }
-        if let Termination::RuntimeError { .. } = &outcome.termination {
+        if let Termination::RuntimeError { .. } | Termination::SandboxFailure { .. } =
+            &outcome.termination
+        {
             let stderr = String::from_utf8_lossy(&outcome.stderr);
             let last = stderr.lines().last().unwrap_or("").trim().to_owned();
             return Err(SkipReason::Reference(last));
@@ -175,6 +177,12 @@ fn describe(termination: &Termination) -> String {
         Termination::Finished => "finished early".to_owned(),
         Termination::CompileError { message } => format!("compile error: {message}"),
         Termination::RuntimeError { detail } => format!("runtime error: {detail}"),
+        Termination::SandboxFailure { message } => {
+            format!(
+                "runtime error: {}",
+                crate::judge::sandbox_failure_detail(message)
+            )
+        }
         Termination::TimeLimit { .. } => "time limit".to_owned(),
         Termination::MemoryLimit => "memory limit".to_owned(),
         Termination::OutputLimit => "output limit".to_owned(),

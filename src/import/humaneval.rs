@@ -108,7 +108,7 @@ impl Importer for HumanEval {
                 ));
             }
             Judged::Property { calls } => {
-                replay(sandbox, &row, &code, calls, &mut draft)?;
+                replay(context.engine()?, &row, &code, calls, &mut draft)?;
             }
         }
         if draft.public.is_empty() {
@@ -159,7 +159,7 @@ fn judged_as(uses: &[Use]) -> Judged {
 /// Makes `draft` judged by a checker that replays `check()` (never by equality with the
 /// reference's answers), keeping the tests on which that checker accepts the reference itself.
 fn replay(
-    sandbox: &sstar_sandbox::Sandbox,
+    engine: super::run::Engine<'_>,
     row: &Row,
     code: &str,
     calls: usize,
@@ -179,7 +179,7 @@ fn replay(
         } else {
             &mut draft.hidden
         });
-        let verdicts = judged_by_reference(sandbox, draft, code, &tests)?;
+        let verdicts = judged_by_reference(engine, draft, code, &tests)?;
         let mut kept = Vec::new();
         for (test, verdict) in tests.into_iter().zip(verdicts) {
             match verdict {

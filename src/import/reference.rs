@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use sstar_sandbox::Sandbox;
 
 use super::error::SkipReason;
 use super::harness::{Args, Evaluated};
+use super::run::Engine;
 use super::writer::{Draft, TestPair};
 use crate::judge::{judge_test, JudgeError};
 use crate::problem::{Checker, Limits, Problem, TestCase, Visibility};
@@ -110,12 +110,12 @@ pub(crate) fn replay_checker(entry: &str, reference: &str, setup: &str, test: &s
 /// (its checker program deciding): `Ok` when accepted, else why not. Tests a checker cannot
 /// judge (say, test code that draws fresh random inputs every run) come out here.
 pub(crate) fn judged_by_reference(
-    sandbox: &Sandbox,
+    engine: Engine<'_>,
     draft: &Draft,
     reference: &str,
     tests: &[TestPair],
 ) -> Result<Vec<Result<(), String>>, SkipReason> {
-    let problem = Problem {
+    let problem = Arc::new(Problem {
         id: draft.title.clone(),
         dir: Default::default(),
         title: draft.title.clone(),
@@ -139,7 +139,8 @@ pub(crate) fn judged_by_reference(
         public: Vec::new(),
         hidden: Vec::new(),
         solutions: Vec::new(),
-    };
+    });
+    let reference: Arc<str> = Arc::from(reference);
     tests
         .iter()
         .enumerate()
@@ -150,7 +151,8 @@ pub(crate) fn judged_by_reference(
                 input: Arc::from(test.input.as_bytes()),
                 expected: Arc::from(test.output.as_bytes()),
             };
-            match judge_test(sandbox, &problem, reference, &case) {
+            let judged = judge_test(engine.executor, &problem, &reference, &case, &());
+            match engine.runtime.block_on(judged) {
                 Ok(result) if result.verdict == Verdict::Accepted => Ok(Ok(())),
                 Ok(result) => Ok(Err(format!(
                     "{}{}",

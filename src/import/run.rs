@@ -3,15 +3,17 @@
 
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sstar_sandbox::Sandbox;
+use tokio::runtime::Handle;
 
 use super::error::{ImportError, SkipReason};
 use super::ids::IdAllocator;
 use super::input::{open_rows, RawRow};
 use super::writer::{write_problem, Draft};
 use super::{apps, codecontests, humaneval, livecodebench, mbpp};
+use crate::exec::Executor;
 
 /// The benchmark formats `sstar import` reads (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +132,15 @@ pub trait ImportProgress: Sync {
 #[derive(Debug)]
 pub(crate) struct Context<'a> {
     pub options: &'a ImportOptions,
-    sandbox: Option<&'a Sandbox>,
+    engine: Option<Engine<'a>>,
+}
+
+/// The executor references are judged on, and the runtime the converting threads drive it
+/// with (they are plain threads: `Handle::block_on` runs a judgement to its end on them).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Engine<'a> {
+    pub executor: &'a Executor,
+    pub runtime: &'a Handle,
 }
 
 impl<'a> Context<'a> {
@@ -139,14 +149,19 @@ impl<'a> Context<'a> {
     pub fn for_tests(options: &'a ImportOptions) -> Self {
         Self {
             options,
-            sandbox: None,
+            engine: None,
         }
     }
 
-    /// The sandbox; formats that need it always have one.
-    pub fn sandbox(&self) -> Result<&Sandbox, SkipReason> {
-        self.sandbox
+    /// The executor; formats that need the sandbox always have one.
+    pub fn engine(&self) -> Result<Engine<'a>, SkipReason> {
+        self.engine
             .ok_or_else(|| SkipReason::Sandbox("no sandbox for this format".into()))
+    }
+
+    /// The sandbox; formats that need it always have one.
+    pub fn sandbox(&self) -> Result<&'a Sandbox, SkipReason> {
+        Ok(self.engine()?.executor.sandbox())
     }
 }
 
@@ -171,18 +186,36 @@ pub fn import(
     input: &Path,
     set: &Path,
     options: &ImportOptions,
-    sandbox: Option<&Sandbox>,
+    sandbox: Option<Arc<Sandbox>>,
     progress: &dyn ImportProgress,
 ) -> Result<ImportSummary, ImportError> {
     if format.needs_sandbox() && sandbox.is_none() {
         // Without it every row would be skipped as a sandbox failure.
         return Err(ImportError::NoSandbox(format));
     }
+    // No run directory: nothing to cache in.
+    let executor = sandbox.map(|sandbox| Executor::new(sandbox, None));
+    // Only waits on the executor's blocking work: one worker thread is plenty.
+    let runtime = executor
+        .as_ref()
+        .map(|_| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .build()
+        })
+        .transpose()
+        .map_err(ImportError::Runtime)?;
     let job = Job {
         input,
         set,
         options,
-        sandbox,
+        engine: executor
+            .as_ref()
+            .zip(runtime.as_ref())
+            .map(|(executor, runtime)| Engine {
+                executor,
+                runtime: runtime.handle(),
+            }),
         progress,
     };
     match format {
@@ -198,7 +231,7 @@ struct Job<'a> {
     input: &'a Path,
     set: &'a Path,
     options: &'a ImportOptions,
-    sandbox: Option<&'a Sandbox>,
+    engine: Option<Engine<'a>>,
     progress: &'a dyn ImportProgress,
 }
 
@@ -234,13 +267,13 @@ impl Job<'_> {
         let rows = open_rows(self.input)?;
         std::fs::create_dir_all(self.set).map_err(ImportError::write(self.set))?;
         let mut ids = IdAllocator::for_set(self.set)?;
-        let workers = self.sandbox.map_or_else(
+        let workers = self.engine.map_or_else(
             || std::thread::available_parallelism().map_or(2, |n| n.get()),
-            Sandbox::workers,
+            |engine| engine.executor.workers(),
         );
         let context = Context {
             options: self.options,
-            sandbox: self.sandbox,
+            engine: self.engine,
         };
         let results: Mutex<Vec<Done>> = Mutex::new(Vec::new());
         let fatal: Mutex<Option<ImportError>> = Mutex::new(None);

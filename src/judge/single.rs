@@ -1,12 +1,14 @@
 //! One program on one test: run it, then compare its output by the problem's checker.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
+use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxError, Termination};
 
 use super::JudgeError;
 use crate::check::{check_output, check_value, CheckOutcome};
+use crate::exec::{Executor, Job, Meter};
 use crate::problem::{Checker, Kind, Problem, TestCase, Visibility};
 use crate::verdict::Verdict;
 
@@ -64,15 +66,41 @@ pub fn execution_for<'a>(problem: &Problem, code: &'a str, input: &'a [u8]) -> E
     Execution::new(program_kind(problem), code, input, limits_for(problem))
 }
 
-/// Runs `code` on `test` and checks the result.
-pub fn judge_test(
-    sandbox: &Sandbox,
-    problem: &Problem,
-    code: &str,
+/// The job that judges `code` on `test` under `problem`'s limits.
+pub fn job_for(problem: &Problem, code: &Arc<str>, test: &TestCase) -> Job {
+    Job::new(
+        program_kind(problem),
+        code.clone(),
+        test.input.clone(),
+        limits_for(problem),
+    )
+}
+
+/// Runs `code` on `test` on `executor` (cached when it has a cache) and checks the result;
+/// `meter` hears of the execution if it ran.
+pub async fn judge_test(
+    executor: &Executor,
+    problem: &Arc<Problem>,
+    code: &Arc<str>,
     test: &TestCase,
+    meter: &dyn Meter,
 ) -> Result<TestResult, JudgeError> {
-    let outcome = sandbox.run(&execution_for(problem, code, &test.input))?;
-    grade(sandbox, problem, test, outcome)
+    let outcome = executor.run(job_for(problem, code, test), meter).await?;
+    // A `program` checker is itself a sandbox run: it takes a permit like any other.
+    let _permit = if problem.checker == Checker::Program {
+        Some(executor.permit().await?)
+    } else {
+        None
+    };
+    let (sandbox, problem, test) = (executor.sandbox().clone(), problem.clone(), test.clone());
+    tokio::task::spawn_blocking(move || grade(&sandbox, &problem, &test, outcome))
+        .await
+        .map_err(|e| JudgeError::Sandbox(SandboxError::Internal(e.to_string())))?
+}
+
+/// The detail of a run the sandbox could not set up, as the judge shows it.
+pub fn sandbox_failure_detail(message: &str) -> String {
+    format!("sandbox setup failed: {message}")
 }
 
 /// The verdict of an execution of `test`'s input (the sandbox runs a `program` checker).
@@ -86,6 +114,10 @@ pub fn grade(
         Termination::Finished => check(sandbox, problem, test, &outcome)?,
         Termination::CompileError { message } => (Verdict::CompileError, Some(message.clone())),
         Termination::RuntimeError { detail } => (Verdict::RuntimeError, Some(detail.clone())),
+        // Not the program's fault, but no verdict says so: shown as it always was.
+        Termination::SandboxFailure { message } => {
+            (Verdict::RuntimeError, Some(sandbox_failure_detail(message)))
+        }
         Termination::TimeLimit { wall } => {
             let what = if *wall {
                 "wall-clock limit"

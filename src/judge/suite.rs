@@ -1,13 +1,14 @@
-//! A program on many tests: in parallel across the sandbox's workers, in name order, stopping
-//! at the first failure unless asked to run everything.
+//! A program on many tests: in parallel on the executor, in name order, stopping at the first
+//! failure unless asked to run everything.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::Arc;
 
+use futures::stream::{self, StreamExt};
 use serde::Serialize;
-use sstar_sandbox::Sandbox;
 
 use super::{judge_test, JudgeError, TestResult};
+use crate::exec::Executor;
 use crate::problem::{Problem, TestCase, TestSelection};
 use crate::verdict::Verdict;
 
@@ -29,63 +30,48 @@ pub struct JudgeReport {
 }
 
 /// Judges `code` on the selected tests. `progress(done, total)` is called as tests finish.
-pub fn judge(
-    sandbox: &Sandbox,
-    problem: &Problem,
+/// Tests start in name order, as many at once as the executor has workers; after a failure
+/// no later test starts (unless `all_tests`), and the report holds every test up to it.
+pub async fn judge(
+    executor: &Executor,
+    problem: &Arc<Problem>,
     code: &str,
     options: JudgeOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<JudgeReport, JudgeError> {
+    let code: Arc<str> = Arc::from(code);
     let tests: Vec<&TestCase> = problem.tests(options.tests).collect();
     let total = tests.len();
-    let slots: Vec<Mutex<Option<TestResult>>> = (0..total).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<TestResult>> = vec![None; total];
     let first_failure = AtomicUsize::new(usize::MAX);
-    let done = AtomicUsize::new(0);
-    let error: Mutex<Option<JudgeError>> = Mutex::new(None);
-    let threads = sandbox.workers().clamp(1, total.max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let stop = first_failure.load(Ordering::Relaxed);
-                if index >= total || (!options.all_tests && index > stop) {
-                    break;
-                }
-                match judge_test(sandbox, problem, code, tests[index]) {
-                    Ok(result) => {
-                        if !result.verdict.is_accepted() {
-                            first_failure.fetch_min(index, Ordering::Relaxed);
-                        }
-                        *slots[index].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
-                        progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-                    }
-                    Err(e) => {
-                        error
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .get_or_insert(e);
-                        first_failure.fetch_min(0, Ordering::Relaxed);
-                        next.store(total, Ordering::Relaxed);
-                        break;
-                    }
-                }
-            });
+    let code = &code;
+    // Lazily pulled as workers free up: an index past a failure seen by then is not started.
+    let started = (0..total)
+        .take_while(|&index| options.all_tests || index <= first_failure.load(Ordering::Relaxed))
+        .map(|index| {
+            let test = tests[index];
+            async move { (index, judge_test(executor, problem, code, test, &()).await) }
+        });
+    let mut finished = stream::iter(started).buffer_unordered(executor.workers());
+    let mut done = 0;
+    while let Some((index, result)) = finished.next().await {
+        let result = result?;
+        if !result.verdict.is_accepted() {
+            first_failure.fetch_min(index, Ordering::Relaxed);
         }
-    });
-    if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
+        slots[index] = Some(result);
+        done += 1;
+        progress(done, total);
     }
     let cutoff = if options.all_tests {
         total
     } else {
-        first_failure.into_inner().saturating_add(1).min(total)
+        first_failure
+            .load(Ordering::Relaxed)
+            .saturating_add(1)
+            .min(total)
     };
-    let results: Vec<TestResult> = slots
-        .into_iter()
-        .take(cutoff)
-        .filter_map(|slot| slot.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .collect();
+    let results: Vec<TestResult> = slots.into_iter().take(cutoff).flatten().collect();
     let verdict = results
         .iter()
         .map(|r| r.verdict)

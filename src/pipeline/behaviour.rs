@@ -32,7 +32,11 @@ impl Behaviour {
                 None => output_answer(problem.checker, problem.float_tolerance, &outcome.stdout),
             }),
             Termination::CompileError { .. } => Behaviour::Failed(Failure::CompileError),
-            Termination::RuntimeError { .. } => Behaviour::Failed(Failure::RuntimeError),
+            // A run the sandbox could not set up looked like a runtime error before it had a
+            // kind of its own, and groups the same way.
+            Termination::RuntimeError { .. } | Termination::SandboxFailure { .. } => {
+                Behaviour::Failed(Failure::RuntimeError)
+            }
             Termination::TimeLimit { .. } => Behaviour::Failed(Failure::TimeLimit),
             Termination::MemoryLimit => Behaviour::Failed(Failure::MemoryLimit),
             Termination::OutputLimit => Behaviour::Failed(Failure::OutputLimit),

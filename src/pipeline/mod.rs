@@ -28,6 +28,5 @@ pub use select::{SelectMethod, SelectionReport};
 pub use submission::write_submission;
 
 // Shared with `sstar fix`, which selects among fixes the same way.
-pub(crate) use executor::reproducible;
 pub(crate) use prompts::truncate;
 pub(crate) use tournament::{decide, pairs, rank, Comparison};

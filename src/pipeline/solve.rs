@@ -39,6 +39,8 @@ pub async fn solve_problem(
         let _ = std::fs::remove_dir_all(inputs);
     });
     let outcome = run_stages(ctx, &problem, given, &counter).await;
+    // Nothing asks about this problem's programs again: their observations go.
+    ctx.executor.forget(&problem.id);
     let mut result = ProblemResult {
         id: problem.id.clone(),
         status: ResultStatus::NoCandidate,

@@ -14,10 +14,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
-use sstar_sandbox::{Execution, Outcome, ProgramKind, Sandbox};
+use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
 
-/// Bumped when the entry format or the key recipe changes.
-const FORMAT_VERSION: u32 = 1;
+/// Bumped when the entry format or the key recipe changes (2: limits encoded field by field,
+/// no longer as their `Debug` text).
+const FORMAT_VERSION: u32 = 2;
 
 /// Outcomes whose output exceeds this are not stored: re-running them is cheaper than the disk.
 const MAX_STORED_OUTPUT: usize = 4 << 20;
@@ -116,11 +117,13 @@ impl ExecCache {
         for arg in &execution.args {
             part(arg.as_bytes());
         }
-        part(format!("{:?}", execution.limits).as_bytes());
+        part(&limits_bytes(&execution.limits));
         hex::encode(hash.finalize())
     }
 
-    /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again).
+    /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again): a
+    /// torn line, or an outcome this build cannot read (a termination kind from another
+    /// version), is a miss, never a crash or another outcome.
     pub fn load(&self, key: &str) -> Option<Outcome> {
         let log = self.lock()?;
         let &(offset, len) = log.index.get(key)?;
@@ -141,11 +144,14 @@ impl ExecCache {
         Some(outcome)
     }
 
-    /// Appends `outcome` under `key` in one write. Not synced: after a machine crash an entry
-    /// may be lost or torn, never wrong. Failures only cost a re-run later, so they are
-    /// logged, not returned.
+    /// Appends `outcome` under `key` in one write, if it is [reproducible]. Not synced: after a
+    /// machine crash an entry may be lost or torn, never wrong. Failures only cost a re-run
+    /// later, so they are logged, not returned.
     pub fn store(&self, key: &str, outcome: &Outcome) {
-        if outcome.stdout.len() + outcome.stderr.len() > MAX_STORED_OUTPUT || key.len() != KEY_LEN {
+        if !reproducible(outcome)
+            || outcome.stdout.len() + outcome.stderr.len() > MAX_STORED_OUTPUT
+            || key.len() != KEY_LEN
+        {
             return;
         }
         let Ok(json) = serde_json::to_vec(outcome) else {
@@ -189,6 +195,43 @@ impl ExecCache {
     }
 }
 
+/// Whether an outcome would come out the same on an idle machine: not a wall-clock verdict
+/// (the machine may just have been busy), not a failure of the sandbox itself. Every kind is
+/// named, so a new one must be decided here before it can be cached.
+fn reproducible(outcome: &Outcome) -> bool {
+    match &outcome.termination {
+        Termination::TimeLimit { wall } => !wall,
+        Termination::SandboxFailure { .. } => false,
+        Termination::Finished
+        | Termination::CompileError { .. }
+        | Termination::RuntimeError { .. }
+        | Termination::MemoryLimit
+        | Termination::OutputLimit => true,
+    }
+}
+
+/// The limits as the key hashes them: a field count, then every field as a fixed-width
+/// little-endian integer in a fixed order (durations in nanoseconds), so the key does not
+/// change with a `Debug` format or a field's reordering.
+fn limits_bytes(limits: &Limits) -> Vec<u8> {
+    // Destructured: a field added to `Limits` fails to compile here until it has a place.
+    let Limits {
+        cpu,
+        wall,
+        memory_bytes,
+        output_bytes,
+        max_processes,
+    } = *limits;
+    let mut bytes = Vec::with_capacity(1 + 16 * 2 + 8 * 2 + 4);
+    bytes.push(5u8);
+    bytes.extend_from_slice(&cpu.as_nanos().to_le_bytes());
+    bytes.extend_from_slice(&wall.as_nanos().to_le_bytes());
+    bytes.extend_from_slice(&memory_bytes.to_le_bytes());
+    bytes.extend_from_slice(&output_bytes.to_le_bytes());
+    bytes.extend_from_slice(&max_processes.to_le_bytes());
+    bytes
+}
+
 /// Key → (line offset, line length) of every whole line, read in one streaming pass; a later
 /// line for a key wins. Also the file's length and whether it ends mid-line.
 fn scan(file: &File) -> io::Result<(Index, u64, bool)> {
@@ -216,7 +259,6 @@ fn scan(file: &File) -> io::Result<(Index, u64, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sstar_sandbox::{Limits, Termination};
     use std::time::Duration;
 
     fn cache(path: &Path) -> ExecCache {
@@ -225,7 +267,7 @@ mod tests {
 
     fn outcome(stdout: &[u8]) -> Outcome {
         Outcome {
-            termination: Termination::TimeLimit { wall: true },
+            termination: Termination::TimeLimit { wall: false },
             stdout: stdout.to_vec(),
             stderr: Vec::new(),
             stderr_truncated: false,
@@ -233,7 +275,7 @@ mod tests {
             exit_code: None,
             signal: Some(9),
             cpu: Duration::from_millis(3),
-            wall: Duration::from_millis(2001),
+            wall: Duration::from_millis(1001),
             memory_kb: 9000,
         }
     }
@@ -289,7 +331,7 @@ mod tests {
         assert!(again.load(&c).is_none());
         again.store(&c, &outcome(b"third"));
         let back = again.load(&c).expect("c");
-        assert_eq!(back.termination, Termination::TimeLimit { wall: true });
+        assert_eq!(back.termination, Termination::TimeLimit { wall: false });
         drop(again);
         let reopened = cache(&path);
         for (key, out) in [(&a, &b"\x00out"[..]), (&b, b"second"), (&c, b"third")] {
@@ -334,5 +376,86 @@ mod tests {
         let key = "d".repeat(64);
         cache.store(&key, &outcome(&vec![b'x'; MAX_STORED_OUTPUT + 1]));
         assert!(cache.load(&key).is_none());
+    }
+
+    #[test]
+    fn wall_clock_limits_and_sandbox_failures_are_never_stored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = cache(&dir.path().join("exec.log"));
+        let failure = Termination::SandboxFailure {
+            message: "OSError: no scratch directory".into(),
+        };
+        for (n, termination) in [failure, Termination::TimeLimit { wall: true }]
+            .into_iter()
+            .enumerate()
+        {
+            let key = n.to_string().repeat(64);
+            let mut stored = outcome(b"");
+            stored.termination = termination;
+            cache.store(&key, &stored);
+            assert!(
+                cache.load(&key).is_none(),
+                "{:?} was kept",
+                stored.termination
+            );
+        }
+        drop(cache);
+        let file = std::fs::read(dir.path().join("exec.log")).expect("read");
+        assert!(file.is_empty(), "nothing written: {}", file.len());
+        // The decision is by kind, never by words: a program's own error that happens to
+        // say "sandbox setup failed" is its behaviour, and is kept.
+        let cache =
+            super::ExecCache::open_with(&dir.path().join("exec.log"), "test".into()).expect("open");
+        let mut own = outcome(b"");
+        own.termination = Termination::RuntimeError {
+            detail: "sandbox setup failed: said the program".into(),
+        };
+        cache.store(&"a".repeat(64), &own);
+        assert!(cache.load(&"a".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn a_line_this_build_cannot_read_is_a_miss() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("exec.log");
+        let limits = Limits::new(Duration::from_secs(1), 256, 4);
+        let key = cache(&path).key(&Execution::new(ProgramKind::Stdio, "print(1)", b"", limits));
+        // Under a real key: a termination kind from another build, then a line cut short
+        // inside its JSON but ended (a concurrent writer); neither may parse as an outcome.
+        let stale = serde_json::to_string(&outcome(b"1\n"))
+            .expect("json")
+            .replace(r#""kind":"time_limit""#, r#""kind":"abducted""#);
+        assert!(stale.contains("abducted"), "{stale}");
+        std::fs::write(&path, format!("{key} {stale}\n")).expect("write");
+        let reopened = cache(&path);
+        assert!(reopened.load(&key).is_none());
+        reopened.store(&key, &outcome(b"fresh"));
+        assert_eq!(reopened.load(&key).expect("stored").stdout, b"fresh");
+        drop(reopened);
+        // The later, readable line wins on the next open.
+        assert_eq!(cache(&path).load(&key).expect("kept").stdout, b"fresh");
+        let other = "9".repeat(64);
+        std::fs::write(&path, format!("{other} {{\"termination\":{{\"kind\"\n")).expect("write");
+        assert!(cache(&path).load(&other).is_none());
+    }
+
+    #[test]
+    fn keys_encode_each_limit_not_its_debug_text() {
+        let limits = Limits::new(Duration::from_millis(1500), 256, 4);
+        let bytes = limits_bytes(&limits);
+        assert_eq!(bytes.len(), 1 + 16 + 16 + 8 + 8 + 4);
+        assert_eq!(bytes[0], 5);
+        assert_eq!(&bytes[1..17], &1_500_000_000u128.to_le_bytes());
+        assert_eq!(&bytes[17..33], &4_000_000_000u128.to_le_bytes());
+        assert_eq!(&bytes[33..41], &(256u64 << 20).to_le_bytes());
+        assert_eq!(&bytes[41..49], &(4u64 << 20).to_le_bytes());
+        assert_eq!(&bytes[49..], &32u32.to_le_bytes());
+        // Every field counts.
+        let mut other = limits;
+        other.max_processes = 64;
+        assert_ne!(limits_bytes(&other), bytes);
+        let mut other = limits;
+        other.wall = Duration::from_secs(5);
+        assert_ne!(limits_bytes(&other), bytes);
     }
 }
