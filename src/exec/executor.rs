@@ -82,22 +82,36 @@ impl Executor {
             return self.execute(job, None, meter).await;
         };
         let key = cache.key(&job.execution());
-        if let Some(hit) = self.cached(cache, &key) {
+        if let Some(hit) = self.cached(cache, &key).await? {
             return Ok(hit);
         }
         let gate = Gate::enter(&self.running, key);
         let _turn = gate.gate.lock().await;
-        if let Some(hit) = self.cached(cache, &gate.key) {
+        if let Some(hit) = self.cached(cache, &gate.key).await? {
             return Ok(hit); // an identical execution finished while this one waited
         }
         self.execute(job, Some((cache.clone(), gate.key.clone())), meter)
             .await
     }
 
-    fn cached(&self, cache: &ExecCache, key: &str) -> Option<Outcome> {
-        let hit = cache.load(key)?;
-        self.cache_hits.fetch_add(1, Ordering::Relaxed);
-        Some(hit)
+    /// The cached outcome for `key`. A hit is read on the blocking pool: it is a disk read,
+    /// under the lock the cache's appends take.
+    async fn cached(
+        &self,
+        cache: &Arc<ExecCache>,
+        key: &str,
+    ) -> Result<Option<Outcome>, SandboxError> {
+        if !cache.contains(key) {
+            return Ok(None);
+        }
+        let (cache, key) = (cache.clone(), key.to_owned());
+        let hit = tokio::task::spawn_blocking(move || cache.load(&key))
+            .await
+            .map_err(|e| SandboxError::Internal(e.to_string()))?;
+        if hit.is_some() {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(hit)
     }
 
     /// Runs `job` now and offers its outcome to the cache under `store`'s key (which keeps

@@ -124,6 +124,12 @@ impl ExecCache {
     /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again): a
     /// torn line, or an outcome this build cannot read (a termination kind from another
     /// version), is a miss, never a crash or another outcome.
+    /// Whether an entry for `key` exists, from the in-memory index (no disk read): a miss
+    /// costs nothing, a hit is then read with [`ExecCache::load`].
+    pub fn contains(&self, key: &str) -> bool {
+        self.lock().is_some_and(|log| log.index.contains_key(key))
+    }
+
     pub fn load(&self, key: &str) -> Option<Outcome> {
         let log = self.lock()?;
         let &(offset, len) = log.index.get(key)?;

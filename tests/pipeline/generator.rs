@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::scripted::{Script, ScriptedModel};
-use super::{read_json, results, run, solve, start, stdio_problem};
+use super::{read_json, results, run, run_ok, solve, start, stdio_problem};
 
 /// `n`, then `n` integers: print their sum. The statement states no bounds, so the model-free
 /// sources stay near the public sizes (a handful of one- and two-digit numbers).
@@ -99,18 +99,13 @@ async fn the_generators_inputs_split_candidates_nothing_else_tells_apart() {
         tempfile::tempdir().expect("out"),
     );
     sum_problem(set.path());
-    let output = run(solve(
+    run_ok(solve(
         &server.uri(),
         set.path(),
         out.path(),
         &["--rounds", "0"],
     ))
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let selection = read_json(&out.path().join("problems/sum/selection.json"));
     // The generator ran once per seed, each seed printing its own input, all of them kept.
     let generated = from(&selection, "generator");
@@ -175,18 +170,13 @@ async fn a_time_limit_on_the_stress_input_loses_to_a_fast_program_without_a_judg
         tempfile::tempdir().expect("out"),
     );
     sum_problem(set.path());
-    let output = run(solve(
+    run_ok(solve(
         &server.uri(),
         set.path(),
         out.path(),
         &["--rounds", "0"],
     ))
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let selection = read_json(&out.path().join("problems/sum/selection.json"));
     // One stress input, from seed 1, kept although most candidates time out on it (a time
     // limit is not a crash).

@@ -58,6 +58,17 @@ async fn run(mut command: Command) -> Output {
         .expect("join")
 }
 
+/// Runs `command` and fails the test, with sstar's stderr, unless it succeeds.
+async fn run_ok(command: Command) -> Output {
+    let output = run(command).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 async fn start(model: ScriptedModel) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -185,18 +196,13 @@ async fn a_failing_sample_is_fixed_by_a_debug_round() {
         tempfile::tempdir().expect("out"),
     );
     add_problem(set.path());
-    let output = run(solve(
+    run_ok(solve(
         &server.uri(),
         set.path(),
         out.path(),
         &["--rounds", "1"],
     ))
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let trace: Vec<Value> = std::fs::read_to_string(out.path().join("problems/add/trace.jsonl"))
         .expect("trace")
         .lines()
@@ -247,18 +253,13 @@ async fn sstar_picks_the_lone_right_program_where_majority_follows_the_crowd() {
     let mut picks = Vec::new();
     for method in ["sstar", "majority"] {
         let out = tempfile::tempdir().expect("out");
-        let output = run(solve(
+        run_ok(solve(
             &server.uri(),
             set.path(),
             out.path(),
             &["--select", method, "--rounds", "0"],
         ))
         .await;
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
         let selection = read_json(&out.path().join("problems/abs/selection.json"));
         assert!(
             selection["groups"].as_array().expect("groups").len() >= 2,
@@ -398,12 +399,7 @@ async fn a_killed_run_resumes_without_redoing_work_or_resending_cached_requests(
             .filter(|r| String::from_utf8_lossy(&r.body).contains(what))
             .count()
     };
-    let output = run(solve(&server.uri(), set.path(), out.path(), &[])).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(solve(&server.uri(), set.path(), out.path(), &[])).await;
     let all = server.received_requests().await.unwrap_or_default();
     let second = &all[before..];
     assert_eq!(
@@ -473,12 +469,7 @@ async fn a_model_outage_is_an_error_result_that_a_resume_retries() {
             .contains("model call failed"),
         "{first:?}"
     );
-    let output = run(solve(&server.uri(), set.path(), out.path(), &flags)).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(solve(&server.uri(), set.path(), out.path(), &flags)).await;
     let lines = results(out.path());
     assert_eq!(
         lines.last().expect("result")["status"],

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::scripted::{Script, ScriptedModel};
 use super::{
-    abs_problem, abs_script, add_problem, add_script, read_json, results, run, solve, start,
-    stdio_problem,
+    abs_problem, abs_script, add_problem, add_script, read_json, results, run, run_ok, solve,
+    start, stdio_problem,
 };
 use crate::common::sstar;
 
@@ -75,12 +75,7 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
         }
         None => temp.path().join("run"),
     };
-    let output = run(solve(&server.uri(), set.path(), &out, &["--rounds", "1"])).await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(solve(&server.uri(), set.path(), &out, &["--rounds", "1"])).await;
     // solve leaves a page behind it.
     assert!(out.join("report.html").is_file());
     // The same samples selected by majority, compared with `eval --against`.
@@ -89,18 +84,13 @@ async fn the_report_of_a_scripted_run_shows_the_pick_groups_inputs_and_totals() 
         out.file_name().expect("name").to_string_lossy()
     ));
     let _ = std::fs::remove_dir_all(&majority);
-    let output = run(solve(
+    run_ok(solve(
         &server.uri(),
         set.path(),
         &majority,
         &["--rounds", "1", "--select", "majority"],
     ))
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     let mut eval = sstar();
     eval.arg("eval").arg(&out).arg("--against").arg(&majority);
     let evaluated = run(eval).await;
@@ -240,18 +230,13 @@ async fn a_partial_run_renders_what_exists_and_a_malformed_file_is_named() {
     let set = tempfile::tempdir().expect("set");
     abs_problem(set.path());
     let out = tempfile::tempdir().expect("out");
-    let output = run(solve(
+    run_ok(solve(
         &server.uri(),
         set.path(),
         out.path(),
         &["--rounds", "0"],
     ))
     .await;
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
     // No eval, a problem without selection.json, one that never finished.
     std::fs::remove_file(out.path().join("problems/abs/selection.json")).expect("rm");
     std::fs::create_dir_all(out.path().join("problems/ghost")).expect("mkdir");
