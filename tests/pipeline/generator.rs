@@ -77,23 +77,21 @@ fn ledger_calls(out: &Path, stage: &str) -> u64 {
     found.unwrap_or_else(|| panic!("no {stage} calls in {ledger:#}"))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_generators_inputs_split_candidates_nothing_else_tells_apart() {
-    // Three samples read a 256-byte buffer, one reads everything: only the generator writes
-    // inputs that long, so only its inputs can show the judge they differ.
-    let script = Script {
-        programs: vec![
-            SUM_BUFFERED.into(),
-            SUM_BUFFERED.into(),
-            SUM_BUFFERED.into(),
-            SUM.into(),
-        ],
+/// Solves the sum problem against a scripted model whose samples are three copies of `wrong`
+/// and one [`SUM`] (with `script` adding the generator under test); returns the model's server
+/// (for its requests) and the run directory.
+async fn solve_sum(
+    wrong: &str,
+    script: impl FnOnce(&mut Script),
+) -> (wiremock::MockServer, tempfile::TempDir) {
+    let mut sum = Script {
+        programs: vec![wrong.into(), wrong.into(), wrong.into(), SUM.into()],
         inputs: vec!["4\n1 1 1 1".into(), "1\n7".into()],
         truth: Some(sum_of),
-        generator: Some(MEDIUM_GENERATOR.into()),
         ..Script::default()
     };
-    let server = start(ScriptedModel::new(vec![("Sum", script)])).await;
+    script(&mut sum);
+    let server = start(ScriptedModel::new(vec![("Sum", sum)])).await;
     let (set, out) = (
         tempfile::tempdir().expect("set"),
         tempfile::tempdir().expect("out"),
@@ -105,6 +103,17 @@ async fn the_generators_inputs_split_candidates_nothing_else_tells_apart() {
         out.path(),
         &["--rounds", "0"],
     ))
+    .await;
+    (server, out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_generators_inputs_split_candidates_nothing_else_tells_apart() {
+    // Three samples read a 256-byte buffer, one reads everything: only the generator writes
+    // inputs that long, so only its inputs can show the judge they differ.
+    let (_server, out) = solve_sum(SUM_BUFFERED, |script| {
+        script.generator = Some(MEDIUM_GENERATOR.into());
+    })
     .await;
     let selection = read_json(&out.path().join("problems/sum/selection.json"));
     // The generator ran once per seed, each seed printing its own input, all of them kept.
@@ -152,30 +161,9 @@ async fn the_generators_inputs_split_candidates_nothing_else_tells_apart() {
 async fn a_time_limit_on_the_stress_input_loses_to_a_fast_program_without_a_judge() {
     // Three samples are quadratic, one linear: the same answer on every input but the stress
     // input, where the quadratic ones run out of time.
-    let script = Script {
-        programs: vec![
-            SUM_QUADRATIC.into(),
-            SUM_QUADRATIC.into(),
-            SUM_QUADRATIC.into(),
-            SUM.into(),
-        ],
-        inputs: vec!["4\n1 1 1 1".into(), "1\n7".into()],
-        truth: Some(sum_of),
-        stress: Some(STRESS_GENERATOR.into()),
-        ..Script::default()
-    };
-    let server = start(ScriptedModel::new(vec![("Sum", script)])).await;
-    let (set, out) = (
-        tempfile::tempdir().expect("set"),
-        tempfile::tempdir().expect("out"),
-    );
-    sum_problem(set.path());
-    run_ok(solve(
-        &server.uri(),
-        set.path(),
-        out.path(),
-        &["--rounds", "0"],
-    ))
+    let (server, out) = solve_sum(SUM_QUADRATIC, |script| {
+        script.stress = Some(STRESS_GENERATOR.into());
+    })
     .await;
     let selection = read_json(&out.path().join("problems/sum/selection.json"));
     // One stress input, from seed 1, kept although most candidates time out on it (a time
