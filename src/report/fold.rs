@@ -48,7 +48,6 @@ pub(crate) struct Folded {
     /// Bytes of the whole value, and its lines when known.
     pub bytes: usize,
     pub lines: Option<usize>,
-    pub folded: bool,
     /// The run file holding the whole value.
     pub whole_in: &'static str,
 }
@@ -73,7 +72,6 @@ impl Folded {
             taken += count;
         }
         Self {
-            folded: head.len() < text.len(),
             text: head,
             bytes: text.len(),
             lines: Some(text.lines().count().max(usize::from(!text.is_empty()))),
@@ -89,14 +87,18 @@ impl Folded {
         if bytes > preview.len() {
             f.bytes = bytes;
             f.lines = None;
-            f.folded = bytes > f.text.len();
         }
         f
     }
 
+    /// Whether part of the value is left out.
+    pub fn is_folded(&self) -> bool {
+        self.text.len() < self.bytes
+    }
+
     /// What was left out, in words (`None` when nothing was).
     pub fn note(&self) -> Option<String> {
-        self.folded.then(|| {
+        self.is_folded().then(|| {
             let more = self.bytes - self.text.len();
             match self.lines {
                 Some(n) if n > 1 => format!("… {more} more bytes ({n} lines) in {}", self.whole_in),
@@ -192,7 +194,7 @@ mod tests {
     #[test]
     fn short_values_are_whole_and_long_ones_say_how_long_and_where() {
         let short = Folded::new("a\nb\n", 100, 10, IN_TRACE);
-        assert_eq!((short.text.as_str(), short.folded), ("a\nb\n", false));
+        assert_eq!((short.text.as_str(), short.is_folded()), ("a\nb\n", false));
         assert_eq!(short.note(), None);
         let long = "x".repeat(5000);
         let f = Folded::new(&long, 100, 10, IN_TRACE);
@@ -204,7 +206,7 @@ mod tests {
         let many: String = (0..50).map(|i| format!("{i}\n")).collect();
         let f = Folded::new(&many, 10_000, 3, IN_SELECTION);
         assert_eq!(f.text, "0\n1\n2\n");
-        assert!(f.folded && f.lines == Some(50));
+        assert!(f.is_folded() && f.lines == Some(50));
         assert_eq!(
             f.note().as_deref(),
             Some("… 134 more bytes (50 lines) in selection.json")
@@ -245,7 +247,7 @@ mod tests {
         let output = "1000003\n".repeat(300);
         let f = Folded::new(&output, OUTPUT_CHARS, OUTPUT_LINES, IN_SELECTION);
         assert_eq!(f.text.lines().count(), OUTPUT_LINES);
-        assert!(f.folded);
+        assert!(f.is_folded());
         const { assert!(LISTED_LINES == 1 && LISTED_CHARS <= 80 && DIFF_LINES <= 80) };
     }
 

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::charts;
 use super::diff::DiffKind;
 use super::fold::{Folded, Once};
-use super::model::{Overview, ProblemView, Report, Status};
+use super::model::{join, Overview, ProblemView, Report, Status};
 use crate::eval::Rate;
 
 const CSS: &str = include_str!("page.css");
@@ -497,7 +497,7 @@ fn groups(p: &ProblemView) -> Markup {
                     @for g in &p.groups {
                         tr class=[g.picked.then_some("picked")] {
                             td { "group " (g.index + 1) }
-                            td { (g.samples.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")) }
+                            td { (join(&g.samples)) }
                             td.num { (g.wins) }
                             td.num {
                                 @if let Some(a) = g.agreement { (a) }
@@ -510,7 +510,7 @@ fn groups(p: &ProblemView) -> Markup {
                 }
             }
             @if !p.always_failing.is_empty() {
-                p.muted { "Failing on every input, left out: samples " (p.always_failing.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")) }
+                p.muted { "Failing on every input, left out: samples " (join(&p.always_failing)) }
             }
         }
     }
@@ -544,7 +544,7 @@ fn inputs(p: &ProblemView) -> Markup {
                                     // Members are in the groups table above (and by the first input).
                                     div.small {
                                         "group " (g.index + 1)
-                                        @if k == 0 { " (sample" @if g.samples.len() > 1 { "s" } " " (g.samples.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")) ")" }
+                                        @if k == 0 { " (sample" @if g.samples.len() > 1 { "s" } " " (join(&g.samples)) ")" }
                                         @if g.picked { " · picked" }
                                     }
                                     @if let Some(o) = g.outputs.get(k) { (folded(o, "output")) } @else { pre { "-" } }
@@ -585,7 +585,7 @@ fn inputs(p: &ProblemView) -> Markup {
                                     }
                                     td {
                                         @if i.above { span.muted { "shown above" } }
-                                        @else { code { (i.preview.text.trim_end()) } @if i.preview.folded { span.muted { " …" } } }
+                                        @else { code { (i.preview.text.trim_end()) } @if i.preview.is_folded() { span.muted { " …" } } }
                                     }
                                 }
                             }
