@@ -19,6 +19,7 @@ mod overview;
 mod problem;
 
 use overview::overview;
+pub(crate) use problem::join;
 use problem::problem_view;
 
 #[derive(Debug)]

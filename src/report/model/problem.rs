@@ -428,7 +428,8 @@ fn why(
     out
 }
 
-fn join(items: &[usize]) -> String {
+/// Sample or group numbers as a list: `0, 2, 5`.
+pub(crate) fn join(items: &[usize]) -> String {
     items
         .iter()
         .map(usize::to_string)
