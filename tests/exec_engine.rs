@@ -7,8 +7,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sstar::exec::{Executor, Job};
+use sstar::judge::{judge, JudgeOptions};
+use sstar::problem::{load_problem, TestSelection};
 use sstar::store::ExecCache;
-use sstar_sandbox::{Limits, ProgramKind, Termination};
+use sstar::Verdict;
+use sstar_sandbox::{Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination};
 
 use crate::common::{solve_offline, sstar, write_problem};
 
@@ -124,6 +127,53 @@ fn eval_after_an_oracle_selection_reuses_its_hidden_test_executions() {
     // Three hidden tests for each of the two picks.
     assert_eq!(cached, 6);
     assert_eq!(report["summary"]["accepted"], 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cached_failure_ends_the_judging_before_later_tests_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two workers: were the tests after a cached failure started alongside it, one would run.
+    let sandbox = Sandbox::start(SandboxConfig {
+        workers: 2,
+        ..SandboxConfig::new(Interpreter::from_env().expect("python"))
+    })
+    .expect("sandbox");
+    let cache = ExecCache::open(&dir.path().join("exec.log"), &sandbox).expect("cache");
+    let executor = Executor::new(Arc::new(sandbox), Some(cache));
+    let code = "print('hello')"; // wrong on every hidden test
+    let options = JudgeOptions {
+        tests: TestSelection::Hidden,
+        all_tests: false,
+    };
+    // The first hidden test alone, as an earlier run that stopped at it left the cache.
+    write_problem(
+        &dir.path().join("first"),
+        &[
+            ("problem.toml", "title = \"echo\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Print the input."),
+            ("tests/hidden/1.in", "one\n"),
+            ("tests/hidden/1.out", "one\n"),
+        ],
+    );
+    let first = Arc::new(load_problem(&dir.path().join("first")).expect("load"));
+    let report = judge(&executor, &first, code, options, &|_, _| {})
+        .await
+        .expect("judge");
+    assert_eq!(report.verdict, Verdict::WrongAnswer);
+    assert_eq!(executor.executions(), 1);
+
+    echo3(&dir.path().join("all"));
+    let all = Arc::new(load_problem(&dir.path().join("all")).expect("load"));
+    let report = judge(&executor, &all, code, options, &|_, _| {})
+        .await
+        .expect("judge");
+    assert_eq!(report.verdict, Verdict::WrongAnswer);
+    assert_eq!((report.tests.len(), report.total), (1, 3));
+    assert_eq!(
+        (executor.executions(), executor.cache_hits()),
+        (1, 1),
+        "a test after the cached failure ran"
+    );
 }
 
 #[tokio::test]

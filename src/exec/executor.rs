@@ -76,6 +76,13 @@ impl Executor {
             .map_err(|_| SandboxError::NoWorkers)
     }
 
+    /// Whether `job`'s outcome is in the cache: an in-memory lookup, nothing is read or run.
+    pub fn has_cached(&self, job: &Job) -> bool {
+        self.cache
+            .as_ref()
+            .is_some_and(|cache| cache.contains(&cache.key(&job.execution())))
+    }
+
     /// The outcome of `job`: from the cache, from an identical run in flight, or run now.
     pub async fn run(&self, job: Job, meter: &dyn Meter) -> Result<Outcome, SandboxError> {
         let Some(cache) = &self.cache else {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
-use super::{judge_test, JudgeError, TestResult};
+use super::{job_for, judge_test, JudgeError, TestResult};
 use crate::exec::Executor;
 use crate::problem::{Problem, TestCase, TestSelection};
 use crate::verdict::Verdict;
@@ -45,23 +45,34 @@ pub async fn judge(
     let mut slots: Vec<Option<TestResult>> = vec![None; total];
     let first_failure = AtomicUsize::new(usize::MAX);
     let code = &code;
-    // Lazily pulled as workers free up: an index past a failure seen by then is not started.
-    let started = (0..total)
-        .take_while(|&index| options.all_tests || index <= first_failure.load(Ordering::Relaxed))
-        .map(|index| {
-            let test = tests[index];
-            async move { (index, judge_test(executor, problem, code, test, &()).await) }
-        });
-    let mut finished = stream::iter(started).buffer_unordered(executor.workers());
+    // The leading tests already in the cache are judged first, on their own: a cached failure
+    // among them ends the judging before anything runs. Started together with the rest, the
+    // tests after it would run too, and a second `eval` would execute what the first skipped.
+    let cached = tests
+        .iter()
+        .take_while(|test| executor.has_cached(&job_for(problem, code, test)))
+        .count();
     let mut done = 0;
-    while let Some((index, result)) = finished.next().await {
-        let result = result?;
-        if !result.verdict.is_accepted() {
-            first_failure.fetch_min(index, Ordering::Relaxed);
+    for range in [0..cached, cached..total] {
+        // Lazily pulled as workers free up: an index past a failure seen by then is not started.
+        let started = range
+            .take_while(|&index| {
+                options.all_tests || index <= first_failure.load(Ordering::Relaxed)
+            })
+            .map(|index| {
+                let test = tests[index];
+                async move { (index, judge_test(executor, problem, code, test, &()).await) }
+            });
+        let mut finished = stream::iter(started).buffer_unordered(executor.workers());
+        while let Some((index, result)) = finished.next().await {
+            let result = result?;
+            if !result.verdict.is_accepted() {
+                first_failure.fetch_min(index, Ordering::Relaxed);
+            }
+            slots[index] = Some(result);
+            done += 1;
+            progress(done, total);
         }
-        slots[index] = Some(result);
-        done += 1;
-        progress(done, total);
     }
     let cutoff = if options.all_tests {
         total

@@ -154,10 +154,16 @@ impl ExecCache {
     /// machine crash an entry may be lost or torn, never wrong. Failures only cost a re-run
     /// later, so they are logged, not returned.
     pub fn store(&self, key: &str, outcome: &Outcome) {
-        if !reproducible(outcome)
-            || outcome.stdout.len() + outcome.stderr.len() > MAX_STORED_OUTPUT
-            || key.len() != KEY_LEN
-        {
+        if !reproducible(outcome) {
+            // Debug-level, so "why did this eval run anything" has an answer under `-vv`.
+            tracing::debug!(key, termination = ?outcome.termination, "not cached: not reproducible");
+            return;
+        }
+        if outcome.stdout.len() + outcome.stderr.len() > MAX_STORED_OUTPUT {
+            tracing::debug!(key, "not cached: output over {MAX_STORED_OUTPUT} bytes");
+            return;
+        }
+        if key.len() != KEY_LEN {
             return;
         }
         let Ok(json) = serde_json::to_vec(outcome) else {
