@@ -2,12 +2,12 @@
 //! public-passing candidates (all final programs when none pass) is accepted on the hidden
 //! tests, reported beside the single seeded draw, which is noisy on small sets.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::accepted::accepted_count;
 use crate::exec::Executor;
-use crate::judge::{judge, JudgeError, JudgeOptions};
-use crate::problem::{Problem, TestSelection};
+use crate::judge::JudgeError;
+use crate::problem::Problem;
 
 /// Mean hidden acceptance over `pool` (each candidate's code, duplicates counted: a draw picks
 /// a sample, not a distinct program); `None` for an empty pool. Each distinct code runs once.
@@ -19,25 +19,6 @@ pub async fn mean_accepted(
     if pool.is_empty() {
         return Ok(None);
     }
-    let mut verdicts: HashMap<&str, bool> = HashMap::new();
-    let mut accepted = 0usize;
-    for &code in pool {
-        let ok = match verdicts.get(code) {
-            Some(&ok) => ok,
-            None => {
-                let options = JudgeOptions {
-                    tests: TestSelection::Hidden,
-                    all_tests: false,
-                };
-                let ok = judge(executor, problem, code, options, &|_, _| {})
-                    .await?
-                    .verdict
-                    .is_accepted();
-                verdicts.insert(code, ok);
-                ok
-            }
-        };
-        accepted += usize::from(ok);
-    }
+    let accepted = accepted_count(executor, problem, pool.iter().copied(), None).await?;
     Ok(Some(accepted as f64 / pool.len() as f64))
 }

@@ -2,6 +2,7 @@
 //! every final-round program, into `eval.json` (SPEC §5), with intervals and comparisons;
 //! problems that errored, never finished or do not load are counted apart, never as scores.
 
+mod accepted;
 mod compare;
 mod expectation;
 mod report;

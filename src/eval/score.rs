@@ -1,11 +1,12 @@
 //! Judging a finished run's picks and candidates on hidden tests.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
 
+use super::accepted::accepted_count;
 use super::expectation;
 use super::report::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
@@ -13,7 +14,7 @@ use super::report::{
 use super::scope::scope;
 use crate::exec::Executor;
 use crate::judge::{judge, JudgeError, JudgeOptions};
-use crate::problem::{load_set, Problem, SetError, TestSelection};
+use crate::problem::{load_set, SetError, TestSelection};
 use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
 
 #[derive(Debug, thiserror::Error)]
@@ -193,8 +194,10 @@ pub async fn evaluate(
         }
         if let Some(s) = selection {
             let codes: Vec<String> = s.finals.into_iter().map(|f| f.code).collect();
-            let accepted =
-                count_accepted(executor, &problem, &codes, selected.as_deref(), &entry).await?;
+            // k of N over every final-round program; the pick's verdict is already in `entry`.
+            let known = selected.as_deref().map(|code| (code, entry.accepted()));
+            let finals = codes.iter().map(String::as_str);
+            let accepted = accepted_count(executor, &problem, finals, known).await?;
             entry.finals = Some(codes.len());
             entry.finals_accepted = Some(accepted);
             entry.any_candidate_accepted |= accepted > 0;
@@ -214,42 +217,6 @@ pub async fn evaluate(
         source,
     })?;
     Ok(report)
-}
-
-/// How many of `codes` (every final-round program, duplicates counted: k of N samples) the
-/// hidden tests accept; each distinct program is judged once, and the pick's verdict, already
-/// in `entry`, is reused.
-async fn count_accepted(
-    executor: &Executor,
-    problem: &Arc<Problem>,
-    codes: &[String],
-    selected: Option<&str>,
-    entry: &EvalProblem,
-) -> Result<usize, JudgeError> {
-    let mut verdicts: HashMap<&str, bool> = HashMap::new();
-    if let Some(selected) = selected {
-        verdicts.insert(selected, entry.accepted());
-    }
-    let mut accepted = 0;
-    for code in codes {
-        let ok = match verdicts.get(code.as_str()) {
-            Some(&ok) => ok,
-            None => {
-                let options = JudgeOptions {
-                    tests: TestSelection::Hidden,
-                    all_tests: false,
-                };
-                let ok = judge(executor, problem, code, options, &|_, _| {})
-                    .await?
-                    .verdict
-                    .is_accepted();
-                verdicts.insert(code, ok);
-                ok
-            }
-        };
-        accepted += usize::from(ok);
-    }
-    Ok(accepted)
 }
 
 fn run_json_error(run: &RunDir, e: std::io::Error) -> EvalError {

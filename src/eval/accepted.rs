@@ -1,0 +1,39 @@
+//! How many of a list of programs the hidden tests accept, each distinct program judged once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::exec::Executor;
+use crate::judge::{judge, JudgeError, JudgeOptions};
+use crate::problem::{Problem, TestSelection};
+
+/// The programs of `codes` (duplicates counted: k of N samples) the hidden tests accept.
+/// `known` is a program whose verdict is already in hand (the pick's), so it is not judged.
+pub(super) async fn accepted_count<'a>(
+    executor: &Executor,
+    problem: &Arc<Problem>,
+    codes: impl IntoIterator<Item = &'a str>,
+    known: Option<(&'a str, bool)>,
+) -> Result<usize, JudgeError> {
+    let mut verdicts: HashMap<&str, bool> = known.into_iter().collect();
+    let options = JudgeOptions {
+        tests: TestSelection::Hidden,
+        all_tests: false,
+    };
+    let mut accepted = 0;
+    for code in codes {
+        let ok = match verdicts.get(code) {
+            Some(&ok) => ok,
+            None => {
+                let ok = judge(executor, problem, code, options, &|_, _| {})
+                    .await?
+                    .verdict
+                    .is_accepted();
+                verdicts.insert(code, ok);
+                ok
+            }
+        };
+        accepted += usize::from(ok);
+    }
+    Ok(accepted)
+}
