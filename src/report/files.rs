@@ -147,7 +147,6 @@ pub(crate) struct TraceLine {
     pub sample: usize,
     pub round: usize,
     pub status: String,
-    pub code: Option<String>,
     pub public: Vec<PublicFile>,
     pub public_passed: usize,
     pub public_total: usize,
@@ -174,7 +173,8 @@ impl RunFiles {
             return Err(ReportError::NotARun { path: root.into() });
         }
         let info: Option<RunInfo> = read_json(&run.run_json())?;
-        let results = read_results(&run.results())?;
+        // Read as `solve` and `eval` read it: an unreadable line is warned about and skipped.
+        let results = run.finished().map_err(ReportError::io(run.results()))?;
         let ledger: Option<LedgerReport> = read_json(&run.ledger())?;
         let eval: Option<EvalReport> = read_json(&run.eval_json())?;
         let problems_dir = root.join("problems");
@@ -195,7 +195,7 @@ impl RunFiles {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(ReportError::io(&problems_dir)(e)),
         }
-        if info.is_none() && results.is_empty() && ids.is_empty() {
+        if info.is_none() && ids.is_empty() {
             return Err(ReportError::NotARun { path: root.into() });
         }
         let mut problems = BTreeMap::new();
@@ -233,13 +233,6 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, ReportError>
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| ReportError::malformed(path, e))
-}
-
-/// `results.jsonl`: the last line of an id wins, as for `solve`'s resume; a torn last line
-/// (a kill mid-append) is left out, any other bad line is an error.
-fn read_results(path: &Path) -> Result<BTreeMap<String, ProblemResult>, ReportError> {
-    let (lines, _) = read_lines::<ProblemResult>(path)?;
-    Ok(lines.into_iter().map(|r| (r.id.clone(), r)).collect())
 }
 
 fn read_trace(path: &Path) -> Result<(Vec<TraceLine>, bool, bool), ReportError> {

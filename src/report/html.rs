@@ -290,6 +290,14 @@ fn overview(o: &Overview) -> Markup {
 }
 
 fn problems_table(problems: &[ProblemView]) -> Markup {
+    // Cost sorts by dollars when any problem has a price (unpriced last), else by tokens:
+    // never dollars and tokens in one order.
+    let priced = problems.iter().any(|p| p.dollars.is_some());
+    let cost_key = |p: &ProblemView| match p.dollars {
+        Some(d) => d,
+        None if priced => -1.0,
+        None => p.tokens as f64,
+    };
     html! {
         section id="problems-section" {
             h2 { "Problems" }
@@ -343,7 +351,7 @@ fn problems_table(problems: &[ProblemView]) -> Markup {
                             td.num data-sort=(p.hidden_accepted.map_or(-1.0, |(k, n)| if n == 0 { 0.0 } else { k as f64 / n as f64 })) {
                                 @if let Some((k, n)) = p.hidden_accepted { (k) "/" (n) } @else { "-" }
                             }
-                            td.num data-sort=(p.dollars.unwrap_or(p.tokens as f64)) {
+                            td.num data-sort=(cost_key(p)) {
                                 @if let Some(d) = p.dollars { (format!("${d:.4}")) } @else { (p.tokens) " tok" }
                             }
                             td.num data-sort=(format!("{:.3}", p.seconds)) { (format!("{:.1}", p.seconds)) }

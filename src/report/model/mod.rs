@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::diff::{line_diff, DiffLine};
-use super::files::{ComparisonFile, ProblemFiles, RunFiles, SelectionFile, TraceLine};
+use super::files::{ComparisonFile, GroupFile, ProblemFiles, RunFiles, SelectionFile, TraceLine};
 use super::fold::{
     fold_fenced, Folded, Once, Seen, CODE_CHARS, CODE_LINES, DIFF_LINES, DIFF_RUN_LINES,
     FEEDBACK_BLOCK_CHARS, FEEDBACK_CHARS, FEEDBACK_LINES, IN_SELECTION, IN_TRACE, LISTED_CHARS,

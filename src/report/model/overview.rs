@@ -83,12 +83,14 @@ pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
     let model = info
         .and_then(|i| i.settings.get("model"))
         .filter(|m| !m.is_null());
-    let mut models: Vec<String> = ["model", "judge_model", "test_model"]
-        .iter()
-        .filter_map(|k| model.and_then(|m| m.get(*k)).and_then(|v| v.as_str()))
-        .map(str::to_owned)
-        .collect();
-    models.dedup();
+    // Each model once, in role order (the roles may share one in any pattern).
+    let mut models: Vec<String> = Vec::new();
+    for key in ["model", "judge_model", "test_model"] {
+        let name = model.and_then(|m| m.get(key)).and_then(|v| v.as_str());
+        if let Some(name) = name.filter(|n| !models.iter().any(|m| m == n)) {
+            models.push(name.to_owned());
+        }
+    }
     let selection_method = summary
         .and_then(|s| s.selection.method.clone())
         .or(recorded.select.clone());

@@ -25,17 +25,19 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
     let selection = pf.selection.as_ref();
     let status = status_of(result, scored);
     let missing = missing_files(result, pf);
-    let groups = selection.map(|s| s.groups.clone()).unwrap_or_default();
+    let groups: &[GroupFile] = selection.map_or(&[], |s| &s.groups);
     let pick = selection.and_then(|s| s.pick.as_ref()).map(|p| PickView {
         sample: p.sample,
         reason: p.reason.clone(),
         group: groups.iter().position(|g| g.samples.contains(&p.sample)),
     });
-    let outputs_recorded = selection.is_some_and(|s| !s.distinguishing.is_empty());
+    // A run with fewer than two groups has nothing to distinguish, whichever sstar wrote it.
+    let outputs_recorded =
+        selection.is_some_and(|s| s.groups.len() < 2 || !s.distinguishing.is_empty());
     let judged: Vec<usize> = selection
         .map(|s| s.comparisons.iter().filter_map(|c| c.input).collect())
         .unwrap_or_default();
-    let input_view = |s: &SelectionFile, index: usize| -> Option<InputView> {
+    let input_view = |s: &SelectionFile, index: usize, (chars, lines): (usize, usize)| {
         let i = s.inputs.get(index)?;
         Some(InputView {
             index,
@@ -46,17 +48,18 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
             kept: i.kept,
             splits: i.splits,
             file: i.file.clone(),
-            preview: Folded::input(&i.preview, i.bytes, OUTPUT_CHARS, OUTPUT_LINES),
+            preview: Folded::input(&i.preview, i.bytes, chars, lines),
             judged: judged.contains(&index),
             above: false,
         })
     };
+    let shown = (OUTPUT_CHARS, OUTPUT_LINES);
     let distinguishing: Vec<InputView> = selection
         .map(|s| {
             if outputs_recorded {
                 s.distinguishing
                     .iter()
-                    .filter_map(|&k| input_view(s, k))
+                    .filter_map(|&k| input_view(s, k, shown))
                     .collect()
             } else {
                 // Older runs: the inputs the judge saw, then those that split groups.
@@ -68,11 +71,13 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
                 );
                 ks.sort_unstable();
                 ks.dedup();
-                ks.into_iter().filter_map(|k| input_view(s, k)).collect()
+                ks.into_iter()
+                    .filter_map(|k| input_view(s, k, shown))
+                    .collect()
             }
         })
         .unwrap_or_default();
-    let group_views = group_views(&groups, pick.as_ref());
+    let group_views = group_views(groups, pick.as_ref());
     let mut by_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for i in selection.iter().flat_map(|s| &s.inputs) {
         let e = by_source.entry(i.source.clone()).or_default();
@@ -83,15 +88,9 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
     let inputs_listed: Vec<InputView> = selection
         .map(|s| {
             (0..s.inputs.len().min(LISTED_INPUTS))
-                .filter_map(|k| input_view(s, k))
+                .filter_map(|k| input_view(s, k, (LISTED_CHARS, LISTED_LINES)))
                 .map(|mut i| {
                     i.above = distinguishing.iter().any(|d| d.index == i.index);
-                    i.preview = Folded::input(
-                        &s.inputs[i.index].preview,
-                        i.bytes,
-                        LISTED_CHARS,
-                        LISTED_LINES,
-                    );
                     i
                 })
                 .collect()
@@ -195,10 +194,7 @@ fn missing_files(result: Option<&ProblemResult>, pf: &ProblemFiles) -> Vec<Strin
     missing
 }
 
-fn group_views(
-    groups: &[crate::report::files::GroupFile],
-    pick: Option<&PickView>,
-) -> Vec<GroupView> {
+fn group_views(groups: &[GroupFile], pick: Option<&PickView>) -> Vec<GroupView> {
     groups
         .iter()
         .enumerate()
@@ -443,7 +439,7 @@ fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView
     let pick = pick?;
     let chosen = s.finals.get(s.pick.as_ref()?.final_index)?;
     let code_of = |sample: usize| s.finals.iter().find(|f| f.sample == sample);
-    let mut others: Vec<(usize, &crate::report::files::GroupFile)> = s
+    let mut others: Vec<(usize, &GroupFile)> = s
         .groups
         .iter()
         .enumerate()
