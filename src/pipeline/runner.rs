@@ -61,16 +61,22 @@ pub async fn run_set(
         .collect();
     let already = results.values().filter(|r| finished(r)).count();
     reporter.start(todo.len(), already);
-    if todo.is_empty() {
-        return Ok(results);
-    }
     // Solutions are read once, here; then each finished problem adds its own from memory.
+    // Written at once: a run stopped between a results line and its submission rewrite (a
+    // kill, or Ctrl-C between the two writes) gets its submission whole on resume.
     let (run, seen, set) = (ctx.run.clone(), results.clone(), set_dir.to_path_buf());
     let mut submission = ctx
         .writer
-        .run(move || Ok(Submission::from_disk(&run, &seen, &set)))
+        .run(move || {
+            let submission = Submission::from_disk(&run, &seen, &set);
+            write_atomic(&run.submission(), &submission.to_json()?)?;
+            Ok(submission)
+        })
         .await
         .map_err(io(&ctx.run.submission()))?;
+    if todo.is_empty() {
+        return Ok(results);
+    }
     let work = todo.into_iter().map(|problem| {
         let programs = given
             .as_mut()

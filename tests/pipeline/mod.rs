@@ -351,6 +351,17 @@ async fn candidates_without_a_model_select_and_evaluate_offline() {
     assert_eq!(report["summary"]["count"], 2);
     let submission = read_json(&out.path().join("submission.json"));
     assert_eq!(submission.as_array().map(Vec::len), Some(2));
+
+    // As a run stopped after a results line but before the submission's rewrite left it: a
+    // resume with nothing left to solve still writes the submission whole.
+    std::fs::write(out.path().join("submission.json"), "[]").expect("stale submission");
+    let resumed = solve_offline(set.path(), out.path(), &candidates, &[]);
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert_eq!(read_json(&out.path().join("submission.json")), submission);
 }
 
 #[tokio::test(flavor = "multi_thread")]
