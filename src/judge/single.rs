@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxError, Termination};
+use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, SandboxError, Termination};
 
 use super::JudgeError;
 use crate::check::{check_output, check_value, CheckOutcome};
@@ -59,11 +59,6 @@ pub fn program_kind(problem: &Problem) -> ProgramKind {
             entry_point: problem.entry_point.clone().unwrap_or_default(),
         },
     }
-}
-
-/// The execution that judges `code` on `input` under `problem`'s limits.
-pub fn execution_for<'a>(problem: &Problem, code: &'a str, input: &'a [u8]) -> Execution<'a> {
-    Execution::new(program_kind(problem), code, input, limits_for(problem))
 }
 
 /// The job that judges `code` on `test` under `problem`'s limits.

@@ -74,11 +74,6 @@ impl Executor {
         }
     }
 
-    /// The engine underneath (for judging a whole suite).
-    pub fn engine(&self) -> &crate::exec::Executor {
-        &self.engine
-    }
-
     /// Executions actually run (cache hits excluded).
     pub fn executions(&self) -> u64 {
         self.engine.executions()

@@ -110,10 +110,13 @@ impl ExecCache {
         }
         part(execution.code.as_bytes());
         part(execution.stdin);
+        // Counted, so no file can pass for an argument or the other way round.
+        part(&(execution.files.len() as u64).to_le_bytes());
         for (name, data) in &execution.files {
             part(name.as_bytes());
             part(data);
         }
+        part(&(execution.args.len() as u64).to_le_bytes());
         for arg in &execution.args {
             part(arg.as_bytes());
         }
@@ -121,15 +124,15 @@ impl ExecCache {
         hex::encode(hash.finalize())
     }
 
-    /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again): a
-    /// torn line, or an outcome this build cannot read (a termination kind from another
-    /// version), is a miss, never a crash or another outcome.
     /// Whether an entry for `key` exists, from the in-memory index (no disk read): a miss
     /// costs nothing, a hit is then read with [`ExecCache::load`].
     pub fn contains(&self, key: &str) -> bool {
         self.lock().is_some_and(|log| log.index.contains_key(key))
     }
 
+    /// The stored outcome for `key`; `None` when absent or unreadable (it then runs again): a
+    /// torn line, or an outcome this build cannot read (a termination kind from another
+    /// version), is a miss, never a crash or another outcome.
     pub fn load(&self, key: &str) -> Option<Outcome> {
         let log = self.lock()?;
         let &(offset, len) = log.index.get(key)?;
@@ -318,6 +321,12 @@ mod tests {
         let joined = Execution::new(ProgramKind::Stdio, "ab", b"", limits);
         let split = Execution::new(ProgramKind::Stdio, "a", b"b", limits);
         assert_ne!(cache.key(&joined), cache.key(&split));
+        // A file's name and bytes are not two arguments.
+        let mut file = base.clone();
+        file.files = vec![("a".into(), b"b".to_vec())];
+        let mut args = base.clone();
+        args.args = vec!["a".into(), "b".into()];
+        assert_ne!(cache.key(&file), cache.key(&args));
     }
 
     #[test]
