@@ -16,12 +16,12 @@ use crate::eval::{
     NotScoredReason, Rate, SelectionInfo,
 };
 use crate::exec::Executor;
-use crate::store::{write_json_atomic, ExecCache, LockError, RunDir};
+use crate::store::{write_json_atomic, ExecCache, RunDir};
 
 pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let run = RunDir::new(&args.run);
     // eval writes eval.json: one writer per run directory, held to the end.
-    let _lock = run.lock().map_err(lock_error)?;
+    let _lock = run.lock()?;
     // Grade where the run's candidates ran, unless told otherwise.
     let recorded = run.info().ok().map(|info| info.backend());
     let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(recorded)?)?);
@@ -51,7 +51,7 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
                 let _lock = if same_dir(&run, &other) {
                     None
                 } else {
-                    Some(other.lock().map_err(lock_error)?)
+                    Some(other.lock()?)
                 };
                 runtime.block_on(evaluate_with_progress(
                     &sandbox,
@@ -111,10 +111,6 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     } else {
         EXIT_NEGATIVE
     })
-}
-
-fn lock_error(error: LockError) -> Error {
-    Error::Lock(error)
 }
 
 fn same_dir(a: &RunDir, b: &RunDir) -> bool {

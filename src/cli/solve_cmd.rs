@@ -297,11 +297,10 @@ fn finish(
 fn to_dir_ids<T>(given: BTreeMap<String, Vec<T>>, set: &Path) -> BTreeMap<String, Vec<T>> {
     // An unreadable ids.json maps nothing (the importer reports it when it writes one).
     let ids: BTreeMap<String, String> = crate::problem::read_ids(set).unwrap_or_default();
-    let dir_of: BTreeMap<&String, &String> =
-        ids.iter().map(|(dir, original)| (original, dir)).collect();
+    let dir_ids = crate::problem::dir_ids(&ids);
     let mut out = BTreeMap::new();
     for (id, items) in given {
-        let dir = dir_of.get(&id).map_or(id, |d| (*d).clone());
+        let dir = crate::problem::dir_id(&dir_ids, id);
         out.entry(dir).or_insert_with(Vec::new).extend(items);
     }
     out

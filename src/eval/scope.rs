@@ -60,14 +60,11 @@ fn candidate_ids(path: &Path, set: &Path) -> Option<BTreeSet<String>> {
         }
     };
     let ids = crate::problem::read_ids(set).unwrap_or_default();
+    let dir_ids = crate::problem::dir_ids(&ids);
     Some(
         given
             .into_keys()
-            .map(|id| {
-                ids.iter()
-                    .find(|(_, original)| **original == id)
-                    .map_or(id.clone(), |(dir, _)| dir.clone())
-            })
+            .map(|id| crate::problem::dir_id(&dir_ids, id))
             .collect(),
     )
 }

@@ -43,6 +43,20 @@ pub fn original_id(ids: &BTreeMap<String, String>, dir_id: &str) -> String {
         .unwrap_or_else(|| dir_id.to_owned())
 }
 
+/// `ids.json` read backwards, for files that name problems by the benchmark's ids: the
+/// benchmark's id -> the problem directory name.
+pub fn dir_ids(ids: &BTreeMap<String, String>) -> BTreeMap<&str, &str> {
+    ids.iter()
+        .map(|(dir, original)| (original.as_str(), dir.as_str()))
+        .collect()
+}
+
+/// The directory of a problem named by the benchmark's id (through [`dir_ids`]) or already by
+/// its directory name.
+pub fn dir_id(dir_ids: &BTreeMap<&str, &str>, id: String) -> String {
+    dir_ids.get(id.as_str()).map_or(id, |dir| (*dir).to_owned())
+}
+
 /// Reads `<set>/ids.json`; a set without one maps nothing. Like a problem's files, it is read
 /// only as a regular file under its cap (never through a link, from a device or a pipe).
 pub fn read_ids(set: &Path) -> Result<BTreeMap<String, String>, IdsError> {
@@ -72,6 +86,9 @@ mod tests {
         let ids = read_ids(dir.path()).expect("read");
         assert_eq!(original_id(&ids, "a_b"), "a/b");
         assert_eq!(original_id(&ids, "plain"), "plain");
+        let dirs = dir_ids(&ids);
+        assert_eq!(dir_id(&dirs, "a/b".into()), "a_b");
+        assert_eq!(dir_id(&dirs, "plain".into()), "plain");
         std::fs::write(dir.path().join(IDS_FILE), r#"{"a_b": 1}"#).expect("write");
         let err = read_ids(dir.path()).expect_err("not strings");
         assert!(matches!(err, IdsError::Malformed { .. }), "{err}");

@@ -12,7 +12,7 @@ mod test_case;
 mod tests_dir;
 
 pub use error::{FileKind, LoadError, LoadErrorReason, SetError};
-pub use ids::{original_id, read_ids, IdsError, IDS_FILE};
+pub use ids::{dir_id, dir_ids, original_id, read_ids, IdsError, IDS_FILE};
 pub use load::{load_problem, load_set, ProblemSet};
 pub use model::{Checker, Kind, Limits, Metadata, Problem, Solution};
 pub use natural::natural_cmp;
