@@ -34,6 +34,17 @@ fn zero_samples_is_a_usage_error_before_anything_is_written() {
 }
 
 #[test]
+fn a_sandbox_flag_mistake_is_found_before_the_run_directory_is_made() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = solve_with(
+        dir.path(),
+        &["--sandbox", "process", "--wasm-python", "/nonexistent.wasm"],
+    );
+    assert_usage_error(&output, "--wasm-python is for --sandbox wasm");
+    assert!(!dir.path().join("run").exists(), "no run directory made");
+}
+
+#[test]
 fn zero_max_groups_is_a_usage_error() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = solve_with(dir.path(), &["--max-groups", "0"]);

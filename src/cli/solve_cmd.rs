@@ -28,12 +28,14 @@ use crate::store::{
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let (config, settings) = validate(&args)?;
+    // Everything a flag or the environment can get wrong is found before RUN is made, so a
+    // mistake leaves no empty run directory behind.
+    let sandbox_choice = args.sandbox.choice(None)?;
+    let work = load_work(&args)?;
+    let sandbox = Arc::new(start_sandbox(&sandbox_choice)?);
     let run = RunDir::new(&args.out);
     // Held to the end: a second solve (or an eval or merge) on this directory stops here.
     let _lock = run.create_and_lock()?;
-    let work = load_work(&args)?;
-    let sandbox_choice = args.sandbox.choice(None)?;
-    let sandbox = Arc::new(start_sandbox(&sandbox_choice)?);
     let info = record_start(
         &run,
         run_info(&args, &settings, config.as_ref(), &sandbox_choice, &sandbox),
