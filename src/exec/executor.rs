@@ -134,7 +134,7 @@ impl Executor {
         let sandbox = self.sandbox.clone();
         let started = Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
-            let outcome = sandbox.run(&job.execution())?;
+            let outcome = job.run(&sandbox)?;
             if let Some((cache, key)) = store {
                 cache.store(&key, &outcome);
             }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sstar_sandbox::{Execution, Limits, ProgramKind};
+use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxError};
 
 /// What to run: a program on an input, a helper with arguments, a driver over a tree with
 /// files. The same fields as [`Execution`], owned.
@@ -36,23 +36,41 @@ impl Job {
         }
     }
 
-    /// An owned copy of `execution` (e.g. one built by [`sstar_sandbox::shell_command`]).
-    pub fn of(execution: &Execution<'_>) -> Self {
+    /// `execution` (e.g. one built by [`sstar_sandbox::shell_command`]) owned: its files and
+    /// arguments moved, its code and input copied.
+    pub fn of(execution: Execution<'_>) -> Self {
         Self {
-            kind: execution.kind.clone(),
             code: execution.code.into(),
             stdin: execution.stdin.into(),
-            files: execution.files.clone(),
-            args: execution.args.clone(),
+            kind: execution.kind,
+            files: execution.files,
+            args: execution.args,
             limits: execution.limits,
         }
     }
 
-    /// The sandbox's view of this job.
+    /// The sandbox's view of this job (its files copied: see [`Job::run`] to run one).
     pub fn execution(&self) -> Execution<'_> {
         let mut execution = Execution::new(self.kind.clone(), &self.code, &self.stdin, self.limits);
         execution.files.clone_from(&self.files);
         execution.args.clone_from(&self.args);
         execution
+    }
+
+    /// Runs the job on `sandbox`, its files moved into the run rather than copied (a `fix`
+    /// tree's archive can be megabytes).
+    pub(crate) fn run(self, sandbox: &Sandbox) -> Result<Outcome, SandboxError> {
+        let Self {
+            kind,
+            code,
+            stdin,
+            files,
+            args,
+            limits,
+        } = self;
+        let mut execution = Execution::new(kind, &code, &stdin, limits);
+        execution.files = files;
+        execution.args = args;
+        sandbox.run(&execution)
     }
 }

@@ -5,15 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sstar_sandbox::{
-    shell_command, tree_function, Execution, Limits, Outcome, ProgramKind, Sandbox,
-};
+use sstar_sandbox::{shell_command, tree_function, Limits, Outcome, ProgramKind, Sandbox};
 
 use super::error::FixError;
 use crate::exec::{self, Executor};
 use crate::store::ExecCache;
 
-/// What to run, owned so it can cross into the blocking pool.
+/// What `fix` runs, in its own terms.
 #[derive(Debug, Clone)]
 pub(crate) enum Job {
     /// The test command over a tree.
@@ -45,24 +43,31 @@ fn call_limits() -> Limits {
 }
 
 impl Job {
-    fn execution(&self) -> Execution<'_> {
+    /// The executor's job, the tree's archive moved into it.
+    fn into_exec(self) -> exec::Job {
         match self {
             Job::Shell { command, archive } => {
-                shell_command(command, archive.clone(), shell_limits())
+                exec::Job::of(shell_command(&command, archive, shell_limits()))
             }
             Job::Call {
                 module,
                 function,
                 archive,
                 stdin,
-            } => tree_function(module, function, archive.clone(), stdin, call_limits()),
+            } => exec::Job::of(tree_function(
+                &module,
+                &function,
+                archive,
+                &stdin,
+                call_limits(),
+            )),
             Job::Helper {
                 code,
                 entry_point,
                 stdin,
-            } => Execution::new(
+            } => exec::Job::new(
                 ProgramKind::Function {
-                    entry_point: (*entry_point).to_owned(),
+                    entry_point: entry_point.to_owned(),
                 },
                 code,
                 stdin,
@@ -91,8 +96,7 @@ impl TreeRunner {
     }
 
     pub(crate) async fn run(&self, job: Job) -> Result<Outcome, FixError> {
-        let owned = exec::Job::of(&job.execution());
-        Ok(self.executor.run(owned, &()).await?)
+        Ok(self.executor.run(job.into_exec(), &()).await?)
     }
 }
 
