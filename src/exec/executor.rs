@@ -93,7 +93,7 @@ impl Executor {
             return Ok(hit);
         }
         let gate = Gate::enter(&self.running, key);
-        let _turn = gate.gate.lock().await;
+        let _turn = gate.turn().await;
         if let Some(hit) = self.cached(cache, &gate.key).await? {
             return Ok(hit); // an identical execution finished while this one waited
         }

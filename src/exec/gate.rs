@@ -11,7 +11,8 @@ pub(super) type Gates = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
 pub(super) struct Gate<'a> {
     gates: &'a Gates,
     pub(super) key: String,
-    pub(super) gate: Arc<tokio::sync::Mutex<()>>,
+    /// `None` only while leaving.
+    gate: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl<'a> Gate<'a> {
@@ -22,18 +23,39 @@ impl<'a> Gate<'a> {
             .entry(key.clone())
             .or_default()
             .clone();
-        Self { gates, key, gate }
+        Self {
+            gates,
+            key,
+            gate: Some(gate),
+        }
+    }
+
+    /// Waits for this caller's turn; the turn lasts as long as the guard.
+    pub(super) async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.gate
+            .as_ref()
+            .expect("a gate until dropped")
+            .lock()
+            .await
     }
 }
 
 impl Drop for Gate<'_> {
     fn drop(&mut self) {
         let mut gates = self.gates.lock().unwrap_or_else(|p| p.into_inner());
-        let ours = gates
-            .get(&self.key)
-            .is_some_and(|g| Arc::ptr_eq(g, &self.gate));
-        // Two references: the map's and ours. More means others still wait their turn.
-        if ours && Arc::strong_count(&self.gate) == 2 {
+        // Ours is let go under the map's lock: two callers leaving at once cannot each count
+        // the other's reference and both leave the gate behind.
+        let Some(ours) = self.gate.take() else {
+            return;
+        };
+        let is_ours = gates.get(&self.key).is_some_and(|g| Arc::ptr_eq(g, &ours));
+        drop(ours);
+        // Only the map's reference left: nobody waits.
+        if is_ours
+            && gates
+                .get(&self.key)
+                .is_some_and(|g| Arc::strong_count(g) == 1)
+        {
             gates.remove(&self.key);
         }
     }
@@ -48,10 +70,29 @@ mod tests {
         let gates = Gates::default();
         let first = Gate::enter(&gates, "k".into());
         let second = Gate::enter(&gates, "k".into());
-        assert!(Arc::ptr_eq(&first.gate, &second.gate));
+        assert!(Arc::ptr_eq(
+            first.gate.as_ref().expect("gate"),
+            second.gate.as_ref().expect("gate")
+        ));
         drop(first);
         assert_eq!(gates.lock().expect("lock").len(), 1, "one still waits");
         drop(second);
         assert!(gates.lock().expect("lock").is_empty());
+    }
+
+    #[test]
+    fn callers_leaving_at_once_leave_no_gate_behind() {
+        let gates = Gates::default();
+        for _ in 0..2000 {
+            let (first, second) = (
+                Gate::enter(&gates, "k".into()),
+                Gate::enter(&gates, "k".into()),
+            );
+            std::thread::scope(|scope| {
+                scope.spawn(move || drop(first));
+                scope.spawn(move || drop(second));
+            });
+            assert!(gates.lock().expect("lock").is_empty());
+        }
     }
 }
