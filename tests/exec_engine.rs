@@ -13,7 +13,7 @@ use sstar::store::ExecCache;
 use sstar::Verdict;
 use sstar_sandbox::{Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination};
 
-use crate::common::{solve_offline, sstar, write_problem};
+use crate::common::{echo_problem_hiding, solve_offline, sstar};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -21,21 +21,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// An echo problem with three hidden tests.
 fn echo3(dir: &Path) {
-    write_problem(
-        dir,
-        &[
-            ("problem.toml", "title = \"echo\"\nkind = \"stdio\"\n"),
-            ("statement.md", "Print the input."),
-            ("tests/public/1.in", "hello\n"),
-            ("tests/public/1.out", "hello\n"),
-            ("tests/hidden/1.in", "one\n"),
-            ("tests/hidden/1.out", "one\n"),
-            ("tests/hidden/2.in", "two\n"),
-            ("tests/hidden/2.out", "two\n"),
-            ("tests/hidden/3.in", "three\n"),
-            ("tests/hidden/3.out", "three\n"),
-        ],
-    );
+    echo_problem_hiding(dir, &["one", "two", "three"]);
 }
 
 /// A set of `ids` echo problems and a candidates file: each problem gets `programs`.
@@ -146,15 +132,7 @@ async fn a_cached_failure_ends_the_judging_before_later_tests_run() {
         all_tests: false,
     };
     // The first hidden test alone, as an earlier run that stopped at it left the cache.
-    write_problem(
-        &dir.path().join("first"),
-        &[
-            ("problem.toml", "title = \"echo\"\nkind = \"stdio\"\n"),
-            ("statement.md", "Print the input."),
-            ("tests/hidden/1.in", "one\n"),
-            ("tests/hidden/1.out", "one\n"),
-        ],
-    );
+    echo_problem_hiding(&dir.path().join("first"), &["one"]);
     let first = Arc::new(load_problem(&dir.path().join("first")).expect("load"));
     let report = judge(&executor, &first, code, options, &|_, _| {})
         .await

@@ -50,6 +50,11 @@ pub fn write_problem(dir: &Path, files: &[(&str, &str)]) {
 
 /// An "echo" stdio problem: public `hello`, hidden `world`.
 pub fn echo_problem(dir: &Path) {
+    echo_problem_hiding(dir, &["world"]);
+}
+
+/// An "echo" stdio problem: public `hello`, a hidden test per line of `hidden` (`1`, `2`, ...).
+pub fn echo_problem_hiding(dir: &Path, hidden: &[&str]) {
     write_problem(
         dir,
         &[
@@ -57,10 +62,15 @@ pub fn echo_problem(dir: &Path) {
             ("statement.md", "Print the input."),
             ("tests/public/1.in", "hello\n"),
             ("tests/public/1.out", "hello\n"),
-            ("tests/hidden/1.in", "world\n"),
-            ("tests/hidden/1.out", "world\n"),
         ],
     );
+    std::fs::create_dir_all(dir.join("tests/hidden")).expect("mkdir");
+    for (number, line) in hidden.iter().enumerate() {
+        for extension in ["in", "out"] {
+            let path = dir.join(format!("tests/hidden/{}.{extension}", number + 1));
+            std::fs::write(path, format!("{line}\n")).expect("write hidden test");
+        }
+    }
 }
 
 /// Pids of live processes whose real uid lies in `uids` (read from /proc).
