@@ -39,12 +39,15 @@ impl SandboxChoice {
 }
 
 /// Starts the sandbox `choice` names with the interpreter and worker count from the
-/// environment (the wasm backend needs no host interpreter).
-pub fn start_sandbox(choice: &SandboxChoice) -> Result<Sandbox, Error> {
+/// environment (the wasm backend needs no host interpreter). Each of `packages` must be
+/// installed (a setup error otherwise, before anything runs); programs may still ask for
+/// others of the pinned set, looked up when first asked for.
+pub fn start_sandbox(choice: &SandboxChoice, packages: &[String]) -> Result<Sandbox, Error> {
     let mut config = match choice.backend {
         Backend::Process => SandboxConfig::new(Interpreter::from_env()?),
         Backend::Wasm => SandboxConfig::wasm(choice.wasm_python.clone()),
     };
+    config.packages = packages.to_vec();
     if let Some(workers) = std::env::var(ENV_WORKERS).ok().filter(|v| !v.is_empty()) {
         // Zero is refused, not raised to one: a setting that cannot mean what it says is a
         // mistake to report.
@@ -60,5 +63,5 @@ pub fn start_sandbox(choice: &SandboxChoice) -> Result<Sandbox, Error> {
 
 /// Starts the sandbox `$SSTAR_SANDBOX` names (for callers without a `--sandbox` flag).
 pub fn sandbox_from_env() -> Result<Sandbox, Error> {
-    start_sandbox(&SandboxChoice::from_env()?)
+    start_sandbox(&SandboxChoice::from_env()?, &[])
 }

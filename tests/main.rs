@@ -13,6 +13,7 @@ mod import_cli;
 mod import_limits;
 mod isolation;
 mod judge_cli;
+mod judge_env;
 mod judge_output;
 mod llm;
 mod pipeline;

@@ -7,7 +7,8 @@ backend. The rest of the request follows on stdin, then the program's own input:
 
     10 ASCII digits: length L of the next field
     L bytes: space-separated decimal lengths of the fields below
-    marker, kind (`stdio` or `function`), entry point, prelude, program source, argv...
+    marker, kind (`stdio` or `function`), entry point, prelude (empty: none), program source,
+    the packages' directories (newline-separated, added to `sys.path`), argv...
 
 Everything here mirrors `run_program` in `worker.py` (the process backend), so both backends
 give the same verdicts: keep the two in step. `calls.py` (entry points, return values) and
@@ -23,7 +24,7 @@ import os
 import sys
 
 _lengths = [int(n) for n in _take(int(_take(10))).split()]  # noqa: F821  (the bootstrap's)
-_MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, *_ARGV = [_take(n) for n in _lengths]  # noqa: F821
+_MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, _PATHS, *_ARGV = [_take(n) for n in _lengths]  # noqa: F821
 del _lengths
 os.environ.clear()  # PYTHONHASHSEED was for the interpreter; programs see no environment
 
@@ -152,7 +153,11 @@ def run_program():
     """Never returns: exits with the program's status."""
     import site
 
-    site.setquit()  # -S skips site.main(); we only want exit()/quit() as builtins
+    # -S skips site.main(): the builtins it adds (exit, quit, help, copyright, credits,
+    # license) are added here, as a normal start has them; nothing else of site runs.
+    site.setquit()
+    site.sethelper()
+    site.setcopyright()
     _std_streams()
     try:
         code = compile(_CODE, "solution.py", "exec")
@@ -168,6 +173,7 @@ def run_program():
     sys.modules["__main__"] = module
     sys.argv = ["solution.py", *(os.fsdecode(a) for a in _ARGV)]
     sys.path[:] = [os.getcwd(), *(p for p in sys.path if p)]
+    sys.path.extend(os.fsdecode(p) for p in _PATHS.split(b"\n") if p)
     status = 0
     try:
         if _KIND == b"function":
@@ -192,6 +198,8 @@ def run_program():
             _finish()
             _report(json.dumps({"outcome": "returned", "value": value}))
         else:
+            if _PRELUDE:
+                exec(compile(_PRELUDE, "<prelude>", "exec"), module.__dict__)
             exec(code, module.__dict__)
             _finish()
             _report('{"outcome": "ok"}')

@@ -41,9 +41,15 @@ from _socket import AF_UNIX, CMSG_SPACE, SCM_RIGHTS, SOCK_SEQPACKET, SOCK_STREAM
 from _socket import socket as RawSocket
 
 CONFIG = json.loads(sys.argv[1])
+# Where the pinned packages are installed, one directory each: mounted read-only; a run
+# imports from those directories its request names (see run_program).
+PACKAGES_ROOT = CONFIG.get("packages_root")
 os.environ.clear()  # started with an empty environment; drop what locale coercion added
 if sys.version_info < (3, 9):
     raise SystemExit(f"sstar needs Python 3.9 or later; {sys.executable} is {sys.version.split()[0]}")
+
+
+_STDLIB_PATHS = []  # sys.path of a start without site (`-S`): the standard library
 
 
 def _module_path():
@@ -55,6 +61,7 @@ def _module_path():
     import sysconfig
 
     path = [p for p in sys.path if p]  # -c put the working directory first: never that
+    _STDLIB_PATHS.extend(path)
     for sitedir in site.getsitepackages():
         if not os.path.isdir(sitedir):
             continue
@@ -85,6 +92,9 @@ def _module_path():
 
 
 sys.path[:], _skipped = _module_path()
+# What of it the interpreter's site directories added: sstar's own helpers import from there
+# (pytest for `fix`), judged programs do not (see run_program).
+SITE_PATHS = frozenset(sys.path) - frozenset(_STDLIB_PATHS)
 
 # --- Linux constants not exposed by the os module ---------------------------------------------
 
@@ -215,6 +225,7 @@ def _build_root(mountpoint):
     wanted = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"]
     wanted += [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(CONFIG["executable"])]
     wanted += sys.path  # only the standard library and site directories (see _module_path)
+    wanted += [PACKAGES_ROOT] if PACKAGES_ROOT else []
     for path in sorted({os.path.realpath(p) if not os.path.islink(p) else p for p in wanted}, key=len):
         if not os.path.lexists(path) or any(path == b or path.startswith(b + "/") for b in bound):
             continue
@@ -464,8 +475,8 @@ _make_scratch_base()
 
 # What contest programs and the function prelude use. Every module kept warm makes each fork
 # (and each run's exit) slower, so heavier ones (hashlib, pprint, dataclasses, …) load on use.
-PRELOAD = """array bisect collections copy datetime decimal enum fractions functools heapq itertools
-math operator random re string typing""".split()
+PRELOAD = """array bisect collections copy datetime decimal enum fractions functools heapq io itertools
+json math operator random re statistics string typing""".split()
 FAST_CLONE = True
 
 
@@ -486,7 +497,11 @@ def warm_up():
     import traceback
     import types
 
-    site.setquit()  # -S skips site.main(); we only want exit()/quit() as builtins
+    # -S skips site.main(): the builtins it adds (exit, quit, help, copyright, credits,
+    # license) are added here, as a normal start has them; nothing else of site runs.
+    site.setquit()
+    site.sethelper()
+    site.setcopyright()
     # Runs skip CPython's at-fork reseeding (see _clone_run): one fixed `random` state for
     # every run on every worker, so a program using it gets the same verdict wherever it runs.
     random.seed(0)
@@ -508,7 +523,7 @@ def warm_up():
 if SYS_CLONE is None:
     raise SystemExit(f"sstar worker: no clone syscall number for {os.uname().machine}")
 
-PRELUDE = compile(CONFIG["prelude"], "<prelude>", "exec")  # FUNCTION_PRELUDE, from the host
+PRELUDE = compile(CONFIG["prelude"], "<prelude>", "exec")  # sstar_sandbox::PRELUDE, from the host
 
 
 class _SockFilter(ctypes.Structure):
@@ -623,6 +638,16 @@ def run_program(req, code_src):
     sys.modules["__main__"] = module
     sys.argv = ["solution.py", *req.get("argv", [])]
     sys.path[0:0] = [os.getcwd()]
+    if req.get("judged"):
+        # The standard library and the packages the problem asks for, nothing else the host
+        # has installed: the same verdict on every machine.
+        sys.path[:] = [p for p in sys.path if p not in SITE_PATHS]
+    packages = req.get("packages") or []
+    sys.path.extend(packages)
+    if packages:
+        # Native packages (numpy's BLAS) would start a thread per core, each counted against
+        # the run's CPU time and processes: one, as on a judge.
+        os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     status = 0
     try:
         if req["kind"] == "function":
@@ -643,6 +668,8 @@ def run_program(req, code_src):
             _finish()
             _report({"outcome": "returned", "value": value})
         else:
+            if req.get("judged"):
+                exec(PRELUDE, module.__dict__)
             exec(code, module.__dict__)
             _finish()
             _report({"outcome": "ok"})
@@ -968,7 +995,9 @@ def execute(req, blobs):
     run_fds = (stdin_fd, out_w, err_w, rep_w)
     pid = None
     header = {k: req.get(k) for k in ("kind", "entry_point", "cpu_ms", "memory_bytes", "output_bytes", "max_processes")}
-    header.update(argv=req.get("argv", []), scratch=scratch)
+    header.update(argv=req.get("argv", []), scratch=scratch, judged=bool(req.get("judged")))
+    inside = lambda p: PACKAGES_ROOT and p.startswith(PACKAGES_ROOT.rstrip("/") + "/")  # noqa: E731
+    header.update(packages=[p for p in req.get("packages") or [] if inside(p)])
     started = time.monotonic()
     try:
         ACCOUNTING.start(req, ALLOWANCE)

@@ -2,20 +2,47 @@
 
 use std::time::Duration;
 
-/// What a `function` program sees before its own code (SPEC §1, LeetCode style). The worker
-/// runs it, and anything that must behave like the judge (e.g. an importer computing expected
-/// values) gets it from here.
-pub const FUNCTION_PRELUDE: &str = "from typing import *
-from functools import *
+/// What a judged program finds before its own code: LiveCodeBench's prelude, statement for
+/// statement (its grader prepends the same lines to every program it runs, function and
+/// stdio alike). The star-imports end with `from builtins import *`, so `pow`, `min` and the
+/// other builtins are the builtins again after `from math import *`; then the modules by name
+/// and the recursion limit. The worker runs it, and anything that must behave like the judge
+/// (e.g. an importer computing expected values) gets it from here.
+pub const PRELUDE: &str = "from string import *
+from re import *
+from datetime import *
 from collections import *
-from itertools import *
 from heapq import *
 from bisect import *
-from string import *
-from operator import *
+from copy import *
 from math import *
-import random, functools, collections, string, math, datetime, re, sys
-inf = float('inf')
+from random import *
+from statistics import *
+from itertools import *
+from functools import *
+from operator import *
+from io import *
+from sys import *
+from json import *
+from builtins import *
+from typing import *
+import string
+import re
+import datetime
+import collections
+import heapq
+import bisect
+import copy
+import math
+import random
+import statistics
+import itertools
+import functools
+import operator
+import io
+import sys
+import json
+sys.setrecursionlimit(50000)
 ";
 
 /// Python source of how the judge calls a `function` program (entry point lookup, return-value
@@ -32,7 +59,7 @@ pub enum ProgramKind {
     /// Run as `__main__` with the input as stdin.
     Stdio,
     /// Call `entry_point` (`name` or `Class.method`) with one JSON argument per input line,
-    /// after the LeetCode-style prelude; the return value comes back on its own channel.
+    /// after the [`PRELUDE`]; the return value comes back on its own channel.
     Function { entry_point: String },
 }
 
@@ -67,6 +94,30 @@ impl Limits {
     }
 }
 
+/// What a program finds around it beyond the bare interpreter and its standard library.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// A program the judge runs as a candidate: the [`PRELUDE`] runs before it (stdio too),
+    /// and it imports only the standard library and `packages`, never the interpreter's own
+    /// site-packages, so a verdict does not depend on what else the host has installed.
+    /// Otherwise (sstar's own helpers: checkers, input generators, harnesses, `fix`'s test
+    /// command) the bare interpreter with its site-packages; a function program always gets
+    /// the prelude (its entry point is looked up past the prelude's names).
+    pub judged: bool,
+    /// Packages of the pinned set ([`crate::packages`]) the program may import, by name.
+    pub packages: Vec<String>,
+}
+
+impl Environment {
+    /// How the judge runs a candidate: after the prelude, with `packages` importable.
+    pub fn judged(packages: &[String]) -> Self {
+        Self {
+            judged: true,
+            packages: packages.to_vec(),
+        }
+    }
+}
+
 /// One program run: code, input, extra scratch files, arguments, limits.
 #[derive(Debug, Clone)]
 pub struct Execution<'a> {
@@ -78,6 +129,7 @@ pub struct Execution<'a> {
     /// `sys.argv[1..]`.
     pub args: Vec<String>,
     pub limits: Limits,
+    pub environment: Environment,
 }
 
 impl<'a> Execution<'a> {
@@ -89,6 +141,7 @@ impl<'a> Execution<'a> {
             files: Vec::new(),
             args: Vec::new(),
             limits,
+            environment: Environment::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ mod command;
 mod execution;
 mod interpreter;
 mod outcome;
+pub mod packages;
 mod pool;
 mod protocol;
 pub mod pyjson;
@@ -29,7 +30,7 @@ mod worker;
 
 pub use backend::{locate_wasm_python, Backend, UnknownBackend, WASM_PYTHON_ENV, WASM_PYTHON_FILE};
 pub use command::{shell_command, tree_archive, tree_function, TreeFile, TREE_DRIVER};
-pub use execution::{Execution, Limits, ProgramKind, FUNCTION_CALLS, FUNCTION_PRELUDE};
+pub use execution::{Environment, Execution, Limits, ProgramKind, FUNCTION_CALLS, PRELUDE};
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
 pub use outcome::{Outcome, Termination};

@@ -1,7 +1,7 @@
 //! The public face of the sandbox: a pool of warm workers (or, with `--sandbox wasm`, the
 //! wasm runtime) shared by any number of threads.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use crate::cgroup::SlotCgroup;
 use crate::execution::Execution;
 use crate::interpreter::Interpreter;
 use crate::outcome::Outcome;
+use crate::packages::Offered;
 use crate::uids::UidBlock;
 use crate::worker::{SpawnSpec, Worker};
 
@@ -32,6 +33,8 @@ pub enum SandboxError {
     WasmPython { path: PathBuf, reason: String },
     #[error("wasm sandbox: {0}")]
     Wasm(String),
+    #[error(transparent)]
+    Package(#[from] crate::packages::PackageError),
     #[error(
         "this sstar was built without the `wasm` feature: cargo build --release --features wasm"
     )]
@@ -88,8 +91,11 @@ pub struct SandboxConfig {
     /// Count each run in a cgroup per slot where one can be made (default); `false` forces
     /// the process-scan fallback.
     pub cgroups: bool,
-    /// Extra modules each worker imports up front (e.g. `numpy`), besides the stdlib set.
+    /// Extra modules each worker imports up front, besides the stdlib set.
     pub preload: Vec<String>,
+    /// Packages of the pinned set ([`crate::packages`]) executions may ask for; each must be
+    /// installed, or the sandbox does not start.
+    pub packages: Vec<String>,
     /// The runtime candidates run in (default: `process`).
     pub backend: Backend,
     /// The CPython WASI module for the `wasm` backend; `None`: see [`locate_wasm_python`].
@@ -107,6 +113,7 @@ impl SandboxConfig {
             uid_base: None,
             cgroups: true,
             preload: Vec::new(),
+            packages: Vec::new(),
             backend: Backend::Process,
             wasm_python: None,
         }
@@ -158,9 +165,12 @@ impl Sandbox {
     #[cfg(feature = "wasm")]
     fn start_wasm(config: SandboxConfig) -> Result<Inner, SandboxError> {
         let module = crate::locate_wasm_python(config.wasm_python.as_deref())?;
+        let packages = Offered::from_env(&config.interpreter, true);
+        packages.dirs(&config.packages)?;
         let cache = crate::cache_dir::private("wasm");
         let workers = config.workers.clamp(1, MAX_WORKERS);
-        let runtime = crate::wasm::WasmRuntime::start(&module, workers, cache.as_deref())?;
+        let runtime =
+            crate::wasm::WasmRuntime::start(&module, workers, cache.as_deref(), packages)?;
         for warning in &runtime.isolation().warnings {
             tracing::warn!("sandbox: {warning}");
         }
@@ -179,10 +189,18 @@ impl Sandbox {
 
     /// Runs one program. Blocks until a worker is free and the program has finished.
     pub fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
-        match &self.inner {
-            Inner::Process(pool) => pool.run(execution),
+        let offered = match &self.inner {
+            Inner::Process(pool) => &pool.packages,
             #[cfg(feature = "wasm")]
-            Inner::Wasm(runtime) => runtime.run(execution),
+            Inner::Wasm(runtime) => runtime.packages(),
+        };
+        // Resolved here, before anything runs: a package that is not installed is a setup
+        // error, never the program's `ModuleNotFoundError`.
+        let packages = offered.dirs(&execution.environment.packages)?;
+        match &self.inner {
+            Inner::Process(pool) => pool.run(execution, &packages),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(runtime) => runtime.run(execution, &packages),
         }
     }
 
@@ -260,6 +278,8 @@ impl Sandbox {
 #[derive(Debug)]
 struct ProcessPool {
     spec: SpawnSpec,
+    /// The pinned packages runs may ask for, under `spec.packages_root`.
+    packages: Offered,
     idle: Mutex<Slots>,
     freed: Condvar,
     isolation: Isolation,
@@ -316,10 +336,15 @@ impl ProcessPool {
         let root_mountpoint = temp_dir.join(format!("sstar-root-{}-{pool}", std::process::id()));
         std::fs::create_dir_all(&root_mountpoint)
             .map_err(|e| SandboxError::Spawn(format!("{}: {e}", root_mountpoint.display())))?;
+        // Checked before any worker starts: a package the caller needs and nobody installed
+        // is a setup error now, not a failure halfway through.
+        let packages = Offered::from_env(&config.interpreter, false);
+        packages.dirs(&config.packages)?;
         let spec = SpawnSpec {
             interpreter: config.interpreter,
             root_mountpoint,
             temp_dir,
+            packages_root: packages.root().map(Path::to_path_buf),
             preload: config.preload,
             seccomp: crate::seccomp::compiled_filters()?,
             code_cache: crate::worker::code_cache(&crate::worker::worker_source()),
@@ -354,6 +379,7 @@ impl ProcessPool {
         }
         Ok(Self {
             spec,
+            packages,
             idle: Mutex::new(Slots {
                 alive: idle.len(),
                 idle,
@@ -370,19 +396,27 @@ impl ProcessPool {
     /// Runs one program. Blocks until a worker is free and the program has finished.
     /// A worker lost mid-run is replaced and the run tried once more on the fresh one, so a
     /// one-off failure costs a retry, not the caller's whole job.
-    fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
-        match self.run_once(execution) {
+    fn run(
+        &self,
+        execution: &Execution<'_>,
+        packages: &[PathBuf],
+    ) -> Result<Outcome, SandboxError> {
+        match self.run_once(execution, packages) {
             Err(SandboxError::WorkerLost(first) | SandboxError::Internal(first)) => {
                 tracing::warn!("retrying a run after a sandbox failure: {first}");
-                self.run_once(execution)
+                self.run_once(execution, packages)
             }
             other => other,
         }
     }
 
-    fn run_once(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+    fn run_once(
+        &self,
+        execution: &Execution<'_>,
+        packages: &[PathBuf],
+    ) -> Result<Outcome, SandboxError> {
         let (mut worker, slot) = self.checkout()?;
-        match worker.run(execution) {
+        match worker.run(execution, packages) {
             Ok(outcome) => {
                 self.checkin(worker, slot);
                 Ok(outcome)
@@ -412,7 +446,7 @@ impl ProcessPool {
     fn fingerprint(&self) -> String {
         let i = &self.isolation;
         format!(
-            "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}",
+            "{} {}\nisolation mount={} net={} chroot={} uid={} namespaces={} seccomp={} accounting={:?}\npreload {:?}\n{}\n{}\n{}",
             self.spec.interpreter.executable.display(),
             self.python,
             i.mount_ns,
@@ -424,7 +458,8 @@ impl ProcessPool {
             i.accounting,
             self.spec.preload,
             crate::worker::worker_source(),
-            crate::FUNCTION_PRELUDE,
+            crate::PRELUDE,
+            crate::packages::fingerprint(),
         )
     }
 

@@ -85,6 +85,9 @@ struct WorkerConfig<'a> {
     temp_dir: &'a Path,
     preload: &'a [String],
     prelude: &'a str,
+    /// Where the pinned packages are installed, mounted read-only (runs import from it only
+    /// the package directories their request names).
+    packages_root: Option<&'a Path>,
     /// The slot's cgroup directories, or why there are none.
     cgroup: Option<&'a crate::cgroup::SlotCgroup>,
     cgroup_error: Option<&'a str>,
@@ -123,6 +126,10 @@ struct Request<'a> {
     max_processes: u32,
     argv: &'a [String],
     files: Vec<&'a str>,
+    /// A judged program: the prelude before a stdio program too, no site-packages.
+    judged: bool,
+    /// The directories of the packages the program may import (under `packages_root`).
+    packages: &'a [PathBuf],
 }
 
 /// What a worker needs to start; shared by every slot of a pool.
@@ -133,6 +140,8 @@ pub(crate) struct SpawnSpec {
     /// The host's temporary directory (`std::env::temp_dir`).
     pub temp_dir: PathBuf,
     pub preload: Vec<String>,
+    /// Where the pinned packages are installed (see [`crate::packages`]), if anywhere.
+    pub packages_root: Option<PathBuf>,
     /// The seccomp filters every run installs (raw BPF).
     pub seccomp: Vec<Vec<u8>>,
     /// See [`code_cache`].
@@ -168,7 +177,8 @@ impl Worker {
             root_mountpoint: &spec.root_mountpoint,
             temp_dir: &spec.temp_dir,
             preload: &spec.preload,
-            prelude: crate::execution::FUNCTION_PRELUDE,
+            prelude: crate::execution::PRELUDE,
+            packages_root: spec.packages_root.as_deref(),
             cgroup: slot.cgroup.as_ref().ok(),
             cgroup_error: slot.cgroup.as_ref().err().map(String::as_str),
             seccomp: spec.seccomp.iter().map(hex::encode).collect(),
@@ -241,7 +251,11 @@ impl Worker {
     }
 
     /// Runs one execution. An `Err` means the worker itself failed and must be replaced.
-    pub(crate) fn run(&mut self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+    pub(crate) fn run(
+        &mut self,
+        execution: &Execution<'_>,
+        packages: &[PathBuf],
+    ) -> Result<Outcome, SandboxError> {
         let limits = &execution.limits;
         let (kind, entry_point) = match &execution.kind {
             ProgramKind::Stdio => ("stdio", None),
@@ -261,6 +275,8 @@ impl Worker {
                 .iter()
                 .map(|(name, _)| name.as_str())
                 .collect(),
+            judged: execution.environment.judged,
+            packages,
         };
         let mut blobs: Vec<&[u8]> = vec![execution.code.as_bytes(), execution.stdin];
         blobs.extend(execution.files.iter().map(|(_, data)| data.as_slice()));

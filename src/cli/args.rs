@@ -57,6 +57,21 @@ pub enum Command {
     Fix(Box<FixArgs>),
     /// Write one self-contained HTML page for a run (reads only the run directory).
     Report(ReportArgs),
+    /// The packages a judge can offer programs beyond the standard library: list, install.
+    #[command(subcommand)]
+    Packages(PackagesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackagesCommand {
+    /// Each package of the pinned set: version, whether it is installed, where.
+    List,
+    /// Install packages of the pinned set from PyPI (versions and wheel hashes pinned) into
+    /// sstar's cache, for the interpreter the process sandbox runs [default: all of them].
+    Install {
+        /// Package names.
+        names: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -24,7 +24,9 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let _lock = run.lock()?;
     // Grade where the run's candidates ran, unless told otherwise.
     let recorded = run.info().ok().map(|info| info.backend());
-    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(recorded)?)?);
+    // Packages are looked up as executions ask for them: a missing one stops the evaluation
+    // with a setup error at the first program that needs it.
+    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(recorded)?, &[])?);
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     // Earlier `--against` comparisons outlive this evaluation (the report shows them).
     let earlier_against = load_eval(&run)

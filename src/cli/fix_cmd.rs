@@ -31,7 +31,7 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
     let _lock = run.create_and_lock()?;
     // CMD is a shell command that starts processes (pytest, unittest): only the process
     // backend can run it, whatever $SSTAR_SANDBOX says.
-    let sandbox = Arc::new(start_sandbox(&SandboxChoice::default())?);
+    let sandbox = Arc::new(start_sandbox(&SandboxChoice::default(), &[])?);
     let cache =
         ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
     let runner = TreeRunner::new(sandbox, cache);

@@ -66,6 +66,7 @@ pub fn run(args: ImportArgs, output: &Output) -> Result<i32, Error> {
     let sandbox = if format.needs_sandbox() {
         Some(std::sync::Arc::new(start_sandbox(
             &args.sandbox.choice(None)?,
+            &[],
         )?))
     } else {
         None

@@ -20,7 +20,10 @@ use crate::verdict::Verdict;
 pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     let problem = Arc::new(load_problem(&args.problem)?);
     let code = std::fs::read_to_string(&args.program).map_err(Error::io(&args.program))?;
-    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(None)?)?);
+    let sandbox = Arc::new(start_sandbox(
+        &args.sandbox.choice(None)?,
+        &problem.packages,
+    )?);
     let options = JudgeOptions {
         tests: args.tests.into(),
         all_tests: args.all_tests,

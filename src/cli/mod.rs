@@ -8,6 +8,7 @@ mod judge_cmd;
 mod merge_cmd;
 mod model_args;
 mod output;
+mod packages_cmd;
 mod report_cmd;
 mod solve_cmd;
 mod verify_cmd;
@@ -41,5 +42,6 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Import(args) => import_cmd::run(args, &output),
         Command::Fix(args) => fix_cmd::run(*args, &output),
         Command::Report(args) => report_cmd::run(args, &output),
+        Command::Packages(command) => packages_cmd::run(command, &output),
     }
 }

@@ -20,7 +20,7 @@ use crate::pipeline::{
     load_candidates, load_inputs, run_set, Candidates, Context, Executor, GivenInputs, Reporter,
     RunError, Settings,
 };
-use crate::problem::{load_set, LoadError, Problem};
+use crate::problem::{load_set, packages_of, LoadError, Problem};
 use crate::store::{
     setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir,
     RunInfo, Writer,
@@ -32,7 +32,8 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     // mistake leaves no empty run directory behind.
     let sandbox_choice = args.sandbox.choice(None)?;
     let work = load_work(&args)?;
-    let sandbox = Arc::new(start_sandbox(&sandbox_choice)?);
+    let packages = packages_of(work.problems.iter().map(|p| &**p));
+    let sandbox = Arc::new(start_sandbox(&sandbox_choice, &packages)?);
     let run = RunDir::new(&args.out);
     // Held to the end: a second solve (or an eval or merge) on this directory stops here.
     let _lock = run.create_and_lock()?;

@@ -12,7 +12,7 @@ use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::exec::Executor;
 use crate::judge::{judge, JudgeOptions};
-use crate::problem::load_set;
+use crate::problem::{load_set, packages_of};
 use crate::verdict::Verdict;
 
 #[derive(Debug, Serialize)]
@@ -37,7 +37,10 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
         .filter(|p| args.only.is_empty() || args.only.contains(&p.id))
         .map(|p| Arc::new(p.clone()))
         .collect();
-    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(None)?)?);
+    let sandbox = Arc::new(start_sandbox(
+        &args.sandbox.choice(None)?,
+        &packages_of(problems.iter().map(|p| &**p)),
+    )?);
     // No run directory: nothing to cache in, every solution runs.
     let executor = Executor::new(sandbox, None);
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;

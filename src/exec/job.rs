@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxError};
+use sstar_sandbox::{Environment, Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxError};
 
 /// What to run: a program on an input, a helper with arguments, a driver over a tree with
 /// files. The same fields as [`Execution`], owned.
@@ -16,6 +16,8 @@ pub struct Job {
     /// `sys.argv[1..]`.
     pub args: Vec<String>,
     pub limits: Limits,
+    /// The prelude and packages around the program (none: sstar's own helpers).
+    pub environment: Environment,
 }
 
 impl Job {
@@ -33,6 +35,7 @@ impl Job {
             files: Vec::new(),
             args: Vec::new(),
             limits,
+            environment: Environment::default(),
         }
     }
 
@@ -46,6 +49,7 @@ impl Job {
             files: execution.files,
             args: execution.args,
             limits: execution.limits,
+            environment: execution.environment,
         }
     }
 
@@ -54,6 +58,7 @@ impl Job {
         let mut execution = Execution::new(self.kind.clone(), &self.code, &self.stdin, self.limits);
         execution.files.clone_from(&self.files);
         execution.args.clone_from(&self.args);
+        execution.environment.clone_from(&self.environment);
         execution
     }
 
@@ -67,10 +72,12 @@ impl Job {
             files,
             args,
             limits,
+            environment,
         } = self;
         let mut execution = Execution::new(kind, &code, &stdin, limits);
         execution.files = files;
         execution.args = args;
+        execution.environment = environment;
         sandbox.run(&execution)
     }
 }

@@ -29,7 +29,7 @@ import sys
 import time
 import types
 
-# The judge's own prelude (sstar_sandbox::FUNCTION_PRELUDE), sent with the request, so expected
+# The judge's own prelude (sstar_sandbox::PRELUDE), sent with the request, so expected
 # values are computed the way the judge will run candidates.
 PRELUDE = None
 

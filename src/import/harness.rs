@@ -201,7 +201,7 @@ pub(crate) fn collect(
         .collect();
     let body = json!({
         "mode": "collect",
-        "prelude": sstar_sandbox::FUNCTION_PRELUDE,
+        "prelude": sstar_sandbox::PRELUDE,
         "code": request.code,
         "entry": request.entry,
         "setup": request.setup,
@@ -381,7 +381,7 @@ fn recheck_hash_order(sandbox: &Sandbox, request: &ExpectRequest<'_>, results: &
 fn request_body(request: &ExpectRequest<'_>) -> Value {
     let mut body = json!({
         "mode": "expect",
-        "prelude": sstar_sandbox::FUNCTION_PRELUDE,
+        "prelude": sstar_sandbox::PRELUDE,
         "code": request.code,
         "entry": request.entry,
         "call_limit_ms": request.call_limit_ms,

@@ -123,6 +123,7 @@ impl Importer for LiveCodeBench {
         draft.metadata.difficulty =
             Some(row.difficulty.trim().to_lowercase()).filter(|d| !d.is_empty());
         draft.metadata.url = url(&platform, &row);
+        draft.packages = packages(&platform);
         match kind {
             Kind::Function => {
                 let metadata: Metadata = embedded(&row.metadata, "metadata")
@@ -157,6 +158,16 @@ impl Importer for LiveCodeBench {
         draft.hidden = public.iter().chain(&private).map(pair).collect();
         Ok(draft)
     }
+}
+
+/// What a program may import beyond the standard library where LiveCodeBench grades it: its
+/// grader's environment has `numpy`; LeetCode's Python also offers `sortedcontainers`.
+fn packages(platform: &str) -> Vec<String> {
+    let mut packages = vec!["numpy".to_owned()];
+    if platform == "leetcode" {
+        packages.push("sortedcontainers".to_owned());
+    }
+    packages
 }
 
 fn kind_of(testtype: &str) -> Result<Kind, SkipReason> {
@@ -329,6 +340,7 @@ mod tests {
         assert_eq!(draft.hidden.len(), 2);
         assert_eq!(draft.hidden[1].input, "[]\n0");
         assert_eq!(draft.metadata.difficulty.as_deref(), Some("easy"));
+        assert_eq!(draft.packages, ["numpy", "sortedcontainers"]);
         assert_eq!(
             draft.metadata.url.as_deref(),
             Some("https://leetcode.com/problems/is-array-a-preorder/")

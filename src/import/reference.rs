@@ -136,6 +136,7 @@ pub(crate) fn judged_by_reference(
         starter: None,
         checker_program: draft.checker_program.clone(),
         metadata: Default::default(),
+        packages: draft.packages.clone(),
         public: Vec::new(),
         hidden: Vec::new(),
         solutions: Vec::new(),

@@ -28,6 +28,8 @@ pub(crate) struct Draft {
     /// `checker.py`, for `checker = "program"`.
     pub checker_program: Option<String>,
     pub metadata: Metadata,
+    /// Packages of the judge's pinned set the benchmark's programs may import.
+    pub packages: Vec<String>,
     pub statement: String,
     pub starter: Option<String>,
     pub public: Vec<TestPair>,
@@ -53,6 +55,7 @@ impl Draft {
             float_tolerance: None,
             checker_program: None,
             metadata: Metadata::default(),
+            packages: Vec::new(),
             statement: statement.into(),
             starter: None,
             public: Vec::new(),
@@ -79,6 +82,8 @@ struct Manifest<'a> {
     checker: Option<Checker>,
     #[serde(skip_serializing_if = "Option::is_none")]
     float_tolerance: Option<f64>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    packages: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +102,7 @@ fn manifest(draft: &Draft) -> Result<String, SkipReason> {
         memory_limit_mb: draft.memory_limit_mb,
         checker: draft.checker,
         float_tolerance: draft.float_tolerance,
+        packages: &draft.packages,
         source: m.source.as_deref(),
         difficulty: m.difficulty.as_deref(),
         url: m.url.as_deref(),

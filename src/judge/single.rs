@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, SandboxError, Termination};
+use sstar_sandbox::{
+    Environment, Limits, Outcome, ProgramKind, Sandbox, SandboxError, Termination,
+};
 
 use super::JudgeError;
 use crate::check::{check_output, check_value, CheckOutcome};
@@ -61,14 +63,21 @@ pub fn program_kind(problem: &Problem) -> ProgramKind {
     }
 }
 
+/// The job that runs `code` as a candidate of `problem` on `input`: its kind, its limits, and
+/// the judge's environment (the prelude, the problem's packages).
+pub fn candidate_job(
+    problem: &Problem,
+    code: impl Into<Arc<str>>,
+    input: impl Into<Arc<[u8]>>,
+) -> Job {
+    let mut job = Job::new(program_kind(problem), code, input, limits_for(problem));
+    job.environment = Environment::judged(&problem.packages);
+    job
+}
+
 /// The job that judges `code` on `test` under `problem`'s limits.
 pub fn job_for(problem: &Problem, code: &Arc<str>, test: &TestCase) -> Job {
-    Job::new(
-        program_kind(problem),
-        code.clone(),
-        test.input.clone(),
-        limits_for(problem),
-    )
+    candidate_job(problem, code.clone(), test.input.clone())
 }
 
 /// Runs `code` on `test` on `executor` (cached when it has a cache) and checks the result;

@@ -12,9 +12,7 @@ use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, Termination};
 use super::behaviour::Behaviour;
 use super::context::Counters;
 use crate::exec::{Job, Meter};
-use crate::judge::{
-    judge_test, limits_for, program_kind, sandbox_failure_detail, JudgeError, TestResult,
-};
+use crate::judge::{candidate_job, judge_test, sandbox_failure_detail, JudgeError, TestResult};
 use crate::problem::{Problem, TestCase};
 use crate::store::ExecCache;
 
@@ -108,7 +106,7 @@ impl Executor {
         if let Some(hit) = self.observed.get(&problem.id, &key) {
             return Ok(hit);
         }
-        let job = Job::new(program_kind(problem), code, input, limits_for(problem));
+        let job = candidate_job(problem, code, input);
         let outcome = self.engine.run(job, counters).await?;
         let observed = Observed {
             behaviour: Behaviour::of(problem, &outcome),

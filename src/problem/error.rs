@@ -138,6 +138,16 @@ pub enum LoadErrorReason {
         /// The TOML parser's message.
         message: String,
     },
+    /// `packages` names one the judge does not offer.
+    #[error(
+        "problem.toml: packages: no package `{name}` in the set a judge can offer ({offered})"
+    )]
+    UnknownPackage {
+        /// The name given.
+        name: String,
+        /// The names it could have been.
+        offered: String,
+    },
     /// A limit is outside the range the sandbox can enforce (SPEC §1).
     #[error("problem.toml: {key} = {value} is out of range {min}..={max}")]
     LimitOutOfRange {

@@ -127,6 +127,7 @@ fn read_problem(dir: &Path) -> Result<Problem, LoadErrorReason> {
         solutions,
         checker_program,
         metadata: manifest.metadata,
+        packages: manifest.packages,
     })
 }
 

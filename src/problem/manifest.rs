@@ -17,6 +17,8 @@ pub(crate) struct Manifest {
     pub checker: Checker,
     pub float_tolerance: f64,
     pub metadata: Metadata,
+    /// Packages of the judge's pinned set the problem's programs may import, sorted.
+    pub packages: Vec<String>,
 }
 
 /// `problem.toml` as written; unknown keys are rejected.
@@ -32,6 +34,8 @@ struct RawManifest {
     #[serde(default)]
     checker: Checker,
     float_tolerance: Option<f64>,
+    #[serde(default)]
+    packages: Vec<String>,
     source: Option<String>,
     difficulty: Option<String>,
     url: Option<String>,
@@ -94,6 +98,18 @@ impl Manifest {
             (Kind::Stdio, Some(_)) => return Err(LoadErrorReason::UnexpectedEntryPoint),
             (Kind::Stdio, None) => None,
         };
+        let mut packages = raw.packages;
+        if let Some(name) = packages
+            .iter()
+            .find(|n| sstar_sandbox::packages::pin(n).is_none())
+        {
+            return Err(LoadErrorReason::UnknownPackage {
+                name: name.clone(),
+                offered: sstar_sandbox::packages::pinned_names(),
+            });
+        }
+        packages.sort();
+        packages.dedup();
         Ok(Self {
             title: raw.title,
             kind: raw.kind,
@@ -106,6 +122,7 @@ impl Manifest {
                 difficulty: raw.difficulty,
                 url: raw.url,
             },
+            packages,
         })
     }
 }

@@ -14,7 +14,7 @@ mod tests_dir;
 pub use error::{FileKind, LoadError, LoadErrorReason, SetError};
 pub use ids::{dir_id, dir_ids, original_id, read_ids, IdsError, IDS_FILE};
 pub use load::{load_problem, load_set, ProblemSet};
-pub use model::{Checker, Kind, Limits, Metadata, Problem, Solution};
+pub use model::{packages_of, Checker, Kind, Limits, Metadata, Problem, Solution};
 pub use natural::natural_cmp;
 pub use test_case::{TestCase, TestSelection, Visibility};
 

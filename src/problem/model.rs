@@ -128,6 +128,9 @@ pub struct Problem {
     pub checker_program: Option<String>,
     /// Free metadata.
     pub metadata: Metadata,
+    /// Packages of the judge's pinned set its programs may import (`packages` in
+    /// `problem.toml`), sorted.
+    pub packages: Vec<String>,
 }
 
 impl Problem {
@@ -140,6 +143,14 @@ impl Problem {
         };
         public.iter().chain(hidden)
     }
+}
+
+/// Every package any of `problems` may import, sorted, once each: what a sandbox judging
+/// them must offer.
+pub fn packages_of<'a>(problems: impl IntoIterator<Item = &'a Problem>) -> Vec<String> {
+    let all: std::collections::BTreeSet<&String> =
+        problems.into_iter().flat_map(|p| &p.packages).collect();
+    all.into_iter().cloned().collect()
 }
 
 #[cfg(test)]
@@ -160,6 +171,7 @@ impl Problem {
             starter: None,
             checker_program: None,
             metadata: Metadata::default(),
+            packages: Vec::new(),
             public: Vec::new(),
             hidden: Vec::new(),
             solutions: Vec::new(),

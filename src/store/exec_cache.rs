@@ -108,6 +108,12 @@ impl ExecCache {
                 part(entry_point.as_bytes());
             }
         }
+        let environment = &execution.environment;
+        part(&[u8::from(environment.judged)]);
+        part(&(environment.packages.len() as u64).to_le_bytes());
+        for package in &environment.packages {
+            part(package.as_bytes());
+        }
         part(execution.code.as_bytes());
         part(execution.stdin);
         // Counted, so no file can pass for an argument or the other way round.

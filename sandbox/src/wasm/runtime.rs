@@ -19,6 +19,7 @@ use super::module_cache::{self, Compiled};
 use super::streams::Capture;
 use crate::execution::{Execution, Limits, ProgramKind};
 use crate::outcome::{KillReason, Outcome, RawResult, Report, Termination};
+use crate::packages::Offered;
 use crate::pool::{Accounting, Isolation, SandboxError};
 use crate::Backend;
 
@@ -125,6 +126,8 @@ struct Launch<'a> {
     stdin: Vec<u8>,
     /// A directory shared read-only as the guest's `/`.
     files: Option<&'a Path>,
+    /// Package directories shared read-only, each at its guest path.
+    packages: Vec<(String, &'a PathBuf)>,
     limits: &'a Limits,
     startup: Startup,
 }
@@ -159,7 +162,11 @@ pub(crate) struct WasmRuntime {
     compiled: Compiled,
     python: String,
     stdio: Startup,
+    /// A stdio program after the prelude (a judged one).
+    judged_stdio: Startup,
     function: Startup,
+    /// The pure-Python packages offered, each preopened read-only where a run asks for it.
+    packages: Offered,
     isolation: Isolation,
     workers: usize,
     free: Mutex<usize>,
@@ -185,6 +192,7 @@ impl WasmRuntime {
         module: &Path,
         workers: usize,
         cache_dir: Option<&Path>,
+        packages: Offered,
     ) -> Result<Self, SandboxError> {
         let unusable = |reason: String| SandboxError::WasmPython {
             path: module.to_path_buf(),
@@ -244,7 +252,9 @@ impl WasmRuntime {
             compiled,
             python: String::new(),
             stdio: Startup::default(),
+            judged_stdio: Startup::default(),
             function: Startup::default(),
+            packages,
             isolation: Isolation {
                 backend: Backend::Wasm,
                 mount_ns: false,
@@ -271,7 +281,7 @@ impl WasmRuntime {
         let limits = Limits::new(Duration::from_secs(600), 1024, 1);
         let probe = "import sys\nprint(sys.version.split()[0], sys.implementation._multiarch)\n";
         let execution = Execution::new(ProgramKind::Stdio, probe, b"", limits);
-        let (outcome, usage) = self.run_with(&execution, Startup::default())?;
+        let (outcome, usage) = self.run_with(&execution, &[], Startup::default())?;
         let said = String::from_utf8_lossy(&outcome.stdout).trim().to_owned();
         let (version, platform) = said.split_once(' ').unwrap_or((said.as_str(), ""));
         if outcome.termination != Termination::Finished || version.is_empty() {
@@ -289,11 +299,25 @@ impl WasmRuntime {
             fuel: usage.fuel,
             memory: usage.memory,
         };
+        let mut judged = Execution::new(ProgramKind::Stdio, "", b"", limits);
+        judged.environment.judged = true;
+        let (outcome, usage) = self.run_with(&judged, &[], Startup::default())?;
+        if outcome.termination != Termination::Finished {
+            return Err(SandboxError::Wasm(format!(
+                "the prelude does not run ({:?}): {}",
+                outcome.termination,
+                String::from_utf8_lossy(&outcome.stderr).trim()
+            )));
+        }
+        self.judged_stdio = Startup {
+            fuel: usage.fuel,
+            memory: usage.memory,
+        };
         let kind = ProgramKind::Function {
             entry_point: "f".into(),
         };
         let execution = Execution::new(kind, "def f():\n    return 0\n", b"", limits);
-        let (outcome, usage) = self.run_with(&execution, Startup::default())?;
+        let (outcome, usage) = self.run_with(&execution, &[], Startup::default())?;
         if outcome.returned != Some(serde_json::json!(0)) {
             return Err(SandboxError::Wasm(format!(
                 "the function driver does not work ({:?}): {}",
@@ -317,13 +341,18 @@ impl WasmRuntime {
     }
 
     /// Runs one program; blocks while `workers` runs are in flight.
-    pub(crate) fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+    pub(crate) fn run(
+        &self,
+        execution: &Execution<'_>,
+        packages: &[PathBuf],
+    ) -> Result<Outcome, SandboxError> {
         let startup = match execution.kind {
+            ProgramKind::Stdio if execution.environment.judged => self.judged_stdio,
             ProgramKind::Stdio => self.stdio,
             ProgramKind::Function { .. } => self.function,
         };
         let _slot = self.acquire();
-        self.run_with(execution, startup)
+        self.run_with(execution, packages, startup)
             .map(|(outcome, _)| outcome)
     }
 
@@ -331,14 +360,16 @@ impl WasmRuntime {
     fn run_with(
         &self,
         execution: &Execution<'_>,
+        packages: &[PathBuf],
         startup: Startup,
     ) -> Result<(Outcome, Usage), SandboxError> {
-        on_own_thread(|| self.run_here(execution, startup))
+        on_own_thread(|| self.run_here(execution, packages, startup))
     }
 
     fn run_here(
         &self,
         execution: &Execution<'_>,
+        packages: &[PathBuf],
         startup: Startup,
     ) -> Result<(Outcome, Usage), SandboxError> {
         let limits = &execution.limits;
@@ -351,6 +382,10 @@ impl WasmRuntime {
             script: BOOTSTRAP,
             stdin: self.request(execution, &marker),
             files: scratch.as_ref().map(tempfile::TempDir::path),
+            packages: (execution.environment.packages.iter())
+                .map(|name| guest_package_dir(name))
+                .zip(packages)
+                .collect(),
             limits,
             startup,
         };
@@ -427,6 +462,10 @@ impl WasmRuntime {
             wasi.preopened_dir(dir, "/", FsPerms::ReadOnly)
                 .map_err(|e| internal("cannot share the run's files", e))?;
         }
+        for (guest, host) in &launch.packages {
+            wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
+                .map_err(|e| internal("cannot share a package", e))?;
+        }
         let meter = Meter::new(limits.cpu, limits.wall, launch.startup.fuel);
         let budget = meter.budget;
         let memory = launch.startup.memory.saturating_add(limits.memory_bytes);
@@ -470,6 +509,7 @@ impl WasmRuntime {
             script: COMPILE_DRIVER,
             stdin: self.driver.as_bytes().to_vec(),
             files: None,
+            packages: Vec::new(),
             limits: &limits,
             startup: Startup::default(),
         };
@@ -495,12 +535,22 @@ impl WasmRuntime {
             ProgramKind::Stdio => ("stdio", ""),
             ProgramKind::Function { entry_point } => ("function", entry_point.as_str()),
         };
+        let environment = &execution.environment;
+        let prelude = match execution.kind {
+            ProgramKind::Stdio if !environment.judged => "",
+            ProgramKind::Stdio | ProgramKind::Function { .. } => crate::PRELUDE,
+        };
+        let path: Vec<String> = (environment.packages.iter())
+            .map(|name| guest_package_dir(name))
+            .collect();
+        let path = path.join("\n");
         let mut fields: Vec<&[u8]> = vec![
             marker,
             kind.as_bytes(),
             entry.as_bytes(),
-            crate::FUNCTION_PRELUDE.as_bytes(),
+            prelude.as_bytes(),
             execution.code.as_bytes(),
+            path.as_bytes(),
         ];
         fields.extend(execution.args.iter().map(|a| a.as_bytes()));
         let lengths = fields
@@ -543,6 +593,11 @@ impl WasmRuntime {
         &self.isolation
     }
 
+    /// The packages offered.
+    pub(crate) fn packages(&self) -> &Offered {
+        &self.packages
+    }
+
     /// Runs that may be in flight at once.
     pub(crate) fn workers(&self) -> usize {
         self.workers
@@ -562,7 +617,7 @@ impl WasmRuntime {
     /// Everything besides a program, its input and its limits that can change an outcome.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "backend wasm\nmodule sha256={} python {}\nwasmtime 48 engine={:016x} fuel consume+epoch\nfuel_per_cpu_ms={} wall_backstop={}x tick={:?}\nargv python -S -c; env PYTHONHASHSEED=0; entropy fixed; no preopens but the run's files, read-only\n{BOOTSTRAP}\n{COMPILE_DRIVER}\n{}\n{}",
+            "backend wasm\nmodule sha256={} python {}\nwasmtime 48 engine={:016x} fuel consume+epoch\nfuel_per_cpu_ms={} wall_backstop={}x tick={:?}\nargv python -S -c; env PYTHONHASHSEED=0; entropy fixed; no preopens but the run's files, read-only\n{BOOTSTRAP}\n{COMPILE_DRIVER}\n{}\n{}\n{}",
             self.module_sha256,
             self.python,
             self.engine_hash,
@@ -570,9 +625,15 @@ impl WasmRuntime {
             WALL_BACKSTOP_FACTOR,
             TICK,
             self.driver,
-            crate::FUNCTION_PRELUDE,
+            crate::PRELUDE,
+            crate::packages::fingerprint(),
         )
     }
+}
+
+/// Where a package's directory appears in the guest (on `sys.path` when a run asks for it).
+fn guest_package_dir(name: &str) -> String {
+    format!("/.sstar-packages/{name}")
 }
 
 struct SlotGuard<'a>(&'a WasmRuntime);

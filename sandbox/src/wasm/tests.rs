@@ -458,7 +458,8 @@ fn runs_proceed_in_parallel_from_many_threads() {
 #[test]
 fn a_second_start_loads_the_compiled_module_from_the_cache() {
     let cache = crate::cache_dir::private("wasm").expect("a private cache directory");
-    let start = || super::WasmRuntime::start(&module(), 1, Some(&cache)).expect("starts");
+    let start =
+        || super::WasmRuntime::start(&module(), 1, Some(&cache), no_packages()).expect("starts");
     let first = start();
     drop(first);
     assert_eq!(start().compiled(), &super::Compiled::Cached);
@@ -474,4 +475,11 @@ fn runs_from_inside_an_async_runtime() {
         .expect("runtime");
     let outcome = runtime.block_on(async { stdio("print(input())", b"async\n") });
     assert_eq!(outcome.stdout, b"async\n");
+}
+
+fn no_packages() -> crate::packages::Offered {
+    let python = crate::Interpreter {
+        executable: std::path::PathBuf::new(),
+    };
+    crate::packages::Offered::from_env(&python, true)
 }

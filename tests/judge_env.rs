@@ -1,0 +1,326 @@
+//! The judge's environment through the real binary: LiveCodeBench's prelude in function and
+//! stdio programs, the pinned packages a problem asks for, and what happens when one is not
+//! installed or not asked for.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{skip, sstar, write_problem};
+
+/// Every backend this build has: the wasm one too when built with it.
+fn backends() -> Vec<&'static str> {
+    if cfg!(feature = "wasm") {
+        crate::common::require_wasm_python();
+        vec!["process", "wasm"]
+    } else {
+        vec!["process"]
+    }
+}
+
+/// `sstar judge PROBLEM PROGRAM --json --sandbox BACKEND` with `env` set: (exit code, report
+/// or Null, stderr).
+fn judge(
+    problem: &Path,
+    program: &str,
+    backend: &str,
+    env: &[(&str, &Path)],
+) -> (Option<i32>, Value, String) {
+    let file = problem.with_extension("py");
+    std::fs::write(&file, program).expect("write program");
+    let mut command = sstar();
+    command
+        .arg("judge")
+        .arg(problem)
+        .arg(&file)
+        .args(["--json", "--sandbox", backend]);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("run sstar judge");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), report, stderr)
+}
+
+/// Whether the pinned packages these tests import are installed where sstar looks (`scripts/test`
+/// installs them with `sstar packages install`); skips otherwise (fails under CI).
+fn packages_installed(names: &[&str]) -> bool {
+    let store = sstar_sandbox::packages::PackageStore::from_env().expect("package store");
+    let python = sstar_sandbox::Interpreter::from_env().expect("python3");
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| {
+            let pin = sstar_sandbox::packages::pin(name).expect("pinned");
+            !store.is_installed(pin, &python)
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    skip(&format!(
+        "packages {missing:?} not installed: run `sstar packages install`"
+    ));
+    false
+}
+
+/// What a LeetCode or LiveCodeBench program may use without importing it, each checked.
+const USES_THE_PRELUDE: &str = "
+def prelude_checks():
+    assert pow(2, 100, 10**9 + 7) == 976371285          # the builtin, not math.pow
+    assert list(itertools.accumulate([1, 2, 3])) == [1, 3, 6]
+    assert list(accumulate([1, 2])) == [1, 3]
+    h = []
+    heapq.heappush(h, 3); heappush(h, 1)
+    assert heappop(h) == 1
+    assert bisect.bisect_left([1, 2, 3], 2) == 1 and bisect_right([1], 1) == 1
+    assert copy.deepcopy([[1]]) == [[1]] and deepcopy({1: 2}) == {1: 2}
+    assert statistics.median([3, 1, 2]) == 2 and median([1, 3]) == 2
+    assert operator.add(1, 2) == 3 and itemgetter(0)([5]) == 5
+    assert io.StringIO('x').read() == 'x' and json.dumps([1]) == '[1]'
+    assert gcd(12, 18) == 6 and comb(5, 2) == 10 and inf > 10**18 and isqrt(17) == 4
+    assert Counter('aab')['a'] == 2 and deque([1]).popleft() == 1
+    assert defaultdict(int)[0] == 0 and reduce(lambda a, b: a + b, [1, 2]) == 3
+    assert ascii_lowercase[0] == 'a' and re.sub('a', 'b', 'a') == 'b' and math.pi > 3
+    assert datetime.date(2024, 1, 1).year == 2024 and random.randint(1, 1) == 1
+    assert min(3, 4) == 3 and max([1, 2]) == 2 and sum([1, 2]) == 3   # builtins, not numpy's
+    assert List is not None and Optional is not None
+    assert sys.getrecursionlimit() == 50000
+    deep = lambda n: 0 if n == 0 else 1 + deep(n - 1)
+    assert deep(20000) == 20000
+";
+
+#[test]
+fn livecodebench_prelude_names_work_in_function_and_stdio_programs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_problem(
+        &dir.path().join("fn"),
+        &[
+            (
+                "problem.toml",
+                "title = \"F\"\nkind = \"function\"\nentry_point = \"Solution.solve\"\n",
+            ),
+            ("statement.md", "Return n squared, modulo m.\n"),
+            ("tests/public/1.in", "3\n5\n"),
+            ("tests/public/1.out", "4\n"),
+        ],
+    );
+    write_problem(
+        &dir.path().join("io"),
+        &[
+            ("problem.toml", "title = \"S\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Print a to the b, modulo m.\n"),
+            ("tests/public/1.in", "2 10 7\n"),
+            ("tests/public/1.out", "2\n"),
+        ],
+    );
+    let function = format!(
+        "{USES_THE_PRELUDE}\nclass Solution:\n    def solve(self, n, m):\n        prelude_checks()\n        return pow(n, 2, m)\n"
+    );
+    let stdio = format!(
+        "{USES_THE_PRELUDE}\nprelude_checks()\na, b, m = map(int, input().split())\nprint(pow(a, b, m))\n"
+    );
+    for backend in backends() {
+        for (problem, program) in [("fn", &function), ("io", &stdio)] {
+            let (code, report, stderr) = judge(&dir.path().join(problem), program, backend, &[]);
+            assert_eq!(
+                report["verdict"], "accepted",
+                "{problem} under {backend}: {report}\n{stderr}"
+            );
+            assert_eq!(code, Some(0));
+        }
+    }
+}
+
+/// A stdio problem asking for `packages`, with one test: input `3 1 2`, output `1 2 3`.
+fn sorting_problem(dir: &Path, packages: &str) {
+    write_problem(
+        dir,
+        &[
+            (
+                "problem.toml",
+                &format!("title = \"Sort\"\nkind = \"stdio\"\npackages = {packages}\n"),
+            ),
+            ("statement.md", "Print the numbers sorted.\n"),
+            ("tests/public/1.in", "3 1 2\n"),
+            ("tests/public/1.out", "1 2 3\n"),
+        ],
+    );
+}
+
+const SORTED_LIST: &str = "from sortedcontainers import SortedList
+s = SortedList(map(int, input().split()))
+print(*s)
+";
+
+#[test]
+fn a_sorted_list_program_is_accepted_where_the_problem_asks_for_it() {
+    if !packages_installed(&["sortedcontainers"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("sort");
+    sorting_problem(&problem, "[\"sortedcontainers\"]");
+    for backend in backends() {
+        let (code, report, stderr) = judge(&problem, SORTED_LIST, backend, &[]);
+        assert_eq!(
+            report["verdict"], "accepted",
+            "{backend}: {report}\n{stderr}"
+        );
+        assert_eq!(code, Some(0));
+    }
+    // A function problem too, with numpy beside it (process backend: numpy is native).
+    if !packages_installed(&["numpy"]) {
+        return;
+    }
+    write_problem(
+        &dir.path().join("fn"),
+        &[
+            (
+                "problem.toml",
+                "title = \"F\"\nkind = \"function\"\nentry_point = \"f\"\npackages = [\"numpy\", \"sortedcontainers\"]\n",
+            ),
+            ("statement.md", "Sort the list.\n"),
+            ("tests/public/1.in", "[3, 1, 2]\n"),
+            ("tests/public/1.out", "[1, 2, 3]\n"),
+        ],
+    );
+    let program = "import numpy as np\nfrom sortedcontainers import SortedList\ndef f(xs):\n    assert int(np.array(xs).sum()) == 6\n    return list(SortedList(xs))\n";
+    let (code, report, stderr) = judge(&dir.path().join("fn"), program, "process", &[]);
+    assert_eq!(report["verdict"], "accepted", "{report}\n{stderr}");
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_package_the_problem_does_not_ask_for_is_an_ordinary_module_not_found_error() {
+    if !packages_installed(&["sortedcontainers", "numpy"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("sort");
+    sorting_problem(&problem, "[\"numpy\"]");
+    // Installed and pinned, but not this problem's; and not pinned at all.
+    let programs = [SORTED_LIST, "import requests\n"];
+    for (i, program) in programs.iter().enumerate() {
+        let (code, report, stderr) = judge(&problem, program, "process", &[]);
+        assert_eq!(code, Some(1), "program {i}: {stderr}");
+        assert_eq!(report["verdict"], "runtime_error", "program {i}: {report}");
+        let detail = report["tests"][0]["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains("ModuleNotFoundError"),
+            "program {i}: {report}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_package_installation_is_a_setup_error_before_anything_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("sort");
+    sorting_problem(&problem, "[\"sortedcontainers\"]");
+    let empty = dir.path().join("empty-store");
+    for backend in backends() {
+        let (code, report, stderr) = judge(
+            &problem,
+            SORTED_LIST,
+            backend,
+            &[("SSTAR_PACKAGES", &empty)],
+        );
+        assert_eq!(code, Some(2), "{backend}: {report}\n{stderr}");
+        assert_eq!(report, Value::Null, "no verdict is printed: {report}");
+        assert!(
+            stderr.contains("package `sortedcontainers` 2.4.0 is not installed")
+                && stderr.contains("sstar packages install sortedcontainers"),
+            "{backend}: {stderr}"
+        );
+    }
+    // `verify` and `solve` stop the same way, `solve` before its run directory exists.
+    let set = dir.path();
+    write_problem(&problem, &[("solutions/ok.py", SORTED_LIST)]);
+    let verify = sstar()
+        .arg("verify")
+        .arg(set)
+        .env("SSTAR_PACKAGES", &empty)
+        .output()
+        .expect("verify");
+    assert_eq!(verify.status.code(), Some(2));
+    let candidates = dir.path().join("candidates.jsonl");
+    std::fs::write(
+        &candidates,
+        serde_json::json!({"id": "sort", "code": SORTED_LIST}).to_string() + "\n",
+    )
+    .expect("candidates");
+    let run = dir.path().join("run");
+    let solve = sstar()
+        .arg("solve")
+        .arg(set)
+        .arg("--out")
+        .arg(&run)
+        .arg("--candidates")
+        .arg(&candidates)
+        .env("SSTAR_PACKAGES", &empty)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("SSTAR_MODEL")
+        .output()
+        .expect("solve");
+    assert_eq!(solve.status.code(), Some(2));
+    assert!(!run.exists(), "no run directory is made");
+}
+
+#[test]
+fn a_native_package_under_wasm_and_an_unknown_package_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("unknown");
+    sorting_problem(&problem, "[\"requests\"]");
+    let (code, _, stderr) = judge(&problem, SORTED_LIST, "process", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("problem.toml") && stderr.contains("no package `requests`"),
+        "{stderr}"
+    );
+    if cfg!(feature = "wasm") {
+        let problem = dir.path().join("native");
+        sorting_problem(&problem, "[\"numpy\"]");
+        let (code, _, stderr) = judge(&problem, "import numpy\n", "wasm", &[]);
+        assert_eq!(code, Some(2));
+        assert!(stderr.contains("native extension"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_program_cannot_change_the_packages_the_next_one_imports() {
+    if !packages_installed(&["sortedcontainers"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("sort");
+    sorting_problem(&problem, "[\"sortedcontainers\"]");
+    // Rewrite the package's own source so the next program's SortedList sorts backwards; it
+    // prints the expected answer only if no file could be opened for writing.
+    let attack = "import os, sortedcontainers
+root = os.path.dirname(sortedcontainers.__file__)
+written = []
+for name in os.listdir(root):
+    try:
+        with open(os.path.join(root, name), 'a') as f:
+            f.write('\\nSortedList.__iter__ = lambda self: iter([3, 2, 1])\\n')
+        written.append(name)
+    except OSError:
+        pass
+print(*written or [1, 2, 3])
+";
+    for backend in backends() {
+        let (_, report, stderr) = judge(&problem, attack, backend, &[]);
+        assert_eq!(
+            report["verdict"], "accepted",
+            "{backend} wrote: {report}\n{stderr}"
+        );
+        let (_, report, stderr) = judge(&problem, SORTED_LIST, backend, &[]);
+        assert_eq!(
+            report["verdict"], "accepted",
+            "{backend}: {report}\n{stderr}"
+        );
+    }
+}
