@@ -87,6 +87,7 @@ def prelude_checks():
     assert min(3, 4) == 3 and max([1, 2]) == 2 and sum([1, 2]) == 3   # builtins, not numpy's
     assert List is not None and Optional is not None
     assert sys.getrecursionlimit() == 50000
+    assert stdin is sys.stdin and stdout is sys.stdout and argv is sys.argv   # this run's
     deep = lambda n: 0 if n == 0 else 1 + deep(n - 1)
     assert deep(20000) == 20000
 ";
@@ -322,5 +323,75 @@ print(*written or [1, 2, 3])
             report["verdict"], "accepted",
             "{backend}: {report}\n{stderr}"
         );
+    }
+}
+
+#[test]
+fn a_set_toml_gives_its_packages_to_the_problems_that_name_none() {
+    if !packages_installed(&["sortedcontainers"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("set.toml"),
+        "packages = [\"sortedcontainers\"]\n",
+    )
+    .expect("set.toml");
+    let inherits = dir.path().join("inherits");
+    write_problem(
+        &inherits,
+        &[
+            ("problem.toml", "title = \"Sort\"\nkind = \"stdio\"\n"),
+            ("statement.md", "Print the numbers sorted.\n"),
+            ("tests/public/1.in", "3 1 2\n"),
+            ("tests/public/1.out", "1 2 3\n"),
+        ],
+    );
+    let own = dir.path().join("own");
+    sorting_problem(&own, "[]");
+    let (_, report, stderr) = judge(&inherits, SORTED_LIST, "process", &[]);
+    assert_eq!(report["verdict"], "accepted", "{report}\n{stderr}");
+    let (_, report, stderr) = judge(&own, SORTED_LIST, "process", &[]);
+    assert_eq!(report["verdict"], "runtime_error", "{report}\n{stderr}");
+    std::fs::write(dir.path().join("set.toml"), "packages = [\"pandas\"]\n").expect("set.toml");
+    let (code, _, stderr) = judge(&inherits, SORTED_LIST, "process", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("set.toml") && stderr.contains("pandas"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_package_store_under_tmp_is_offered_though_the_sandbox_has_its_own_tmp() {
+    if !packages_installed(&["sortedcontainers"]) {
+        return;
+    }
+    // A copy of the installed store in a temporary directory (under /tmp, where the process
+    // sandbox's private root mounts a tmpfs of its own).
+    let store = sstar_sandbox::packages::PackageStore::from_env().expect("store");
+    let copy = tempfile::tempdir().expect("tempdir");
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(store.root().join("py3"))
+        .arg(copy.path())
+        .status()
+        .expect("cp");
+    assert!(status.success());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("sort");
+    sorting_problem(&problem, "[\"sortedcontainers\"]");
+    for backend in backends() {
+        let (code, report, stderr) = judge(
+            &problem,
+            SORTED_LIST,
+            backend,
+            &[("SSTAR_PACKAGES", copy.path())],
+        );
+        assert_eq!(
+            report["verdict"], "accepted",
+            "{backend}: {report}\n{stderr}"
+        );
+        assert_eq!(code, Some(0));
     }
 }

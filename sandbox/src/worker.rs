@@ -74,6 +74,8 @@ pub(crate) struct Worker {
     output: ChildStdout,
     /// The worker's scratch base on the host (no private root), removed once it is reaped.
     scratch_base: Option<PathBuf>,
+    /// See [`SpawnSpec::packages_root`].
+    packages_root: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -128,8 +130,8 @@ struct Request<'a> {
     files: Vec<&'a str>,
     /// A judged program: the prelude before a stdio program too, no site-packages.
     judged: bool,
-    /// The directories of the packages the program may import (under `packages_root`).
-    packages: &'a [PathBuf],
+    /// The directories of the packages the program may import, relative to `packages_root`.
+    packages: Vec<&'a Path>,
 }
 
 /// What a worker needs to start; shared by every slot of a pool.
@@ -224,6 +226,7 @@ impl Worker {
             input,
             output,
             scratch_base: None,
+            packages_root: spec.packages_root.clone(),
         };
         let source = worker_source();
         let mut boot = Vec::with_capacity(8 + source.len() + config.len());
@@ -276,7 +279,19 @@ impl Worker {
                 .map(|(name, _)| name.as_str())
                 .collect(),
             judged: execution.environment.judged,
-            packages,
+            packages: packages
+                .iter()
+                .map(|dir| {
+                    (self.packages_root.as_deref())
+                        .and_then(|root| dir.strip_prefix(root).ok())
+                        .ok_or_else(|| {
+                            SandboxError::Internal(format!(
+                                "package directory {} is outside the package store",
+                                dir.display()
+                            ))
+                        })
+                })
+                .collect::<Result<_, _>>()?,
         };
         let mut blobs: Vec<&[u8]> = vec![execution.code.as_bytes(), execution.stdin];
         blobs.extend(execution.files.iter().map(|(_, data)| data.as_slice()));

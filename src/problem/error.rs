@@ -138,11 +138,17 @@ pub enum LoadErrorReason {
         /// The TOML parser's message.
         message: String,
     },
+    /// The set's `set.toml` does not parse or has an unknown key.
+    #[error("../set.toml (the set's defaults): {message}")]
+    SetDefaults {
+        /// The TOML parser's message.
+        message: String,
+    },
     /// `packages` names one the judge does not offer.
-    #[error(
-        "problem.toml: packages: no package `{name}` in the set a judge can offer ({offered})"
-    )]
+    #[error("{file}: packages: no package `{name}` in the set a judge can offer ({offered})")]
     UnknownPackage {
+        /// `problem.toml`, or the set's `../set.toml`.
+        file: &'static str,
         /// The name given.
         name: String,
         /// The names it could have been.

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::{LoadError, LoadErrorReason, SetError};
 use super::files::{read_optional_text, read_required_text};
-use super::manifest::Manifest;
+use super::manifest::{parse_set_defaults, Manifest};
 use super::model::{Checker, Problem};
 use super::natural::natural_cmp;
 use super::solutions::read_solutions;
@@ -99,6 +99,10 @@ fn read_problem(dir: &Path) -> Result<Problem, LoadErrorReason> {
     }
     let id = problem_id(dir)?;
     let manifest = Manifest::parse(&read_required_text(dir, Path::new(MANIFEST))?)?;
+    let packages = match manifest.packages {
+        Some(packages) => packages,
+        None => set_defaults(dir)?,
+    };
     let statement = read_required_text(dir, Path::new("statement.md"))?;
     let starter = read_optional_text(dir, Path::new("starter.py"))?;
     let checker_program = match manifest.checker {
@@ -127,9 +131,21 @@ fn read_problem(dir: &Path) -> Result<Problem, LoadErrorReason> {
         solutions,
         checker_program,
         metadata: manifest.metadata,
-        packages: manifest.packages,
+        packages,
     })
 }
+
+/// The packages the set's `set.toml` (in the directory above the problem) gives its problems;
+/// none without one.
+fn set_defaults(dir: &Path) -> Result<Vec<String>, LoadErrorReason> {
+    match read_optional_text(&dir.join(".."), Path::new(SET_DEFAULTS))? {
+        Some(text) => parse_set_defaults(&text),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A set's defaults for its problems, at its root.
+const SET_DEFAULTS: &str = "set.toml";
 
 /// The directory's name, resolving `.` and `..` first.
 fn problem_id(dir: &Path) -> Result<String, LoadErrorReason> {

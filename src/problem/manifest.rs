@@ -17,8 +17,9 @@ pub(crate) struct Manifest {
     pub checker: Checker,
     pub float_tolerance: f64,
     pub metadata: Metadata,
-    /// Packages of the judge's pinned set the problem's programs may import, sorted.
-    pub packages: Vec<String>,
+    /// Packages of the judge's pinned set the problem's programs may import, sorted; `None`
+    /// when `problem.toml` does not say (the set's `set.toml` decides).
+    pub packages: Option<Vec<String>>,
 }
 
 /// `problem.toml` as written; unknown keys are rejected.
@@ -34,8 +35,7 @@ struct RawManifest {
     #[serde(default)]
     checker: Checker,
     float_tolerance: Option<f64>,
-    #[serde(default)]
-    packages: Vec<String>,
+    packages: Option<Vec<String>>,
     source: Option<String>,
     difficulty: Option<String>,
     url: Option<String>,
@@ -98,18 +98,9 @@ impl Manifest {
             (Kind::Stdio, Some(_)) => return Err(LoadErrorReason::UnexpectedEntryPoint),
             (Kind::Stdio, None) => None,
         };
-        let mut packages = raw.packages;
-        if let Some(name) = packages
-            .iter()
-            .find(|n| sstar_sandbox::packages::pin(n).is_none())
-        {
-            return Err(LoadErrorReason::UnknownPackage {
-                name: name.clone(),
-                offered: sstar_sandbox::packages::pinned_names(),
-            });
-        }
-        packages.sort();
-        packages.dedup();
+        let packages = (raw.packages)
+            .map(|names| checked_packages(names, "problem.toml"))
+            .transpose()?;
         Ok(Self {
             title: raw.title,
             kind: raw.kind,
@@ -125,6 +116,42 @@ impl Manifest {
             packages,
         })
     }
+}
+
+/// `set.toml` at a set's root, as written: defaults for the set's problems.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSetDefaults {
+    #[serde(default)]
+    packages: Vec<String>,
+}
+
+/// The packages of a set's `set.toml`, for its problems whose `problem.toml` names none.
+pub(crate) fn parse_set_defaults(text: &str) -> Result<Vec<String>, LoadErrorReason> {
+    let raw: RawSetDefaults = toml::from_str(text).map_err(|err| LoadErrorReason::SetDefaults {
+        message: err.message().trim().to_owned(),
+    })?;
+    checked_packages(raw.packages, "../set.toml")
+}
+
+/// `names`, each one of the pinned set, sorted, once each.
+fn checked_packages(
+    mut names: Vec<String>,
+    file: &'static str,
+) -> Result<Vec<String>, LoadErrorReason> {
+    if let Some(name) = names
+        .iter()
+        .find(|n| sstar_sandbox::packages::pin(n).is_none())
+    {
+        return Err(LoadErrorReason::UnknownPackage {
+            file,
+            name: name.clone(),
+            offered: sstar_sandbox::packages::pinned_names(),
+        });
+    }
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 /// `value` (or `default` when absent), which must lie in `range`.
@@ -224,9 +251,14 @@ float_tolerance = 0
 source = "leetcode"
 difficulty = "easy"
 url = "https://leetcode.com/problems/two-sum/"
+packages = ["sortedcontainers", "numpy", "sortedcontainers"]
 "#,
         )
         .expect("valid");
+        assert_eq!(
+            m.packages.as_deref(),
+            Some(&["numpy".to_owned(), "sortedcontainers".to_owned()][..])
+        );
         assert_eq!(m.kind, Kind::Function);
         assert_eq!(m.entry_point.as_deref(), Some("Solution.twoSum"));
         assert_eq!(m.limits.time_limit_ms, 2000);
@@ -237,6 +269,29 @@ url = "https://leetcode.com/problems/two-sum/"
         assert_eq!(m.metadata.source.as_deref(), Some("leetcode"));
         assert_eq!(m.metadata.difficulty.as_deref(), Some("easy"));
         assert!(m.metadata.url.is_some());
+    }
+
+    #[test]
+    fn a_package_outside_the_pinned_set_is_named() {
+        let error = parse("title = \"T\"\nkind = \"stdio\"\npackages = [\"numpyy\"]\n")
+            .expect_err("unknown package");
+        let message = error.to_string();
+        assert!(
+            message.contains("numpyy") && message.contains("sortedcontainers, numpy"),
+            "{message}"
+        );
+        assert_eq!(
+            parse("title = \"T\"\nkind = \"stdio\"\n")
+                .expect("valid")
+                .packages,
+            None
+        );
+        assert_eq!(
+            parse_set_defaults("packages = [\"numpy\"]\n").expect("valid"),
+            ["numpy"]
+        );
+        assert!(parse_set_defaults("packages = [\"x\"]\n").is_err());
+        assert!(parse_set_defaults("title = \"x\"\n").is_err());
     }
 
     #[test]

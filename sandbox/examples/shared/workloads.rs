@@ -3,9 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
+use sstar_sandbox::{Environment, Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
 
-/// Runs `code` with generous limits; its outcome and wall time, or why it did not finish.
+/// Runs `code` as the judge runs a candidate (the prelude first) with generous limits; its
+/// outcome and wall time, or why it did not finish.
 pub fn timed_run(
     sandbox: &Sandbox,
     kind: &ProgramKind,
@@ -13,7 +14,8 @@ pub fn timed_run(
     input: &[u8],
 ) -> Result<(Outcome, Duration), String> {
     let limits = Limits::new(Duration::from_secs(60), 1024, 64);
-    let execution = Execution::new(kind.clone(), code, input, limits);
+    let mut execution = Execution::new(kind.clone(), code, input, limits);
+    execution.environment = Environment::judged(&[]);
     let started = Instant::now();
     let outcome = sandbox.run(&execution).map_err(|e| e.to_string())?;
     let wall = started.elapsed();

@@ -330,11 +330,12 @@ impl WasmRuntime {
             memory: usage.memory,
         };
         tracing::debug!(
-            "wasm sandbox: python {} from {} ({:?}); start-up fuel {} (stdio) / {} (function)",
+            "wasm sandbox: python {} from {} ({:?}); start-up fuel {} (stdio) / {} (judged stdio) / {} (function)",
             self.python,
             self.module.display(),
             self.compiled,
             self.stdio.fuel,
+            self.judged_stdio.fuel,
             self.function.fuel
         );
         Ok(())
