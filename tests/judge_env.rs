@@ -43,6 +43,18 @@ fn judge(
     (output.status.code(), report, stderr)
 }
 
+/// Judges `program` and asserts it is accepted (exit code 0).
+fn assert_accepted(problem: &Path, program: &str, backend: &str, env: &[(&str, &Path)]) {
+    let (code, report, stderr) = judge(problem, program, backend, env);
+    assert_eq!(
+        report["verdict"],
+        "accepted",
+        "{} under {backend}: {report}\n{stderr}",
+        problem.display()
+    );
+    assert_eq!(code, Some(0));
+}
+
 /// Whether the pinned packages these tests import are installed where sstar looks (`scripts/test`
 /// installs them with `sstar packages install`); skips otherwise (fails under CI).
 fn packages_installed(names: &[&str]) -> bool {
@@ -124,12 +136,7 @@ fn livecodebench_prelude_names_work_in_function_and_stdio_programs() {
     );
     for backend in backends() {
         for (problem, program) in [("fn", &function), ("io", &stdio)] {
-            let (code, report, stderr) = judge(&dir.path().join(problem), program, backend, &[]);
-            assert_eq!(
-                report["verdict"], "accepted",
-                "{problem} under {backend}: {report}\n{stderr}"
-            );
-            assert_eq!(code, Some(0));
+            assert_accepted(&dir.path().join(problem), program, backend, &[]);
         }
     }
 }
@@ -164,12 +171,7 @@ fn a_sorted_list_program_is_accepted_where_the_problem_asks_for_it() {
     let problem = dir.path().join("sort");
     sorting_problem(&problem, "[\"sortedcontainers\"]");
     for backend in backends() {
-        let (code, report, stderr) = judge(&problem, SORTED_LIST, backend, &[]);
-        assert_eq!(
-            report["verdict"], "accepted",
-            "{backend}: {report}\n{stderr}"
-        );
-        assert_eq!(code, Some(0));
+        assert_accepted(&problem, SORTED_LIST, backend, &[]);
     }
     // A function problem too, with numpy beside it (process backend: numpy is native).
     if !packages_installed(&["numpy"]) {
@@ -188,9 +190,7 @@ fn a_sorted_list_program_is_accepted_where_the_problem_asks_for_it() {
         ],
     );
     let program = "import numpy as np\nfrom sortedcontainers import SortedList\ndef f(xs):\n    assert int(np.array(xs).sum()) == 6\n    return list(SortedList(xs))\n";
-    let (code, report, stderr) = judge(&dir.path().join("fn"), program, "process", &[]);
-    assert_eq!(report["verdict"], "accepted", "{report}\n{stderr}");
-    assert_eq!(code, Some(0));
+    assert_accepted(&dir.path().join("fn"), program, "process", &[]);
 }
 
 #[test]
@@ -313,16 +313,8 @@ for name in os.listdir(root):
 print(*written or [1, 2, 3])
 ";
     for backend in backends() {
-        let (_, report, stderr) = judge(&problem, attack, backend, &[]);
-        assert_eq!(
-            report["verdict"], "accepted",
-            "{backend} wrote: {report}\n{stderr}"
-        );
-        let (_, report, stderr) = judge(&problem, SORTED_LIST, backend, &[]);
-        assert_eq!(
-            report["verdict"], "accepted",
-            "{backend}: {report}\n{stderr}"
-        );
+        assert_accepted(&problem, attack, backend, &[]);
+        assert_accepted(&problem, SORTED_LIST, backend, &[]);
     }
 }
 
@@ -349,8 +341,7 @@ fn a_set_toml_gives_its_packages_to_the_problems_that_name_none() {
     );
     let own = dir.path().join("own");
     sorting_problem(&own, "[]");
-    let (_, report, stderr) = judge(&inherits, SORTED_LIST, "process", &[]);
-    assert_eq!(report["verdict"], "accepted", "{report}\n{stderr}");
+    assert_accepted(&inherits, SORTED_LIST, "process", &[]);
     let (_, report, stderr) = judge(&own, SORTED_LIST, "process", &[]);
     assert_eq!(report["verdict"], "runtime_error", "{report}\n{stderr}");
     std::fs::write(dir.path().join("set.toml"), "packages = [\"pandas\"]\n").expect("set.toml");
@@ -382,16 +373,11 @@ fn a_package_store_under_tmp_is_offered_though_the_sandbox_has_its_own_tmp() {
     let problem = dir.path().join("sort");
     sorting_problem(&problem, "[\"sortedcontainers\"]");
     for backend in backends() {
-        let (code, report, stderr) = judge(
+        assert_accepted(
             &problem,
             SORTED_LIST,
             backend,
             &[("SSTAR_PACKAGES", copy.path())],
         );
-        assert_eq!(
-            report["verdict"], "accepted",
-            "{backend}: {report}\n{stderr}"
-        );
-        assert_eq!(code, Some(0));
     }
 }

@@ -301,34 +301,16 @@ impl WasmRuntime {
         };
         let mut judged = Execution::new(ProgramKind::Stdio, "", b"", limits);
         judged.environment.judged = true;
-        let (outcome, usage) = self.run_with(&judged, &[], Startup::default())?;
-        if outcome.termination != Termination::Finished {
-            return Err(SandboxError::Wasm(format!(
-                "the prelude does not run ({:?}): {}",
-                outcome.termination,
-                String::from_utf8_lossy(&outcome.stderr).trim()
-            )));
-        }
-        self.judged_stdio = Startup {
-            fuel: usage.fuel,
-            memory: usage.memory,
-        };
+        self.judged_stdio = self.startup(&judged, "the prelude", |outcome| {
+            outcome.termination == Termination::Finished
+        })?;
         let kind = ProgramKind::Function {
             entry_point: "f".into(),
         };
         let execution = Execution::new(kind, "def f():\n    return 0\n", b"", limits);
-        let (outcome, usage) = self.run_with(&execution, &[], Startup::default())?;
-        if outcome.returned != Some(serde_json::json!(0)) {
-            return Err(SandboxError::Wasm(format!(
-                "the function driver does not work ({:?}): {}",
-                outcome.termination,
-                String::from_utf8_lossy(&outcome.stderr).trim()
-            )));
-        }
-        self.function = Startup {
-            fuel: usage.fuel,
-            memory: usage.memory,
-        };
+        self.function = self.startup(&execution, "the function driver", |outcome| {
+            outcome.returned == Some(serde_json::json!(0))
+        })?;
         tracing::debug!(
             "wasm sandbox: python {} from {} ({:?}); start-up fuel {} (stdio) / {} (judged stdio) / {} (function)",
             self.python,
@@ -339,6 +321,28 @@ impl WasmRuntime {
             self.function.fuel
         );
         Ok(())
+    }
+
+    /// The start-up cost of `execution` run from a standing start, or an error saying `what`
+    /// does not work when `works` rejects its outcome.
+    fn startup(
+        &self,
+        execution: &Execution<'_>,
+        what: &str,
+        works: impl Fn(&Outcome) -> bool,
+    ) -> Result<Startup, SandboxError> {
+        let (outcome, usage) = self.run_with(execution, &[], Startup::default())?;
+        if !works(&outcome) {
+            return Err(SandboxError::Wasm(format!(
+                "{what} does not work ({:?}): {}",
+                outcome.termination,
+                String::from_utf8_lossy(&outcome.stderr).trim()
+            )));
+        }
+        Ok(Startup {
+            fuel: usage.fuel,
+            memory: usage.memory,
+        })
     }
 
     /// Runs one program; blocks while `workers` runs are in flight.
