@@ -65,7 +65,7 @@ fn packages_installed(names: &[&str]) -> bool {
         .copied()
         .filter(|name| {
             let pin = sstar_sandbox::packages::pin(name).expect("pinned");
-            !store.is_installed(pin, &python)
+            !matches!(store.installed(pin, &python), Ok(Some(_)))
         })
         .collect();
     if missing.is_empty() {

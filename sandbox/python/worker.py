@@ -52,9 +52,6 @@ if sys.version_info < (3, 9):
     raise SystemExit(f"sstar needs Python 3.9 or later; {sys.executable} is {sys.version.split()[0]}")
 
 
-_STDLIB_PATHS = []  # sys.path of a start without site (`-S`): the standard library
-
-
 def _module_path():
     """The path a normal start would give (`site` not run: a `.pth` file may import anything;
     its path entries are read the way `site.addpackage` reads them), split into what the
@@ -64,7 +61,6 @@ def _module_path():
     import sysconfig
 
     path = [p for p in sys.path if p]  # -c put the working directory first: never that
-    _STDLIB_PATHS.extend(path)
     for sitedir in site.getsitepackages():
         if not os.path.isdir(sitedir):
             continue
@@ -94,10 +90,11 @@ def _module_path():
     return [p for p in path if allowed(p)], [p for p in path if not allowed(p)]
 
 
+_STDLIB_PATHS = frozenset(p for p in sys.path if p)  # a start without site (`-S`) has only these
 sys.path[:], _skipped = _module_path()
-# What of it the interpreter's site directories added: sstar's own helpers import from there
-# (pytest for `fix`), judged programs do not (see run_program).
-SITE_PATHS = frozenset(sys.path) - frozenset(_STDLIB_PATHS)
+# What the interpreter's site directories added: sstar's own helpers import from there (pytest
+# for `fix`), judged programs do not (see run_program).
+SITE_PATHS = frozenset(sys.path) - _STDLIB_PATHS
 
 # --- Linux constants not exposed by the os module ---------------------------------------------
 

@@ -35,3 +35,11 @@ pub(crate) fn private(sub: &str) -> Option<PathBuf> {
     };
     (ours(&base) && ours(&dir)).then_some(dir)
 }
+
+/// Whether nobody but this user or root can change what `path` holds: owned by one of them,
+/// writable by neither group nor others.
+pub(crate) fn guarded(path: &std::path::Path) -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    std::fs::metadata(path).is_ok_and(|m| (m.uid() == me || m.uid() == 0) && m.mode() & 0o022 == 0)
+}

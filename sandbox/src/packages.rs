@@ -3,7 +3,7 @@
 //! package, and mounted read-only into the sandbox for the programs whose problem asks for it.
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, PoisonError};
@@ -94,6 +94,13 @@ pub enum PackageError {
     NotPure { name: String },
     #[error("no directory for sstar's packages: set {PACKAGES_ENV} or HOME")]
     NoStore,
+    #[error("the package store cannot be used: {reason}")]
+    Store { reason: String },
+    #[error(
+        "{} can be changed by another user (it must be owned by you or root, writable by neither group nor others): a package planted there would decide verdicts; fix it with `chmod go-w` or set {PACKAGES_ENV}",
+        dir.display()
+    )]
+    Unguarded { dir: PathBuf },
     #[error("installing `{name}` into {}: {reason}", dir.display())]
     Install {
         name: String,
@@ -147,44 +154,58 @@ impl PackageStore {
             .join(format!("{}-{}", pin.name, pin.version)))
     }
 
-    /// Resolves `names` to their installed directories, the first missing, unknown or (with
-    /// `pure_only`, the wasm backend) native one an error.
-    pub fn resolve(
+    /// Where `pin` is installed for `python`; `None` when it is not (or only cut short).
+    pub fn installed(
         &self,
-        names: &[String],
+        pin: &Pin,
         python: &Interpreter,
-        pure_only: bool,
-    ) -> Result<BTreeMap<String, PathBuf>, PackageError> {
-        let mut found = BTreeMap::new();
-        for name in names {
-            let pin = pin(name).ok_or_else(|| PackageError::Unknown { name: name.clone() })?;
-            if pure_only && !pin.pure {
-                return Err(PackageError::NotPure { name: name.clone() });
-            }
-            let dir = self.dir(pin, python)?;
-            if !dir.join(COMPLETE).is_file() {
-                return Err(PackageError::Missing {
-                    name: name.clone(),
-                    version: pin.version,
-                    dir,
-                });
-            }
-            found.insert(name.clone(), dir);
-        }
-        Ok(found)
+    ) -> Result<Option<PathBuf>, PackageError> {
+        let dir = self.dir(pin, python)?;
+        Ok(is_complete(&dir).then_some(dir))
     }
 
-    /// Whether `pin` is installed for `python`.
-    pub fn is_installed(&self, pin: &Pin, python: &Interpreter) -> bool {
-        self.dir(pin, python)
-            .is_ok_and(|dir| dir.join(COMPLETE).is_file())
+    /// The installed directory of the package called `name`, for a program to import from:
+    /// an error when it is unknown, (with `pure_only`, the wasm backend) native, not
+    /// installed, or in a directory someone else could change.
+    pub fn locate(
+        &self,
+        name: &str,
+        python: &Interpreter,
+        pure_only: bool,
+    ) -> Result<PathBuf, PackageError> {
+        let unknown = || PackageError::Unknown {
+            name: name.to_owned(),
+        };
+        let pin = pin(name).ok_or_else(unknown)?;
+        if pure_only && !pin.pure {
+            return Err(PackageError::NotPure {
+                name: name.to_owned(),
+            });
+        }
+        let dir = self.dir(pin, python)?;
+        if !is_complete(&dir) {
+            return Err(PackageError::Missing {
+                name: name.to_owned(),
+                version: pin.version,
+                dir,
+            });
+        }
+        // The store, the interpreter's folder in it and the package's own.
+        for guard in [&self.root, dir.parent().unwrap_or(&self.root), &dir] {
+            if !crate::cache_dir::guarded(guard) {
+                return Err(PackageError::Unguarded {
+                    dir: guard.to_path_buf(),
+                });
+            }
+        }
+        Ok(dir)
     }
 
     /// Installs `pin` for `python` with pip, from the registry, hashes checked; a complete
     /// install is left alone. Returns its directory.
     pub fn install(&self, pin: &Pin, python: &Interpreter) -> Result<PathBuf, PackageError> {
         let dir = self.dir(pin, python)?;
-        if dir.join(COMPLETE).is_file() {
+        if is_complete(&dir) {
             return Ok(dir);
         }
         let failed = |reason: String| PackageError::Install {
@@ -193,7 +214,11 @@ impl PackageStore {
             reason,
         };
         let parent = dir.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(parent).map_err(|e| failed(e.to_string()))?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(parent)
+            .map_err(|e| failed(e.to_string()))?;
         // Built beside its place and renamed there whole: a concurrent sstar never sees half.
         let staging = tempfile::Builder::new()
             .prefix(".installing-")
@@ -242,7 +267,7 @@ impl PackageStore {
         match std::fs::rename(&target, &dir) {
             Ok(()) => Ok(dir),
             // Another install finished first.
-            Err(_) if dir.join(COMPLETE).is_file() => Ok(dir),
+            Err(_) if is_complete(&dir) => Ok(dir),
             Err(e) => Err(failed(e.to_string())),
         }
     }
@@ -266,7 +291,10 @@ impl Offered {
         let store = PackageStore::from_env()
             .map_err(|e| e.to_string())
             .and_then(|store| {
-                std::fs::create_dir_all(store.root())
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o755)
+                    .create(store.root())
                     .map(|()| store)
                     .map_err(|e| e.to_string())
             });
@@ -296,25 +324,20 @@ impl Offered {
                 dirs.push(dir.clone());
                 continue;
             }
-            let store = self
-                .store
-                .as_ref()
-                .map_err(|reason| PackageError::Install {
-                    name: name.clone(),
-                    dir: PathBuf::from("the package store"),
-                    reason: reason.clone(),
-                })?;
-            let resolved =
-                store.resolve(std::slice::from_ref(name), &self.python, self.pure_only)?;
-            let dir = resolved
-                .into_values()
-                .next()
-                .ok_or_else(|| PackageError::Unknown { name: name.clone() })?;
+            let store = self.store.as_ref().map_err(|reason| PackageError::Store {
+                reason: reason.clone(),
+            })?;
+            let dir = store.locate(name, &self.python, self.pure_only)?;
             found.insert(name.clone(), dir.clone());
             dirs.push(dir);
         }
         Ok(dirs)
     }
+}
+
+/// Whether `dir` holds a finished install (its completion mark, written last).
+fn is_complete(dir: &Path) -> bool {
+    dir.join(COMPLETE).is_file()
 }
 
 /// pip's requirements line for `pin`, every wheel hash listed.
@@ -394,8 +417,9 @@ mod tests {
         let root = tempfile::tempdir().expect("tempdir");
         let store = PackageStore::at(root.path());
         let python = Interpreter::from_env().expect("python3");
-        let names = vec!["sortedcontainers".to_owned()];
-        let error = store.resolve(&names, &python, false).expect_err("missing");
+        let error = store
+            .locate("sortedcontainers", &python, false)
+            .expect_err("missing");
         assert!(
             error
                 .to_string()
@@ -405,20 +429,27 @@ mod tests {
         // A directory without the completion mark is a cut-short install.
         let dir = store.dir(&PINNED[0], &python).expect("dir");
         std::fs::create_dir_all(&dir).expect("mkdir");
-        assert!(store.resolve(&names, &python, false).is_err());
+        assert!(store.locate("sortedcontainers", &python, false).is_err());
+        assert_eq!(store.installed(&PINNED[0], &python).expect("dir"), None);
         std::fs::write(dir.join(COMPLETE), "").expect("mark");
         assert_eq!(
-            store.resolve(&names, &python, false).expect("found")["sortedcontainers"],
+            store
+                .locate("sortedcontainers", &python, false)
+                .expect("found"),
             dir
         );
-        let numpy = vec!["numpy".to_owned()];
+        // Writable by others: refused, whoever could have planted what.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
         assert!(matches!(
-            store.resolve(&numpy, &python, true),
+            store.locate("sortedcontainers", &python, false),
+            Err(PackageError::Unguarded { .. })
+        ));
+        assert!(matches!(
+            store.locate("numpy", &python, true),
             Err(PackageError::NotPure { .. })
         ));
-        let unknown = vec!["requests".to_owned()];
         assert!(matches!(
-            store.resolve(&unknown, &python, false),
+            store.locate("requests", &python, false),
             Err(PackageError::Unknown { .. })
         ));
     }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use sstar_sandbox::packages::{pin, PackageStore, Pin, PINNED};
+use sstar_sandbox::packages::{pin, PackageError, PackageStore, Pin, PINNED};
 use sstar_sandbox::Interpreter;
 
 use super::args::PackagesCommand;
@@ -17,9 +17,9 @@ pub fn run(command: PackagesCommand, output: &Output) -> Result<i32, Error> {
         PackagesCommand::List => {
             let mut text = String::new();
             for pin in PINNED {
-                let state = match store.dir(pin, &python) {
-                    Ok(dir) if store.is_installed(pin, &python) => dir.display().to_string(),
-                    Ok(_) => "not installed".to_owned(),
+                let state = match store.installed(pin, &python) {
+                    Ok(Some(dir)) => dir.display().to_string(),
+                    Ok(None) => "not installed".to_owned(),
                     Err(e) => format!("unknown ({e})"),
                 };
                 let _ = writeln!(text, "{:<18} {:<8} {}", pin.name, pin.version, state);
@@ -34,10 +34,8 @@ pub fn run(command: PackagesCommand, output: &Output) -> Result<i32, Error> {
                     .iter()
                     .map(|name| {
                         pin(name).ok_or_else(|| {
-                            Error::Usage(format!(
-                                "no package `{name}` in the set a judge can offer ({})",
-                                sstar_sandbox::packages::pinned_names()
-                            ))
+                            let unknown = PackageError::Unknown { name: name.clone() };
+                            Error::Usage(unknown.to_string())
                         })
                     })
                     .collect::<Result<_, _>>()?

@@ -11,8 +11,8 @@ mod traceback;
 pub use diff::{output_diff, LineRule, Style};
 pub use error::JudgeError;
 pub use single::{
-    candidate_job, grade, job_for, judge_test, limits_for, program_kind, sandbox_failure_detail,
-    test_label, TestResult,
+    candidate_job, grade, job_for, judge_test, limits_for, sandbox_failure_detail, test_label,
+    TestResult,
 };
 pub use suite::{judge, JudgeOptions, JudgeReport};
 pub use traceback::{program_traceback, traceback_tail, PROGRAM_FILE};

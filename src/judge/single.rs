@@ -54,7 +54,7 @@ pub fn limits_for(problem: &Problem) -> Limits {
 }
 
 /// How the sandbox invokes a program for `problem`.
-pub fn program_kind(problem: &Problem) -> ProgramKind {
+fn program_kind(problem: &Problem) -> ProgramKind {
     match problem.kind {
         Kind::Stdio => ProgramKind::Stdio,
         Kind::Function => ProgramKind::Function {
