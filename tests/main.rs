@@ -22,5 +22,6 @@ mod run_lock;
 mod scratch_fallback;
 mod settings_cli;
 mod shard;
+mod side_channels;
 #[cfg(feature = "wasm")]
 mod wasm_cli;

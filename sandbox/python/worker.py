@@ -115,6 +115,9 @@ CAP_LAST_CAP = 63
 SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
 SYS_CAPGET = {"x86_64": 125, "aarch64": 90}.get(os.uname().machine)
 SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine)
+SYS_MOUNT_SETATTR = 442  # the same number on every architecture
+AT_FDCWD, AT_RECURSIVE = -100, 0x8000
+MOUNT_ATTR_RDONLY, MOUNT_ATTR_NOSUID, MOUNT_ATTR_NODEV = 1, 2, 4
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -213,7 +216,35 @@ def _bind(source, root, read_only=True, at=None):
         open(target, "a").close()
     _mount(source, target, None, MS_BIND | MS_REC)
     if read_only:
-        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        _make_read_only(target)
+
+
+def _make_read_only(target):
+    """Make the bind at `target` read-only with every mount below it: a remount changes one
+    mount, and a writable volume mounted under a bound directory (common in containers) would
+    stay writable to every run, and hold what one run leaves for the next."""
+    attr = struct.pack("<QQQQ", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, 0, 0)
+    long = ctypes.c_long
+    done = libc.syscall(
+        long(SYS_MOUNT_SETATTR), long(AT_FDCWD), os.fsencode(target), long(AT_RECURSIVE), attr, long(len(attr))
+    )
+    if done == 0:
+        return
+    if ctypes.get_errno() != errno.ENOSYS:
+        _check(done, f"read-only {target}")
+    # Before Linux 5.12: remount each mount of the tree, found in our own mount table.
+    with open("/proc/self/mountinfo", "rb") as table:
+        points = [os.fsdecode(_unescape(line.split()[4])) for line in table]
+    prefix = target.rstrip("/") + "/"
+    for point in [target] + sorted(p for p in points if p.startswith(prefix)):
+        _mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _unescape(field):
+    """A mount table path: the kernel writes space, tab, newline and backslash in octal."""
+    for code, char in ((b"\\040", b" "), (b"\\011", b"\t"), (b"\\012", b"\n"), (b"\\134", b"\\")):
+        field = field.replace(code, char)
+    return field
 
 
 def _build_root(mountpoint):
@@ -338,6 +369,7 @@ class CgroupAccounting:
         self.oom = at("memory", "memory.oom_control", os.O_RDONLY)
         self.tasks = at("pids", "pids.max", os.O_WRONLY)
         self.procs = [at(c, "cgroup.procs", os.O_WRONLY) for c in ("memory", "pids", "cpuacct")]
+        self.floor = None
 
     def join(self, pid):
         """Move the zygote into the slot's cgroup (its runs are then born there)."""
@@ -357,12 +389,17 @@ class CgroupAccounting:
         return 0
 
     def start(self, req, allowance):
-        """Reset the counters and set this run's limits."""
+        """Reset the counters and set this run's limits. The limit counts from a floor taken
+        once, at the first run: the warm zygote and what it had charged. Counted from what is
+        charged now, it would grow with every file page an earlier run pulled into the page
+        cache (they stay charged to the slot), and one run could raise the next one's limit.
+        Those pages are clean and the kernel reclaims them when a run needs the room."""
         os.write(self.cpu, b"0")
+        if self.floor is None:
+            self.floor = _pread_int(self.usage)
+        # The run's own program, plus copies of the warm interpreter's pages it writes to.
+        os.write(self.limit, str(self.floor + req["memory_bytes"] + allowance).encode())
         self.base = _pread_int(self.usage)
-        # The run may allocate its allowance beyond what is charged now (the zygote, cached
-        # pages), plus copies of the warm interpreter's pages it writes to.
-        os.write(self.limit, str(self.base + req["memory_bytes"] + allowance).encode())
         os.write(self.peak, b"0")
         os.write(self.tasks, str(req.get("max_processes", 32) + 1).encode())  # + the zygote
         self.oom_before = self._oom_kills()

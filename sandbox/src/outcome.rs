@@ -120,11 +120,19 @@ impl Raised {
     }
 }
 
+/// The most values a returned value may hold: every node costs the host tens of bytes once
+/// parsed, so a cap on the wire's bytes alone would let a run of a few megabytes cost the host
+/// gigabytes. A 1000 x 1000 grid still fits, twice over.
+pub(crate) const MAX_RETURNED_VALUES: usize = 1 << 21;
+
 /// The record the runner writes on its private channel before exiting.
 #[derive(Debug)]
 pub(crate) enum Report {
     Ok,
     Returned { value: serde_json::Value },
+    /// A record holding more than [`MAX_RETURNED_VALUES`] values, left unparsed: the run's
+    /// output limit, whatever else it did.
+    Oversized,
     Exit,
     Exception { raised: Raised, errno: Option<i32> },
     CompileError { message: String },
@@ -136,6 +144,9 @@ impl Report {
     /// have scribbled on the channel). Read by hand, not by a tagged serde enum: those cannot
     /// take exact numbers (`arbitrary_precision`) of any size, and return values may be huge.
     pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
+        if crate::pyjson::count_values(bytes, MAX_RETURNED_VALUES).is_none() {
+            return Some(Self::Oversized);
+        }
         // Python's JSON: a returned `float('inf')` arrives as the number `Infinity`.
         let serde_json::Value::Object(mut record) = crate::pyjson::from_slice(bytes).ok()? else {
             return None;
@@ -186,9 +197,10 @@ impl RawResult {
     ) -> Outcome {
         let cpu = Duration::from_secs_f64(self.cpu_ms.max(0.0) / 1000.0);
         let near_memory_limit = self.memory_kb.saturating_mul(1024) >= limits.memory_bytes / 10 * 9;
-        let mut returned = None;
         let termination = match (self.killed_for, &report) {
-            (Some(KillReason::OutputLimit), _) => Termination::OutputLimit,
+            (Some(KillReason::OutputLimit), _) | (_, Some(Report::Oversized)) => {
+                Termination::OutputLimit
+            }
             _ if self.signal == Some(SIGXFSZ) => Termination::OutputLimit,
             (
                 None,
@@ -230,12 +242,15 @@ impl RawResult {
             (None, _) if self.exit_code != Some(0) => Termination::RuntimeError {
                 detail: format!("exit code {}", self.exit_code.unwrap_or(-1)),
             },
-            (None, Some(Report::Returned { value })) => {
-                returned = Some(value.clone());
+            (None, Some(Report::Returned { .. } | Report::Ok | Report::Exit)) => {
                 Termination::Finished
             }
-            (None, Some(Report::Ok | Report::Exit)) => Termination::Finished,
             (None, None) => Termination::Finished,
+        };
+        // Moved, not copied: a value may be large.
+        let returned = match (&termination, report) {
+            (Termination::Finished, Some(Report::Returned { value })) => Some(value),
+            _ => None,
         };
         Outcome {
             termination,
@@ -437,6 +452,24 @@ mod tests {
         ));
         assert!(Report::parse(br#"{"outcome": "made up"}"#).is_none());
         assert!(Report::parse(b"xx").is_none());
+    }
+
+    #[test]
+    fn a_report_of_too_many_values_is_an_output_limit_unparsed() {
+        let text = format!(
+            "{{\"outcome\": \"returned\", \"value\": [{}0]}}",
+            "0,".repeat(MAX_RETURNED_VALUES)
+        );
+        let report = Report::parse(text.as_bytes());
+        assert!(matches!(report, Some(Report::Oversized)), "{report:?}");
+        let outcome = raw(None, Some(0), None, 1.0).into_outcome(
+            report,
+            &Limits::new(Duration::from_secs(1), 64, 4),
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(outcome.termination, Termination::OutputLimit);
+        assert_eq!(outcome.returned, None);
     }
 
     #[test]

@@ -33,6 +33,31 @@ pub fn from_slice(text: &[u8]) -> Result<Value, serde_json::Error> {
     Ok(value)
 }
 
+/// How many values the text holds, counted without parsing (separators and openings outside
+/// strings, plus one), or `None` once past `cap`: a bound checked before the text is parsed, so
+/// a value's size in memory is known from its size on the wire.
+pub fn count_values(text: &[u8], cap: usize) -> Option<usize> {
+    let mut count = 1usize;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i = string_end(text, i);
+                continue;
+            }
+            b'[' | b'{' | b',' | b':' => {
+                count += 1;
+                if count > cap {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(count)
+}
+
 /// Parses Python's JSON from text.
 pub fn from_str(text: &str) -> Result<Value, serde_json::Error> {
     from_slice(text.as_bytes())
@@ -200,6 +225,13 @@ fn restore(value: &mut Value, placeholders: &[String; 3]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_counted_outside_strings_only() {
+        assert_eq!(count_values(b"[1, 2, [3]]", 100), Some(5));
+        assert_eq!(count_values(br#"{"a,[": "x\",{"}"#, 100), Some(3));
+        assert_eq!(count_values(b"[0,0,0,0,0]", 3), None);
+    }
 
     fn parse(text: &str) -> Value {
         from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"))

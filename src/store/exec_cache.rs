@@ -20,8 +20,13 @@ use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Terminatio
 /// no longer as their `Debug` text).
 const FORMAT_VERSION: u32 = 2;
 
-/// Outcomes whose output exceeds this are not stored: re-running them is cheaper than the disk.
+/// Outcomes whose entry (output, error output and returned value together) exceeds this are
+/// not stored: re-running them is cheaper than the disk.
 const MAX_STORED_OUTPUT: usize = 4 << 20;
+
+/// Past this size the file takes no more entries: thousands of runs near the cap above, each
+/// a candidate's choice, must not fill the disk.
+const MAX_FILE_BYTES: u64 = 2 << 30;
 
 /// Length of a key: hex SHA-256.
 const KEY_LEN: usize = 64;
@@ -48,6 +53,8 @@ struct Log {
     torn: bool,
     /// A write failed: where the file ends is unknown, so nothing more is appended.
     broken: bool,
+    /// The file reached [`MAX_FILE_BYTES`] (said once).
+    full: bool,
 }
 
 impl ExecCache {
@@ -87,6 +94,7 @@ impl ExecCache {
                 end,
                 torn,
                 broken: false,
+                full: false,
             })),
         })
     }
@@ -178,10 +186,25 @@ impl ExecCache {
         let Ok(json) = serde_json::to_vec(outcome) else {
             return;
         };
+        if json.len() > MAX_STORED_OUTPUT {
+            tracing::debug!(key, "not cached: entry over {MAX_STORED_OUTPUT} bytes");
+            return;
+        }
         let Some(mut log) = self.lock() else {
             return;
         };
         if log.broken {
+            return;
+        }
+        if log.end + json.len() as u64 > MAX_FILE_BYTES {
+            if !log.full {
+                log.full = true;
+                tracing::warn!(
+                    "execution cache: {} is over {} GiB; no more entries this run",
+                    self.path.display(),
+                    MAX_FILE_BYTES >> 30
+                );
+            }
             return;
         }
         // A torn last line gets its end first, so this entry stands on its own line.
@@ -364,6 +387,38 @@ mod tests {
         for (key, out) in [(&a, &b"\x00out"[..]), (&b, b"second"), (&c, b"third")] {
             assert_eq!(reopened.load(key).expect("kept").stdout, out);
         }
+    }
+
+    #[test]
+    fn a_large_returned_value_counts_against_the_stored_output_cap() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("exec.log");
+        let cache = cache(&path);
+        // What a candidate returning a long string on every test would have stored.
+        let mut hog = outcome(b"");
+        hog.termination = Termination::Finished;
+        hog.returned = Some(serde_json::Value::String("x".repeat(MAX_STORED_OUTPUT)));
+        for key in ["a", "b", "c"].map(|k| k.repeat(64)) {
+            cache.store(&key, &hog);
+            assert!(!cache.contains(&key));
+        }
+        assert_eq!(std::fs::metadata(&path).expect("log").len(), 0);
+        let mut small = hog.clone();
+        small.returned = Some(serde_json::Value::String("x".repeat(1000)));
+        cache.store(&"d".repeat(64), &small);
+        assert!(cache.contains(&"d".repeat(64)));
+    }
+
+    #[test]
+    fn a_full_file_takes_no_more_entries() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("exec.log");
+        let cache = cache(&path);
+        cache.store(&"a".repeat(64), &outcome(b"first"));
+        cache.lock().expect("log").end = MAX_FILE_BYTES - 10;
+        cache.store(&"b".repeat(64), &outcome(b"second"));
+        assert!(!cache.contains(&"b".repeat(64)));
+        assert!(cache.contains(&"a".repeat(64)));
     }
 
     #[test]
