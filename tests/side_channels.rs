@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use sstar_sandbox::{Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination};
+use sstar_sandbox::{
+    Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination,
+};
 
 use crate::common::{is_root, skip, sstar, write_problem};
 
@@ -88,9 +90,18 @@ fn page_cache_an_earlier_run_pulled_in_never_raises_a_later_runs_memory_limit() 
     for cgroups in [true, false] {
         let sandbox = one_worker(cgroups);
         let alone = run(&sandbox, HOG, b"", small_memory());
-        assert_eq!(alone.termination, Termination::MemoryLimit, "cgroups {cgroups}: {alone:?}");
+        assert_eq!(
+            alone.termination,
+            Termination::MemoryLimit,
+            "cgroups {cgroups}: {alone:?}"
+        );
         for k in 0..4 {
-            let filler = run(&sandbox, FILLER, format!("{k}\n").as_bytes(), small_memory());
+            let filler = run(
+                &sandbox,
+                FILLER,
+                format!("{k}\n").as_bytes(),
+                small_memory(),
+            );
             assert_eq!(printed(&filler), "filled", "{filler:?}");
         }
         let after = run(&sandbox, HOG, b"", small_memory());
@@ -235,9 +246,8 @@ fn a_writable_mount_below_a_read_only_bind_is_read_only_too() {
         .arg("--json")
         .output()
         .expect("run sstar in a namespace with a volume");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&output.stderr))
-    });
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(report["verdict"], "accepted", "{report:#}");
 }
 
@@ -290,8 +300,8 @@ fn a_returned_value_cannot_cost_the_host_more_than_its_size() {
         .output()
         .expect("run sstar");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     assert_eq!(report["verdict"], "output_limit_exceeded", "{report:#}");
     let peak_kb: u64 = stderr
         .lines()
@@ -299,5 +309,8 @@ fn a_returned_value_cannot_cost_the_host_more_than_its_size() {
         .and_then(|l| l.trim().parse().ok())
         .expect("peak size");
     // The worker buffers the 50 MB it was sent; the host must not multiply it.
-    assert!(peak_kb < 600 << 10, "sstar or its worker peaked at {peak_kb} kB");
+    assert!(
+        peak_kb < 600 << 10,
+        "sstar or its worker peaked at {peak_kb} kB"
+    );
 }

@@ -129,14 +129,23 @@ pub(crate) const MAX_RETURNED_VALUES: usize = 1 << 21;
 #[derive(Debug)]
 pub(crate) enum Report {
     Ok,
-    Returned { value: serde_json::Value },
+    Returned {
+        value: serde_json::Value,
+    },
     /// A record holding more than [`MAX_RETURNED_VALUES`] values, left unparsed: the run's
     /// output limit, whatever else it did.
     Oversized,
     Exit,
-    Exception { raised: Raised, errno: Option<i32> },
-    CompileError { message: String },
-    SetupError { message: String },
+    Exception {
+        raised: Raised,
+        errno: Option<i32>,
+    },
+    CompileError {
+        message: String,
+    },
+    SetupError {
+        message: String,
+    },
 }
 
 impl Report {

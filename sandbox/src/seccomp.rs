@@ -117,7 +117,11 @@ const LEGACY_DENIED: &[(&str, libc::c_long)] = &[("inotify_init", libc::SYS_inot
 const LEGACY_DENIED: &[(&str, libc::c_long)] = &[];
 
 /// A rule matching when argument `index` (a 32-bit int) equals `value`, or differs from it.
-fn int_rule(index: u8, op: SeccompCmpOp, value: libc::c_int) -> Result<SeccompRule, seccompiler::BackendError> {
+fn int_rule(
+    index: u8,
+    op: SeccompCmpOp,
+    value: libc::c_int,
+) -> Result<SeccompRule, seccompiler::BackendError> {
     SeccompCondition::new(index, SeccompCmpArgLen::Dword, op, value as u64)
         .and_then(|condition| SeccompRule::new(vec![condition]))
 }
