@@ -59,6 +59,7 @@ on_each_backend!(
     stdio_programs_behave_as_in_a_normal_process,
     function_programs_return_on_a_private_channel,
     flooding_the_private_result_channel_is_an_output_limit,
+    returning_millions_of_values_is_an_output_limit,
     signals_a_program_sends_itself_still_end_it,
     threads_work_and_random_starts_from_one_state_in_every_run,
 );
@@ -596,6 +597,29 @@ fn flooding_the_private_result_channel_is_an_output_limit(backend: Backend) {
         // The guest has no such descriptor (its result travels another way).
         Backend::Wasm => assert!(is_runtime_error(&outcome), "{outcome:?}"),
     }
+    s.assert_healthy();
+}
+
+/// A few megabytes on the wire that would be hundreds of megabytes parsed on the host.
+fn returning_millions_of_values_is_an_output_limit(backend: Backend) {
+    let s = isolated(backend);
+    let kind = ProgramKind::Function {
+        entry_point: "f".into(),
+    };
+    let run = |code: &str| {
+        s.sandbox
+            .run(&Execution::new(kind.clone(), code, b"", limits()))
+            .expect("run")
+    };
+    let outcome = run("def f():\n    return [0] * 3_000_000");
+    assert_eq!(outcome.termination, Termination::OutputLimit, "{outcome:?}");
+    assert_eq!(outcome.returned, None);
+    let outcome = run("def f():\n    return [[0] * 1000 for _ in range(1000)]");
+    assert_eq!(
+        outcome.termination,
+        Termination::Finished,
+        "a 1000 x 1000 grid"
+    );
     s.assert_healthy();
 }
 
