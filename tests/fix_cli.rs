@@ -13,6 +13,10 @@ use crate::common::sstar;
 use crate::fix_model::{FixModel, BREAKS_ANOTHER_TEST, RIGHT, WRONG_ON_UNTESTED};
 use crate::llm::support::request_count;
 
+/// What an attacker tries against the bot itself.
+#[path = "fix_attacks.rs"]
+mod attacks;
+
 const PYTEST: &str = "python3 -m pytest -q";
 const UNITTEST: &str = "python3 -m unittest -q";
 /// A key in sstar's environment that the fixture's tests must never see.
@@ -82,6 +86,17 @@ async fn model_server(definitions: Vec<&'static str>) -> MockServer {
 
 /// `sstar fix REPO --test CMD --file stats.py --function median EXTRA...` against `server`.
 async fn fix(server: &MockServer, repo: &Path, test: &str, extra: &[&str]) -> Output {
+    fix_env(server, repo, test, extra, &[]).await
+}
+
+/// [`fix`] with more environment variables.
+async fn fix_env(
+    server: &MockServer,
+    repo: &Path,
+    test: &str,
+    extra: &[&str],
+    env: &[(&str, &Path)],
+) -> Output {
     let mut command = sstar();
     command
         .arg("fix")
@@ -97,7 +112,8 @@ async fn fix(server: &MockServer, repo: &Path, test: &str, extra: &[&str]) -> Ou
         .env("OPENAI_API_KEY", SECRET)
         .env_remove("OPENAI_BASE_URL")
         .env_remove("SSTAR_MODEL")
-        .env("SSTAR_WORKERS", "2");
+        .env("SSTAR_WORKERS", "2")
+        .envs(env.iter().copied());
     tokio::task::spawn_blocking(move || command.output().expect("run sstar fix"))
         .await
         .expect("join")
@@ -236,7 +252,7 @@ async fn fix_proposes_the_right_candidate_as_a_patch_git_applies_and_a_rerun_res
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     assert_eq!(
         text(&again.stdout),
-        "nothing to fix: `python3 -m pytest -q` passes\n"
+        "nothing to fix: `python3 -m pytest -q` passes (8 tests passed, by its record)\n"
     );
 
     // A rerun with the same run directory resumes: every answer comes from the cache.
@@ -282,7 +298,7 @@ async fn a_passing_suite_is_nothing_to_fix_without_a_model_call_under_unittest_t
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "nothing to fix: `python3 -m unittest -q` passes\n"
+        "nothing to fix: `python3 -m unittest -q` exits 0 (it left no record of its tests to check)\n"
     );
     assert_eq!(request_count(&server).await, 0);
     // unittest really ran the fixture's tests (containment ones included) and they passed.

@@ -1,7 +1,6 @@
 //! `sstar fix REPO --test CMD --file PATH --function NAME`: the patch on stdout (and `--out`),
 //! a pull-request comment with `--comment`, everything else in the run directory.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -10,7 +9,9 @@ use super::args::FixArgs;
 use super::output::Output;
 use crate::config::{start_sandbox, SandboxChoice};
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
-use crate::fix::{fix, FixOutcome, FixReport, FixSettings, TreeRunner};
+use crate::fix::{
+    default_run_dir, fix, take_run_dir, FixOutcome, FixReport, FixSettings, TreeRunner,
+};
 use crate::llm::{process_env, LlmClient};
 use crate::store::{write_atomic, write_json_atomic, ExecCache, RunDir};
 
@@ -23,11 +24,12 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
             args.repo.display()
         )));
     }
-    let run = RunDir::new(
-        args.run_dir
-            .clone()
-            .unwrap_or_else(|| default_run_dir(&args)),
-    );
+    // Checked before anything in it is read or written: its caches are believed.
+    let dir = match &args.run_dir {
+        Some(dir) => dir.clone(),
+        None => default_run_dir(&run_name(&args))?,
+    };
+    let run = RunDir::new(take_run_dir(&dir)?);
     let _lock = run.create_and_lock()?;
     // CMD is a shell command that starts processes (pytest, unittest): only the process
     // backend can run it, whatever $SSTAR_SANDBOX says.
@@ -64,7 +66,12 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
                 &serde_json::json!({"nothing_to_fix": true, "before": before}),
             )
             .map_err(Error::io(&fix_json))?;
-            output.data(&format!("nothing to fix: `{}` passes\n", args.test));
+            // Said "passes" only on the command's own record of its tests.
+            let said = match &before.tests {
+                Some(counts) => format!("passes ({} tests passed, by its record)", counts.passed),
+                None => "exits 0 (it left no record of its tests to check)".to_owned(),
+            };
+            output.data(&format!("nothing to fix: `{}` {said}\n", args.test));
             Ok(EXIT_OK)
         }
         FixOutcome::NoFix(report) => {
@@ -107,9 +114,9 @@ fn record(run: &RunDir, args: &FixArgs, report: &FixReport) -> Result<(), Error>
     Ok(())
 }
 
-/// `<tmp>/sstar-fix-<hash>`, the hash of what names the job (the repository's absolute path,
-/// CMD, PATH, NAME): the same command line resumes the same run.
-fn default_run_dir(args: &FixArgs) -> PathBuf {
+/// The hash of what names the job (the repository's absolute path, CMD, PATH, NAME): the
+/// same command line resumes the same run.
+fn run_name(args: &FixArgs) -> String {
     let repo = std::fs::canonicalize(&args.repo).unwrap_or_else(|_| args.repo.clone());
     let mut hash = Sha256::new();
     for part in [
@@ -121,6 +128,5 @@ fn default_run_dir(args: &FixArgs) -> PathBuf {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part);
     }
-    let name = format!("sstar-fix-{}", &hex::encode(hash.finalize())[..16]);
-    std::env::temp_dir().join(Path::new(&name))
+    hex::encode(hash.finalize())[..16].to_owned()
 }

@@ -96,6 +96,7 @@ async fn debug_chain(
             .test(
                 stage.task.test,
                 stage.snapshot.archive_with(stage.task.file, &file_text),
+                Some(stage.task.before),
             )
             .await?;
         let passed = run.passed;

@@ -3,51 +3,62 @@
 
 use std::fmt::Write as _;
 
+use super::markdown::{code, fence, text};
 use super::report::FixReport;
 use crate::pipeline::truncate;
 
 /// Test output quoted in the comment (head and tail).
 const OUTPUT_CHARS: usize = 3000;
 
-/// Markdown for the pull request.
+/// Markdown for the pull request. What a run printed or a model wrote is quoted only in
+/// fences and code spans it cannot close (see [`super::markdown`]); the rest is escaped.
 pub fn markdown(report: &FixReport) -> String {
     let mut md = String::new();
-    let (function, file, test) = (&report.function, &report.file, &report.test);
+    let (function, file, test) = (
+        code(&report.function),
+        code(&report.file),
+        code(&report.test),
+    );
+    let before = text(&report.before.status());
     match (&report.diff, report.chosen) {
         (Some(diff), Some(_)) => {
+            let _ = writeln!(md, "### sstar proposes a fix for {function} in {file}\n");
+            let after = report
+                .after
+                .as_ref()
+                .map_or(String::new(), |a| format!(" ({})", text(&a.status())));
             let _ = writeln!(
                 md,
-                "### sstar proposes a fix for `{function}` in `{file}`\n"
-            );
-            let _ = writeln!(
-                md,
-                "`{test}` fails ({}); with this change it passes.\n\n```diff\n{}```\n",
-                report.before.status(),
-                diff
+                "{test} fails ({before}); with this change it passes{after}.\n\n{}",
+                fence("diff", diff)
             );
         }
         _ => {
-            let _ = writeln!(md, "### sstar found no fix for `{function}` in `{file}`\n");
+            let _ = writeln!(md, "### sstar found no fix for {function} in {file}\n");
             let _ = writeln!(
                 md,
-                "`{test}` fails ({}); none of the {} candidates made it pass.\n",
-                report.before.status(),
+                "{test} fails ({before}); none of the {} candidates made it pass.\n",
                 report.candidates.len()
             );
         }
     }
+    // Inside <details>, Markdown needs a blank line after the opening tag; a fence keeps any
+    // `</details>` in the output from closing the element.
     let _ = writeln!(md, "<details><summary>Tests run</summary>\n");
     let _ = writeln!(
         md,
-        "Before, `{test}` ({}):\n\n```text\n{}\n```\n",
-        report.before.status(),
-        truncate(report.before.output.trim_end(), OUTPUT_CHARS)
+        "Before, {test} ({before}):\n\n{}",
+        fence(
+            "text",
+            &truncate(report.before.output.trim_end(), OUTPUT_CHARS)
+        )
     );
     if let Some(after) = &report.after {
         let _ = writeln!(
             md,
-            "With the fix, `{test}` passes:\n\n```text\n{}\n```\n",
-            truncate(after.output.trim_end(), OUTPUT_CHARS)
+            "With the fix, {test} ({}):\n\n{}",
+            text(&after.status()),
+            fence("text", &truncate(after.output.trim_end(), OUTPUT_CHARS))
         );
     }
     let _ = writeln!(md, "</details>\n");
@@ -94,20 +105,20 @@ fn candidates(md: &mut String, report: &FixReport) {
             let result = separating.map_or(String::new(), |k| group.results[k].clone());
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | `{}` |",
+                "| {} | {} | {} | {} |",
                 i + 1,
                 samples.join(", "),
                 group.change_lines,
-                result.replace('|', "\\|")
+                code(&result)
             );
         }
         if let Some(k) = separating {
             let _ = writeln!(
                 md,
-                "\nThe call that separated them: `{function}(*{})`.\n",
-                report.inputs[k]
+                "\nThe call that separated them: {}.\n",
+                code(&format!("{function}(*{})", report.inputs[k]))
             );
         }
     }
-    let _ = writeln!(md, "Why this one: {}\n", report.why);
+    let _ = writeln!(md, "Why this one: {}\n", text(&report.why));
 }

@@ -19,10 +19,28 @@ pub enum FixError {
     NoFunction { file: String, function: String },
     #[error("{file} does not parse as Python: {reason}")]
     Unparsable { file: String, reason: String },
+    #[error(
+        "`{test}` fails ({status}) and left no record that its tests ran: sstar fix believes a \
+         change fixes the tests only on pytest's own report (a JUnit XML file asked for through \
+         PYTEST_ADDOPTS), never on an exit status; run the tests with pytest (`python3 -m pytest` \
+         runs unittest suites too)"
+    )]
+    NoRecord { test: String, status: String },
     #[error("the test command needs a model to fix it: pass --model (or set SSTAR_MODEL)")]
     NoModel,
     #[error("the model endpoint refused the run: {0}")]
     Model(LlmError),
+    #[error(
+        "refusing the run directory {}{}: {reason}; a rerun believes the model answers and \
+         test outcomes cached there, so it must be yours alone (remove it or pass another --run-dir)",
+        root.display(),
+        if path == root { String::new() } else { format!(": {}", path.display()) }
+    )]
+    UnsafeRunDir {
+        root: PathBuf,
+        path: PathBuf,
+        reason: String,
+    },
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
 }

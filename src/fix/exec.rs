@@ -101,18 +101,20 @@ impl TreeRunner {
 }
 
 impl TreeRunner {
-    /// The test command over a tree (an archive of [`super::Snapshot`]).
+    /// The test command over a tree (an archive of [`super::Snapshot`]), its record asked for
+    /// and read back. `before` is the run before the change, for a candidate's run.
     pub(crate) async fn test(
         &self,
         command: &str,
         archive: Vec<u8>,
+        before: Option<&super::TestRun>,
     ) -> Result<super::TestRun, FixError> {
         let outcome = self
             .run(Job::Shell {
-                command: command.to_owned(),
+                command: super::record::wrap(command),
                 archive,
             })
             .await?;
-        Ok(super::TestRun::of(&outcome))
+        Ok(super::TestRun::of(&outcome, before))
     }
 }

@@ -1,4 +1,4 @@
-//! `sstar fix` (issue 11): propose a tested fix for a failing test of a Python repository,
+//! `sstar fix`: propose a tested fix for a failing test of a Python repository,
 //! chosen the S* way, as a unified diff and a pull-request comment.
 
 mod candidates;
@@ -7,8 +7,12 @@ mod diff;
 mod error;
 mod exec;
 mod inputs;
+mod junit;
 mod locate;
+mod markdown;
+mod private_dir;
 mod prompts;
+mod record;
 mod repo;
 mod report;
 mod run;
@@ -18,6 +22,7 @@ pub use comment::markdown as comment_markdown;
 pub use error::FixError;
 pub use exec::TreeRunner;
 pub use locate::{locate, Location};
+pub use private_dir::{default_run_dir, take_run_dir};
 pub use repo::Snapshot;
-pub use report::{FixReport, TestRun};
+pub use report::{FixReport, TestCounts, TestRun};
 pub use run::{fix, FixOutcome, FixSettings};

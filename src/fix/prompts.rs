@@ -1,4 +1,4 @@
-//! Every prompt `sstar fix` sends. Each states its answer rule (SPEC §6): a ```python block,
+//! Every prompt `sstar fix` sends. Each states its answer rule: a ```python block,
 //! ```input blocks, or a last line `WINNER: A` / `WINNER: B`.
 
 use super::report::TestRun;

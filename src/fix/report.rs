@@ -3,7 +3,9 @@
 use serde::Serialize;
 use sstar_sandbox::{Outcome, Termination};
 
+use super::junit::Junit;
 use super::locate::Location;
+use super::record::{self, Baseline};
 use crate::llm::Totals;
 use crate::pipeline::{truncate, Comparison};
 
@@ -13,17 +15,39 @@ const KEPT_OUTPUT_CHARS: usize = 20_000;
 /// One run of the test command.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestRun {
+    /// Exit 0, and (see `refused`) a record that shows the tests ran and passed.
     pub passed: bool,
     /// The command's exit status; `None` when the sandbox stopped it (see `stopped`).
     pub exit_code: Option<i32>,
     /// Why the sandbox stopped it (time, memory or output limit), if it did.
     pub stopped: Option<String>,
-    /// stdout and stderr, merged, head and tail kept.
+    /// What the command's own record (pytest's JUnit XML report) counted; `None` without one.
+    pub tests: Option<TestCounts>,
+    /// Why an exit 0 is not a pass (no record, failures on record, fewer tests passed than
+    /// ran before the change).
+    pub refused: Option<String>,
+    /// stdout and stderr, merged, head and tail kept (the record itself left out).
     pub output: String,
+    /// The record's test cases, to compare a candidate's run with the run before it.
+    #[serde(skip)]
+    pub(crate) record: Option<Junit>,
+}
+
+/// The counts of a test record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TestCounts {
+    pub tests: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub errors: u64,
+    pub skipped: u64,
 }
 
 impl TestRun {
-    pub(crate) fn of(outcome: &Outcome) -> Self {
+    /// A run of the test command as [`super::record::wrap`] ran it. `before` is the run
+    /// before the change, when this one is a candidate's: then an exit 0 passes only on a
+    /// record at least as good as its.
+    pub(crate) fn of(outcome: &Outcome, before: Option<&TestRun>) -> Self {
         let stopped = match &outcome.termination {
             Termination::Finished
             | Termination::RuntimeError { .. }
@@ -34,30 +58,71 @@ impl TestRun {
             Termination::MemoryLimit => Some("memory limit".to_owned()),
             Termination::OutputLimit => Some("output limit".to_owned()),
         };
-        let mut output = String::from_utf8_lossy(&outcome.stdout).into_owned();
+        let stdout = String::from_utf8_lossy(&outcome.stdout);
+        let (shown, xml) = record::split(&stdout);
+        let junit = xml.and_then(Junit::parse);
+        let mut output = shown.to_owned();
         if !outcome.stderr.is_empty() {
             // The driver's own failure (e.g. a tree it could not unpack) lands here.
             output.push_str(&String::from_utf8_lossy(&outcome.stderr));
         }
+        let exited_zero = outcome.termination == Termination::Finished;
+        let refused = if exited_zero {
+            let baseline = match before {
+                None => Baseline::Unchanged,
+                Some(b) => b
+                    .record
+                    .as_ref()
+                    .map_or(Baseline::Unknown, Baseline::Record),
+            };
+            record::refusal(junit.as_ref(), baseline)
+        } else {
+            None
+        };
         Self {
-            passed: outcome.termination == Termination::Finished,
+            passed: exited_zero && refused.is_none(),
             exit_code: if stopped.is_some() {
                 None
             } else {
                 outcome.exit_code
             },
             stopped,
+            tests: junit.as_ref().map(|j| TestCounts {
+                tests: j.tests,
+                passed: j.passed(),
+                failed: j.failures,
+                errors: j.errors,
+                skipped: j.skipped,
+            }),
+            refused,
             output: truncate(&output, KEPT_OUTPUT_CHARS),
+            record: junit,
         }
     }
 
-    /// "exit code 1", or what stopped it.
+    /// "exit code 1; 7 passed, 1 failed", or what stopped it, or why exit 0 is no pass.
     pub fn status(&self) -> String {
-        match (&self.stopped, self.exit_code) {
-            (Some(why), _) => format!("stopped by the sandbox's {why}"),
+        let mut status = match (&self.stopped, self.exit_code) {
+            (Some(why), _) => return format!("stopped by the sandbox's {why}"),
             (None, Some(code)) => format!("exit code {code}"),
             (None, None) => "no exit code".to_owned(),
+        };
+        if let Some(counts) = &self.tests {
+            status.push_str(&format!("; {} passed", counts.passed));
+            for (n, what) in [
+                (counts.failed, "failed"),
+                (counts.errors, "errors"),
+                (counts.skipped, "skipped"),
+            ] {
+                if n > 0 {
+                    status.push_str(&format!(", {n} {what}"));
+                }
+            }
         }
+        if let Some(why) = &self.refused {
+            status.push_str(&format!(", but {why}"));
+        }
+        status
     }
 }
 

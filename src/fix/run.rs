@@ -56,9 +56,20 @@ pub async fn fix(
         ))
     })?;
     let location = locate(runner, &file, source, &settings.function).await?;
-    let before = runner.test(&settings.test, snapshot.archive()).await?;
+    let before = runner
+        .test(&settings.test, snapshot.archive(), None)
+        .await?;
     if before.passed {
         return Ok(FixOutcome::NothingToFix { before });
+    }
+    // A command that fails on its own without a record (not pytest) could never show a fix
+    // to pass: say so before paying a model. One the sandbox stopped (a hang, say) is fixed
+    // against no baseline (see `record::Baseline::Unknown`).
+    if before.tests.is_none() && before.stopped.is_none() {
+        return Err(FixError::NoRecord {
+            test: settings.test.clone(),
+            status: before.status(),
+        });
     }
     let llm = llm.ok_or(FixError::NoModel)?;
     let old_definition = definition(source, location);
