@@ -110,8 +110,8 @@ pub struct FixArgs {
     /// Write a Markdown pull-request comment here.
     #[arg(long, value_name = "FILE")]
     pub comment: Option<PathBuf>,
-    /// Where the run is recorded and cached (re-running with it resumes) [default: under the
-    /// system temp dir, named after REPO, CMD, PATH and NAME].
+    /// Where the run is recorded and cached (re-running with it resumes); it must be yours
+    /// alone [default: under ~/.cache/sstar/fix, named after REPO, CMD, PATH and NAME].
     #[arg(long, value_name = "DIR")]
     pub run_dir: Option<PathBuf>,
     /// Seed for the last tie-break between equally good fixes.
