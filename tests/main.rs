@@ -1,6 +1,7 @@
 //! Integration tests, one binary: the CLI, sandbox limits against hostile programs, and the
 //! model client against a scripted OpenAI-compatible server on 127.0.0.1.
 
+mod checker_failures;
 mod common;
 mod eval_outcomes;
 mod exec_engine;
@@ -19,9 +20,11 @@ mod llm;
 mod pipeline;
 mod problem_files;
 mod run_lock;
+mod run_privacy;
 mod scratch_fallback;
 mod settings_cli;
 mod shard;
 mod side_channels;
+mod terminal_escapes;
 #[cfg(feature = "wasm")]
 mod wasm_cli;

@@ -1,5 +1,7 @@
 //! `sstar judge PROBLEM PROGRAM`: one program on one problem's tests, and for a failing test
 //! what a user needs to see: its input, a diff of the output, or the program's traceback.
+//! Everything a program (or checker) wrote reaches the terminal through [`printable`]; `--json`
+//! keeps it raw.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -11,8 +13,8 @@ use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::exec::Executor;
 use crate::judge::{
-    judge, limits_for, output_diff, test_label, traceback_tail, JudgeOptions, JudgeReport,
-    LineRule, Style, TestResult,
+    judge, limits_for, output_diff, printable, test_label, traceback_tail, JudgeOptions,
+    JudgeReport, LineRule, Style, TestResult,
 };
 use crate::problem::{load_problem, Kind, Problem, TestCase, TestSelection};
 use crate::verdict::Verdict;
@@ -98,7 +100,7 @@ fn render(report: &JudgeReport, problem: &Problem, code: &str, style: Style) -> 
         match &test.detail {
             Some(detail) => {
                 let line = detail.lines().last().unwrap_or_default();
-                let _ = writeln!(text, "  {line}");
+                let _ = writeln!(text, "  {}", printable(line));
             }
             None => text.push('\n'),
         }
@@ -155,7 +157,7 @@ fn preview(what: &str, bytes: &[u8]) -> String {
         } else {
             String::new()
         };
-        let _ = writeln!(text, "  {shown}{more}");
+        let _ = writeln!(text, "  {}{more}", printable(&shown));
     }
     if lines.len() > PREVIEW_LINES {
         let _ = writeln!(text, "  … ({} more lines)", lines.len() - PREVIEW_LINES);
@@ -176,7 +178,7 @@ fn failure(
     if let Some(case) = case {
         text.push_str(&preview("input", &case.input));
     }
-    let detail = result.detail.as_deref().unwrap_or_default();
+    let detail = printable(result.detail.as_deref().unwrap_or_default());
     match result.verdict {
         Verdict::Accepted => {}
         Verdict::WrongAnswer => {
@@ -202,7 +204,7 @@ fn failure(
             let stderr = String::from_utf8_lossy(&result.stderr);
             match traceback_tail(&stderr, Some(code), FRAMES) {
                 Some(tail) => {
-                    let _ = writeln!(text, "{tail}");
+                    let _ = writeln!(text, "{}", printable(&tail));
                 }
                 None => {
                     let _ = writeln!(text, "{detail}");

@@ -1,5 +1,6 @@
 //! The one owner of the terminal: data to stdout, progress to stderr (hidden when stderr is
-//! not a terminal or `--no-progress`).
+//! not a terminal or `--no-progress`). Program text is passed through
+//! [`printable`](crate::judge::printable) before it gets here.
 
 use std::io::{IsTerminal, Write};
 

@@ -324,7 +324,8 @@ impl Reporter for BarReporter {
     fn finished(&self, result: &ProblemResult) {
         self.bar.inc(1);
         if let Some(error) = &result.error {
-            tracing::error!("{}: {error}", result.id);
+            // An error may quote a checker, which may quote a program.
+            tracing::error!("{}: {}", result.id, crate::judge::printable(error));
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Expected vs actual output as a short line diff for people: lines compared the way the
-//! problem's checker compares them, numbered, the first difference named, the rest folded.
+//! problem's checker compares them, numbered, the first difference named, the rest folded,
+//! control characters shown as escapes.
 
 use similar::{capture_diff_slices, group_diff_ops, Algorithm, DiffOp};
 
+use super::printable;
 use crate::check::canonical_lines;
 use crate::problem::{Checker, Kind, Problem};
 
@@ -195,7 +197,7 @@ pub fn output_diff(expected: &[u8], actual: &[u8], rule: LineRule, style: Style)
             "  {sign} {:>width$} {:>width$} | {}",
             number(o),
             number(n),
-            clip(text, skip)
+            printable(&clip(text, skip))
         );
         lines.push(match sign {
             '-' => style.paint("31", &row),

@@ -1,8 +1,9 @@
-//! Judging programs against a problem's tests in the sandbox (SPEC §2–3), and showing why a
-//! program failed.
+//! Judging programs against a problem's tests in the sandbox, and showing why a program
+//! failed.
 
 mod diff;
 mod error;
+mod printable;
 mod single;
 mod special;
 mod suite;
@@ -10,6 +11,7 @@ mod traceback;
 
 pub use diff::{output_diff, LineRule, Style};
 pub use error::JudgeError;
+pub use printable::printable;
 pub use single::{
     candidate_job, grade, job_for, judge_test, limits_for, sandbox_failure_detail, test_label,
     TestResult,

@@ -1,11 +1,13 @@
 //! One writer per run directory: a command that writes a run holds `<RUN>/.lock` until it
 //! ends. Two `solve`s on one `--out` would both run every problem and append every result
-//! twice; the second now stops at once.
+//! twice; the second now stops at once. A run taken for writing must also be private: its
+//! caches are replayed as model answers and verdicts, so another user able to write there
+//! could decide them.
 
-use std::fs::{File, OpenOptions};
+use std::fs::{DirBuilder, File, OpenOptions};
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::PathBuf;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 
 use super::run_dir::RunDir;
 
@@ -34,6 +36,14 @@ pub enum LockError {
         /// The run directory.
         dir: PathBuf,
     },
+    /// Another user could change what it holds (its caches decide answers and verdicts).
+    #[error("{}: {why}; a run directory and its cache/ must be yours and writable by nobody else (e.g. `chmod go-w`), or use another directory", path.display())]
+    NotPrivate {
+        /// The run directory or its `cache/`.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
     /// The lock file cannot be opened or locked.
     #[error("{}: cannot lock: {source}", path.display())]
     Io {
@@ -57,19 +67,25 @@ impl RunDir {
 
     /// Creates the run directory if needed and takes it for writing, without waiting.
     pub fn create_and_lock(&self) -> Result<RunLock, LockError> {
-        std::fs::create_dir_all(self.root()).map_err(|source| LockError::Io {
-            path: self.root().to_path_buf(),
-            source,
-        })?;
+        make_private_dir(self.root())?;
         self.lock()
     }
 
-    /// Takes an existing run directory for writing, without waiting.
+    /// Takes an existing run directory for writing, without waiting. It and its `cache/`
+    /// (created here if missing) must be this user's and writable by nobody else.
     pub fn lock(&self) -> Result<RunLock, LockError> {
-        self.take(Mode::Exclusive, true)?
+        if self.root().is_dir() {
+            check_private(self.root())?;
+        }
+        let lock = self
+            .take(Mode::Exclusive, true)?
             .ok_or_else(|| LockError::Missing {
                 dir: self.root().to_path_buf(),
-            })
+            })?;
+        let cache = self.cache_dir();
+        make_private_dir(&cache)?;
+        check_private(&cache)?;
+        Ok(lock)
     }
 
     /// Takes a run directory for reading: fails while a writer holds it. A run that was
@@ -117,6 +133,78 @@ impl RunDir {
     }
 }
 
+/// Creates `dir` (and missing parents) as `rwxr-xr-x` at most whatever the umask: a group- or
+/// world-writable one would be refused on the next run.
+fn make_private_dir(dir: &Path) -> Result<(), LockError> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+        .map_err(|source| LockError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+/// Refuses `dir` unless it, and the link naming it if it is one, belong to this user and
+/// nobody else may write to it.
+fn check_private(dir: &Path) -> Result<(), LockError> {
+    let refuse = |why: String| LockError::NotPrivate {
+        path: dir.to_path_buf(),
+        why,
+    };
+    let io_error = |source| LockError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let me = effective_uid().map_err(|source| LockError::Io {
+        path: PathBuf::from(PROC_STATUS),
+        source,
+    })?;
+    // A link owned by someone else can be pointed elsewhere after this check.
+    let link = std::fs::symlink_metadata(dir).map_err(io_error)?;
+    if link.file_type().is_symlink() && link.uid() != me {
+        return Err(refuse(format!(
+            "a symbolic link owned by uid {}, not you (uid {me})",
+            link.uid()
+        )));
+    }
+    let meta = std::fs::metadata(dir).map_err(io_error)?;
+    if meta.uid() != me {
+        return Err(refuse(format!(
+            "owned by uid {}, not you (uid {me})",
+            meta.uid()
+        )));
+    }
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        return Err(refuse(format!(
+            "mode {mode:o} lets {} write to it",
+            if mode & 0o002 != 0 {
+                "every user"
+            } else {
+                "its group"
+            }
+        )));
+    }
+    Ok(())
+}
+
+/// Where this process's uids are read: the standard library has no safe `geteuid`, and this
+/// crate has no unsafe code.
+const PROC_STATUS: &str = "/proc/self/status";
+
+/// This process's effective uid, the owner of what it creates.
+fn effective_uid() -> io::Result<u32> {
+    let status = std::fs::read_to_string(PROC_STATUS)?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|uids| uids.split_whitespace().nth(1))
+        .and_then(|uid| uid.parse().ok())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no effective uid"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +228,33 @@ mod tests {
         run.lock().expect("free again");
         let fresh = RunDir::new(dir.path());
         assert!(fresh.lock_shared().expect("never locked").is_none());
+    }
+
+    #[test]
+    fn a_run_or_cache_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run = RunDir::new(dir.path().join("run"));
+        drop(run.create_and_lock().expect("new run"));
+        let mode = |path: &Path| std::fs::metadata(path).expect("stat").permissions().mode();
+        assert_eq!(mode(run.root()) & 0o022, 0);
+        assert_eq!(mode(&run.cache_dir()) & 0o022, 0, "cache/ made by the lock");
+        let chmod = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+        };
+        for (path, mode) in [(run.root().to_path_buf(), 0o777), (run.cache_dir(), 0o775)] {
+            chmod(&path, mode);
+            match run.lock() {
+                Err(LockError::NotPrivate { path: refused, .. }) => assert_eq!(refused, path),
+                other => panic!("{} at {mode:o}: {other:?}", path.display()),
+            }
+            chmod(&path, 0o755);
+        }
+        run.lock().expect("private again");
+        assert_eq!(
+            effective_uid().expect("uid"),
+            std::fs::metadata(run.lock_file()).expect("stat").uid(),
+            "the lock file is ours"
+        );
     }
 }

@@ -38,14 +38,20 @@ impl RunDir {
         self.root.join("submission.json")
     }
 
+    /// What the run replays instead of recomputing (model answers, execution outcomes): taking
+    /// the run for writing checks that nobody else can write here.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
     /// Where model answers are cached (keyed by request hash).
     pub fn llm_cache(&self) -> PathBuf {
-        self.root.join("cache").join("llm")
+        self.cache_dir().join("llm")
     }
 
     /// Where execution outcomes are cached (keyed by execution hash).
     pub fn exec_cache(&self) -> PathBuf {
-        self.root.join("cache").join("exec.log")
+        self.cache_dir().join("exec.log")
     }
 
     pub fn problem_dir(&self, id: &str) -> PathBuf {
