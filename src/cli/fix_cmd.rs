@@ -90,7 +90,7 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
             if let Some(out) = &args.out {
                 std::fs::write(out, &diff).map_err(Error::io(out))?;
             }
-            output.data(&diff);
+            output.untrusted_data(&diff);
             Ok(EXIT_OK)
         }
     }

@@ -54,6 +54,17 @@ impl Output {
         std::io::stdout().is_terminal() && std::env::var_os(ENV_NO_COLOR).is_none()
     }
 
+    /// Writes data a program or model wrote (a patch) to stdout: verbatim into a pipe or a
+    /// file, where it must stay usable, with its control characters shown, not obeyed, on a
+    /// terminal.
+    pub fn untrusted_data(&self, text: &str) {
+        if std::io::stdout().is_terminal() {
+            self.data(&crate::judge::printable(text));
+        } else {
+            self.data(text);
+        }
+    }
+
     /// Writes data to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
     pub fn data(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();

@@ -43,7 +43,8 @@ pub fn default_run_dir(name: &str) -> Result<PathBuf, FixError> {
 pub fn take_run_dir(dir: &Path) -> Result<PathBuf, FixError> {
     private_dirs(dir)?;
     let root = std::fs::canonicalize(dir).map_err(FixError::io(dir))?;
-    let me = effective_uid()?;
+    let me = crate::store::effective_uid()
+        .map_err(FixError::io(Path::new(crate::store::PROC_STATUS)))?;
     let refuse = |path: &Path, reason: String| FixError::UnsafeRunDir {
         root: root.clone(),
         path: path.to_owned(),
@@ -110,19 +111,6 @@ fn writable(mode: u32) -> String {
         "it is writable by group or others (mode {:04o})",
         mode & 0o7777
     )
-}
-
-/// This process's effective uid, from `/proc/self/status` (the standard library has no safe
-/// `geteuid`, and this crate has no unsafe code).
-fn effective_uid() -> Result<u32, FixError> {
-    const STATUS: &str = "/proc/self/status";
-    let status = std::fs::read_to_string(STATUS).map_err(FixError::io(STATUS))?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|uids| uids.split_whitespace().nth(1))
-        .and_then(|uid| uid.parse().ok())
-        .ok_or_else(|| FixError::Usage(format!("{STATUS}: no effective uid")))
 }
 
 #[cfg(test)]

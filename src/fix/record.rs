@@ -80,10 +80,12 @@ pub(crate) fn refusal(record: Option<&Junit>, baseline: Baseline<'_>) -> Option<
     let baseline = match baseline {
         Baseline::Unchanged => return None,
         // Nothing to count against: a skipped test may be one the change skipped.
-        Baseline::Unknown if record.skipped > 0 => return Some(format!(
+        Baseline::Unknown if record.skipped > 0 => {
+            return Some(format!(
             "{} tests were skipped, and the run before the change left no record to compare with",
             record.skipped
-        )),
+        ))
+        }
         Baseline::Unknown => return None,
         Baseline::Record(baseline) => baseline,
     };

@@ -1,6 +1,7 @@
 //! On-disk answer cache: one JSON file per sample, keyed by a hash of the whole request, written atomically.
 
 use std::io::Write;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -85,7 +86,12 @@ impl ResponseCache {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(dir).map_err(fail)?;
+        // Never writable by group or others, whatever the umask: what it holds is believed.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(dir)
+            .map_err(fail)?;
         let entry = Entry {
             version: FORMAT_VERSION,
             key: key.to_owned(),

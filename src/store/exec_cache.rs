@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -68,10 +68,12 @@ impl ExecCache {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        // Never writable by group or others, whatever the umask: what it holds is believed.
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
+            .mode(0o644)
             .open(path)?;
         if let Err(e) = file.try_lock() {
             tracing::warn!(

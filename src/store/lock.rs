@@ -9,6 +9,7 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use super::owner::effective_uid;
 use super::run_dir::RunDir;
 
 /// The lock file's name inside a run directory.
@@ -158,7 +159,7 @@ fn check_private(dir: &Path) -> Result<(), LockError> {
         source,
     };
     let me = effective_uid().map_err(|source| LockError::Io {
-        path: PathBuf::from(PROC_STATUS),
+        path: PathBuf::from(super::owner::PROC_STATUS),
         source,
     })?;
     // A link owned by someone else can be pointed elsewhere after this check.
@@ -188,21 +189,6 @@ fn check_private(dir: &Path) -> Result<(), LockError> {
         )));
     }
     Ok(())
-}
-
-/// Where this process's uids are read: the standard library has no safe `geteuid`, and this
-/// crate has no unsafe code.
-const PROC_STATUS: &str = "/proc/self/status";
-
-/// This process's effective uid, the owner of what it creates.
-fn effective_uid() -> io::Result<u32> {
-    let status = std::fs::read_to_string(PROC_STATUS)?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|uids| uids.split_whitespace().nth(1))
-        .and_then(|uid| uid.parse().ok())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no effective uid"))
 }
 
 #[cfg(test)]
