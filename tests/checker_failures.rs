@@ -38,7 +38,7 @@ fn problem(root: &Path, name: &str, checker: &str) -> PathBuf {
         &[
             (
                 "problem.toml",
-                "title = \"Count\"\nkind = \"stdio\"\nchecker = \"program\"\ntime_limit_ms = 1000\nmemory_limit_mb = 128\n",
+                "title = \"Count\"\nkind = \"stdio\"\nchecker = \"program\"\ntime_limit_ms = 5000\nmemory_limit_mb = 128\n",
             ),
             ("statement.md", "Print 3, then 1 2 3."),
             ("checker.py", checker),

@@ -606,9 +606,15 @@ fn returning_millions_of_values_is_an_output_limit(backend: Backend) {
     let kind = ProgramKind::Function {
         entry_point: "f".into(),
     };
+    // Encoding millions of values takes the runner a while on a loaded machine: CPU to spare,
+    // so only the size can decide.
+    let roomy = Limits {
+        wall: Duration::from_secs(120),
+        ..Limits::new(Duration::from_secs(30), 256, 64)
+    };
     let run = |code: &str| {
         s.sandbox
-            .run(&Execution::new(kind.clone(), code, b"", limits()))
+            .run(&Execution::new(kind.clone(), code, b"", roomy))
             .expect("run")
     };
     let outcome = run("def f():\n    return [0] * 3_000_000");

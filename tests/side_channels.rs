@@ -280,7 +280,7 @@ fn a_returned_value_cannot_cost_the_host_more_than_its_size() {
         &[
             (
                 "problem.toml",
-                "title = \"A\"\nkind = \"function\"\nentry_point = \"f\"\noutput_limit_mb = 64\n",
+                "title = \"A\"\nkind = \"function\"\nentry_point = \"f\"\noutput_limit_mb = 64\ntime_limit_ms = 10000\n",
             ),
             ("statement.md", "Return x.\n"),
             ("tests/public/1.in", "1\n"),
