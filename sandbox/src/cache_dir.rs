@@ -28,8 +28,7 @@ pub(crate) fn private(sub: &str) -> Option<PathBuf> {
         .mode(0o700)
         .create(&dir)
         .ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = crate::uids::effective_uid();
     let ours = |path: &PathBuf| {
         std::fs::metadata(path).is_ok_and(|m| m.uid() == me && m.mode() & 0o022 == 0)
     };
@@ -39,7 +38,6 @@ pub(crate) fn private(sub: &str) -> Option<PathBuf> {
 /// Whether nobody but this user or root can change what `path` holds: owned by one of them,
 /// writable by neither group nor others.
 pub(crate) fn guarded(path: &std::path::Path) -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = crate::uids::effective_uid();
     std::fs::metadata(path).is_ok_and(|m| (m.uid() == me || m.uid() == 0) && m.mode() & 0o022 == 0)
 }

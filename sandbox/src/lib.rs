@@ -36,5 +36,6 @@ pub use interpreter::PYTHON_ENV;
 pub use outcome::{Outcome, Termination};
 pub use pool::{Accounting, Isolation, Sandbox, SandboxConfig, SandboxError};
 pub use seccomp::denied_syscalls;
+pub use uids::effective_uid;
 #[cfg(feature = "wasm")]
 pub use wasm::FUEL_PER_CPU_MS as WASM_FUEL_PER_CPU_MS;

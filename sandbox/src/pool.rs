@@ -308,8 +308,7 @@ impl ProcessPool {
     /// Starts `config.workers` workers (in parallel) and checks that they came up.
     fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let workers = config.workers.clamp(1, MAX_WORKERS);
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let root = unsafe { libc::geteuid() } == 0;
+        let root = crate::uids::effective_uid() == 0;
         // Only root drops candidates to a uid of their own; others need no block.
         let uid_block = match config.uid_base {
             None if root => Some(UidBlock::reserve(MAX_WORKERS as u32)?),

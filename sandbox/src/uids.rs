@@ -8,6 +8,13 @@ use std::path::{Path, PathBuf};
 
 use crate::pool::SandboxError;
 
+/// This process's effective uid: the owner of what it creates, and whether it may hand
+/// candidates uids of their own (root). Here, so the rest of sstar needs no `unsafe` for it.
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// First uid handed to candidates; far above any real account.
 const FIRST_UID: u32 = 1_000_000;
 

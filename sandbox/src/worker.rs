@@ -357,8 +357,7 @@ pub(crate) fn remove_stale_scratch(temp_dir: &Path) {
     let Ok(entries) = std::fs::read_dir(temp_dir) else {
         return;
     };
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let euid = unsafe { libc::geteuid() };
+    let euid = crate::uids::effective_uid();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(pid) = name

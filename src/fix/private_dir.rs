@@ -43,8 +43,7 @@ pub fn default_run_dir(name: &str) -> Result<PathBuf, FixError> {
 pub fn take_run_dir(dir: &Path) -> Result<PathBuf, FixError> {
     private_dirs(dir)?;
     let root = std::fs::canonicalize(dir).map_err(FixError::io(dir))?;
-    let me = crate::store::effective_uid()
-        .map_err(FixError::io(Path::new(crate::store::PROC_STATUS)))?;
+    let me = sstar_sandbox::effective_uid();
     let refuse = |path: &Path, reason: String| FixError::UnsafeRunDir {
         root: root.clone(),
         path: path.to_owned(),

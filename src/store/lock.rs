@@ -9,7 +9,8 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-use super::owner::effective_uid;
+use sstar_sandbox::effective_uid;
+
 use super::run_dir::RunDir;
 
 /// The lock file's name inside a run directory.
@@ -158,10 +159,7 @@ fn check_private(dir: &Path) -> Result<(), LockError> {
         path: dir.to_path_buf(),
         source,
     };
-    let me = effective_uid().map_err(|source| LockError::Io {
-        path: PathBuf::from(super::owner::PROC_STATUS),
-        source,
-    })?;
+    let me = effective_uid();
     // A link owned by someone else can be pointed elsewhere after this check.
     let link = std::fs::symlink_metadata(dir).map_err(io_error)?;
     if link.file_type().is_symlink() && link.uid() != me {
@@ -238,7 +236,7 @@ mod tests {
         }
         run.lock().expect("private again");
         assert_eq!(
-            effective_uid().expect("uid"),
+            effective_uid(),
             std::fs::metadata(run.lock_file()).expect("stat").uid(),
             "the lock file is ours"
         );
