@@ -230,9 +230,8 @@ def _make_read_only(target):
     )
     if done == 0:
         return
-    if ctypes.get_errno() != errno.ENOSYS:
-        _check(done, f"read-only {target}")
-    # Before Linux 5.12: remount each mount of the tree, found in our own mount table.
+    # Before Linux 5.12 (ENOSYS), or where it is refused: remount each mount of the tree,
+    # found in our own mount table; a mount that cannot be made read-only is an error.
     with open("/proc/self/mountinfo", "rb") as table:
         points = [os.fsdecode(_unescape(line.split()[4])) for line in table]
     prefix = target.rstrip("/") + "/"
