@@ -2,21 +2,18 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
+use super::batching::Batching;
 use super::cache::{self, ResponseCache};
 use super::config::LlmConfig;
 use super::error::{LlmError, LlmErrorKind};
 use super::ledger::{CallRecord, Ledger};
 use super::transport::{Answered, Transport, WireRequest};
 use super::types::{Completion, CompletionRequest, RawAnswer, Usage};
-
-/// Most samples asked in one request (OpenAI's limit on `n`).
-const MAX_N_PER_REQUEST: usize = 128;
 
 /// A client for one OpenAI-compatible endpoint. Cheap to clone; clones share
 /// the request limit, the cache, the ledger and what was learnt about the
@@ -33,8 +30,8 @@ struct Inner {
     permits: Semaphore,
     cache: Option<ResponseCache>,
     ledger: Ledger,
-    /// The server answered `n > 1` with fewer choices: ask one by one.
-    n_ignored: AtomicBool,
+    /// The most samples one request may ask for, as learnt from the server.
+    batching: Batching,
 }
 
 impl LlmClient {
@@ -52,7 +49,7 @@ impl LlmClient {
             permits: Semaphore::new(config.concurrency.max(1)),
             cache: cache_dir.map(ResponseCache::new),
             ledger,
-            n_ignored: AtomicBool::new(false),
+            batching: Batching::new(),
             config,
         };
         Self {
@@ -70,14 +67,20 @@ impl LlmClient {
         &self.inner.ledger
     }
 
-    /// Whether the server was seen ignoring `n` (samples are now asked one by one).
+    /// Whether samples are now asked one per request (the server ignores `n`, allows only
+    /// 1, or is one whose usage for several choices is wrong).
     pub fn ignores_n(&self) -> bool {
-        self.inner.n_ignored.load(Ordering::Relaxed)
+        self.n_limit() <= 1
+    }
+
+    /// The most samples one request asks for now.
+    pub fn n_limit(&self) -> u32 {
+        self.inner.batching.limit()
     }
 
     /// Asks for `request.n` samples; returns one result per sample, in
-    /// sample order. Cached samples cost no request; the rest are asked in one
-    /// request with `n` (or one request each when the server ignores `n`).
+    /// sample order. Cached samples cost no request; the rest are asked with `n`, in as
+    /// few requests as the server allows (one each where it ignores `n`).
     /// A failed call is an error value for each sample it should have given.
     pub async fn complete(&self, request: &CompletionRequest) -> Vec<Result<Completion, LlmError>> {
         let model = self.inner.config.model_for(request.role).to_owned();
@@ -224,25 +227,41 @@ impl Call<'_> {
     }
 
     async fn fetch(&self, missing: &[u32]) -> Fetched {
-        if missing.len() <= 1 || self.client.ignores_n() {
+        if missing.len() > 1 {
+            let inner = self.inner();
+            inner.batching.probe(&inner.transport, self.model).await;
+        }
+        let limit = usize::try_from(self.client.n_limit()).unwrap_or(1).max(1);
+        if missing.len() <= 1 || limit <= 1 {
             return self.fetch_separately(missing).await;
         }
-        let batches = missing
-            .chunks(MAX_N_PER_REQUEST)
-            .map(|chunk| self.fetch_batch(chunk));
+        let batches = missing.chunks(limit).map(|chunk| self.fetch_batch(chunk));
         join_all(batches).await.into_iter().flatten().collect()
     }
 
-    /// One request with `n = chunk.len()`; what the server leaves out is
-    /// asked one by one, and the client remembers to do so from then on.
+    /// One request with `n = chunk.len()`. A server that refuses that `n` has the request
+    /// split by the cap it names; one that answers with fewer choices has the rest asked
+    /// again; either way the client asks no more than that from then on.
     async fn fetch_batch(&self, chunk: &[u32]) -> Fetched {
+        let asked = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
         let mut wire = self.base.clone();
-        if chunk.len() > 1 {
-            wire.n = u32::try_from(chunk.len()).ok();
+        if asked > 1 {
+            wire.n = Some(asked);
         }
+        // Each batch after the first gets its own seed, as separate requests do: a seeded
+        // server answers two equal requests with equal samples.
+        let first = chunk.first().copied().unwrap_or(0);
+        wire.seed = self.base.seed.map(|s| s.wrapping_add(i64::from(first)));
         let answers = match self.send(&wire).await {
             Ok(answers) => answers,
-            Err(e) => return chunk.iter().map(|&i| (i, Err(e.clone()))).collect(),
+            Err(e) => match e.kind.n_cap(asked) {
+                Some(cap) if asked > 1 => {
+                    let why = "refused `n`";
+                    self.inner().batching.lower(cap, self.model, asked, why);
+                    return Box::pin(self.fetch(chunk)).await;
+                }
+                _ => return chunk.iter().map(|&i| (i, Err(e.clone()))).collect(),
+            },
         };
         let got = answers.len();
         let mut out: Fetched = chunk
@@ -251,15 +270,10 @@ impl Call<'_> {
             .zip(answers.into_iter().map(Ok))
             .collect();
         if got < chunk.len() {
-            if !self.inner().n_ignored.swap(true, Ordering::Relaxed) {
-                tracing::info!(
-                    model = self.model,
-                    asked = chunk.len(),
-                    got,
-                    "server ignores `n`: asking for samples one by one from now on"
-                );
-            }
-            out.extend(self.fetch_separately(&chunk[got..]).await);
+            let got = u32::try_from(got).unwrap_or(u32::MAX);
+            let why = "answered `n` with fewer choices";
+            self.inner().batching.lower(got, self.model, asked, why);
+            out.extend(Box::pin(self.fetch(&chunk[out.len()..])).await);
         }
         out
     }

@@ -81,6 +81,32 @@ impl LlmErrorKind {
         }
     }
 
+    /// The most samples one request may ask for, when this is a server refusing the `n` it
+    /// was sent (`asked`): llama.cpp's server caps `n` at its parallel slots and answers 400
+    /// "Field 'n': Value must be between 1 <= value <= 2, but got 3". The cap is the largest
+    /// number the message names below `asked`, else 1.
+    pub fn n_cap(&self, asked: u32) -> Option<u32> {
+        let Self::Http {
+            status: 400 | 422,
+            message,
+        } = self
+        else {
+            return None;
+        };
+        let names_n = message
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == "n");
+        if !names_n {
+            return None;
+        }
+        let cap = message
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|digits| digits.parse::<u32>().ok())
+            .filter(|&n| n >= 1 && n < asked)
+            .max();
+        Some(cap.unwrap_or(1))
+    }
+
     /// Retrying may help: rate limits, server errors, timeouts, dropped connections.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -115,5 +141,28 @@ mod tests {
             message: "refused".into()
         }
         .is_fatal());
+    }
+
+    #[test]
+    fn a_refused_n_gives_the_cap_the_server_names() {
+        let llama = http(
+            400,
+            "Field 'n': Value must be between 1 <= value <= 2, but got 3",
+        );
+        assert_eq!(llama.n_cap(3), Some(2));
+        let four_slots = http(
+            400,
+            "Field 'n': Value must be between 1 <= value <= 4, but got 16",
+        );
+        assert_eq!(four_slots.n_cap(16), Some(4));
+        assert_eq!(http(400, "n must be at most 8").n_cap(16), Some(8));
+        assert_eq!(http(422, "\"n\" is not supported").n_cap(4), Some(1));
+        assert_eq!(http(400, "max_tokens must be at most 8").n_cap(16), None);
+        assert_eq!(http(400, "max_token must be at most 8").n_cap(16), None);
+        assert_eq!(
+            http(400, "This model's maximum context length is 4096").n_cap(16),
+            None
+        );
+        assert_eq!(http(500, "Field 'n': too large").n_cap(16), None);
     }
 }

@@ -4,6 +4,7 @@
 //! conversation), the [`Ledger`] of what it cost, and the pure extraction
 //! functions of SPEC §6. async-openai is used only inside `transport.rs`.
 
+mod batching;
 mod cache;
 mod client;
 mod config;

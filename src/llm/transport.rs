@@ -72,6 +72,19 @@ struct WireResponse {
     usage: Option<WireUsage>,
 }
 
+/// `GET /models`, as far as sstar reads it.
+#[derive(Deserialize)]
+struct ModelList {
+    #[serde(default)]
+    data: Vec<ListedModel>,
+}
+
+#[derive(Deserialize)]
+struct ListedModel {
+    #[serde(default)]
+    owned_by: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct WireChoice {
     #[serde(default)]
@@ -245,6 +258,20 @@ impl Transport {
         };
         let latency = start.elapsed();
         into_answers(response, latency)
+    }
+
+    /// Who owns the models the endpoint lists (`owned_by` of `GET /models`); empty when the
+    /// list cannot be had within `timeout`.
+    pub(crate) async fn model_owners(&self, timeout: Duration) -> Vec<String> {
+        let models = self.client.models();
+        match tokio::time::timeout(timeout, models.list_byot::<ModelList>()).await {
+            Ok(Ok(list)) => list.data.into_iter().filter_map(|m| m.owned_by).collect(),
+            Ok(Err(e)) => {
+                tracing::debug!(error = %self.scrub(&e.to_string()), "model list unavailable");
+                Vec::new()
+            }
+            Err(_) => Vec::new(),
+        }
     }
 
     fn scrub(&self, text: &str) -> String {

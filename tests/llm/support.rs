@@ -10,7 +10,6 @@ use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate
 pub const MODEL: &str = "test-model";
 pub const CHAT_PATH: &str = "/v1/chat/completions";
 
-/// A chat-completion body with one choice per text.
 /// The text of a chat request's first (or, with `last`, last) user message; "" when none.
 pub fn user_text(request: &Value, last: bool) -> &str {
     let mut users = request["messages"]
@@ -26,6 +25,7 @@ pub fn user_text(request: &Value, last: bool) -> &str {
     message.and_then(|m| m["content"].as_str()).unwrap_or("")
 }
 
+/// A chat-completion body with one choice per text.
 pub fn chat_body(texts: &[&str], finish: &str, prompt: u64, completion: u64) -> Value {
     let choices: Vec<Value> = texts
         .iter()
@@ -78,6 +78,31 @@ impl Respond for HonoursN {
     }
 }
 
+/// Answers `n` choices up to `0`, and refuses a larger `n` as llama.cpp's server does (its
+/// cap is its number of parallel slots).
+pub struct CapsN(pub u64);
+
+impl Respond for CapsN {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let n = request
+            .body_json::<Value>()
+            .ok()
+            .and_then(|b| b.get("n").and_then(Value::as_u64))
+            .unwrap_or(1);
+        if n > self.0 {
+            return ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {
+                "code": 400,
+                "message": format!(
+                    "Field 'n': Value must be between 1 <= value <= {}, but got {n}",
+                    self.0
+                ),
+                "type": "invalid_request_error",
+            }}));
+        }
+        HonoursN.respond(request)
+    }
+}
+
 /// A config for `server` with fast retries and a short timeout.
 pub fn config(server: &MockServer) -> LlmConfig {
     let mut config = LlmConfig::new(format!("{}/v1", server.uri()), MODEL);
@@ -92,18 +117,36 @@ pub fn request(text: &str) -> CompletionRequest {
     CompletionRequest::new(Role::Generate, "p1", vec![Message::user(text)])
 }
 
-/// Bodies of every request the server received.
+/// Bodies of the chat requests the server received, in order.
 pub async fn bodies(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
+    chat_requests(server)
         .await
-        .unwrap_or_default()
         .iter()
         .map(|r| r.body_json::<Value>().expect("request body is json"))
         .collect()
 }
 
-/// How many requests the server received.
+/// How many chat requests the server received.
 pub async fn request_count(server: &MockServer) -> usize {
-    server.received_requests().await.map_or(0, |r| r.len())
+    chat_requests(server).await.len()
+}
+
+/// The chat requests among those the server received (not the client's look at `/models`).
+async fn chat_requests(server: &MockServer) -> Vec<Request> {
+    let all = server.received_requests().await.unwrap_or_default();
+    all.into_iter()
+        .filter(|r| r.url.path() == CHAT_PATH)
+        .collect()
+}
+
+/// A llama.cpp server's model list (`owned_by: "llamacpp"`), at `GET /v1/models`.
+pub async fn list_models_as_llama_cpp(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "object": "list",
+            "data": [{"id": MODEL, "object": "model", "created": 1, "owned_by": "llamacpp"}],
+        })))
+        .mount(server)
+        .await;
 }
