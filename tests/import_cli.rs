@@ -676,14 +676,23 @@ fn humaneval_round_trip_every_reference_accepted() {
     println!("humaneval: imported {imported}, skipped {skipped}, accepted {accepted}/{solutions}");
     assert_eq!(code, Some(0), "{summary}");
     assert_eq!((solutions, accepted), (imported, imported));
-    // The same references under the wasm backend (HumanEval/32's checker included).
+    // A quarter of the references under the wasm backend, HumanEval/32's checker included
+    // (all 164 take minutes there: a WASI CPython starts for every test).
     #[cfg(feature = "wasm")]
     {
         crate::common::require_wasm_python();
-        let (code, summary) = verify(set.path(), &["--sandbox", "wasm"]);
+        let mut sample: std::collections::BTreeSet<String> = (0..164)
+            .step_by(4)
+            .map(|i| format!("HumanEval_{i}"))
+            .collect();
+        sample.insert("HumanEval_32".to_owned());
+        sample.retain(|id| set.path().join(id).is_dir());
+        let sample: Vec<String> = sample.into_iter().collect();
+        let only = sample.join(",");
+        let (code, summary) = verify(set.path(), &["--sandbox", "wasm", "--only", &only]);
         println!("humaneval under --sandbox wasm: {summary}");
         assert_eq!(code, Some(0), "{summary}");
-        assert_eq!(verified(&summary), (imported, imported));
+        assert_eq!(verified(&summary), (sample.len(), sample.len()));
     }
 }
 
