@@ -62,33 +62,34 @@ pub fn chat() -> MockBuilder {
     Mock::given(method("POST")).and(path(CHAT_PATH))
 }
 
+/// The `n` a chat request asks for (1 when absent).
+fn asked_n(request: &Request) -> u64 {
+    request
+        .body_json::<Value>()
+        .ok()
+        .and_then(|b| b.get("n").and_then(Value::as_u64))
+        .unwrap_or(1)
+}
+
 /// A server that answers `n` choices when asked for `n` (a server honouring `n`).
 pub struct HonoursN;
 
 impl Respond for HonoursN {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let n = request
-            .body_json::<Value>()
-            .ok()
-            .and_then(|b| b.get("n").and_then(Value::as_u64))
-            .unwrap_or(1);
+        let n = asked_n(request);
         let texts: Vec<String> = (0..n).map(|i| format!("answer {i}")).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         ResponseTemplate::new(200).set_body_json(chat_body(&refs, "stop", 10, 5 * n))
     }
 }
 
-/// Answers `n` choices up to `0`, and refuses a larger `n` as llama.cpp's server does (its
+/// Answers `n` choices up to its cap, and refuses a larger `n` as llama.cpp's server does (its
 /// cap is its number of parallel slots).
 pub struct CapsN(pub u64);
 
 impl Respond for CapsN {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let n = request
-            .body_json::<Value>()
-            .ok()
-            .and_then(|b| b.get("n").and_then(Value::as_u64))
-            .unwrap_or(1);
+        let n = asked_n(request);
         if n > self.0 {
             return ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": {
                 "code": 400,
