@@ -39,13 +39,12 @@ impl Batching {
     }
 
     /// Asks no more than `cap` samples per request from now on (said once per change).
-    pub(crate) fn lower(&self, cap: u32, model: &str, asked: u32, why: &str) {
+    pub(crate) fn lower(&self, cap: u32, model: &str, why: &str) {
         let cap = cap.max(1);
         let before = self.limit.fetch_min(cap, Ordering::Relaxed);
         if cap < before {
             tracing::info!(
                 model,
-                asked,
                 cap,
                 "server {why}: asking for at most {cap} samples per request from now on"
             );
@@ -62,12 +61,8 @@ impl Batching {
             .get_or_init(|| async {
                 let owners = transport.model_owners(PROBE_TIMEOUT).await;
                 if owners.iter().any(|owner| owner == "llamacpp") {
-                    self.lower(
-                        1,
-                        model,
-                        1,
-                        "is llama.cpp, which counts usage for one of n choices",
-                    );
+                    let why = "is llama.cpp, which counts usage for one of n choices";
+                    self.lower(1, model, why);
                 }
             })
             .await;

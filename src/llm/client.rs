@@ -256,8 +256,8 @@ impl Call<'_> {
             Ok(answers) => answers,
             Err(e) => match e.kind.n_cap(asked) {
                 Some(cap) if asked > 1 => {
-                    let why = "refused `n`";
-                    self.inner().batching.lower(cap, self.model, asked, why);
+                    let why = format!("refused n = {asked}");
+                    self.inner().batching.lower(cap, self.model, &why);
                     return Box::pin(self.fetch(chunk)).await;
                 }
                 _ => return chunk.iter().map(|&i| (i, Err(e.clone()))).collect(),
@@ -271,8 +271,8 @@ impl Call<'_> {
             .collect();
         if got < chunk.len() {
             let got = u32::try_from(got).unwrap_or(u32::MAX);
-            let why = "answered `n` with fewer choices";
-            self.inner().batching.lower(got, self.model, asked, why);
+            let why = format!("answered n = {asked} with {got} choices");
+            self.inner().batching.lower(got, self.model, &why);
             out.extend(Box::pin(self.fetch(&chunk[out.len()..])).await);
         }
         out
