@@ -12,7 +12,7 @@ use super::generate::FinalProgram;
 use super::groups::{group_candidates, Group};
 use super::inputs::{synthesize, Source, SynthInput};
 use super::prompts::truncate;
-use super::tournament::{self, Comparison};
+use super::tournament::{self, Comparison, VoteSummary};
 use crate::judge::JudgeError;
 use crate::problem::Problem;
 
@@ -68,6 +68,9 @@ pub struct SelectionReport {
     /// Samples left out of the groups: they failed on every synthesized input.
     pub always_failing: Vec<usize>,
     pub comparisons: Vec<Comparison>,
+    /// The judge's votes in all, and how often its two orders disagreed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub judge: Option<VoteSummary>,
     /// Inputs (positions in `inputs`) that tell groups apart: those the judge was shown, then
     /// those that split groups; each group's real output on them is in `groups[].outputs`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -166,6 +169,7 @@ fn unpicked(ctx: &Context, finals: &[FinalProgram]) -> SelectionReport {
         groups: Vec::new(),
         always_failing: Vec::new(),
         comparisons: Vec::new(),
+        judge: None,
         distinguishing: Vec::new(),
         pick: None,
         input_counts: None,
@@ -355,6 +359,7 @@ async fn llm_judge(
     }
     let texts: Vec<&str> = codes.iter().map(|(_, c)| *c).collect();
     report.comparisons = tournament::by_code(ctx, problem, &texts, counter).await;
+    report.judge = VoteSummary::of(&report.comparisons);
     let (best, wins) = tournament::rank(
         &vec![1; texts.len()],
         &report.comparisons,
@@ -509,6 +514,7 @@ async fn by_behaviour(
             counter,
         )
         .await;
+        report.judge = VoteSummary::of(&report.comparisons);
         let (best, wins) =
             tournament::rank(&sizes[..top.len()], &report.comparisons, ctx.settings.seed);
         let reason = format!(

@@ -1,6 +1,9 @@
 //! Pairwise judgement between behaviour groups (S*'s adaptive selection): for each pair, an
-//! input where they differ, both programs and both real outputs shown to the model, asked
-//! twice with A and B swapped. Inconsistent answers are ties. Round robin scoring.
+//! input where they differ, both programs and both real outputs shown to the model, asked in
+//! both orders. A judge is noisy and biased to a position, so a pair is asked again, on the
+//! next input that tells them apart and again in both orders, until one side leads by
+//! [`LEAD`] votes or [`MAX_ROUNDS`] rounds are spent. Groups rank by pairs won, then by their
+//! share of all votes, and only then by size.
 
 use std::sync::Arc;
 
@@ -13,21 +16,101 @@ use super::generate::FinalProgram;
 use super::groups::Group;
 use super::inputs::{Source, SynthInput};
 use super::prompts;
-use crate::llm::{extract_verdict, CompletionRequest, Role, Winner};
+use crate::llm::{extract_verdict, CompletionRequest, Message, Role, Winner};
 use crate::problem::Problem;
+
+/// Votes one side must lead by to win a pair before the rounds run out: two rounds whose
+/// orders agree, net of the rounds that went the other way. With answers flipped at random
+/// at rate p, a pair goes the wrong way with probability r²/(1+r²), r = p²/(1-p)²: 0.4% at
+/// p = 0.2 and 8% at p = 0.35, where one agreeing round alone errs 6% and 23% of the time.
+/// A judge that never errs pays two rounds per pair.
+pub const LEAD: usize = 4;
+
+/// Most rounds (two votes each, positions swapped) asked about one pair; then the majority
+/// of the votes decides, and an even split is a tie.
+pub const MAX_ROUNDS: usize = 5;
 
 /// One pair's result, as `selection.json` records it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub a: usize,
     pub b: usize,
-    /// Index of the synthesized input shown (none for code-only judging).
+    /// Index of the synthesized input shown first (none for code-only judging).
     pub input: Option<usize>,
-    /// The model's answers: asked as (A, B), then swapped (B shown as A).
+    /// The first round's answers: asked as (A, B), then swapped (B shown as A).
     pub answers: [Option<char>; 2],
+    /// Every answer, in the order asked (two per round; empty when nobody was asked).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<Vote>,
     pub winner: Option<usize>,
-    /// `model`, `time_limit` (the other timed out on the stress input) or `tie`.
+    /// `model` (every round's two orders agree), `votes` (a lead despite disagreeing
+    /// answers, or the majority once the rounds ran out), `time_limit` (the other timed out
+    /// on the stress input) or `tie`.
     pub decided_by: &'static str,
+}
+
+/// One answer of the judge about a pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct Vote {
+    pub round: usize,
+    /// The input both outputs were shown on (none for code-only judging).
+    pub input: Option<usize>,
+    /// Asked with group `b` shown as A.
+    pub swapped: bool,
+    /// The letter answered, if any.
+    pub answer: Option<char>,
+    /// The group that letter stands for.
+    pub group: Option<usize>,
+}
+
+/// The judge's votes over one problem's pairs, and how often its two orders disagreed.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteSummary {
+    /// Pairs the judge was asked about.
+    pub pairs: usize,
+    pub rounds: usize,
+    /// Answers that named a program.
+    pub votes: usize,
+    /// Rounds whose two orders named different groups (or only one answered).
+    pub split_rounds: usize,
+    /// `split_rounds / rounds`: about 2p(1-p) for a judge whose answers flip at rate p.
+    pub flip_rate: f64,
+}
+
+impl VoteSummary {
+    /// The summary of `comparisons`; `None` when nobody was asked.
+    pub fn of(comparisons: &[Comparison]) -> Option<Self> {
+        let asked: Vec<&Comparison> = comparisons.iter().filter(|c| !c.votes.is_empty()).collect();
+        let rounds: Vec<[&Vote; 2]> = asked
+            .iter()
+            .flat_map(|c| c.votes.chunks_exact(2).map(|v| [&v[0], &v[1]]))
+            .collect();
+        if rounds.is_empty() {
+            return None;
+        }
+        let split_rounds = rounds
+            .iter()
+            .filter(|[x, y]| x.group.is_none() || x.group != y.group)
+            .count();
+        Some(Self {
+            pairs: asked.len(),
+            rounds: rounds.len(),
+            votes: rounds
+                .iter()
+                .flatten()
+                .filter(|v| v.group.is_some())
+                .count(),
+            split_rounds,
+            flip_rate: split_rounds as f64 / rounds.len() as f64,
+        })
+    }
+}
+
+/// One round on a pair: the input shown and the answers in both orders.
+#[derive(Debug, Clone)]
+pub(crate) struct Round {
+    pub input: Option<usize>,
+    pub answers: [Option<Winner>; 2],
 }
 
 /// Compares every pair of `groups[..]` (indices into `groups`) using real outputs.
@@ -61,43 +144,50 @@ pub async fn by_execution(
                     b,
                     input: Some(kept[k]),
                     answers: [None, None],
+                    votes: Vec::new(),
                     winner: Some(winner),
                     decided_by: "time_limit",
                 };
             }
         }
-        // Show the smallest ordinary input where they differ.
-        let Some(&k) = differing.iter().min_by_key(|&&k| {
+        // Shown smallest ordinary input first; later rounds take the next ones.
+        let mut shown = differing.clone();
+        shown.sort_by_key(|&k| {
             (
                 inputs[kept[k]].source == Source::Stress,
                 inputs[kept[k]].data.len(),
             )
-        }) else {
-            return Comparison {
-                a,
-                b,
-                input: None,
-                answers: [None, None],
-                winner: None,
-                decided_by: "tie",
-            };
-        };
-        let input = &inputs[kept[k]].data;
+        });
+        if shown.is_empty() {
+            return tally(a, b, Vec::new());
+        }
         let code = |g: &Group| &*candidates[g.representative()].code;
-        let first = prompts::pairwise(
-            problem,
-            (code(ga), &ga.shown[k].shown),
-            (code(gb), &gb.shown[k].shown),
-            input,
-        );
-        let second = prompts::pairwise(
-            problem,
-            (code(gb), &gb.shown[k].shown),
-            (code(ga), &ga.shown[k].shown),
-            input,
-        );
-        let answers = ask_both(ctx, problem, counter, first, second).await;
-        decide(a, b, Some(kept[k]), answers)
+        let mut rounds = Vec::new();
+        for round in 0..MAX_ROUNDS {
+            let k = shown[round % shown.len()];
+            let input = &inputs[kept[k]].data;
+            let first = prompts::pairwise(
+                problem,
+                (code(ga), &ga.shown[k].shown),
+                (code(gb), &gb.shown[k].shown),
+                input,
+            );
+            let second = prompts::pairwise(
+                problem,
+                (code(gb), &gb.shown[k].shown),
+                (code(ga), &ga.shown[k].shown),
+                input,
+            );
+            let answers = ask_both(ctx, problem, counter, round, first, second).await;
+            rounds.push(Round {
+                input: Some(kept[k]),
+                answers,
+            });
+            if settled(a, b, &rounds) {
+                break;
+            }
+        }
+        tally(a, b, rounds)
     }))
     .await
 }
@@ -110,14 +200,20 @@ pub async fn by_code(
     counter: &Counters,
 ) -> Vec<Comparison> {
     join_all(pairs(codes.len()).into_iter().map(|(a, b)| async move {
-        let first = prompts::pairwise_code_only(problem, codes[a], codes[b]);
-        let second = prompts::pairwise_code_only(problem, codes[b], codes[a]);
-        decide(
-            a,
-            b,
-            None,
-            ask_both(ctx, problem, counter, first, second).await,
-        )
+        let mut rounds = Vec::new();
+        for round in 0..MAX_ROUNDS {
+            let first = prompts::pairwise_code_only(problem, codes[a], codes[b]);
+            let second = prompts::pairwise_code_only(problem, codes[b], codes[a]);
+            let answers = ask_both(ctx, problem, counter, round, first, second).await;
+            rounds.push(Round {
+                input: None,
+                answers,
+            });
+            if settled(a, b, &rounds) {
+                break;
+            }
+        }
+        tally(a, b, rounds)
     }))
     .await
 }
@@ -128,15 +224,21 @@ pub(crate) fn pairs(n: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// One round: the two orders asked at once. Round `round` asks the model's sample `round`,
+/// so a repeated question is a new answer, not the cached one.
 async fn ask_both(
     ctx: &Context,
     problem: &Problem,
     counter: &Counters,
-    first: Vec<crate::llm::Message>,
-    second: Vec<crate::llm::Message>,
+    round: usize,
+    first: Vec<Message>,
+    second: Vec<Message>,
 ) -> [Option<Winner>; 2] {
+    let sample = u32::try_from(round).unwrap_or(u32::MAX);
     let ask = |messages| {
-        let request = CompletionRequest::new(Role::Judge, &problem.id, messages).stage("judge");
+        let request = CompletionRequest::new(Role::Judge, &problem.id, messages)
+            .stage("judge")
+            .first_sample(sample);
         async move {
             ctx.ask_one(request, counter)
                 .await
@@ -147,48 +249,129 @@ async fn ask_both(
     [x, y]
 }
 
+/// The group each answer of `rounds` votes for (in the swapped order "A" means group `b`).
+fn votes(a: usize, b: usize, rounds: &[Round]) -> Vec<Vote> {
+    let letter = |w: &Winner| if *w == Winner::A { 'A' } else { 'B' };
+    rounds
+        .iter()
+        .enumerate()
+        .flat_map(|(round, r)| {
+            r.answers.iter().enumerate().map(move |(order, answer)| {
+                let swapped = order == 1;
+                let group = answer.as_ref().map(|w| match (w, swapped) {
+                    (Winner::A, false) | (Winner::B, true) => a,
+                    _ => b,
+                });
+                Vote {
+                    round,
+                    input: r.input,
+                    swapped,
+                    answer: answer.as_ref().map(letter),
+                    group,
+                }
+            })
+        })
+        .collect()
+}
+
+/// Votes for `a` and for `b`.
+fn counts(a: usize, votes: &[Vote]) -> (usize, usize) {
+    let for_a = votes.iter().filter(|v| v.group == Some(a)).count();
+    let answered = votes.iter().filter(|v| v.group.is_some()).count();
+    (for_a, answered - for_a)
+}
+
+/// Whether one side of the pair leads by [`LEAD`] votes.
+fn settled(a: usize, b: usize, rounds: &[Round]) -> bool {
+    let (x, y) = counts(a, &votes(a, b, rounds));
+    x.abs_diff(y) >= LEAD
+}
+
+/// The pair's result from its rounds: the side that leads by [`LEAD`] votes, else the
+/// majority once the rounds ran out, else a tie.
+pub(crate) fn tally(a: usize, b: usize, rounds: Vec<Round>) -> Comparison {
+    let votes = votes(a, b, &rounds);
+    let (x, y) = counts(a, &votes);
+    let winner = match x.cmp(&y) {
+        std::cmp::Ordering::Greater => Some(a),
+        std::cmp::Ordering::Less => Some(b),
+        std::cmp::Ordering::Equal => None,
+    };
+    let unanimous = x == 0 || y == 0;
+    let decided_by = match winner {
+        None => "tie",
+        Some(_) if unanimous && votes.iter().all(|v| v.group.is_some()) => "model",
+        Some(_) => "votes",
+    };
+    let first = rounds.first();
+    let letter = |w: &Option<Winner>| w.as_ref().map(|w| if *w == Winner::A { 'A' } else { 'B' });
+    Comparison {
+        a,
+        b,
+        input: first.and_then(|r| r.input),
+        answers: first.map_or([None, None], |r| {
+            [letter(&r.answers[0]), letter(&r.answers[1])]
+        }),
+        votes,
+        winner,
+        decided_by,
+    }
+}
+
+/// One round's result (`sstar fix` asks one round per pair).
 pub(crate) fn decide(
     a: usize,
     b: usize,
     input: Option<usize>,
     answers: [Option<Winner>; 2],
 ) -> Comparison {
-    let letter = |w: &Option<Winner>| w.as_ref().map(|w| if *w == Winner::A { 'A' } else { 'B' });
-    // In the second question the roles are swapped: "A" there means group b.
-    let first = answers[0]
-        .as_ref()
-        .map(|w| if *w == Winner::A { a } else { b });
-    let second = answers[1]
-        .as_ref()
-        .map(|w| if *w == Winner::A { b } else { a });
-    let winner = match (first, second) {
-        (Some(x), Some(y)) if x == y => Some(x),
-        _ => None,
-    };
-    Comparison {
-        a,
-        b,
-        input,
-        answers: [letter(&answers[0]), letter(&answers[1])],
-        winner,
-        decided_by: if winner.is_some() { "model" } else { "tie" },
+    let comparison = tally(a, b, vec![Round { input, answers }]);
+    // One round decides only when both orders agree.
+    if comparison.decided_by == "model" {
+        comparison
+    } else {
+        Comparison {
+            winner: None,
+            decided_by: "tie",
+            ..comparison
+        }
     }
 }
 
-/// Round-robin ranking: wins, then `sizes` (group sizes, or any ordered key), then a seeded
-/// shuffle. Returns the best index and the wins.
+/// Round-robin ranking: pairs won, then the share of all votes cast on the group's pairs
+/// that went its way (so a pair left undecided still counts what the judge said), then
+/// `sizes` (group sizes, or any ordered key), then a seeded shuffle. Returns the best index
+/// and the pairs won.
 pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usize, Vec<usize>) {
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
-    let mut wins = vec![0usize; sizes.len()];
+    let n = sizes.len();
+    let mut wins = vec![0usize; n];
+    let (mut won_votes, mut cast) = (vec![0usize; n], vec![0usize; n]);
     for c in comparisons {
         if let Some(w) = c.winner {
             wins[w] += 1;
         }
+        for v in &c.votes {
+            if let Some(g) = v.group {
+                won_votes[g] += 1;
+                cast[c.a] += 1;
+                cast[c.b] += 1;
+            }
+        }
     }
-    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    // A group no vote was cast on has a share of 0.
+    let share: Vec<f64> = (0..n)
+        .map(|g| won_votes[g] as f64 / cast[g].max(1) as f64)
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
-    order.sort_by(|&x, &y| wins[y].cmp(&wins[x]).then(sizes[y].cmp(&sizes[x])));
+    order.sort_by(|&x, &y| {
+        wins[y]
+            .cmp(&wins[x])
+            .then(share[y].total_cmp(&share[x]))
+            .then(sizes[y].cmp(&sizes[x]))
+    });
     (order.first().copied().unwrap_or(0), wins)
 }
 
@@ -220,6 +403,7 @@ mod tests {
             b,
             input: None,
             answers: [None, None],
+            votes: Vec::new(),
             winner: w,
             decided_by: "model",
         };
@@ -235,5 +419,66 @@ mod tests {
             7,
         );
         assert_eq!(best, 1, "no wins: largest group");
+    }
+
+    fn round(first: Winner, second: Winner) -> Round {
+        Round {
+            input: Some(0),
+            answers: [Some(first), Some(second)],
+        }
+    }
+
+    #[test]
+    fn a_pair_the_orders_split_is_decided_by_the_lead_of_later_rounds() {
+        use Winner::{A, B};
+        // Round 1: "A" both times, a position bias (a, then b). Rounds 2 and 3: b both ways.
+        let rounds = vec![round(A, A), round(B, A), round(B, A)];
+        assert!(!settled(0, 1, &rounds[..2]), "a lead of 2 is not enough");
+        assert!(settled(0, 1, &rounds));
+        let c = tally(0, 1, rounds);
+        assert_eq!((c.winner, c.decided_by), (Some(1), "votes"));
+        assert_eq!(c.votes.len(), 6);
+        assert_eq!(
+            c.answers,
+            [Some('A'), Some('A')],
+            "the first round as before"
+        );
+        let groups: Vec<Option<usize>> = c.votes.iter().map(|v| v.group).collect();
+        assert_eq!(
+            groups,
+            [Some(0), Some(1), Some(1), Some(1), Some(1), Some(1)]
+        );
+        // A judge that never errs settles a pair in two rounds.
+        assert!(!settled(0, 1, &[round(B, A)]));
+        assert!(settled(0, 1, &[round(B, A), round(B, A)]));
+        let summary = VoteSummary::of(&[c, tally(0, 1, vec![round(B, A)])]).expect("votes");
+        assert_eq!(
+            (summary.pairs, summary.rounds, summary.split_rounds),
+            (2, 4, 1)
+        );
+        // Three split rounds: a tie. Two split and one for a: a, by the majority.
+        let split = vec![round(A, A), round(B, B), round(A, A)];
+        assert_eq!(tally(0, 1, split).winner, None);
+        let c = tally(0, 1, vec![round(A, A), round(B, B), round(A, B)]);
+        assert_eq!((c.winner, c.decided_by), (Some(0), "votes"));
+        // One consistent round is decided by the model, as before.
+        let c = tally(0, 1, vec![round(B, A)]);
+        assert_eq!((c.winner, c.decided_by), (Some(1), "model"));
+    }
+
+    #[test]
+    fn an_undecided_pair_ranks_by_the_share_of_votes_before_size() {
+        use Winner::{A, B};
+        // Groups 0 (large) and 1 (small) tie their pair 3-3, but against group 2 the small
+        // one won every vote and the large one only half.
+        let comparisons = vec![
+            tally(0, 1, vec![round(A, A), round(B, B), round(A, A)]),
+            tally(0, 2, vec![round(A, A), round(B, B), round(B, A)]),
+            tally(1, 2, vec![round(A, B)]),
+        ];
+        assert_eq!(comparisons[1].winner, Some(2));
+        let (best, wins) = rank(&[10, 1, 3], &comparisons, 7);
+        assert_eq!(wins, [0, 1, 1]);
+        assert_eq!(best, 1, "votes, not size, break the tie on wins");
     }
 }

@@ -55,6 +55,7 @@ pub(crate) struct SelectionFile {
     pub groups: Vec<GroupFile>,
     pub always_failing: Vec<usize>,
     pub comparisons: Vec<ComparisonFile>,
+    pub judge: Option<JudgeFile>,
     pub distinguishing: Vec<usize>,
     pub pick: Option<PickFile>,
     pub input_counts: Option<InputCounts>,
@@ -117,8 +118,31 @@ pub(crate) struct ComparisonFile {
     pub input: Option<usize>,
     /// `[asked as (A, B), asked swapped]`, each `"A"`, `"B"` or null.
     pub answers: Vec<Option<String>>,
+    /// Every answer in the order asked, two per round (absent in runs before votes).
+    pub votes: Vec<VoteFile>,
     pub winner: Option<usize>,
     pub decided_by: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct VoteFile {
+    pub round: usize,
+    pub input: Option<usize>,
+    pub swapped: bool,
+    pub answer: Option<String>,
+    pub group: Option<usize>,
+}
+
+/// The judge's votes summed over a problem's pairs.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub(crate) struct JudgeFile {
+    pub pairs: usize,
+    pub rounds: usize,
+    pub votes: usize,
+    pub split_rounds: usize,
+    pub flip_rate: f64,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -615,8 +615,9 @@ fn judge(p: &ProblemView) -> Markup {
     html! {
         @if !p.comparisons.is_empty() {
             h3 { "Pairwise judgements (asked in both orders)" }
+            @if let Some(judge) = &p.judge { p { (judge) } }
             table {
-                thead { tr { th { "pair" } th { "input" } th { "asked: A = first, B = second" } th { "swapped: A = second, B = first" } th { "decision" } } }
+                thead { tr { th { "pair" } th { "input" } th { "asked: A = first, B = second" } th { "swapped: A = second, B = first" } th { "later rounds (asked, swapped)" } th { "decision" } } }
                 tbody {
                     @for c in &p.comparisons {
                         tr {
@@ -624,6 +625,7 @@ fn judge(p: &ProblemView) -> Markup {
                             td { @if let Some(i) = c.input { "#" (i) } @else { "-" } }
                             td { (c.asked) }
                             td { (c.swapped) }
+                            td { @for (k, round) in c.later.iter().enumerate() { @if k > 0 { br; } (round) } }
                             td { (c.sentence) }
                         }
                     }

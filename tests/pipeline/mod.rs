@@ -15,7 +15,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
 use crate::common::{solve_offline, sstar, write_problem};
-use scripted::{Script, ScriptedModel};
+use scripted::{JudgeErrors, Script, ScriptedModel};
 
 /// `sstar solve` with the model at `server`, in a clean environment.
 fn solve(server: &str, set: &Path, out: &Path, extra: &[&str]) -> Command {
@@ -284,9 +284,10 @@ async fn sstar_picks_the_lone_right_program_where_majority_follows_the_crowd() {
         let result = &results(out.path())[0];
         let groups = result["groups"].as_u64().expect("groups");
         let calls = result["selection_calls"].as_u64().expect("calls");
-        // Stage 2: three input requests plus two judgements per pair of groups, whatever N is.
+        // Stage 2: three input requests plus, per pair of groups, two rounds of two
+        // judgements (a judge that never errs settles a pair in two), whatever N is.
         assert!(
-            calls <= 3 + groups * (groups - 1),
+            calls <= 3 + 2 * groups * (groups - 1),
             "{calls} selection calls for {groups} groups"
         );
         if method == "sstar" {
@@ -305,6 +306,66 @@ async fn sstar_picks_the_lone_right_program_where_majority_follows_the_crowd() {
         picks[1], "print(abs(int(input())))",
         "majority follows the three alike"
     );
+}
+
+/// `sstar` on the abs problem against a judge that errs as `errors` says: the solution picked,
+/// `selection.json` and the run directory.
+async fn abs_with_judge(errors: JudgeErrors) -> (String, Value, tempfile::TempDir) {
+    let model = ScriptedModel::new(vec![("Absolute", abs_script())]).judge_errors(errors);
+    let server = start(model).await;
+    let (set, out) = (
+        tempfile::tempdir().expect("set"),
+        tempfile::tempdir().expect("out"),
+    );
+    abs_problem(set.path());
+    let flags = ["--select", "sstar", "--rounds", "0"];
+    run_ok(solve(&server.uri(), set.path(), out.path(), &flags)).await;
+    let pick = std::fs::read_to_string(out.path().join("problems/abs/solution.py"))
+        .expect("solution")
+        .trim()
+        .to_owned();
+    let selection = read_json(&out.path().join("problems/abs/selection.json"));
+    (pick, selection, out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pair_the_judge_splits_is_asked_again_and_never_falls_to_group_size() {
+    // The judge says "A" the first time it sees each question: the first round of every pair
+    // splits. Group size would pick the three programs alike (the wrong ones).
+    let (pick, selection, out) = abs_with_judge(JudgeErrors::BiasedFirstTime).await;
+    assert_eq!(pick, "print(abs(int(input())))", "{selection:#}");
+    let comparisons = selection["comparisons"].as_array().expect("comparisons");
+    let judged: Vec<&Value> = comparisons
+        .iter()
+        .filter(|c| c["decided_by"] != "time_limit")
+        .collect();
+    assert!(!judged.is_empty(), "{selection:#}");
+    for c in judged {
+        let votes = c["votes"].as_array().expect("every vote is recorded");
+        assert!(votes.len() > 2, "asked again after a split round: {c}");
+        assert_eq!(c["answers"], serde_json::json!(["A", "A"]), "{c}");
+        assert_eq!(c["decided_by"], "votes", "{c}");
+        assert!(votes.iter().any(|v| v["swapped"] == true));
+    }
+    assert!(selection["judge"]["flip_rate"].as_f64().expect("flip rate") > 0.0);
+    // The report shows the later rounds and how the pair was decided.
+    let made = crate::common::run_sstar(&["report", out.path().to_str().expect("utf-8")]);
+    assert!(made.status.success());
+    let page = std::fs::read_to_string(out.path().join("report.html")).expect("page");
+    assert!(page.contains("flip rate"), "{page}");
+    assert!(page.contains("votes to"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_judge_that_flips_a_fifth_of_its_answers_still_picks_the_right_program() {
+    for seed in 1..=3 {
+        let errors = JudgeErrors::Flips { rate: 0.2, seed };
+        let (pick, selection, _) = abs_with_judge(errors).await;
+        assert_eq!(
+            pick, "print(abs(int(input())))",
+            "seed {seed}: {selection:#}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

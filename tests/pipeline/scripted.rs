@@ -1,9 +1,11 @@
 //! A scripted OpenAI-compatible model: it recognises each pipeline prompt (generation, debug,
 //! test inputs, generator, pairwise judgement) and answers from a per-problem script. The
-//! judge really reads the two outputs it is shown and names the one that is right.
+//! judge really reads the two outputs it is shown and names the one that is right, unless
+//! told to err ([`JudgeErrors`]).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use wiremock::{Request, Respond, ResponseTemplate};
@@ -25,10 +27,26 @@ pub struct Script {
     pub stress: Option<String>,
 }
 
+/// How the scripted judge errs.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum JudgeErrors {
+    #[default]
+    Never,
+    /// Answers "A" the first time it is asked any question (a position bias), truthfully
+    /// after.
+    BiasedFirstTime,
+    /// Names the wrong program at `rate`, drawn from a hash of the seed, the question and
+    /// how often it was asked before: the same errors whatever order requests arrive in.
+    Flips { rate: f64, seed: u64 },
+}
+
 #[derive(Clone)]
 pub struct ScriptedModel {
     pub scripts: Arc<HashMap<String, Script>>,
     delay: Option<std::time::Duration>,
+    judge_errors: JudgeErrors,
+    /// Times each judge question (by hash) was asked.
+    asked: Arc<Mutex<HashMap<u64, u64>>>,
 }
 
 fn fenced(lang: &str, body: &str) -> String {
@@ -71,6 +89,37 @@ impl ScriptedModel {
                     .collect(),
             ),
             delay: None,
+            judge_errors: JudgeErrors::Never,
+            asked: Arc::default(),
+        }
+    }
+
+    /// The same model with a judge that errs as `errors` says.
+    pub fn judge_errors(mut self, errors: JudgeErrors) -> Self {
+        self.judge_errors = errors;
+        self
+    }
+
+    /// Whether the judge errs on this asking of `question`.
+    fn judge_errs(&self, question: &str) -> bool {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        question.hash(&mut hasher);
+        let key = hasher.finish();
+        let before = {
+            let mut asked = self.asked.lock().expect("asked");
+            let count = asked.entry(key).or_default();
+            *count += 1;
+            *count - 1
+        };
+        match self.judge_errors {
+            JudgeErrors::Never => false,
+            JudgeErrors::BiasedFirstTime => before == 0,
+            JudgeErrors::Flips { rate, seed } => {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (seed, key, before).hash(&mut hasher);
+                let uniform = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
+                uniform < rate
+            }
         }
     }
 
@@ -101,7 +150,13 @@ impl ScriptedModel {
             let input = block_after(last_user, "disagree on this input:").unwrap_or("");
             let a = block_after(last_user, "Program A's real output").unwrap_or("");
             let truth = script.truth.map(|f| f(input)).unwrap_or_default();
-            let winner = if a.trim() == truth.trim() { "A" } else { "B" };
+            let right = if a.trim() == truth.trim() { "A" } else { "B" };
+            let winner = match (self.judge_errs(last_user), self.judge_errors) {
+                (true, JudgeErrors::BiasedFirstTime) => "A",
+                (true, _) if right == "A" => "B",
+                (true, _) => "A",
+                (false, _) => right,
+            };
             return one(format!(
                 "The correct output is {}.\nWINNER: {winner}",
                 truth.trim()

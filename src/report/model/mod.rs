@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::diff::{line_diff, DiffLine};
-use super::files::{ComparisonFile, GroupFile, ProblemFiles, RunFiles, SelectionFile, TraceLine};
+use super::files::{
+    ComparisonFile, GroupFile, JudgeFile, ProblemFiles, RunFiles, SelectionFile, TraceLine,
+};
 use super::fold::{
     fold_fenced, Folded, Once, Seen, CODE_CHARS, CODE_LINES, DIFF_LINES, DIFF_RUN_LINES,
     FEEDBACK_BLOCK_CHARS, FEEDBACK_CHARS, FEEDBACK_LINES, IN_SELECTION, IN_TRACE, LISTED_CHARS,
@@ -167,6 +169,8 @@ pub(crate) struct ProblemView {
     pub inputs_total: usize,
     pub input_counts: Option<String>,
     pub comparisons: Vec<ComparisonView>,
+    /// The judge's votes in all and its flip rate, in a sentence.
+    pub judge: Option<String>,
     pub why: Vec<String>,
     pub code: Option<Folded>,
     pub diff: Option<DiffView>,
@@ -239,6 +243,8 @@ pub(crate) struct ComparisonView {
     /// What the first and the swapped question answered, as groups ("group 1").
     pub asked: String,
     pub swapped: String,
+    /// The rounds after the first, each as its two answers ("B B on #4").
+    pub later: Vec<String>,
     pub sentence: String,
 }
 

@@ -151,6 +151,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
             .and_then(|s| s.input_counts.as_ref())
             .map(input_counts_text),
         comparisons,
+        judge: selection.and_then(|s| s.judge.as_ref()).map(judge_text),
         why,
         code,
         diff,
@@ -327,10 +328,26 @@ pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
             "{} wins without asking: the other timed out on the stress input",
             group_name(w)
         ),
+        ("model", Some(w)) if c.votes.len() > 2 => format!(
+            "{} wins: both orders agree, in all {} rounds",
+            group_name(w),
+            c.votes.len() / 2
+        ),
         ("model", Some(w)) => format!("{} wins: both orders agree", group_name(w)),
+        ("votes", Some(w)) => {
+            let for_w = c.votes.iter().filter(|v| v.group == Some(w)).count();
+            let against = c.votes.iter().filter(|v| v.group.is_some()).count() - for_w;
+            format!(
+                "{} wins {for_w} votes to {against} over {} rounds (the orders disagreed)",
+                group_name(w),
+                c.votes.len() / 2
+            )
+        }
         ("tie", _) | (_, None) => {
             if c.input.is_none() && c.answers.iter().all(Option::is_none) {
                 "tie: no input tells them apart".into()
+            } else if c.votes.len() > 2 {
+                format!("tie: votes split evenly over {} rounds", c.votes.len() / 2)
             } else {
                 "tie: the two orders disagree (or no answer)".into()
             }
@@ -343,8 +360,35 @@ pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
         input: c.input,
         asked,
         swapped,
+        later: c
+            .votes
+            .chunks(2)
+            .skip(1)
+            .map(|round| {
+                let answers: Vec<&str> = round
+                    .iter()
+                    .map(|v| v.answer.as_deref().unwrap_or("-"))
+                    .collect();
+                let on = round[0]
+                    .input
+                    .map_or_else(String::new, |i| format!(" on #{i}"));
+                format!("{}{on}", answers.join(" "))
+            })
+            .collect(),
         sentence,
     }
+}
+
+fn judge_text(j: &JudgeFile) -> String {
+    format!(
+        "The judge gave {} votes in {} rounds over {} pairs; its two orders disagreed in {} \
+         rounds (flip rate {:.0}%).",
+        j.votes,
+        j.rounds,
+        j.pairs,
+        j.split_rounds,
+        j.flip_rate * 100.0
+    )
 }
 
 /// The pick and why, in sentences.
