@@ -2,8 +2,9 @@
 //! input where they differ, both programs and both real outputs shown to the model, asked in
 //! both orders. A judge is noisy and biased to a position, so a pair is asked again, on the
 //! next input that tells them apart and again in both orders, until one side leads by
-//! [`LEAD`] votes or [`MAX_ROUNDS`] rounds are spent. Groups rank by pairs won, then by their
-//! share of all votes, and only then by size.
+//! [`LEAD`] votes ([`NOISY_LEAD`] once the judge contradicted itself) or [`MAX_ROUNDS`]
+//! rounds are spent. Groups rank by pairs won, then by their share of all votes, and only
+//! then by size.
 
 use std::sync::Arc;
 
@@ -19,16 +20,21 @@ use super::prompts;
 use crate::llm::{extract_verdict, CompletionRequest, Message, Role, Winner};
 use crate::problem::Problem;
 
-/// Votes one side must lead by to win a pair before the rounds run out: two rounds whose
-/// orders agree, net of the rounds that went the other way. With answers flipped at random
-/// at rate p, a pair goes the wrong way with probability r²/(1+r²), r = p²/(1-p)²: 0.4% at
-/// p = 0.2 and 8% at p = 0.35, where one agreeing round alone errs 6% and 23% of the time.
-/// A judge that never errs pays two rounds per pair.
+/// Votes one side must lead by to win a pair while every answer so far named it: two rounds
+/// whose two orders agree. A judge that never errs pays two rounds per pair.
 pub const LEAD: usize = 4;
+
+/// The lead needed once any answer went the other way: the judge has shown itself noisy or
+/// biased to a position, so it takes three agreeing rounds net of the others. With answers
+/// flipped at random at rate p, a pair then ends the right way 98.8% of the time at p = 0.2
+/// (0.3% wrong, the rest even) and 82% at p = 0.35 (7.5% wrong), in 4.1 and 5.6 rounds on
+/// average; deciding on one agreeing round, as the S* paper does, gets 64% and 42% right, and
+/// ties the rest but 4% and 12%.
+pub const NOISY_LEAD: usize = 6;
 
 /// Most rounds (two votes each, positions swapped) asked about one pair; then the majority
 /// of the votes decides, and an even split is a tie.
-pub const MAX_ROUNDS: usize = 5;
+pub const MAX_ROUNDS: usize = 7;
 
 /// One pair's result, as `selection.json` records it.
 #[derive(Debug, Clone, Serialize)]
@@ -281,10 +287,13 @@ fn counts(a: usize, votes: &[Vote]) -> (usize, usize) {
     (for_a, answered - for_a)
 }
 
-/// Whether one side of the pair leads by [`LEAD`] votes.
+/// Whether one side of the pair leads by [`LEAD`] votes, every vote its own, or else by
+/// [`NOISY_LEAD`].
 fn settled(a: usize, b: usize, rounds: &[Round]) -> bool {
-    let (x, y) = counts(a, &votes(a, b, rounds));
-    x.abs_diff(y) >= LEAD
+    let votes = votes(a, b, rounds);
+    let (x, y) = counts(a, &votes);
+    let clean = (x == 0 || y == 0) && votes.iter().all(|v| v.group.is_some());
+    x.abs_diff(y) >= if clean { LEAD } else { NOISY_LEAD }
 }
 
 /// The pair's result from its rounds: the side that leads by [`LEAD`] votes, else the
@@ -431,30 +440,31 @@ mod tests {
     #[test]
     fn a_pair_the_orders_split_is_decided_by_the_lead_of_later_rounds() {
         use Winner::{A, B};
-        // Round 1: "A" both times, a position bias (a, then b). Rounds 2 and 3: b both ways.
-        let rounds = vec![round(A, A), round(B, A), round(B, A)];
+        // Round 1: "A" both times, a position bias (a, then b). Then b both ways.
+        let rounds = vec![round(A, A), round(B, A), round(B, A), round(B, A)];
         assert!(!settled(0, 1, &rounds[..2]), "a lead of 2 is not enough");
+        assert!(
+            !settled(0, 1, &rounds[..3]),
+            "nor 4 from a judge that contradicted itself"
+        );
         assert!(settled(0, 1, &rounds));
         let c = tally(0, 1, rounds);
         assert_eq!((c.winner, c.decided_by), (Some(1), "votes"));
-        assert_eq!(c.votes.len(), 6);
+        assert_eq!(c.votes.len(), 8);
         assert_eq!(
             c.answers,
             [Some('A'), Some('A')],
             "the first round as before"
         );
         let groups: Vec<Option<usize>> = c.votes.iter().map(|v| v.group).collect();
-        assert_eq!(
-            groups,
-            [Some(0), Some(1), Some(1), Some(1), Some(1), Some(1)]
-        );
+        assert_eq!(groups[..3], [Some(0), Some(1), Some(1)]);
         // A judge that never errs settles a pair in two rounds.
         assert!(!settled(0, 1, &[round(B, A)]));
         assert!(settled(0, 1, &[round(B, A), round(B, A)]));
         let summary = VoteSummary::of(&[c, tally(0, 1, vec![round(B, A)])]).expect("votes");
         assert_eq!(
             (summary.pairs, summary.rounds, summary.split_rounds),
-            (2, 4, 1)
+            (2, 5, 1)
         );
         // Three split rounds: a tie. Two split and one for a: a, by the majority.
         let split = vec![round(A, A), round(B, B), round(A, A)];

@@ -333,6 +333,7 @@ mod tests {
             b: 1,
             input: Some(3),
             answers: vec![Some("A".into()), Some("B".into())],
+            votes: Vec::new(),
             winner: Some(0),
             decided_by: "model".into(),
         };
