@@ -504,23 +504,27 @@ async fn by_behaviour(
         (best, vec![0; groups.len()], reason)
     } else if judged {
         let top = &groups[..groups.len().min(ctx.settings.max_groups)];
-        report.comparisons = tournament::by_execution(
+        let bout = tournament::Bout {
             ctx,
             problem,
             candidates,
-            top,
-            &behaviours.kept,
-            &inputs,
+            groups: top,
+            kept: &behaviours.kept,
+            inputs: &inputs,
             counter,
-        )
-        .await;
+        };
+        let (comparisons, best) = bout.knockout().await;
+        report.comparisons = comparisons;
         report.judge = VoteSummary::of(&report.comparisons);
-        let (best, wins) =
-            tournament::rank(&sizes[..top.len()], &report.comparisons, ctx.settings.seed);
+        let wins = tournament::wins(top.len(), &report.comparisons);
+        let played = report
+            .comparisons
+            .iter()
+            .filter(|c| c.a == best || c.b == best)
+            .count();
         let reason = format!(
-            "won {} of {} pairwise judgements on real outputs",
-            wins[best],
-            top.len() - 1
+            "won the knockout of pairwise judgements on real outputs ({} of its {played} pairs)",
+            wins[best]
         );
         (best, wins, reason)
     } else if let Some(scores) = dual {

@@ -1,6 +1,6 @@
-//! Pairwise judgement between behaviour groups (S*'s adaptive selection): for each pair, an
-//! input where they differ, both programs and both real outputs shown to the model, asked in
-//! both orders. A judge is noisy and biased to a position, so a pair is asked again, on the
+//! Pairwise judgement between behaviour groups (S*'s adaptive selection), as a knockout: for
+//! each pair, an input where they differ, both programs and both real outputs shown to the
+//! model, asked in both orders. A judge is noisy and biased to a position, so a pair is asked again, on the
 //! next input that tells them apart and again in both orders, until one side leads by
 //! [`LEAD`] votes ([`NOISY_LEAD`] once the judge contradicted itself) or [`MAX_ROUNDS`]
 //! rounds are spent. Groups rank by pairs won, then by their share of all votes, and only
@@ -119,19 +119,41 @@ pub(crate) struct Round {
     pub answers: [Option<Winner>; 2],
 }
 
-/// Compares every pair of `groups[..]` (indices into `groups`) using real outputs.
-pub async fn by_execution(
-    ctx: &Context,
-    problem: &Arc<Problem>,
-    candidates: &[&FinalProgram],
-    groups: &[Group],
-    kept: &[usize],
-    inputs: &[SynthInput],
-    counter: &Counters,
-) -> Vec<Comparison> {
-    let pairs = pairs(groups.len());
-    join_all(pairs.into_iter().map(|(a, b)| async move {
-        let (ga, gb) = (&groups[a], &groups[b]);
+/// What one problem's judging works with: the candidates, their behaviour groups, and the
+/// kept inputs the groups' signatures are over.
+pub struct Bout<'a> {
+    pub ctx: &'a Context,
+    pub problem: &'a Arc<Problem>,
+    pub candidates: &'a [&'a FinalProgram],
+    pub groups: &'a [Group],
+    pub kept: &'a [usize],
+    pub inputs: &'a [SynthInput],
+    pub counter: &'a Counters,
+}
+
+impl Bout<'_> {
+    /// A knockout over the groups (largest first): the champion meets each next group and
+    /// the winner stays. `n - 1` pairs, each with the champion, instead of a round robin's
+    /// `n (n - 1) / 2`, most of them between two wrong groups that a judge cannot tell
+    /// apart and that cost every round. Returns the pairs in the order judged, and the
+    /// champion (an even pair keeps it).
+    pub async fn knockout(&self) -> (Vec<Comparison>, usize) {
+        let mut champion = 0;
+        let mut comparisons = Vec::new();
+        for challenger in 1..self.groups.len() {
+            let c = self.pair(champion, challenger).await;
+            if let Some(winner) = c.winner {
+                champion = winner;
+            }
+            comparisons.push(c);
+        }
+        (comparisons, champion)
+    }
+
+    /// One pair of groups, on real outputs.
+    async fn pair(&self, a: usize, b: usize) -> Comparison {
+        let (ga, gb) = (&self.groups[a], &self.groups[b]);
+        let (kept, inputs) = (self.kept, self.inputs);
         let differing: Vec<usize> = (0..kept.len())
             // Differing by the checker's rule, either way round (a tolerance is relative).
             .filter(|&k| {
@@ -157,7 +179,7 @@ pub async fn by_execution(
             }
         }
         // Shown smallest ordinary input first; later rounds take the next ones.
-        let mut shown = differing.clone();
+        let mut shown = differing;
         shown.sort_by_key(|&k| {
             (
                 inputs[kept[k]].source == Source::Stress,
@@ -167,24 +189,25 @@ pub async fn by_execution(
         if shown.is_empty() {
             return tally(a, b, Vec::new());
         }
-        let code = |g: &Group| &*candidates[g.representative()].code;
+        let code = |g: &Group| &*self.candidates[g.representative()].code;
         let mut rounds = Vec::new();
         for round in 0..MAX_ROUNDS {
             let k = shown[round % shown.len()];
             let input = &inputs[kept[k]].data;
             let first = prompts::pairwise(
-                problem,
+                self.problem,
                 (code(ga), &ga.shown[k].shown),
                 (code(gb), &gb.shown[k].shown),
                 input,
             );
             let second = prompts::pairwise(
-                problem,
+                self.problem,
                 (code(gb), &gb.shown[k].shown),
                 (code(ga), &ga.shown[k].shown),
                 input,
             );
-            let answers = ask_both(ctx, problem, counter, round, first, second).await;
+            let answers =
+                ask_both(self.ctx, self.problem, self.counter, round, first, second).await;
             rounds.push(Round {
                 input: Some(kept[k]),
                 answers,
@@ -194,8 +217,7 @@ pub async fn by_execution(
             }
         }
         tally(a, b, rounds)
-    }))
-    .await
+    }
 }
 
 /// `llm-judge`: compares programs from their code alone.
@@ -347,6 +369,15 @@ pub(crate) fn decide(
     }
 }
 
+/// Pairs won by each of `n` groups.
+pub fn wins(n: usize, comparisons: &[Comparison]) -> Vec<usize> {
+    let mut wins = vec![0usize; n];
+    for w in comparisons.iter().filter_map(|c| c.winner) {
+        wins[w] += 1;
+    }
+    wins
+}
+
 /// Round-robin ranking: pairs won, then the share of all votes cast on the group's pairs
 /// that went its way (so a pair left undecided still counts what the judge said), then
 /// `sizes` (group sizes, or any ordered key), then a seeded shuffle. Returns the best index
@@ -355,12 +386,9 @@ pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usiz
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
     let n = sizes.len();
-    let mut wins = vec![0usize; n];
+    let wins = wins(n, comparisons);
     let (mut won_votes, mut cast) = (vec![0usize; n], vec![0usize; n]);
     for c in comparisons {
-        if let Some(w) = c.winner {
-            wins[w] += 1;
-        }
         for v in &c.votes {
             if let Some(g) = v.group {
                 won_votes[g] += 1;
