@@ -52,7 +52,19 @@ pub struct Behaviours {
     pub stopped: Option<&'static str>,
 }
 
-/// Ladder inputs run at a time between checks for new splits.
+/// A program that hit the time limit on this many inputs that every other program answered
+/// is taken to hang: it is not run again on this problem's inputs, and counts as timed out on
+/// them. One hanging sample would otherwise cost a full time limit on every input (on real
+/// CodeContests samples, one such program took 169 of a problem's 288 sandbox seconds).
+const HANG_AFTER: usize = 2;
+
+/// What a program taken to hang shows for an input it was not run on.
+const NOT_RUN: &str = "(not run: it timed out on inputs every other program answered)";
+
+/// The first (always run) inputs run at a time between checks for programs that hang.
+const FIRST_BATCH: usize = 4;
+
+/// Ladder inputs run at a time between checks for new splits (and for programs that hang).
 const BATCH: usize = 16;
 /// Batches in a row that split nothing before the ladder stops.
 const QUIET_BATCHES: usize = 3;
@@ -93,6 +105,8 @@ pub async fn group_candidates(
     let mut class = vec![0usize; distinct.len()];
     let cap = (EXECUTION_BUDGET / distinct.len().max(1)).max(MIN_INPUTS);
     let (mut quiet, mut stopped) = (0, None);
+    // Per program: inputs it hit the time limit on while every other program answered.
+    let mut hung = vec![0usize; distinct.len()];
     while columns.len() < inputs.len() {
         let start = columns.len();
         if start >= cap {
@@ -103,23 +117,42 @@ pub async fn group_candidates(
             stopped = Some("groups stopped splitting");
             break;
         }
+        // The first inputs in small batches, so a program that hangs is found early.
         let end = if start < always {
-            always
+            (start + FIRST_BATCH).min(always)
         } else {
             (start + BATCH).min(inputs.len())
         }
         .min(cap);
+        let hung_now: Vec<bool> = hung.iter().map(|&n| n >= HANG_AFTER).collect();
+        let hung_now = &hung_now;
         let batch = (start..end).map(|k| {
             let input = &inputs[k];
             join_all(
                 distinct
                     .iter()
-                    .map(|code| ctx.executor.observe(problem, code, &input.data, counters)),
+                    .enumerate()
+                    .map(move |(c, code)| async move {
+                        if hung_now[c] {
+                            return Ok(Observed {
+                                behaviour: Behaviour::Failed(Failure::TimeLimit),
+                                shown: NOT_RUN.to_owned(),
+                            });
+                        }
+                        ctx.executor
+                            .observe(problem, code, &input.data, counters)
+                            .await
+                    }),
             )
         });
         let before = distinct_classes(&class);
         for column in join_all(batch).await {
             let column = column.into_iter().collect::<Result<Vec<_>, _>>()?;
+            for (c, count) in hung.iter_mut().enumerate() {
+                if timed_out_alone(&column, c) {
+                    *count += 1;
+                }
+            }
             // Provisional, for the stop rule: the final keep rule needs every column.
             if column.iter().any(|o| !o.behaviour.is_failure()) {
                 class = refine(&class, &column);
@@ -202,6 +235,17 @@ pub async fn group_candidates(
         splits,
         stopped,
     })
+}
+
+/// Whether program `c` timed out on this input while every other program answered it.
+fn timed_out_alone(column: &[Observed], c: usize) -> bool {
+    column.len() > 1
+        && column[c].behaviour == Behaviour::Failed(Failure::TimeLimit)
+        && column[c].shown != NOT_RUN
+        && column
+            .iter()
+            .enumerate()
+            .all(|(other, o)| other == c || matches!(o.behaviour, Behaviour::Output(_)))
 }
 
 /// An input is kept when at least one candidate answers it and at most half of them crash on

@@ -143,3 +143,52 @@ fn a_function_bug_on_the_empty_list_is_found() {
         "{counts}"
     );
 }
+
+#[test]
+fn a_program_that_hangs_where_the_others_answer_stops_being_run() {
+    let set = tempfile::tempdir().expect("set");
+    let dir = set.path().join("sum");
+    stdio_sum_problem(&dir);
+    std::fs::write(
+        dir.join("problem.toml"),
+        "title = \"Sum\"\nkind = \"stdio\"\ntime_limit_ms = 500\n",
+    )
+    .expect("limits");
+    // Answers the public tests (n = 3 and n = 5) and spins on every other input.
+    let hangs = "import sys\nd = sys.stdin.read().split()\nif d[0] not in ('3', '5'):\n    while True:\n        pass\nprint(sum(map(int, d[1:])))";
+    let right = "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
+    let also = "n = int(input())\nprint(sum(int(x) for x in input().split()))";
+    let candidates = set.path().join("candidates.jsonl");
+    write_candidates(
+        &candidates,
+        &[("sum", hangs), ("sum", right), ("sum", also)],
+    );
+    let out = tempfile::tempdir().expect("out");
+    let output = solve_offline(set.path(), out.path(), &candidates, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let problem = out.path().join("problems/sum");
+    let pick = std::fs::read_to_string(problem.join("solution.py")).expect("pick");
+    assert!([right, also].contains(&pick.trim()), "{pick}");
+    let selection = read_json(&problem.join("selection.json"));
+    let inputs = selection["inputs"].as_array().expect("inputs");
+    // Every run that hit the time limit is in the execution cache: only the first few inputs
+    // the others answered (a batch at most), not all of them.
+    let log = std::fs::read_to_string(out.path().join("cache/exec.log")).expect("exec.log");
+    let timed_out = log.matches("\"kind\":\"time_limit\"").count();
+    assert!(inputs.len() > 12, "{} inputs", inputs.len());
+    assert!(
+        timed_out <= 6,
+        "{timed_out} runs hit the time limit of {} inputs",
+        inputs.len()
+    );
+    // It answers no kept input: left out of the groups, as a program that always fails.
+    assert_eq!(
+        selection["always_failing"],
+        serde_json::json!([0]),
+        "{selection:#}"
+    );
+}
