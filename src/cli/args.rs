@@ -171,9 +171,28 @@ pub struct SolveArgs {
     pub llm: LlmArgs,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Samples per problem.
+    /// Samples per problem (the fixed N; with --adaptive, the most taken).
     #[arg(long, default_value_t = 16)]
     pub samples: usize,
+    /// Take samples (or the given candidates, in the file's order) in waves of 4 until one
+    /// behaviour group leads clearly.
+    #[arg(long)]
+    pub adaptive: bool,
+    /// The most samples per problem; implies --adaptive.
+    #[arg(long, value_name = "N")]
+    pub max_samples: Option<usize>,
+    /// Dollars the model may cost per problem (needs prices: --input-price or --price-file).
+    #[arg(long, value_name = "USD")]
+    pub budget_usd: Option<f64>,
+    /// Tokens (prompt and completion) the model may spend per problem.
+    #[arg(long, value_name = "N")]
+    pub budget_tokens: Option<u64>,
+    /// Dollars the model may cost over the whole run, shared among its problems.
+    #[arg(long, value_name = "USD")]
+    pub run_budget_usd: Option<f64>,
+    /// Tokens the model may spend over the whole run, shared among its problems.
+    #[arg(long, value_name = "N")]
+    pub run_budget_tokens: Option<u64>,
     /// Debugging rounds after the first attempt.
     #[arg(long, default_value_t = 2)]
     pub rounds: usize,

@@ -17,8 +17,8 @@ use crate::config::{start_sandbox, SandboxChoice};
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK};
 use crate::llm::{process_env, LedgerReport, LlmClient, LlmConfig, Totals};
 use crate::pipeline::{
-    load_candidates, load_inputs, run_set, Candidates, Context, Executor, GivenInputs, Reporter,
-    RunError, Settings,
+    load_candidates, load_inputs, run_set, Budget, Budgets, Candidates, Context, Executor,
+    GivenInputs, Limits, Reporter, RunError, Settings, Spent,
 };
 use crate::problem::{load_set, packages_of, LoadError, Problem};
 use crate::store::{
@@ -49,12 +49,14 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let ctx = Context {
         executor: Arc::new(executor(sandbox, &run)?),
         llm,
-        settings,
+        settings: settings.clone(),
         run: run.clone(),
         writer: Writer::start(),
         in_flight: Default::default(),
         halt: Default::default(),
         given_inputs: work.given_inputs.unwrap_or_default(),
+        // Earlier sessions of a resumed run spent from the same run budget.
+        budget: Budget::new(settings.budget, Spent::of(&earlier_ledger.run)),
     };
     let outcome = drive(&ctx, work.problems, work.given, &args.set, output)?;
     // Whatever happened, the model's bill so far is on disk, added to earlier sessions'.
@@ -100,9 +102,47 @@ fn validate(args: &SolveArgs) -> Result<(Option<LlmConfig>, Settings), Error> {
             " (behaviour groups are compared in pairs)",
         )?,
         problem_concurrency: at_least("--problem-concurrency", args.problem_concurrency, 1, "")?,
+        adaptive: args.adaptive || args.max_samples.is_some(),
+        max_samples: args
+            .max_samples
+            .map(|n| at_least("--max-samples", n, 1, ""))
+            .transpose()?,
+        budget: budgets(args, config.as_ref())?,
         ..Settings::default()
     };
     Ok((config, settings))
+}
+
+/// The budget flags; a dollar budget needs the main model's price, or it could never run out.
+fn budgets(args: &SolveArgs, config: Option<&LlmConfig>) -> Result<Budgets, Error> {
+    let budgets = Budgets {
+        problem: Limits {
+            usd: args.budget_usd,
+            tokens: args.budget_tokens,
+        },
+        run: Limits {
+            usd: args.run_budget_usd,
+            tokens: args.run_budget_tokens,
+        },
+    };
+    for (flag, usd) in [
+        ("--budget-usd", args.budget_usd),
+        ("--run-budget-usd", args.run_budget_usd),
+    ] {
+        let Some(usd) = usd else { continue };
+        if !(usd.is_finite() && usd >= 0.0) {
+            return Err(Error::Usage(format!(
+                "{flag} must be a number of dollars, not {usd}"
+            )));
+        }
+        if let Some(config) = config.filter(|c| c.prices.get(&c.model).is_none()) {
+            return Err(Error::Usage(format!(
+                "{flag} needs the price of {}: pass --input-price and --output-price, or a --price-file that lists it",
+                config.model
+            )));
+        }
+    }
+    Ok(budgets)
 }
 
 /// What the run works on: the set's problems after `--shard`, `--only` and `--candidates`,
@@ -370,12 +410,16 @@ fn summary(results: &[&ProblemResult], malformed: &[String], totals: Option<Tota
     for r in results {
         let public = if r.public_passed { "pass" } else { "-" };
         let tokens = r.prompt_tokens + r.completion_tokens;
+        // Adaptive sampling shows what it took of what it could have.
+        let samples = match r.samples_used {
+            Some(used) if used != r.samples => format!("{used}/{}", r.samples),
+            _ => r.samples.to_string(),
+        };
         let _ = writeln!(
             text,
-            "{:width$}  {:12} {public:6} {:>7} {:>6} {:>6} {tokens:>9} {:>8.1}",
+            "{:width$}  {:12} {public:6} {samples:>7} {:>6} {:>6} {tokens:>9} {:>8.1}",
             r.id,
             r.status.name(),
-            r.samples,
             r.candidates,
             r.llm_calls,
             r.seconds
@@ -428,6 +472,28 @@ fn summary(results: &[&ProblemResult], malformed: &[String], totals: Option<Tota
     }
     if !malformed.is_empty() {
         let _ = writeln!(text, "malformed: {}", malformed.join(", "));
+    }
+    let (used, available) = results.iter().fold((0, 0), |(u, a), r| {
+        (u + r.samples_used.unwrap_or(r.samples), a + r.samples)
+    });
+    if used < available {
+        let _ = writeln!(
+            text,
+            "adaptive sampling took {used} of {available} samples ({:.0}%)",
+            100.0 * used as f64 / available.max(1) as f64
+        );
+    }
+    let out: Vec<String> = results
+        .iter()
+        .filter_map(|r| Some(format!("{}: {}", r.id, r.budget_exhausted.as_ref()?)))
+        .collect();
+    if !out.is_empty() {
+        let _ = writeln!(
+            text,
+            "budget ran out on {} problems, each selected among what it had:\n  {}",
+            out.len(),
+            out.join("\n  ")
+        );
     }
     text
 }

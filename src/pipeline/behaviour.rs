@@ -69,6 +69,14 @@ impl Behaviour {
     pub fn is_failure(&self) -> bool {
         matches!(self, Behaviour::Failed(_))
     }
+
+    /// Stopped by a limit (time, memory, output) rather than by an error of its own.
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self,
+            Behaviour::Failed(Failure::TimeLimit | Failure::MemoryLimit | Failure::OutputLimit)
+        )
+    }
 }
 
 /// Function problems compare values within the tolerance under `float` only (SPEC §3); a

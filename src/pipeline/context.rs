@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
+use super::budget::{self, Budget, Budgets, Exhausted, Spent};
 use super::executor::Executor;
 use super::select::SelectMethod;
 use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError, Role};
@@ -28,6 +29,12 @@ pub struct Settings {
     pub mutations: usize,
     /// Problems worked on at once.
     pub problem_concurrency: usize,
+    /// Draw samples (or take given candidates) in waves, until more cannot change the pick.
+    pub adaptive: bool,
+    /// Most samples per problem in adaptive mode (`samples` is the fixed N otherwise).
+    pub max_samples: Option<usize>,
+    /// Dollars and tokens the model may cost, per problem and per run.
+    pub budget: Budgets,
 }
 
 impl Default for Settings {
@@ -42,6 +49,9 @@ impl Default for Settings {
             generator_seeds: 5,
             mutations: 12,
             problem_concurrency: 4,
+            adaptive: false,
+            max_samples: None,
+            budget: Budgets::default(),
         }
     }
 }
@@ -60,6 +70,8 @@ pub struct Context {
     pub halt: Halt,
     /// Inputs given with `--inputs`, per problem id.
     pub given_inputs: super::candidates::GivenInputs,
+    /// The user's spending limits and what finished problems spent.
+    pub budget: Budget,
 }
 
 /// What one problem used: sandbox executions and model answers (its model calls, by stage,
@@ -73,9 +85,19 @@ pub struct Counters {
     pub answers: AtomicU64,
     pub failures: AtomicU64,
     pub last_failure: std::sync::Mutex<Option<String>>,
+    /// The budget that ran out for this problem, and where.
+    pub budget_out: std::sync::Mutex<Option<Exhausted>>,
 }
 
 impl Counters {
+    /// The budget that ran out for this problem, if one did.
+    pub fn exhausted(&self) -> Option<Exhausted> {
+        self.budget_out
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     pub fn executed(&self, wall: std::time::Duration) {
         self.executions.fetch_add(1, Ordering::Relaxed);
         self.busy_micros
@@ -93,6 +115,14 @@ impl Context {
         let Some(llm) = &self.llm else {
             return Vec::new();
         };
+        if let Some(out) = self.over_budget(&request.problem_id, request.role, counter) {
+            let mut first = counter.budget_out.lock().unwrap_or_else(|p| p.into_inner());
+            if first.is_none() {
+                tracing::info!("{}: {out}", request.problem_id);
+                *first = Some(out);
+            }
+            return Vec::new();
+        }
         let gauge = self.in_flight.of(request.role);
         gauge.fetch_add(1, Ordering::Relaxed);
         let answers = llm.complete(&request).await;
@@ -113,6 +143,30 @@ impl Context {
             };
         }
         answers
+    }
+
+    /// The budget that refuses `request`, if any (one that ran out before stays out).
+    fn over_budget(&self, problem: &str, role: Role, counter: &Counters) -> Option<Exhausted> {
+        let llm = self.llm.as_ref()?;
+        if let Some(out) = counter.exhausted() {
+            return Some(out);
+        }
+        let ledger = llm.ledger();
+        let (unit, scope) = self.budget.check(
+            Spent::of(&ledger.problem_totals(problem)),
+            Spent::of(&ledger.run_totals()),
+        )?;
+        Some(Exhausted {
+            unit,
+            scope,
+            stage: budget::stage_of(role).to_owned(),
+        })
+    }
+
+    /// Whether a model request in `role` may still be sent for `problem` (a model is there
+    /// and no budget has run out).
+    pub fn may_ask(&self, problem: &str, role: Role, counter: &Counters) -> bool {
+        self.llm.is_some() && self.over_budget(problem, role, counter).is_none()
     }
 
     /// One answer; `None` when the call failed (already recorded in the ledger).

@@ -22,6 +22,8 @@ pub struct Observed {
     pub behaviour: Behaviour,
     /// Output (or error) as text for prompts, already truncated.
     pub shown: String,
+    /// CPU time the run took.
+    pub cpu: Duration,
 }
 
 #[derive(Debug)]
@@ -102,15 +104,33 @@ impl Executor {
         input: &[u8],
         counters: &Counters,
     ) -> Result<Observed, JudgeError> {
-        let key = observed_key(code, input);
+        self.observe_within(problem, code, input, None, counters)
+            .await
+    }
+
+    /// [`Executor::observe`] with a CPU limit of its own, below the problem's.
+    pub async fn observe_within(
+        &self,
+        problem: &Problem,
+        code: &str,
+        input: &[u8],
+        cpu_limit: Option<Duration>,
+        counters: &Counters,
+    ) -> Result<Observed, JudgeError> {
+        let key = observed_key(code, input, cpu_limit);
         if let Some(hit) = self.observed.get(&problem.id, &key) {
             return Ok(hit);
         }
-        let job = candidate_job(problem, code, input);
+        let mut job = candidate_job(problem, code, input);
+        if let Some(cpu) = cpu_limit {
+            let own = &problem.limits;
+            job.limits = Limits::new(cpu, own.memory_limit_mb, own.output_limit_mb);
+        }
         let outcome = self.engine.run(job, counters).await?;
         let observed = Observed {
             behaviour: Behaviour::of(problem, &outcome),
             shown: shown(&outcome),
+            cpu: outcome.cpu,
         };
         self.observed.insert(&problem.id, key, observed.clone());
         Ok(observed)
@@ -135,11 +155,14 @@ impl Executor {
     }
 }
 
-fn observed_key(code: &str, input: &[u8]) -> [u8; 32] {
+fn observed_key(code: &str, input: &[u8], cpu_limit: Option<Duration>) -> [u8; 32] {
     let mut hash = Sha256::new();
     for part in [code.as_bytes(), input] {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part);
+    }
+    if let Some(cpu) = cpu_limit {
+        hash.update(cpu.as_nanos().to_le_bytes());
     }
     hash.finalize().into()
 }
@@ -175,13 +198,14 @@ mod tests {
         Observed {
             behaviour: Behaviour::Failed(Failure::RuntimeError),
             shown: shown.into(),
+            cpu: Duration::ZERO,
         }
     }
 
     #[test]
     fn a_finished_problems_observations_are_dropped_and_no_one_elses() {
         let memo = Memo::default();
-        let key = observed_key("print(1)", b"");
+        let key = observed_key("print(1)", b"", None);
         memo.insert("a", key, seen("from a"));
         memo.insert("b", key, seen("from b"));
         // The same program on the same input, under two problems: kept apart.

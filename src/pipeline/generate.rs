@@ -1,5 +1,6 @@
 //! Stage 1: N samples in parallel, each debugged against the public tests for up to R rounds.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use futures::future::join_all;
@@ -60,18 +61,21 @@ impl FinalProgram {
     }
 }
 
-/// Runs stage 1 for one problem; returns each sample's final program (if it ever had one).
+/// Runs stage 1 for one problem's `samples` (a wave of them, or all N); returns each
+/// sample's final program (if it ever had one).
 pub async fn generate_and_debug(
     ctx: &Context,
     problem: &Arc<Problem>,
+    samples: Range<usize>,
     counter: &Counters,
 ) -> Result<Vec<Option<FinalProgram>>, JudgeError> {
     let messages = prompts::generation(problem);
     let request = CompletionRequest::new(Role::Generate, &problem.id, messages.clone())
         .stage("generate")
-        .samples(ctx.settings.samples as u32);
+        .first_sample(samples.start as u32)
+        .samples(samples.len() as u32);
     let answers = ctx.ask(request, counter).await;
-    let samples = answers.into_iter().enumerate().map(|(sample, answer)| {
+    let samples = answers.into_iter().zip(samples).map(|(answer, sample)| {
         debug_sample(ctx, problem, counter, sample, messages.clone(), answer)
     });
     join_all(samples).await.into_iter().collect()

@@ -61,6 +61,19 @@ const HANG_AFTER: usize = 2;
 /// What a program taken to hang shows for an input it was not run on.
 const NOT_RUN: &str = "(not run: it timed out on inputs every other program answered)";
 
+/// What a program shows for a ladder input it was not run on because the probes all hit a
+/// limit on it (the input is then dropped: nobody answered it).
+const PROBED_OUT: &str = "(not run: the first programs run on it all hit a limit)";
+
+/// Programs that run a ladder input before the others (the most shared first).
+const PROBES: usize = 2;
+
+/// The others' CPU limit on a ladder input is this many times the slowest probe's CPU time
+/// (at least [`FLOOR`], at most the problem's limit): a program that slow where the probes
+/// answered counts as timed out, and no one pays the full limit on a stress input twice.
+const SLACK: u32 = 4;
+const FLOOR: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The first (always run) inputs run at a time between checks for programs that hang.
 const FIRST_BATCH: usize = 4;
 
@@ -107,10 +120,19 @@ pub async fn group_candidates(
     let (mut quiet, mut stopped) = (0, None);
     // Per program: inputs it hit the time limit on while every other program answered.
     let mut hung = vec![0usize; distinct.len()];
+    // The programs most candidates share run a ladder input first.
+    let mut probes: Vec<usize> = (0..distinct.len()).collect();
+    probes.sort_by_key(|&c| (std::cmp::Reverse(weight[c]), c));
+    probes.truncate(PROBES);
     while columns.len() < inputs.len() {
         let start = columns.len();
         if start >= cap {
             stopped = Some("execution budget");
+            break;
+        }
+        // Unanimous after one ladder batch: more inputs would only confirm it.
+        if start > always && answering_classes(&class, &columns) == 1 {
+            stopped = Some("every program agrees");
             break;
         }
         if start >= always && quiet >= QUIET_BATCHES {
@@ -125,29 +147,19 @@ pub async fn group_candidates(
         }
         .min(cap);
         let hung_now: Vec<bool> = hung.iter().map(|&n| n >= HANG_AFTER).collect();
-        let hung_now = &hung_now;
-        let batch = (start..end).map(|k| {
-            let input = &inputs[k];
-            join_all(
-                distinct
-                    .iter()
-                    .enumerate()
-                    .map(move |(c, code)| async move {
-                        if hung_now[c] {
-                            return Ok(Observed {
-                                behaviour: Behaviour::Failed(Failure::TimeLimit),
-                                shown: NOT_RUN.to_owned(),
-                            });
-                        }
-                        ctx.executor
-                            .observe(problem, code, &input.data, counters)
-                            .await
-                    }),
-            )
-        });
+        let column = Column {
+            ctx,
+            problem,
+            programs: &distinct,
+            probes: &probes,
+            hung: &hung_now,
+            counters,
+        };
+        let runner = &column;
+        let batch = (start..end).map(|k| runner.run(&inputs[k].data, k >= always));
         let before = distinct_classes(&class);
         for column in join_all(batch).await {
-            let column = column.into_iter().collect::<Result<Vec<_>, _>>()?;
+            let column = column?;
             for (c, count) in hung.iter_mut().enumerate() {
                 if timed_out_alone(&column, c) {
                     *count += 1;
@@ -237,6 +249,80 @@ pub async fn group_candidates(
     })
 }
 
+/// Runs one input on every program of a problem.
+struct Column<'a> {
+    ctx: &'a Context,
+    problem: &'a Problem,
+    programs: &'a [&'a str],
+    probes: &'a [usize],
+    /// Programs taken to hang: not run again.
+    hung: &'a [bool],
+    counters: &'a Counters,
+}
+
+impl Column<'_> {
+    /// Every program's behaviour on `input`. A ladder input runs on the probes first: if
+    /// they all hit a limit, no one else runs it; if not, the others run it under a limit
+    /// derived from the probes' times.
+    async fn run(&self, input: &[u8], ladder: bool) -> Result<Vec<Observed>, JudgeError> {
+        let mut column: Vec<Option<Observed>> = vec![None; self.programs.len()];
+        let probing = ladder && self.programs.len() > self.probes.len() + 1;
+        let mut limit = None;
+        if probing {
+            let probes = self.probes.iter().filter(|&&c| !self.hung[c]);
+            let runs = probes.map(|&c| async move { (c, self.observe(c, input, None).await) });
+            for (c, observed) in join_all(runs).await {
+                column[c] = Some(observed?);
+            }
+            let ran: Vec<&Observed> = column.iter().flatten().collect();
+            if !ran.is_empty() && ran.iter().all(|o| o.behaviour.is_limit()) {
+                return Ok(self.fill(column, PROBED_OUT));
+            }
+            let slowest = ran
+                .iter()
+                .filter(|o| !o.behaviour.is_failure())
+                .map(|o| o.cpu)
+                .max();
+            let cap = std::time::Duration::from_millis(self.problem.limits.time_limit_ms);
+            limit = slowest
+                .map(|cpu| (cpu * SLACK).max(FLOOR))
+                .filter(|l| *l < cap);
+        }
+        let rest = (0..self.programs.len()).filter(|&c| column[c].is_none() && !self.hung[c]);
+        let runs = rest.map(|c| async move { (c, self.observe(c, input, limit).await) });
+        for (c, observed) in join_all(runs).await {
+            column[c] = Some(observed?);
+        }
+        Ok(self.fill(column, NOT_RUN))
+    }
+
+    async fn observe(
+        &self,
+        c: usize,
+        input: &[u8],
+        limit: Option<std::time::Duration>,
+    ) -> Result<Observed, JudgeError> {
+        self.ctx
+            .executor
+            .observe_within(self.problem, self.programs[c], input, limit, self.counters)
+            .await
+    }
+
+    /// The column with every program not run shown as timed out, with `why`.
+    fn fill(&self, column: Vec<Option<Observed>>, why: &str) -> Vec<Observed> {
+        column
+            .into_iter()
+            .map(|o| {
+                o.unwrap_or_else(|| Observed {
+                    behaviour: Behaviour::Failed(Failure::TimeLimit),
+                    shown: why.to_owned(),
+                    cpu: std::time::Duration::ZERO,
+                })
+            })
+            .collect()
+    }
+}
+
 /// Whether program `c` timed out on this input while every other program answered it.
 fn timed_out_alone(column: &[Observed], c: usize) -> bool {
     column.len() > 1
@@ -282,6 +368,16 @@ fn refine(class: &[usize], column: &[Observed]) -> Vec<usize> {
             *ids.entry((c, &o.behaviour)).or_insert(next)
         })
         .collect()
+}
+
+/// Classes among the programs that answered some input (one that failed everywhere is left
+/// out of the groups anyway).
+fn answering_classes(class: &[usize], columns: &[Vec<Observed>]) -> usize {
+    let answering: Vec<usize> = (0..class.len())
+        .filter(|&c| columns.iter().any(|col| !col[c].behaviour.is_failure()))
+        .map(|c| class[c])
+        .collect();
+    distinct_classes(&answering)
 }
 
 fn distinct_classes(class: &[usize]) -> usize {

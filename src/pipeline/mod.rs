@@ -1,8 +1,10 @@
 //! The S* pipeline: generate and debug N samples (stage 1), then select one by execution
 //! (stage 2), for every problem of a set, resumably.
 
+mod adaptive;
 mod agreement;
 mod behaviour;
+mod budget;
 mod candidates;
 mod context;
 mod executor;
@@ -18,6 +20,7 @@ mod submission;
 mod synth;
 mod tournament;
 
+pub use budget::{Budget, Budgets, Limits, Spent};
 pub use candidates::{
     load_candidates, load_inputs, Candidates, CandidatesError, GivenInput, GivenInputs,
 };

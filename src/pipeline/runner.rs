@@ -61,6 +61,7 @@ pub async fn run_set(
         .collect();
     let already = results.values().filter(|r| finished(r)).count();
     reporter.start(todo.len(), already);
+    ctx.budget.start(todo.len());
     // Solutions are read once, here; then each finished problem adds its own from memory.
     // Written at once: a run stopped between a results line and its submission rewrite (a
     // kill, or Ctrl-C between the two writes) gets its submission whole on resume.

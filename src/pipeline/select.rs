@@ -176,11 +176,13 @@ fn unpicked(ctx: &Context, finals: &[FinalProgram]) -> SelectionReport {
     }
 }
 
-/// Picks a program among `finals` (each sample's last program, if any) by the method asked.
+/// Picks a program among `finals` (each sample's last program, if any) by the method asked;
+/// `inputs`, when stage 1 already synthesized them, are used rather than made again.
 pub async fn select(
     ctx: &Context,
     problem: &Arc<Problem>,
     finals: Vec<FinalProgram>,
+    inputs: Option<Vec<SynthInput>>,
     counter: &Counters,
 ) -> Result<SelectionReport, JudgeError> {
     let method = ctx.settings.select;
@@ -216,7 +218,7 @@ pub async fn select(
         }
         // Without a model, `llm-judge` ranks behaviour groups as `majority` does.
         SelectMethod::LlmJudge | SelectMethod::Majority | SelectMethod::Sstar => {
-            by_behaviour(ctx, problem, &candidates, &mut report, counter).await?;
+            by_behaviour(ctx, problem, &candidates, inputs, &mut report, counter).await?;
         }
         SelectMethod::Public | SelectMethod::Oracle => {}
     }
@@ -434,10 +436,14 @@ async fn by_behaviour(
     ctx: &Context,
     problem: &Arc<Problem>,
     candidates: &[&FinalProgram],
+    inputs: Option<Vec<SynthInput>>,
     report: &mut SelectionReport,
     counter: &Counters,
 ) -> Result<(), JudgeError> {
-    let mut inputs: Vec<SynthInput> = synthesize(ctx, problem, counter).await?;
+    let mut inputs: Vec<SynthInput> = match inputs {
+        Some(inputs) => inputs,
+        None => synthesize(ctx, problem, counter).await?,
+    };
     let behaviours = group_candidates(ctx, problem, candidates, &inputs, counter).await?;
     let generated = inputs.len();
     inputs.truncate(behaviours.run);
@@ -478,14 +484,21 @@ async fn by_behaviour(
         .collect();
     let groups = &behaviours.groups;
     let sizes: Vec<usize> = groups.iter().map(|g| g.members.len()).collect();
-    let judged =
-        ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_some() && groups.len() > 1;
+    // A budget that ran out before judging leaves the model-free ranking.
+    let budget_out = ctx.llm.is_some()
+        && groups.len() > 1
+        && !ctx.may_ask(&problem.id, crate::llm::Role::Judge, counter);
+    let judged = ctx.settings.select == SelectMethod::Sstar
+        && ctx.llm.is_some()
+        && groups.len() > 1
+        && !budget_out;
     let dual = if judged {
         None
     } else {
         dual_agreement(ctx, groups)
     };
-    let model_free = ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_none();
+    let model_free =
+        ctx.settings.select == SelectMethod::Sstar && (ctx.llm.is_none() || budget_out);
     let agreement = (model_free && dual.is_none()).then(|| agreement::scores(groups));
     let code = |m: usize| &*candidates[m].code;
     let mut chosen_member = None;
@@ -495,8 +508,13 @@ async fn by_behaviour(
             .get(best)
             .map(|g| agreement::member(g, ctx.settings.seed, code));
         let reason = format!(
-            "model-free: most agreement with the other candidates ({} agreeing answers on {} \
+            "{}model-free: most agreement with the other candidates ({} agreeing answers on {} \
              kept inputs; group of {})",
+            if budget_out {
+                "the budget ran out before judging; "
+            } else {
+                ""
+            },
             scores.get(best).copied().unwrap_or(0),
             behaviours.kept.len(),
             groups.get(best).map_or(0, |g| g.members.len())

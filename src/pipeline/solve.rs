@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
+use super::adaptive::{self, Sampled, SamplingStop};
+use super::budget::Spent;
 use super::context::{Context, Counters};
 use super::generate::{generate_and_debug, record, run_public, FinalProgram, RoundRecord};
 use super::select::{select, SelectionReport};
@@ -30,7 +32,11 @@ pub async fn solve_problem(
 ) -> Solved {
     let started = Instant::now();
     let counter = Counters::default();
-    let samples = given.as_ref().map_or(ctx.settings.samples, Vec::len);
+    let samples = match &given {
+        Some(programs) => programs.len(),
+        None if ctx.settings.adaptive => ctx.settings.max_samples.unwrap_or(ctx.settings.samples),
+        None => ctx.settings.samples,
+    };
     // A previous, interrupted attempt may have left a partial trace: start it afresh. Queued
     // ahead of this attempt's trace lines and inputs, so done before them.
     let (trace, inputs) = (ctx.run.trace(&problem.id), ctx.run.inputs_dir(&problem.id));
@@ -62,6 +68,10 @@ pub async fn solve_problem(
         sandbox_seconds: 0.0,
         difficulty: problem.metadata.difficulty.clone(),
         source: problem.metadata.source.clone(),
+        samples_used: None,
+        sampling_stopped: None,
+        selection_stopped: None,
+        budget_exhausted: None,
     };
     if let Some(llm) = &ctx.llm {
         // One meaning of "call" everywhere: a request sent to the model over the network.
@@ -76,9 +86,19 @@ pub async fn solve_problem(
         result.completion_tokens =
             totals.usage.completion_tokens + totals.cached_usage.completion_tokens;
         result.cost_usd = totals.cost_usd;
+        ctx.budget.finished(Spent::of(&totals));
     }
     let outcome = match outcome {
-        Ok(report) => write_files(ctx, &problem, &report).await.map(|()| report),
+        Ok((sampled, report)) => {
+            result.samples_used = Some(sampled.used);
+            result.sampling_stopped = Some(sampled.stopped);
+            result.selection_stopped = report
+                .input_counts
+                .as_ref()
+                .and_then(|c| c.stopped)
+                .map(str::to_owned);
+            write_files(ctx, &problem, &report).await.map(|()| report)
+        }
         Err(error) => Err(error),
     };
     let mut solution = None;
@@ -112,6 +132,7 @@ pub async fn solve_problem(
             result.error = Some(error.to_string());
         }
     }
+    result.budget_exhausted = counter.exhausted();
     result.executions = counter.executions.load(Ordering::Relaxed);
     result.sandbox_seconds = counter.busy_micros.load(Ordering::Relaxed) as f64 / 1e6;
     result.seconds = started.elapsed().as_secs_f64();
@@ -129,49 +150,71 @@ enum SolveError {
     },
 }
 
+/// Stage 1 (all N samples, or adaptive waves), then stage 2 on what it drew.
 async fn run_stages(
     ctx: &Context,
     problem: &Arc<Problem>,
     given: Option<Vec<String>>,
     counter: &Counters,
-) -> Result<SelectionReport, SolveError> {
-    let finals: Vec<FinalProgram> = match given {
-        Some(programs) => judge_given(ctx, problem, programs, counter).await?,
-        None => generate_and_debug(ctx, problem, counter)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect(),
+) -> Result<(Sampled, SelectionReport), SolveError> {
+    let settings = &ctx.settings;
+    let mut sampled = if settings.adaptive {
+        let cap = settings.max_samples.unwrap_or(settings.samples);
+        adaptive::sample(ctx, problem, given, cap, counter).await?
+    } else {
+        let (finals, used) = match given {
+            Some(programs) => (
+                judge_given(ctx, problem, &programs, 0, counter).await?,
+                programs.len(),
+            ),
+            None => (
+                generate_and_debug(ctx, problem, 0..settings.samples, counter)
+                    .await?
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                settings.samples,
+            ),
+        };
+        Sampled {
+            finals,
+            used,
+            stopped: SamplingStop::Fixed,
+            inputs: None,
+        }
     };
-    Ok(select(ctx, problem, finals, counter).await?)
+    let finals = std::mem::take(&mut sampled.finals);
+    let inputs = sampled.inputs.take();
+    let report = select(ctx, problem, finals, inputs, counter).await?;
+    Ok((sampled, report))
 }
 
-/// Given programs go straight to the public tests, recorded in the trace as round 0.
-async fn judge_given(
+/// Given programs go straight to the public tests, recorded in the trace as round 0;
+/// `programs[0]` is sample `first`.
+pub(super) async fn judge_given(
     ctx: &Context,
     problem: &Arc<Problem>,
-    programs: Vec<String>,
+    programs: &[String],
+    first: usize,
     counter: &Counters,
 ) -> Result<Vec<FinalProgram>, JudgeError> {
-    let runs = programs
-        .into_iter()
-        .enumerate()
-        .map(|(sample, code)| async move {
-            let code: Arc<str> = Arc::from(code);
-            let results = run_public(ctx, problem, &code, counter).await?;
-            let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
-            record(
-                ctx,
-                problem,
-                RoundRecord::program(sample, 0, "given", &code, &results, None),
-            );
-            Ok(FinalProgram {
-                sample,
-                code,
-                public_passed: passed,
-                public_total: results.len(),
-            })
-        });
+    let runs = programs.iter().enumerate().map(|(k, code)| async move {
+        let sample = first + k;
+        let code: Arc<str> = Arc::from(code.as_str());
+        let results = run_public(ctx, problem, &code, counter).await?;
+        let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
+        record(
+            ctx,
+            problem,
+            RoundRecord::program(sample, 0, "given", &code, &results, None),
+        );
+        Ok(FinalProgram {
+            sample,
+            code,
+            public_passed: passed,
+            public_total: results.len(),
+        })
+    });
     join_all(runs).await.into_iter().collect()
 }
 

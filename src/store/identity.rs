@@ -13,6 +13,8 @@ const NOT_IDENTITY: &[&str] = &[
     "model.retry",
     "model.prices",
     "pipeline.problem_concurrency",
+    // A run that ran out may be resumed with more; what finished stays as it was.
+    "pipeline.budget",
 ];
 
 /// The settings that differ between a run on disk and a new invocation, as

@@ -16,7 +16,7 @@ pub use files::{append_line, pretty_json, write_atomic, write_json_atomic};
 pub use identity::setting_differences;
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};
-pub use records::{ProblemResult, ResultStatus, RunInfo};
+pub use records::{Exhausted, ProblemResult, ResultStatus, RunInfo, SamplingStop, Scope, Unit};
 pub use run_dir::RunDir;
 pub use settings::{RecordedSettings, Shard};
 pub use shards::ShardCoverage;

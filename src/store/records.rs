@@ -93,4 +93,91 @@ pub struct ProblemResult {
     pub difficulty: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Samples drawn (or candidates taken) of `samples`: fewer when adaptive sampling stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_used: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling_stopped: Option<SamplingStop>,
+    /// Why selection ran no more inputs, when it stopped before its ladder's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection_stopped: Option<String>,
+    /// The budget that ran out for this problem, and before which stage's request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_exhausted: Option<Exhausted>,
+}
+
+/// Why a problem took no more samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SamplingStop {
+    /// Fixed N: every sample was drawn.
+    Fixed,
+    /// One behaviour group leads clearly, or the samples left could not overtake it.
+    Agreement,
+    /// The cap (`--max-samples`, or the candidates given) was reached first.
+    MaxSamples,
+    /// A budget ran out.
+    Budget,
+}
+
+impl SamplingStop {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed number of samples",
+            Self::Agreement => "one behaviour group leads clearly",
+            Self::MaxSamples => "reached the most samples allowed",
+            Self::Budget => "a budget ran out",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    Usd,
+    Tokens,
+}
+
+/// Whose limit: the problem's own, or its share of the run's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    Problem,
+    Run,
+}
+
+/// A budget that ran out for a problem: which, and the stage whose request it refused first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exhausted {
+    pub unit: Unit,
+    pub scope: Scope,
+    /// `generate`, `debug`, `test-gen` or `judge`.
+    pub stage: String,
+}
+
+impl Exhausted {
+    /// The flag that set the limit, as the user typed it.
+    pub fn flag(&self) -> &'static str {
+        match (self.scope, self.unit) {
+            (Scope::Problem, Unit::Usd) => "--budget-usd",
+            (Scope::Problem, Unit::Tokens) => "--budget-tokens",
+            (Scope::Run, Unit::Usd) => "--run-budget-usd",
+            (Scope::Run, Unit::Tokens) => "--run-budget-tokens",
+        }
+    }
+}
+
+impl std::fmt::Display for Exhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let whose = match self.scope {
+            Scope::Problem => "the problem's budget",
+            Scope::Run => "its share of the run's budget",
+        };
+        write!(
+            f,
+            "{whose} ({}) ran out before a {} request",
+            self.flag(),
+            self.stage
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! `sstar solve` and `sstar eval` end to end through the CLI, against a scripted
 //! OpenAI-compatible server on 127.0.0.1.
 
+mod compute;
 mod generator;
 mod model_free;
 mod outcomes;
