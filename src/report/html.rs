@@ -380,6 +380,9 @@ fn problem_section(p: &ProblemView) -> Markup {
                 @if let Some(d) = p.dollars { " · " (format!("${d:.4}")) }
                 " · " a href="#problems-section" { "back to the table" }
             }
+            @if !p.compute.is_empty() {
+                p.muted { @for line in &p.compute { (line) " " } }
+            }
             @if !p.missing.is_empty() {
                 div.note { "Missing: " (p.missing.join("; ")) "." }
             }

@@ -30,6 +30,13 @@ async fn adaptive_sampling_draws_waves_until_a_group_leads_clearly_and_the_judge
     assert_eq!(solution.trim(), "print(abs(int(input())))");
     let selection = read_json(&out.path().join("problems/abs/selection.json"));
     assert_eq!(selection["finals"].as_array().map(Vec::len), Some(12));
+    // The report says what was spent and why sampling stopped.
+    let page = report_page(out.path());
+    assert!(
+        page.contains("Sampling took 12 of 32 samples: one behaviour group leads clearly."),
+        "{page}"
+    );
+    assert!(page.contains("flip rate"), "the judge's votes: {page}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -69,6 +76,13 @@ async fn adaptive_candidates_stop_at_the_first_wave_that_agrees() {
         adaptive["executions"].as_u64() < fixed["executions"].as_u64(),
         "{fixed} vs {adaptive}"
     );
+}
+
+/// `sstar report` on a run: its page.
+fn report_page(run: &std::path::Path) -> String {
+    let made = crate::common::run_sstar(&["report", run.to_str().expect("utf-8")]);
+    assert!(made.status.success(), "{made:?}");
+    std::fs::read_to_string(run.join("report.html")).expect("page")
 }
 
 /// `solve` on one problem with prices of $1 per million tokens, and `flags`.

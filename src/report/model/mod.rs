@@ -145,6 +145,8 @@ pub(crate) struct ProblemView {
     pub source: Option<String>,
     pub method: Option<String>,
     pub samples: usize,
+    /// What the problem spent and why each stage stopped, a sentence each.
+    pub compute: Vec<String>,
     /// Final-round programs, and those passing every public test.
     pub finals: usize,
     pub candidates: usize,

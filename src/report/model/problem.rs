@@ -121,6 +121,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
             .and_then(|s| s.method.clone())
             .or_else(|| result.map(|r| r.select.clone()).filter(|m| !m.is_empty())),
         samples: result.map_or(finals.len(), |r| r.samples),
+        compute: result.map(compute).unwrap_or_default(),
         finals: finals.len(),
         candidates: selection.map_or_else(
             || result.map_or(0, |r| r.candidates),
@@ -527,4 +528,29 @@ fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView
         lines,
         omitted,
     })
+}
+
+/// What a problem spent, and why sampling and selection stopped, in sentences.
+fn compute(result: &crate::store::ProblemResult) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let (Some(used), Some(stop)) = (result.samples_used, result.sampling_stopped) {
+        lines.push(format!(
+            "Sampling took {used} of {} samples: {}.",
+            result.samples,
+            stop.describe()
+        ));
+    }
+    if let Some(stop) = &result.selection_stopped {
+        lines.push(format!("Selection ran no more inputs: {stop}."));
+    }
+    lines.push(format!(
+        "{} sandbox executions, {:.1} s in the sandbox.",
+        result.executions, result.sandbox_seconds
+    ));
+    if let Some(out) = &result.budget_exhausted {
+        lines.push(format!(
+            "Budget: {out}; the pick is among what the problem had by then."
+        ));
+    }
+    lines
 }
