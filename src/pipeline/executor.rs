@@ -9,7 +9,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, Termination};
 
-use super::behaviour::Behaviour;
+use super::behaviour::{Behaviour, Failure};
 use super::context::Counters;
 use crate::exec::{Job, Meter};
 use crate::judge::{candidate_job, judge_test, sandbox_failure_detail, JudgeError, TestResult};
@@ -22,8 +22,30 @@ pub struct Observed {
     pub behaviour: Behaviour,
     /// Output (or error) as text for prompts, already truncated.
     pub shown: String,
-    /// CPU time the run took.
+    /// CPU time the run took, and the CPU limit it ran under.
     pub cpu: Duration,
+    pub limit: Duration,
+}
+
+impl Observed {
+    /// What this run tells of a run under `limit`, if anything: a run that finished within
+    /// it, or timed out under a limit at least as loose, is as good as running again; one
+    /// that finished but took longer would have timed out.
+    fn under(&self, limit: Duration) -> Option<Observed> {
+        let timed_out = self.behaviour == Behaviour::Failed(Failure::TimeLimit);
+        if timed_out {
+            return (self.limit >= limit).then(|| self.clone());
+        }
+        if self.cpu <= limit {
+            return Some(self.clone());
+        }
+        Some(Observed {
+            behaviour: Behaviour::Failed(Failure::TimeLimit),
+            shown: "(time limit exceeded)".to_owned(),
+            cpu: limit,
+            limit,
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -32,7 +54,7 @@ pub struct Executor {
     observed: Memo,
 }
 
-/// Problem id → (program, input) hash → what it did.
+/// Problem id → (program, input) hash → what it did (under whichever limit it last ran).
 #[derive(Debug, Default)]
 struct Memo(Mutex<HashMap<String, HashMap<[u8; 32], Observed>>>);
 
@@ -117,20 +139,24 @@ impl Executor {
         cpu_limit: Option<Duration>,
         counters: &Counters,
     ) -> Result<Observed, JudgeError> {
-        let key = observed_key(code, input, cpu_limit);
-        if let Some(hit) = self.observed.get(&problem.id, &key) {
-            return Ok(hit);
-        }
+        let key = observed_key(code, input);
         let mut job = candidate_job(problem, code, input);
         if let Some(cpu) = cpu_limit {
             let own = &problem.limits;
             job.limits = Limits::new(cpu, own.memory_limit_mb, own.output_limit_mb);
+        }
+        let limit = job.limits.cpu;
+        if let Some(hit) = self.observed.get(&problem.id, &key) {
+            if let Some(known) = hit.under(limit) {
+                return Ok(known);
+            }
         }
         let outcome = self.engine.run(job, counters).await?;
         let observed = Observed {
             behaviour: Behaviour::of(problem, &outcome),
             shown: shown(&outcome),
             cpu: outcome.cpu,
+            limit,
         };
         self.observed.insert(&problem.id, key, observed.clone());
         Ok(observed)
@@ -155,14 +181,11 @@ impl Executor {
     }
 }
 
-fn observed_key(code: &str, input: &[u8], cpu_limit: Option<Duration>) -> [u8; 32] {
+fn observed_key(code: &str, input: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
     for part in [code.as_bytes(), input] {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part);
-    }
-    if let Some(cpu) = cpu_limit {
-        hash.update(cpu.as_nanos().to_le_bytes());
     }
     hash.finalize().into()
 }
@@ -192,20 +215,20 @@ fn runtime_error(outcome: &Outcome, detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::behaviour::Failure;
 
     fn seen(shown: &str) -> Observed {
         Observed {
             behaviour: Behaviour::Failed(Failure::RuntimeError),
             shown: shown.into(),
             cpu: Duration::ZERO,
+            limit: Duration::ZERO,
         }
     }
 
     #[test]
     fn a_finished_problems_observations_are_dropped_and_no_one_elses() {
         let memo = Memo::default();
-        let key = observed_key("print(1)", b"", None);
+        let key = observed_key("print(1)", b"");
         memo.insert("a", key, seen("from a"));
         memo.insert("b", key, seen("from b"));
         // The same program on the same input, under two problems: kept apart.

@@ -12,7 +12,7 @@ use super::behaviour::{Behaviour, Failure};
 use super::context::{Context, Counters};
 use super::executor::Observed;
 use super::generate::FinalProgram;
-use super::inputs::SynthInput;
+use super::inputs::{Source, SynthInput};
 use crate::judge::JudgeError;
 use crate::problem::Problem;
 
@@ -61,16 +61,16 @@ const HANG_AFTER: usize = 2;
 /// What a program taken to hang shows for an input it was not run on.
 const NOT_RUN: &str = "(not run: it timed out on inputs every other program answered)";
 
-/// What a program shows for a ladder input it was not run on because the probes all hit a
-/// limit on it (the input is then dropped: nobody answered it).
+/// What a program shows for an input it was not run on because the probes all hit a limit
+/// on it (the input is then dropped: nobody answered it).
 const PROBED_OUT: &str = "(not run: the first programs run on it all hit a limit)";
 
-/// Programs that run a ladder input before the others (the most shared first).
+/// Programs that run a synthesized input before the others (the most shared first).
 const PROBES: usize = 2;
 
-/// The others' CPU limit on a ladder input is this many times the slowest probe's CPU time
-/// (at least [`FLOOR`], at most the problem's limit): a program that slow where the probes
-/// answered counts as timed out, and no one pays the full limit on a stress input twice.
+/// The others' CPU limit on a probed input is this many times the CPU time of the first
+/// probe that answered it (at least [`FLOOR`], at most the problem's limit): a program that
+/// slow where another answered counts as timed out, and pays no more than that.
 const SLACK: u32 = 4;
 const FLOOR: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -120,7 +120,7 @@ pub async fn group_candidates(
     let (mut quiet, mut stopped) = (0, None);
     // Per program: inputs it hit the time limit on while every other program answered.
     let mut hung = vec![0usize; distinct.len()];
-    // The programs most candidates share run a ladder input first.
+    // The programs most candidates share run an input first.
     let mut probes: Vec<usize> = (0..distinct.len()).collect();
     probes.sort_by_key(|&c| (std::cmp::Reverse(weight[c]), c));
     probes.truncate(PROBES);
@@ -156,7 +156,12 @@ pub async fn group_candidates(
             counters,
         };
         let runner = &column;
-        let batch = (start..end).map(|k| runner.run(&inputs[k].data, k >= always));
+        let batch = (start..end).map(|k| {
+            let source = inputs[k].source;
+            // The stress input exists to find who times out; a given one is the user's.
+            let probed = !matches!(source, Source::Stress | Source::Given);
+            runner.run(&inputs[k].data, probed)
+        });
         let before = distinct_classes(&class);
         for column in join_all(batch).await {
             let column = column?;
@@ -261,32 +266,32 @@ struct Column<'a> {
 }
 
 impl Column<'_> {
-    /// Every program's behaviour on `input`. A ladder input runs on the probes first: if
-    /// they all hit a limit, no one else runs it; if not, the others run it under a limit
-    /// derived from the probes' times.
-    async fn run(&self, input: &[u8], ladder: bool) -> Result<Vec<Observed>, JudgeError> {
+    /// Every program's behaviour on `input`. A `probed` input runs on the probes first, one
+    /// at a time: if they all hit a limit, no one else runs it; once one answers, the others
+    /// run it under a limit derived from its time.
+    async fn run(&self, input: &[u8], probed: bool) -> Result<Vec<Observed>, JudgeError> {
         let mut column: Vec<Option<Observed>> = vec![None; self.programs.len()];
-        let probing = ladder && self.programs.len() > self.probes.len() + 1;
+        let probing = probed && self.programs.len() > self.probes.len() + 1;
         let mut limit = None;
         if probing {
-            let probes = self.probes.iter().filter(|&&c| !self.hung[c]);
-            let runs = probes.map(|&c| async move { (c, self.observe(c, input, None).await) });
-            for (c, observed) in join_all(runs).await {
-                column[c] = Some(observed?);
+            // One probe at a time: the first that answers sets everyone else's limit.
+            let cap = std::time::Duration::from_millis(self.problem.limits.time_limit_ms);
+            let mut answered = false;
+            for &c in self.probes.iter().filter(|&&c| !self.hung[c]) {
+                let observed = self.observe(c, input, None).await?;
+                let cpu = observed.cpu;
+                let fails = observed.behaviour.is_failure();
+                column[c] = Some(observed);
+                if !fails {
+                    answered = true;
+                    limit = Some((cpu * SLACK).max(FLOOR)).filter(|l| *l < cap);
+                    break;
+                }
             }
             let ran: Vec<&Observed> = column.iter().flatten().collect();
-            if !ran.is_empty() && ran.iter().all(|o| o.behaviour.is_limit()) {
+            if !answered && !ran.is_empty() && ran.iter().all(|o| o.behaviour.is_limit()) {
                 return Ok(self.fill(column, PROBED_OUT));
             }
-            let slowest = ran
-                .iter()
-                .filter(|o| !o.behaviour.is_failure())
-                .map(|o| o.cpu)
-                .max();
-            let cap = std::time::Duration::from_millis(self.problem.limits.time_limit_ms);
-            limit = slowest
-                .map(|cpu| (cpu * SLACK).max(FLOOR))
-                .filter(|l| *l < cap);
         }
         let rest = (0..self.programs.len()).filter(|&c| column[c].is_none() && !self.hung[c]);
         let runs = rest.map(|c| async move { (c, self.observe(c, input, limit).await) });
@@ -317,6 +322,7 @@ impl Column<'_> {
                     behaviour: Behaviour::Failed(Failure::TimeLimit),
                     shown: why.to_owned(),
                     cpu: std::time::Duration::ZERO,
+                    limit: std::time::Duration::ZERO,
                 })
             })
             .collect()

@@ -192,6 +192,10 @@ impl Bout<'_> {
         let code = |g: &Group| &*self.candidates[g.representative()].code;
         let mut rounds = Vec::new();
         for round in 0..MAX_ROUNDS {
+            // A budget that ran out leaves the pair as far as it got.
+            if !self.ctx.may_ask(&self.problem.id, Role::Judge, self.counter) {
+                break;
+            }
             let k = shown[round % shown.len()];
             let input = &inputs[kept[k]].data;
             let first = prompts::pairwise(
@@ -230,6 +234,9 @@ pub async fn by_code(
     join_all(pairs(codes.len()).into_iter().map(|(a, b)| async move {
         let mut rounds = Vec::new();
         for round in 0..MAX_ROUNDS {
+            if !ctx.may_ask(&problem.id, Role::Judge, counter) {
+                break;
+            }
             let first = prompts::pairwise_code_only(problem, codes[a], codes[b]);
             let second = prompts::pairwise_code_only(problem, codes[b], codes[a]);
             let answers = ask_both(ctx, problem, counter, round, first, second).await;
