@@ -193,7 +193,10 @@ impl Bout<'_> {
         let mut rounds = Vec::new();
         for round in 0..MAX_ROUNDS {
             // A budget that ran out leaves the pair as far as it got.
-            if !self.ctx.may_ask(&self.problem.id, Role::Judge, self.counter) {
+            if !self
+                .ctx
+                .may_ask(&self.problem.id, Role::Judge, self.counter)
+            {
                 break;
             }
             let k = shown[round % shown.len()];

@@ -54,7 +54,7 @@ async fn adaptive_candidates_stop_at_the_first_wave_that_agrees() {
     ];
     let wrong = "print(int(input()))";
     let mut programs: Vec<(&str, &str)> = right.iter().map(|code| ("abs", *code)).collect();
-    programs.extend(std::iter::repeat(("abs", wrong)).take(8));
+    programs.extend(std::iter::repeat_n(("abs", wrong), 8));
     let candidates = dir.path().join("candidates.jsonl");
     write_candidates(&candidates, &programs);
     let mut ran = Vec::new();

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::{read_json, write_candidates};
 use crate::common::{solve_offline, write_problem};
@@ -190,5 +190,68 @@ fn a_program_that_hangs_where_the_others_answer_stops_being_run() {
         selection["always_failing"],
         serde_json::json!([0]),
         "{selection:#}"
+    );
+}
+
+#[test]
+fn a_program_far_slower_than_the_others_times_out_at_a_limit_derived_from_theirs() {
+    let set = tempfile::tempdir().expect("set");
+    let dir = set.path().join("sum");
+    stdio_sum_problem(&dir);
+    std::fs::write(
+        dir.join("problem.toml"),
+        "title = \"Sum\"\nkind = \"stdio\"\ntime_limit_ms = 3000\n",
+    )
+    .expect("limits");
+    // Right, and within the problem's 3 s, but it spins 1.6 s of CPU on every input: where
+    // the others answer in milliseconds, the limit it runs under is the 1 s floor.
+    let slow = "import sys, time\nt = time.process_time()\nwhile time.process_time() - t < 1.6:\n    pass\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
+    let right = "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
+    let also = "n = int(input())\nprint(sum(int(x) for x in input().split()))";
+    let third = "input()\nprint(sum(map(int, input().split())))";
+    let candidates = set.path().join("candidates.jsonl");
+    write_candidates(
+        &candidates,
+        &[("sum", right), ("sum", also), ("sum", third), ("sum", slow)],
+    );
+    let out = tempfile::tempdir().expect("out");
+    let output = solve_offline(set.path(), out.path(), &candidates, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pick = std::fs::read_to_string(out.path().join("problems/sum/solution.py")).expect("pick");
+    assert_ne!(pick.trim(), slow);
+    // Its public runs finish (1.6 s < 3 s); on synthesized inputs it times out near 1 s, a
+    // few times at most, and never costs the problem's full limit. So it stands apart from
+    // the programs it agrees with.
+    let selection = read_json(&out.path().join("problems/sum/selection.json"));
+    let groups = selection["groups"].as_array().expect("groups");
+    let with_others = groups.iter().any(|g| {
+        g["samples"]
+            .as_array()
+            .is_some_and(|s| s.contains(&json!(3)) && s.len() > 1)
+    });
+    assert!(!with_others, "{selection:#}");
+    let log = std::fs::read_to_string(out.path().join("cache/exec.log")).expect("exec.log");
+    let runs: Vec<Value> = log
+        .lines()
+        .filter_map(|line| serde_json::from_str(line.split_once(' ')?.1).ok())
+        .collect();
+    let cpu = |run: &Value| {
+        run["cpu"]["secs"].as_f64().unwrap_or(0.0)
+            + run["cpu"]["nanos"].as_f64().unwrap_or(0.0) / 1e9
+    };
+    // The cache keeps CPU time limits only (a wall-clock one depends on the machine's load).
+    let timed_out: Vec<f64> = runs
+        .iter()
+        .filter(|r| r["termination"]["kind"] == "time_limit")
+        .map(cpu)
+        .collect();
+    assert!(timed_out.len() <= 6, "{timed_out:?}");
+    assert!(
+        timed_out.iter().all(|&s| s < 1.5),
+        "time limits on synthesized inputs are derived from the others' times: {timed_out:?}"
     );
 }
