@@ -35,18 +35,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from bench_pipeline import PROBLEMS, PROGRAMS, PUBLICS  # noqa: E402
+from bench_pipeline import PROBLEMS, PROGRAMS, PUBLICS, reply  # noqa: E402
+
+def bundled():
+    """(title, problem id) of each bundled problem."""
+    for pid in sorted(os.listdir(PROBLEMS)):
+        toml = os.path.join(PROBLEMS, pid, "problem.toml")
+        if os.path.exists(toml):
+            yield next(l.split("=", 1)[1].strip().strip('"') for l in open(toml) if l.startswith("title")), pid
+
 
 def references():
     """title -> (problem id, reference program path)."""
-    found = {}
-    for pid in sorted(os.listdir(PROBLEMS)):
-        toml = os.path.join(PROBLEMS, pid, "problem.toml")
-        if not os.path.exists(toml):
-            continue
-        title = next(l.split("=", 1)[1].strip().strip('"') for l in open(toml) if l.startswith("title"))
-        found[title] = (pid, os.path.join(PROBLEMS, pid, "solutions", "reference.py"))
-    return found
+    return {title: (pid, os.path.join(PROBLEMS, pid, "solutions", "reference.py")) for title, pid in bundled()}
 
 
 REFERENCES = references()
@@ -55,11 +56,7 @@ REFERENCES = references()
 def right_programs():
     """title -> the bundled programs that are right (all but `wrong_*`), stripped."""
     right = {}
-    for pid in sorted(os.listdir(PROBLEMS)):
-        toml = os.path.join(PROBLEMS, pid, "problem.toml")
-        if not os.path.exists(toml):
-            continue
-        title = next(l.split("=", 1)[1].strip().strip('"') for l in open(toml) if l.startswith("title"))
+    for title, pid in bundled():
         solutions = os.path.join(PROBLEMS, pid, "solutions")
         right[title] = {open(os.path.join(solutions, f)).read().strip() for f in os.listdir(solutions)
                         if f.endswith(".py") and not f.startswith("wrong_")}
@@ -145,17 +142,7 @@ class Handler(BaseHTTPRequestHandler):
             if CROWD:
                 programs = CROWDS.get(title, programs)
             texts = ["```python\n" + programs[i % len(programs)] + "\n```" for i in range(n)]
-        out = json.dumps({
-            "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": "stop"}
-                        for i, t in enumerate(texts)],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
-        }).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
+        reply(self, body["model"], texts)
 
     @staticmethod
     def is_call(text):

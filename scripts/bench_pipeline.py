@@ -63,17 +63,22 @@ class Handler(BaseHTTPRequestHandler):
             texts = ["no generator"]
         else:
             texts = ["```python\n" + progs[i % len(progs)] + "\n```" for i in range(n)]
-        out = json.dumps({
-            "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": "stop"}
-                        for i, t in enumerate(texts)],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
-        }).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
+        reply(self, body["model"], texts)
+
+
+def reply(handler, model, texts):
+    """Answers a chat completion request with one choice per text."""
+    out = json.dumps({
+        "id": "x", "object": "chat.completion", "created": 0, "model": model,
+        "choices": [{"index": i, "message": {"role": "assistant", "content": t}, "finish_reason": "stop"}
+                    for i, t in enumerate(texts)],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+    }).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(out)))
+    handler.end_headers()
+    handler.wfile.write(out)
 
 
 def main():

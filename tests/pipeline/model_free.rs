@@ -144,25 +144,19 @@ fn a_function_bug_on_the_empty_list_is_found() {
     );
 }
 
-#[test]
-fn a_program_that_hangs_where_the_others_answer_stops_being_run() {
+/// The sum problem under `time_limit_ms`, solved offline among `programs`: the set and run.
+fn solve_sum(time_limit_ms: u64, programs: &[&str]) -> (tempfile::TempDir, tempfile::TempDir) {
     let set = tempfile::tempdir().expect("set");
     let dir = set.path().join("sum");
     stdio_sum_problem(&dir);
     std::fs::write(
         dir.join("problem.toml"),
-        "title = \"Sum\"\nkind = \"stdio\"\ntime_limit_ms = 500\n",
+        format!("title = \"Sum\"\nkind = \"stdio\"\ntime_limit_ms = {time_limit_ms}\n"),
     )
     .expect("limits");
-    // Answers the public tests (n = 3 and n = 5) and spins on every other input.
-    let hangs = "import sys\nd = sys.stdin.read().split()\nif d[0] not in ('3', '5'):\n    while True:\n        pass\nprint(sum(map(int, d[1:])))";
-    let right = "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
-    let also = "n = int(input())\nprint(sum(int(x) for x in input().split()))";
     let candidates = set.path().join("candidates.jsonl");
-    write_candidates(
-        &candidates,
-        &[("sum", hangs), ("sum", right), ("sum", also)],
-    );
+    let lines: Vec<(&str, &str)> = programs.iter().map(|p| ("sum", *p)).collect();
+    write_candidates(&candidates, &lines);
     let out = tempfile::tempdir().expect("out");
     let output = solve_offline(set.path(), out.path(), &candidates, &[]);
     assert!(
@@ -170,6 +164,16 @@ fn a_program_that_hangs_where_the_others_answer_stops_being_run() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    (set, out)
+}
+
+#[test]
+fn a_program_that_hangs_where_the_others_answer_stops_being_run() {
+    // Answers the public tests (n = 3 and n = 5) and spins on every other input.
+    let hangs = "import sys\nd = sys.stdin.read().split()\nif d[0] not in ('3', '5'):\n    while True:\n        pass\nprint(sum(map(int, d[1:])))";
+    let right = "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
+    let also = "n = int(input())\nprint(sum(int(x) for x in input().split()))";
+    let (_set, out) = solve_sum(500, &[hangs, right, also]);
     let problem = out.path().join("problems/sum");
     let pick = std::fs::read_to_string(problem.join("solution.py")).expect("pick");
     assert!([right, also].contains(&pick.trim()), "{pick}");
@@ -195,32 +199,13 @@ fn a_program_that_hangs_where_the_others_answer_stops_being_run() {
 
 #[test]
 fn a_program_far_slower_than_the_others_times_out_at_a_limit_derived_from_theirs() {
-    let set = tempfile::tempdir().expect("set");
-    let dir = set.path().join("sum");
-    stdio_sum_problem(&dir);
-    std::fs::write(
-        dir.join("problem.toml"),
-        "title = \"Sum\"\nkind = \"stdio\"\ntime_limit_ms = 3000\n",
-    )
-    .expect("limits");
     // Right, and within the problem's 3 s, but it spins 1.6 s of CPU on every input: where
     // the others answer in milliseconds, the limit it runs under is the 1 s floor.
     let slow = "import sys, time\nt = time.process_time()\nwhile time.process_time() - t < 1.6:\n    pass\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
     let right = "import sys\nd = sys.stdin.read().split()\nprint(sum(map(int, d[1:])))";
     let also = "n = int(input())\nprint(sum(int(x) for x in input().split()))";
     let third = "input()\nprint(sum(map(int, input().split())))";
-    let candidates = set.path().join("candidates.jsonl");
-    write_candidates(
-        &candidates,
-        &[("sum", right), ("sum", also), ("sum", third), ("sum", slow)],
-    );
-    let out = tempfile::tempdir().expect("out");
-    let output = solve_offline(set.path(), out.path(), &candidates, &[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_set, out) = solve_sum(3000, &[right, also, third, slow]);
     let pick = std::fs::read_to_string(out.path().join("problems/sum/solution.py")).expect("pick");
     assert_ne!(pick.trim(), slow);
     // Its public runs finish (1.6 s < 3 s); on synthesized inputs it times out near 1 s, a
