@@ -8,6 +8,7 @@
 //! [`CONFIDENCE`] (Adaptive-Consistency's Beta rule): 4 against 0, 6 against 1, 8 against 2.
 //! Sampling also stops when the samples left under the cap could not close the gap.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::context::{Context, Counters};
@@ -58,6 +59,7 @@ pub async fn sample(
             break;
         }
         let wave = sampled.used..(sampled.used + WAVE).min(cap);
+        let answers = counter.answers.load(Ordering::Relaxed);
         let new = match &given {
             Some(programs) => {
                 judge_given(ctx, problem, &programs[wave.clone()], wave.start, counter).await?
@@ -70,6 +72,14 @@ pub async fn sample(
         };
         sampled.finals.extend(new);
         sampled.used = wave.end;
+        if given.is_none() && counter.answers.load(Ordering::Relaxed) == answers {
+            sampled.stopped = if counter.exhausted().is_some() {
+                SamplingStop::Budget
+            } else {
+                SamplingStop::ModelError
+            };
+            break;
+        }
         if settled(ctx, problem, &mut sampled, cap, counter).await? {
             sampled.stopped = SamplingStop::Agreement;
             break;

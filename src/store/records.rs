@@ -118,6 +118,8 @@ pub enum SamplingStop {
     MaxSamples,
     /// A budget ran out.
     Budget,
+    /// The model answered none of a wave's requests: the next wave would fare no better.
+    ModelError,
 }
 
 impl SamplingStop {
@@ -127,6 +129,7 @@ impl SamplingStop {
             Self::Agreement => "one behaviour group leads clearly",
             Self::MaxSamples => "reached the most samples allowed",
             Self::Budget => "a budget ran out",
+            Self::ModelError => "the model answered none of a wave's requests",
         }
     }
 }
