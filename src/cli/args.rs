@@ -178,7 +178,8 @@ pub struct SolveArgs {
     /// behaviour group leads clearly.
     #[arg(long)]
     pub adaptive: bool,
-    /// The most samples per problem; implies --adaptive.
+    /// The most samples per problem (default: --samples, or every given candidate); implies
+    /// --adaptive.
     #[arg(long, value_name = "N")]
     pub max_samples: Option<usize>,
     /// Dollars the model may cost per problem (needs prices: --input-price or --price-file).

@@ -126,7 +126,12 @@ async fn settled(
         sizes.get(1).copied().unwrap_or(0),
     );
     let left = cap - sampled.used;
-    Ok(clear_lead(lead, next) || lead > next + left)
+    tracing::debug!(
+        "{}: {} samples, public-passing groups {sizes:?}",
+        problem.id,
+        sampled.used
+    );
+    Ok(clear_lead(lead, next) || (left > 0 && lead > next + left))
 }
 
 /// Whether `a` programs against `b` lead clearly: P(p > 1/2) for p ~ Beta(a + 1, b + 1),

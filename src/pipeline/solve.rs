@@ -159,7 +159,12 @@ async fn run_stages(
 ) -> Result<(Sampled, SelectionReport), SolveError> {
     let settings = &ctx.settings;
     let mut sampled = if settings.adaptive {
-        let cap = settings.max_samples.unwrap_or(settings.samples);
+        // Given candidates are all available unless `--max-samples` says otherwise.
+        let cap = match (settings.max_samples, &given) {
+            (Some(cap), _) => cap,
+            (None, Some(programs)) => programs.len(),
+            (None, None) => settings.samples,
+        };
         adaptive::sample(ctx, problem, given, cap, counter).await?
     } else {
         let (finals, used) = match given {
