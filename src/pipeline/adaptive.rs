@@ -53,8 +53,10 @@ pub async fn sample(
         stopped: SamplingStop::MaxSamples,
         inputs: None,
     };
+    // Given candidates cost the model nothing: only drawn samples stop for a budget.
+    let drawn = given.is_none();
     while sampled.used < cap {
-        if counter.exhausted().is_some() {
+        if drawn && counter.exhausted().is_some() {
             sampled.stopped = SamplingStop::Budget;
             break;
         }
@@ -72,7 +74,7 @@ pub async fn sample(
         };
         sampled.finals.extend(new);
         sampled.used = wave.end;
-        if given.is_none() && counter.answers.load(Ordering::Relaxed) == answers {
+        if drawn && counter.answers.load(Ordering::Relaxed) == answers {
             sampled.stopped = if counter.exhausted().is_some() {
                 SamplingStop::Budget
             } else {
@@ -85,7 +87,7 @@ pub async fn sample(
             break;
         }
     }
-    if sampled.stopped == SamplingStop::MaxSamples && counter.exhausted().is_some() {
+    if drawn && sampled.stopped == SamplingStop::MaxSamples && counter.exhausted().is_some() {
         sampled.stopped = SamplingStop::Budget;
     }
     Ok(sampled)
