@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::context::{Context, Counters};
 use super::generate::{generate_and_debug, FinalProgram};
-use super::groups::group_candidates;
+use super::groups::{group_candidates, BATCH};
 use super::inputs::{synthesize, SynthInput};
 use super::solve::judge_given;
 use crate::judge::JudgeError;
@@ -118,7 +118,11 @@ async fn settled(
         if sampled.inputs.is_none() {
             sampled.inputs = Some(synthesize(ctx, problem, counter).await?);
         }
+        // The rule looks at the first inputs and one ladder batch: enough to see who agrees,
+        // and the runs are remembered for selection, which goes on down the ladder once.
         let inputs = sampled.inputs.as_deref().unwrap_or_default();
+        let first = inputs.iter().take_while(|i| !i.source.is_ladder()).count();
+        let inputs = &inputs[..(first + BATCH).min(inputs.len())];
         let behaviours = group_candidates(ctx, problem, &candidates, inputs, counter).await?;
         behaviours.groups.iter().map(|g| g.members.len()).collect()
     };

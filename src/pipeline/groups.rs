@@ -78,7 +78,7 @@ const FLOOR: std::time::Duration = std::time::Duration::from_secs(1);
 const FIRST_BATCH: usize = 4;
 
 /// Ladder inputs run at a time between checks for new splits (and for programs that hang).
-const BATCH: usize = 16;
+pub const BATCH: usize = 16;
 /// Batches in a row that split nothing before the ladder stops.
 const QUIET_BATCHES: usize = 3;
 /// Executions per problem: inputs stop once the next would pass it (the first inputs, most
