@@ -38,7 +38,7 @@ pub struct Sampled {
 }
 
 /// Takes samples in waves of [`WAVE`] (from `given` when set) until the rule holds, at most
-/// `cap` of them.
+/// `cap` of them (no more than `given` holds).
 pub async fn sample(
     ctx: &Context,
     problem: &Arc<Problem>,
@@ -46,7 +46,6 @@ pub async fn sample(
     cap: usize,
     counter: &Counters,
 ) -> Result<Sampled, JudgeError> {
-    let cap = given.as_ref().map_or(cap, |g| g.len().min(cap));
     let mut sampled = Sampled {
         finals: Vec::new(),
         used: 0,

@@ -37,6 +37,18 @@ pub struct Settings {
     pub budget: Budgets,
 }
 
+impl Settings {
+    /// Samples a problem may take: every given candidate (`given` of them), else the most
+    /// adaptive sampling may draw, else the fixed N.
+    pub fn available(&self, given: Option<usize>) -> usize {
+        match given {
+            Some(given) => given,
+            None if self.adaptive => self.max_samples.unwrap_or(self.samples),
+            None => self.samples,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -150,6 +162,10 @@ impl Context {
         let llm = self.llm.as_ref()?;
         if let Some(out) = counter.exhausted() {
             return Some(out);
+        }
+        let limits = self.budget.limits();
+        if limits.problem.is_unlimited() && limits.run.is_unlimited() {
+            return None;
         }
         let ledger = llm.ledger();
         let (unit, scope) = self.budget.check(

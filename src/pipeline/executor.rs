@@ -12,7 +12,9 @@ use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, Termination};
 use super::behaviour::{Behaviour, Failure};
 use super::context::Counters;
 use crate::exec::{Job, Meter};
-use crate::judge::{candidate_job, judge_test, sandbox_failure_detail, JudgeError, TestResult};
+use crate::judge::{
+    candidate_job, judge_test, limits_for, sandbox_failure_detail, JudgeError, TestResult,
+};
 use crate::problem::{Problem, TestCase};
 use crate::store::ExecCache;
 
@@ -41,7 +43,7 @@ impl Observed {
         }
         Some(Observed {
             behaviour: Behaviour::Failed(Failure::TimeLimit),
-            shown: "(time limit exceeded)".to_owned(),
+            shown: TIME_LIMIT_SHOWN.to_owned(),
             cpu: limit,
             limit,
         })
@@ -84,6 +86,9 @@ impl Meter for Counters {
         Counters::executed(self, wall);
     }
 }
+
+/// What a run that timed out shows a model.
+const TIME_LIMIT_SHOWN: &str = "(time limit exceeded)";
 
 /// Longest output kept for showing a model.
 const SHOWN_CHARS: usize = 2000;
@@ -140,16 +145,19 @@ impl Executor {
         counters: &Counters,
     ) -> Result<Observed, JudgeError> {
         let key = observed_key(code, input);
+        let limit = cpu_limit.unwrap_or_else(|| limits_for(problem).cpu);
+        if let Some(known) = self
+            .observed
+            .get(&problem.id, &key)
+            .and_then(|hit| hit.under(limit))
+        {
+            return Ok(known);
+        }
+        // Built only on a miss: it copies the input.
         let mut job = candidate_job(problem, code, input);
         if let Some(cpu) = cpu_limit {
             let own = &problem.limits;
             job.limits = Limits::new(cpu, own.memory_limit_mb, own.output_limit_mb);
-        }
-        let limit = job.limits.cpu;
-        if let Some(hit) = self.observed.get(&problem.id, &key) {
-            if let Some(known) = hit.under(limit) {
-                return Ok(known);
-            }
         }
         let outcome = self.engine.run(job, counters).await?;
         let observed = Observed {
@@ -199,7 +207,7 @@ fn shown(outcome: &Outcome) -> String {
         (Termination::SandboxFailure { message }, _) => {
             runtime_error(outcome, &sandbox_failure_detail(message))
         }
-        (Termination::TimeLimit { .. }, _) => "(time limit exceeded)".to_owned(),
+        (Termination::TimeLimit { .. }, _) => TIME_LIMIT_SHOWN.to_owned(),
         (Termination::MemoryLimit, _) => "(memory limit exceeded)".to_owned(),
         (Termination::OutputLimit, _) => "(output limit exceeded)".to_owned(),
     };

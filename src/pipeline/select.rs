@@ -485,13 +485,10 @@ async fn by_behaviour(
     let groups = &behaviours.groups;
     let sizes: Vec<usize> = groups.iter().map(|g| g.members.len()).collect();
     // A budget that ran out before judging leaves the model-free ranking.
-    let budget_out = ctx.llm.is_some()
-        && groups.len() > 1
-        && !ctx.may_ask(&problem.id, crate::llm::Role::Judge, counter);
-    let judged = ctx.settings.select == SelectMethod::Sstar
-        && ctx.llm.is_some()
-        && groups.len() > 1
-        && !budget_out;
+    let to_judge =
+        ctx.settings.select == SelectMethod::Sstar && ctx.llm.is_some() && groups.len() > 1;
+    let budget_out = to_judge && !ctx.may_ask(&problem.id, crate::llm::Role::Judge, counter);
+    let judged = to_judge && !budget_out;
     let dual = if judged {
         None
     } else {

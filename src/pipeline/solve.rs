@@ -32,11 +32,7 @@ pub async fn solve_problem(
 ) -> Solved {
     let started = Instant::now();
     let counter = Counters::default();
-    let samples = match &given {
-        Some(programs) => programs.len(),
-        None if ctx.settings.adaptive => ctx.settings.max_samples.unwrap_or(ctx.settings.samples),
-        None => ctx.settings.samples,
-    };
+    let samples = ctx.settings.available(given.as_ref().map(Vec::len));
     // A previous, interrupted attempt may have left a partial trace: start it afresh. Queued
     // ahead of this attempt's trace lines and inputs, so done before them.
     let (trace, inputs) = (ctx.run.trace(&problem.id), ctx.run.inputs_dir(&problem.id));
@@ -159,12 +155,10 @@ async fn run_stages(
 ) -> Result<(Sampled, SelectionReport), SolveError> {
     let settings = &ctx.settings;
     let mut sampled = if settings.adaptive {
-        // Given candidates are all available unless `--max-samples` says otherwise.
-        let cap = match (settings.max_samples, &given) {
-            (Some(cap), _) => cap,
-            (None, Some(programs)) => programs.len(),
-            (None, None) => settings.samples,
-        };
+        let available = settings.available(given.as_ref().map(Vec::len));
+        let cap = settings
+            .max_samples
+            .map_or(available, |cap| cap.min(available));
         adaptive::sample(ctx, problem, given, cap, counter).await?
     } else {
         let (finals, used) = match given {

@@ -1,7 +1,7 @@
 //! Pairwise judgement between behaviour groups (S*'s adaptive selection), as a knockout: for
 //! each pair, an input where they differ, both programs and both real outputs shown to the
-//! model, asked in both orders. A judge is noisy and biased to a position, so a pair is asked again, on the
-//! next input that tells them apart and again in both orders, until one side leads by
+//! model, asked in both orders. A judge is noisy and biased to a position, so a pair is asked
+//! again, on the next input that tells them apart and in both orders, until one side leads by
 //! [`LEAD`] votes ([`NOISY_LEAD`] once the judge contradicted itself) or [`MAX_ROUNDS`]
 //! rounds are spent. Groups rank by pairs won, then by their share of all votes, and only
 //! then by size.
@@ -190,15 +190,7 @@ impl Bout<'_> {
             return tally(a, b, Vec::new());
         }
         let code = |g: &Group| &*self.candidates[g.representative()].code;
-        let mut rounds = Vec::new();
-        for round in 0..MAX_ROUNDS {
-            // A budget that ran out leaves the pair as far as it got.
-            if !self
-                .ctx
-                .may_ask(&self.problem.id, Role::Judge, self.counter)
-            {
-                break;
-            }
+        let question = |round: usize| {
             let k = shown[round % shown.len()];
             let input = &inputs[kept[k]].data;
             let first = prompts::pairwise(
@@ -213,18 +205,35 @@ impl Bout<'_> {
                 (code(ga), &ga.shown[k].shown),
                 input,
             );
-            let answers =
-                ask_both(self.ctx, self.problem, self.counter, round, first, second).await;
-            rounds.push(Round {
-                input: Some(kept[k]),
-                answers,
-            });
-            if settled(a, b, &rounds) {
-                break;
-            }
-        }
-        tally(a, b, rounds)
+            (Some(kept[k]), first, second)
+        };
+        judge_pair(self.ctx, self.problem, self.counter, (a, b), question).await
     }
+}
+
+/// Asks about the pair `(a, b)` round by round until it is [`settled`] or [`MAX_ROUNDS`]
+/// are spent; `question(round)` is the input shown and the prompt in both orders. A budget
+/// that runs out leaves the pair as far as it got.
+async fn judge_pair(
+    ctx: &Context,
+    problem: &Problem,
+    counter: &Counters,
+    (a, b): (usize, usize),
+    question: impl Fn(usize) -> (Option<usize>, Vec<Message>, Vec<Message>),
+) -> Comparison {
+    let mut rounds = Vec::new();
+    for round in 0..MAX_ROUNDS {
+        if !ctx.may_ask(&problem.id, Role::Judge, counter) {
+            break;
+        }
+        let (input, first, second) = question(round);
+        let answers = ask_both(ctx, problem, counter, round, first, second).await;
+        rounds.push(Round { input, answers });
+        if settled(a, b, &rounds) {
+            break;
+        }
+    }
+    tally(a, b, rounds)
 }
 
 /// `llm-judge`: compares programs from their code alone.
@@ -234,24 +243,13 @@ pub async fn by_code(
     codes: &[&str],
     counter: &Counters,
 ) -> Vec<Comparison> {
-    join_all(pairs(codes.len()).into_iter().map(|(a, b)| async move {
-        let mut rounds = Vec::new();
-        for round in 0..MAX_ROUNDS {
-            if !ctx.may_ask(&problem.id, Role::Judge, counter) {
-                break;
-            }
+    join_all(pairs(codes.len()).into_iter().map(|(a, b)| {
+        let question = move |_round: usize| {
             let first = prompts::pairwise_code_only(problem, codes[a], codes[b]);
             let second = prompts::pairwise_code_only(problem, codes[b], codes[a]);
-            let answers = ask_both(ctx, problem, counter, round, first, second).await;
-            rounds.push(Round {
-                input: None,
-                answers,
-            });
-            if settled(a, b, &rounds) {
-                break;
-            }
-        }
-        tally(a, b, rounds)
+            (None, first, second)
+        };
+        judge_pair(ctx, problem, counter, (a, b), question)
     }))
     .await
 }
@@ -328,8 +326,8 @@ fn settled(a: usize, b: usize, rounds: &[Round]) -> bool {
     x.abs_diff(y) >= if clean { LEAD } else { NOISY_LEAD }
 }
 
-/// The pair's result from its rounds: the side that leads by [`LEAD`] votes, else the
-/// majority once the rounds ran out, else a tie.
+/// The pair's result from its rounds: the side with more votes (a lead or, once the rounds
+/// ran out, the majority), else a tie.
 pub(crate) fn tally(a: usize, b: usize, rounds: Vec<Round>) -> Comparison {
     let votes = votes(a, b, &rounds);
     let (x, y) = counts(a, &votes);
@@ -344,15 +342,12 @@ pub(crate) fn tally(a: usize, b: usize, rounds: Vec<Round>) -> Comparison {
         Some(_) if unanimous && votes.iter().all(|v| v.group.is_some()) => "model",
         Some(_) => "votes",
     };
-    let first = rounds.first();
-    let letter = |w: &Option<Winner>| w.as_ref().map(|w| if *w == Winner::A { 'A' } else { 'B' });
+    let answer = |k: usize| votes.get(k).and_then(|v| v.answer);
     Comparison {
         a,
         b,
-        input: first.and_then(|r| r.input),
-        answers: first.map_or([None, None], |r| {
-            [letter(&r.answers[0]), letter(&r.answers[1])]
-        }),
+        input: rounds.first().and_then(|r| r.input),
+        answers: [answer(0), answer(1)],
         votes,
         winner,
         decided_by,
