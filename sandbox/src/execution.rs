@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::language::Language;
+
 /// What a judged program finds before its own code: LiveCodeBench's prelude, statement for
 /// statement (its grader prepends the same lines to every program it runs, function and
 /// stdio alike). The star-imports end with `from builtins import *`, so `pow`, `min` and the
@@ -122,6 +124,8 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct Execution<'a> {
     pub kind: ProgramKind,
+    /// What `code` is written in (Python unless said otherwise).
+    pub language: Language,
     pub code: &'a str,
     pub stdin: &'a [u8],
     /// Files placed in the scratch directory before the run (plain names, no slashes).
@@ -136,6 +140,7 @@ impl<'a> Execution<'a> {
     pub fn new(kind: ProgramKind, code: &'a str, stdin: &'a [u8], limits: Limits) -> Self {
         Self {
             kind,
+            language: Language::Python,
             code,
             stdin,
             files: Vec::new(),

@@ -17,6 +17,7 @@ mod cgroup;
 mod command;
 mod execution;
 mod interpreter;
+mod language;
 mod outcome;
 pub mod packages;
 mod pool;
@@ -33,6 +34,7 @@ pub use command::{shell_command, tree_archive, tree_function, TreeFile, TREE_DRI
 pub use execution::{Environment, Execution, Limits, ProgramKind, FUNCTION_CALLS, PRELUDE};
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
+pub use language::Language;
 pub use outcome::{Outcome, Termination};
 pub use pool::{Accounting, Isolation, Sandbox, SandboxConfig, SandboxError};
 pub use seccomp::denied_syscalls;

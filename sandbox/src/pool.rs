@@ -39,6 +39,12 @@ pub enum SandboxError {
         "this sstar was built without the `wasm` feature: cargo build --release --features wasm"
     )]
     WasmNotBuilt,
+    /// The backend cannot run programs in this language.
+    #[error("{backend} sandbox cannot run {language} programs")]
+    Unsupported {
+        backend: Backend,
+        language: crate::Language,
+    },
 }
 
 /// Which isolation layers are in force, as the workers reported them at start.
@@ -189,6 +195,13 @@ impl Sandbox {
 
     /// Runs one program. Blocks until a worker is free and the program has finished.
     pub fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+        // Nothing runs C++ yet: refused, never run as if it were Python.
+        if execution.language != crate::Language::Python {
+            return Err(SandboxError::Unsupported {
+                backend: self.backend(),
+                language: execution.language,
+            });
+        }
         let offered = match &self.inner {
             Inner::Process(pool) => &pool.packages,
             #[cfg(feature = "wasm")]

@@ -2,13 +2,17 @@
 
 use std::sync::Arc;
 
-use sstar_sandbox::{Environment, Execution, Limits, Outcome, ProgramKind, Sandbox, SandboxError};
+use sstar_sandbox::{
+    Environment, Execution, Language, Limits, Outcome, ProgramKind, Sandbox, SandboxError,
+};
 
 /// What to run: a program on an input, a helper with arguments, a driver over a tree with
 /// files. The same fields as [`Execution`], owned.
 #[derive(Debug, Clone)]
 pub struct Job {
     pub kind: ProgramKind,
+    /// What `code` is written in.
+    pub language: Language,
     pub code: Arc<str>,
     pub stdin: Arc<[u8]>,
     /// Files placed in the run's scratch directory.
@@ -30,6 +34,7 @@ impl Job {
     ) -> Self {
         Self {
             kind,
+            language: Language::Python,
             code: code.into(),
             stdin: stdin.into(),
             files: Vec::new(),
@@ -43,6 +48,7 @@ impl Job {
     /// arguments moved, its code and input copied.
     pub fn of(execution: Execution<'_>) -> Self {
         Self {
+            language: execution.language,
             code: execution.code.into(),
             stdin: execution.stdin.into(),
             kind: execution.kind,
@@ -56,6 +62,7 @@ impl Job {
     /// The sandbox's view of this job (its files copied: see [`Job::run`] to run one).
     pub fn execution(&self) -> Execution<'_> {
         let mut execution = Execution::new(self.kind.clone(), &self.code, &self.stdin, self.limits);
+        execution.language = self.language;
         execution.files.clone_from(&self.files);
         execution.args.clone_from(&self.args);
         execution.environment.clone_from(&self.environment);
@@ -67,6 +74,7 @@ impl Job {
     pub(crate) fn run(self, sandbox: &Sandbox) -> Result<Outcome, SandboxError> {
         let Self {
             kind,
+            language,
             code,
             stdin,
             files,
@@ -75,6 +83,7 @@ impl Job {
             environment,
         } = self;
         let mut execution = Execution::new(kind, &code, &stdin, limits);
+        execution.language = language;
         execution.files = files;
         execution.args = args;
         execution.environment = environment;
