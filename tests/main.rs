@@ -10,6 +10,7 @@ mod fix_locate;
 mod fix_model;
 mod grading;
 mod hostile;
+mod hostile_cpp;
 mod import_cli;
 mod import_limits;
 mod isolation;

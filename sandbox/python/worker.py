@@ -105,7 +105,7 @@ CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 8, 32, 4096, 16384
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_SECUREBITS, PR_SET_NO_NEW_PRIVS = 1, 24, 28, 38
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
@@ -191,7 +191,7 @@ def recv_fds(sock, size, max_fds):
 
 # --- isolation, once per worker ---------------------------------------------------------------
 
-ISOLATION = {"mount_ns": False, "net_ns": False, "chroot": False, "uid": None}
+ISOLATION = {"mount_ns": False, "net_ns": False, "chroot": False, "uid": None, "compiler_root": False}
 WARNINGS = [
     f"not mounting {p} (outside the interpreter's standard library and site directories): candidates cannot import from it"
     for p in _skipped
@@ -269,12 +269,42 @@ def _build_root(mountpoint):
             _bind("/dev/" + dev, root, read_only=False)
     os.makedirs(root + "/tmp", exist_ok=True)
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,nr_inodes=65536,mode=711")
+    if COMPILER:
+        try:
+            _build_compiler_root(root)
+            ISOLATION["compiler_root"] = True
+        except OSError as e:
+            WARNINGS.append(f"no compiler root ({e}): C++ programs cannot be compiled")
     # Nothing a run writes outside its scratch directory can outlast it, even where it runs
     # as the (capability-less) owner of the root, in an unprivileged user namespace.
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(root)
     os.chroot(".")
     os.chdir("/")
+
+
+# The C++ compiler's own root, inside the private root: the toolchain's directories the host
+# found (see sstar_sandbox's toolchain discovery), /dev/null and the scratch tmpfs, nothing
+# else: no /etc, no /proc, no interpreter, no other device. The compiler zygote chroots here.
+COMPILER = CONFIG.get("compiler")
+COMPILER_ROOT = "/.sstar-cc"
+
+
+def _build_compiler_root(root):
+    at = root + COMPILER_ROOT
+    os.makedirs(at)
+    bound = []
+    for path in COMPILER["binds"]:  # parents before children; symlinks are recreated as such
+        if any(path.startswith(b + "/") for b in bound) or not os.path.lexists(path):
+            continue
+        _bind(path, at)
+        if not os.path.islink(path):
+            bound.append(path)
+    _bind("/dev/null", at, read_only=False)
+    # The scratch tmpfs, where the source and the binary are: the same paths in both roots.
+    os.makedirs(at + "/tmp")
+    _mount(root + "/tmp", at + "/tmp", None, MS_BIND)
+    _mount(None, at + "/tmp", None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 
 def _enter_user_namespace():
@@ -371,10 +401,9 @@ class CgroupAccounting:
         self.floor = None
 
     def join(self, pid):
-        """Move the zygote into the slot's cgroup (its runs are then born there)."""
+        """Move a zygote into the slot's cgroup (its runs are then born there)."""
         for fd in self.procs:
             os.write(fd, str(pid).encode())
-        self.release_join()
 
     def release_join(self):
         for fd in self.procs:
@@ -400,7 +429,8 @@ class CgroupAccounting:
         os.write(self.limit, str(self.floor + req["memory_bytes"] + allowance).encode())
         self.base = _pread_int(self.usage)
         os.write(self.peak, b"0")
-        os.write(self.tasks, str(req.get("max_processes", 32) + 1).encode())  # + the zygote
+        # + the zygotes
+        os.write(self.tasks, str(req.get("max_processes", 32) + (2 if CC_ZYGOTE else 1)).encode())
         self.oom_before = self._oom_kills()
 
     def check(self, _pid, cpu_limit, _memory_limit):
@@ -631,7 +661,13 @@ def _set_limit(which, soft, hard=None):
 def _apply_limits(req):
     cpu_s = req["cpu_ms"] // 1000 + 1
     _set_limit(resource.RLIMIT_CPU, cpu_s)  # soft == hard: SIGKILL, which even a PID-1 obeys
-    _set_limit(resource.RLIMIT_AS, VM_BASE + req["memory_bytes"])
+    if req["kind"] == "native" and isinstance(ACCOUNTING, CgroupAccounting):
+        # A native program's memory is what it touches, which the cgroup counts and limits,
+        # as judges count it: address space it only reserves (a large static array, glibc's
+        # thread stacks, sized from our 1 GiB RLIMIT_STACK) is no memory used.
+        _set_limit(resource.RLIMIT_AS, resource.RLIM_INFINITY)
+    else:
+        _set_limit(resource.RLIMIT_AS, VM_BASE + req["memory_bytes"])
     _set_limit(resource.RLIMIT_FSIZE, req["output_bytes"])
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_NOFILE, 256)
@@ -817,9 +853,44 @@ def run_main(ctl_fd):
         _report({"outcome": "setup_error", "message": f"{type(e).__name__}: {e}"})
         os._exit(121)
     try:
+        if req["kind"] in ("native", "compile"):
+            run_native(req)
         run_program(req, blobs[0])
     finally:
         os._exit(121)
+
+
+# Every signal a program may meet goes back to its default action in the child: CPython
+# ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across exec.
+_DEFAULT_SIGNALS = set(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP}
+
+
+def run_native(req):
+    """Runs in the run's process, PID 1 of its namespace: start the binary (or the compiler)
+    as its child, wait, end as it ended. Never returns. A child rather than an exec: PID 1
+    ignores the default-action signals it sends itself, so `raise(SIGTERM)` or `abort()`
+    would not end it; the child is spawned without copying this process's pages."""
+    if req["kind"] == "compile":
+        argv = [COMPILER["driver"], *req["argv"], "solution.cpp", "-o", "solution"]
+        env = {"PATH": "/usr/bin:/bin", "TMPDIR": req["scratch"], "LANG": "C", "LC_ALL": "C"}
+        actions = [(os.POSIX_SPAWN_DUP2, 2, 1), (os.POSIX_SPAWN_CLOSE, 3)]  # diagnostics on stderr
+    else:
+        argv, env, actions = ["./solution", *req["argv"]], {}, [(os.POSIX_SPAWN_CLOSE, 3)]
+    try:
+        pid = os.posix_spawn(argv[0], argv, env, file_actions=actions, setsigmask=(), setsigdef=_DEFAULT_SIGNALS)
+    except OSError as e:
+        _report({"outcome": "setup_error", "message": f"cannot start {argv[0]}: {e}"})
+        os._exit(121)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        _report({"outcome": "signal", "signal": os.WTERMSIG(status)})
+        os._exit(128 + os.WTERMSIG(status))
+    code = os.WEXITSTATUS(status)
+    if code == 0 and req["kind"] == "compile":
+        binary = os.open("solution", os.O_RDONLY | os.O_NOFOLLOW)
+        while os.sendfile(1, binary, None, 1 << 20):
+            pass
+    os._exit(code)
 
 
 # --- the zygote: forks runs, touches nothing else --------------------------------------------
@@ -864,12 +935,18 @@ def _probe_namespaces():
     return True
 
 
-def zygote_main(sock):
+def zygote_main(sock, compiler=False):
     """Fork a run for every request, hand it the request socket, report its pid. Never reads
-    anything but that one byte and a descriptor."""
+    anything but that one byte and a descriptor. The compiler zygote warms nothing (its runs
+    start g++, never Python code) and lives in the compiler's root: it chroots there before
+    the seccomp filter, which denies chroot, and its runs can reach nothing else."""
     global VM_BASE, OOM_PROTECTED
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    warm_up()  # meanwhile the supervisor moves us into the slot's cgroup
+    if compiler:
+        os.chroot(COMPILER_ROOT)
+        os.chdir("/")
+    else:
+        warm_up()  # meanwhile the supervisor moves us into the slot's cgroup
     status_fd = os.open(f"{os.getpid()}/status", os.O_RDONLY, dir_fd=PROC_FD)
     try:  # a memory-limit kill takes the run, never the zygote
         fd = os.open(f"{os.getpid()}/oom_score_adj", os.O_WRONLY, dir_fd=PROC_FD)
@@ -914,7 +991,8 @@ def _status_kb(fd, key):
 COUNTER = 0
 
 
-def _prepare_scratch(files):
+def _prepare_scratch(files, executable=None):
+    """The run's scratch directory with `files` in it (mode 0600; `executable`, 0700)."""
     global COUNTER
     COUNTER += 1
     name = f"run{COUNTER}"
@@ -924,7 +1002,8 @@ def _prepare_scratch(files):
         for file, data in files:
             if "/" in file or file in ("", ".", ".."):
                 raise ValueError(f"bad scratch file name {file!r}")
-            out = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=fd)
+            mode = 0o700 if file == executable else 0o600
+            out = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode, dir_fd=fd)
             with os.fdopen(out, "wb") as f:
                 f.write(data)
         uid = ISOLATION["uid"]
@@ -1015,18 +1094,18 @@ def _remove_scratch_base():
 QUEUED_REQUEST_BYTES = 64 << 10
 
 
-def _spawn_run(run_fds, header, code):
-    """Have the zygote clone a run, and give the run its request; returns the run's pid."""
+def _spawn_run(zygote, run_fds, header, code):
+    """Have `zygote` clone a run, and give the run its request; returns the run's pid."""
     ours, theirs = socketpair(AF_UNIX, SOCK_STREAM)
     try:
         queued = len(code) < QUEUED_REQUEST_BYTES
         if queued:
             _send_request(ours, run_fds, header, code)
         try:
-            send_fds(ZYGOTE, b"F", [theirs.fileno()])
+            send_fds(zygote, b"F", [theirs.fileno()])
         finally:
             theirs.close()
-        reply = ZYGOTE.recv(8)
+        reply = zygote.recv(8)
         if len(reply) != 8:
             raise OSError(errno.EPIPE, "the zygote is gone")
         pid, err = struct.unpack("<ii", reply)
@@ -1050,7 +1129,14 @@ def _send_request(sock, run_fds, header, code):
 def execute(req, blobs):
     code_src, stdin_data = blobs[0], blobs[1]
     files = list(zip(req.get("files", []), blobs[2:]))
-    scratch = _prepare_scratch(files)
+    zygote, executable = ZYGOTE, None
+    if req["kind"] == "native":  # the code is the binary
+        files, code_src, executable = files + [("solution", code_src)], b"", "solution"
+    elif req["kind"] == "compile":
+        if CC_ZYGOTE is None:
+            raise OSError(errno.ENOENT, "no compiler root in this worker")
+        files, code_src, zygote = files + [("solution.cpp", code_src)], b"", CC_ZYGOTE
+    scratch = _prepare_scratch(files, executable)
     stdin_fd = os.memfd_create("stdin", 0)
     view = memoryview(stdin_data)
     while view:
@@ -1068,7 +1154,7 @@ def execute(req, blobs):
     started = time.monotonic()
     try:
         ACCOUNTING.start(req, ALLOWANCE)
-        pid = _spawn_run(run_fds, header, code_src)
+        pid = _spawn_run(zygote, run_fds, header, code_src)
     finally:
         for fd in run_fds:
             os.close(fd)
@@ -1172,9 +1258,8 @@ def _supervise(req, pid, started, out_r, err_r, rep_r):
     return result, [stdout, b"".join(streams[err_r]), b"".join(streams[rep_r])]
 
 
-def main():
-    global ZYGOTE, ALLOWANCE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host owns Ctrl-C and tells us by closing the pipe
+def _fork_zygote(compiler):
+    """Fork a zygote; the supervisor's end of its socket."""
     ours, theirs = socketpair(AF_UNIX, SOCK_SEQPACKET)
     zygote = os.fork()
     if zygote == 0:
@@ -1182,21 +1267,40 @@ def main():
         ours.close()
         for fd in (PROTO_IN, PROTO_OUT):
             os.close(fd)
+        for other in (ZYGOTE, CC_ZYGOTE):
+            if other is not None:
+                other.close()
         ACCOUNTING.release_join()
         try:
-            zygote_main(theirs)
+            zygote_main(theirs, compiler)
         finally:
             os._exit(0)
     theirs.close()
-    ZYGOTE = ours
     # The first move into a cgroup waits for an RCU grace period (~20 ms here): done while
     # the zygote imports, before it can clone any run.
     ACCOUNTING.join(zygote)
-    hello = json.loads(ZYGOTE.recv(4096) or b"{}")
+    return ours
+
+
+def _hello(zygote):
+    hello = json.loads(zygote.recv(4096) or b"{}")
     if hello.get("seccomp_error"):
         raise SystemExit(f"sstar worker: cannot install the seccomp filter: {hello['seccomp_error']}")
     if hello.get("warning"):
         WARNINGS.append(hello["warning"])
+    return hello
+
+
+def main():
+    global ZYGOTE, CC_ZYGOTE, ALLOWANCE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the host owns Ctrl-C and tells us by closing the pipe
+    ZYGOTE = _fork_zygote(compiler=False)
+    if ISOLATION["compiler_root"]:
+        CC_ZYGOTE = _fork_zygote(compiler=True)
+    ACCOUNTING.release_join()
+    hello = _hello(ZYGOTE)
+    if CC_ZYGOTE is not None:
+        _hello(CC_ZYGOTE)
     # Pages a run may copy from the warm interpreter on top of its own allowance.
     ALLOWANCE = hello.get("rss_bytes", 0)
     ISOLATION["fresh_namespaces_per_run"] = OWN_PID_NS
@@ -1224,6 +1328,7 @@ def main():
 
 
 ZYGOTE = None
+CC_ZYGOTE = None  # the compiler's zygote, where the host found a C++ toolchain
 ALLOWANCE = 0
 # Runs get their own PID and IPC namespaces where the kernel lets us make them.
 OWN_PID_NS = (ISOLATION["uid"] is not None or ISOLATION["mount_ns"]) and _probe_namespaces()

@@ -1,4 +1,4 @@
-//! `sstar-sandbox`: runs untrusted Python programs fast and hostile-proof.
+//! `sstar-sandbox`: runs untrusted Python and C++ programs fast and hostile-proof.
 //!
 //! A [`Sandbox`] owns a pool of warm CPython workers (`python/worker.py`, embedded in the
 //! binary). Each execution is cloned from a worker's pristine zygote into fresh PID and IPC
@@ -18,12 +18,14 @@ mod command;
 mod execution;
 mod interpreter;
 mod language;
+mod native;
 mod outcome;
 pub mod packages;
 mod pool;
 mod protocol;
 pub mod pyjson;
 mod seccomp;
+mod toolchain;
 mod uids;
 #[cfg(feature = "wasm")]
 mod wasm;
@@ -35,6 +37,8 @@ pub use execution::{Environment, Execution, Limits, ProgramKind, FUNCTION_CALLS,
 pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
 pub use language::Language;
+pub use native::{CompileSettings, CompileStats, DEFAULT_CXX_FLAGS};
+pub use toolchain::CXX_ENV;
 pub use outcome::{Outcome, Termination};
 pub use pool::{Accounting, Isolation, Sandbox, SandboxConfig, SandboxError};
 pub use seccomp::denied_syscalls;

@@ -146,6 +146,11 @@ pub(crate) enum Report {
     SetupError {
         message: String,
     },
+    /// A native program (or the compiler), started by the run as its child, was killed by
+    /// this signal: the run ends as if it had been.
+    Signal {
+        signal: i32,
+    },
 }
 
 impl Report {
@@ -183,6 +188,12 @@ impl Report {
             "setup_error" => Self::SetupError {
                 message: text("message")?,
             },
+            "signal" => Self::Signal {
+                signal: record
+                    .get("signal")
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|n| i32::try_from(n).ok())?,
+            },
             _ => return None,
         })
     }
@@ -198,12 +209,17 @@ const EFBIG: i32 = 27;
 impl RawResult {
     /// Classifies the run. `report` is `None` when the program died before writing one.
     pub(crate) fn into_outcome(
-        self,
-        report: Option<Report>,
+        mut self,
+        mut report: Option<Report>,
         limits: &Limits,
         stdout: Vec<u8>,
         stderr: Vec<u8>,
     ) -> Outcome {
+        if let Some(Report::Signal { signal }) = report {
+            self.signal = Some(signal);
+            self.exit_code = None;
+            report = None;
+        }
         let cpu = Duration::from_secs_f64(self.cpu_ms.max(0.0) / 1000.0);
         let near_memory_limit = self.memory_kb.saturating_mul(1024) >= limits.memory_bytes / 10 * 9;
         let termination = match (self.killed_for, &report) {
@@ -254,7 +270,8 @@ impl RawResult {
             (None, Some(Report::Returned { .. } | Report::Ok | Report::Exit)) => {
                 Termination::Finished
             }
-            (None, None) => Termination::Finished,
+            // Taken apart above: the signal is the run's.
+            (None, None | Some(Report::Signal { .. })) => Termination::Finished,
         };
         // Moved, not copied: a value may be large.
         let returned = match (&termination, report) {
@@ -281,10 +298,12 @@ fn signal_name(signal: i32) -> String {
         4 => "SIGILL",
         6 => "SIGABRT",
         7 => "SIGBUS",
+        5 => "SIGTRAP",
         8 => "SIGFPE",
         9 => "SIGKILL",
         11 => "SIGSEGV",
         13 => "SIGPIPE",
+        14 => "SIGALRM",
         15 => "SIGTERM",
         _ => return format!("signal {signal}"),
     };

@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::cgroup::SlotCgroup;
-use crate::execution::Execution;
+use crate::execution::{Execution, ProgramKind};
+use crate::native::{CompileSettings, CompileStats, Compiled, Native};
 use crate::interpreter::Interpreter;
 use crate::outcome::Outcome;
 use crate::packages::Offered;
 use crate::uids::UidBlock;
-use crate::worker::{SpawnSpec, Worker};
+use crate::worker::{CompilerRoot, RunMode, SpawnSpec, Worker};
 
 /// Why the sandbox could not do its job (as opposed to a program failing, which is an
 /// [`Outcome`]).
@@ -33,6 +34,9 @@ pub enum SandboxError {
     WasmPython { path: PathBuf, reason: String },
     #[error("wasm sandbox: {0}")]
     Wasm(String),
+    /// C++ cannot be compiled here: no compiler, or no private root to run it in.
+    #[error("cannot compile C++: {0}")]
+    Compiler(String),
     #[error(transparent)]
     Package(#[from] crate::packages::PackageError),
     #[error(
@@ -40,7 +44,7 @@ pub enum SandboxError {
     )]
     WasmNotBuilt,
     /// The backend cannot run programs in this language.
-    #[error("{backend} sandbox cannot run {language} programs")]
+    #[error("the {backend} sandbox cannot run {language} programs (C++ needs `--sandbox process`)")]
     Unsupported {
         backend: Backend,
         language: crate::Language,
@@ -63,6 +67,9 @@ pub struct Isolation {
     pub fresh_namespaces_per_run: bool,
     /// Runs are under the seccomp filter (see [`denied_syscalls`](crate::denied_syscalls)).
     pub seccomp: bool,
+    /// C++ compiles in a root of its own holding only the toolchain.
+    #[serde(default)]
+    pub compiler_root: bool,
     /// How a run's CPU time, memory and tasks are counted across its processes.
     pub accounting: Accounting,
     /// Layers the kernel or our privileges denied, in words.
@@ -108,6 +115,8 @@ pub struct SandboxConfig {
     ///
     /// [`locate_wasm_python`]: crate::locate_wasm_python
     pub wasm_python: Option<PathBuf>,
+    /// How C++ programs are compiled (process backend).
+    pub compile: CompileSettings,
 }
 
 impl SandboxConfig {
@@ -122,6 +131,7 @@ impl SandboxConfig {
             packages: Vec::new(),
             backend: Backend::Process,
             wasm_python: None,
+            compile: CompileSettings::default(),
         }
     }
 
@@ -195,12 +205,15 @@ impl Sandbox {
 
     /// Runs one program. Blocks until a worker is free and the program has finished.
     pub fn run(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
-        // Nothing runs C++ yet: refused, never run as if it were Python.
-        if execution.language != crate::Language::Python {
-            return Err(SandboxError::Unsupported {
-                backend: self.backend(),
-                language: execution.language,
-            });
+        if execution.language == crate::Language::Cpp {
+            return match &self.inner {
+                Inner::Process(pool) => pool.run_cpp(execution),
+                #[cfg(feature = "wasm")]
+                Inner::Wasm(_) => Err(SandboxError::Unsupported {
+                    backend: self.backend(),
+                    language: execution.language,
+                }),
+            };
         }
         let offered = match &self.inner {
             Inner::Process(pool) => &pool.packages,
@@ -211,7 +224,7 @@ impl Sandbox {
         // error, never the program's `ModuleNotFoundError`.
         let packages = offered.dirs(&execution.environment.packages)?;
         match &self.inner {
-            Inner::Process(pool) => pool.run(execution, &packages),
+            Inner::Process(pool) => pool.run(execution, &packages, RunMode::Python),
             #[cfg(feature = "wasm")]
             Inner::Wasm(runtime) => runtime.run(execution, &packages),
         }
@@ -264,6 +277,35 @@ impl Sandbox {
         }
     }
 
+    /// What besides a C++ program's source decides its binary (compiler, flags, compile
+    /// limits); `None` where C++ cannot be compiled. Callers caching outcomes of C++ programs
+    /// key on it too.
+    pub fn cxx_fingerprint(&self) -> Option<String> {
+        match &self.inner {
+            Inner::Process(pool) if pool.isolation.compiler_root => pool.native.fingerprint(),
+            _ => None,
+        }
+    }
+
+    /// The C++ compiler's `--version` line, where C++ can be compiled.
+    pub fn cxx_version(&self) -> Option<&str> {
+        match &self.inner {
+            Inner::Process(pool) if pool.isolation.compiler_root => {
+                pool.native.toolchain.as_ref().ok().map(|t| t.version.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// How often C++ sources were compiled, and how often a kept binary was used instead.
+    pub fn compile_stats(&self) -> CompileStats {
+        match &self.inner {
+            Inner::Process(pool) => pool.native.stats(),
+            #[cfg(feature = "wasm")]
+            Inner::Wasm(_) => CompileStats::default(),
+        }
+    }
+
     /// The host interpreter the workers run; `None` under the wasm backend.
     pub fn interpreter(&self) -> Option<&Interpreter> {
         match &self.inner {
@@ -302,6 +344,17 @@ struct ProcessPool {
     slots: Vec<Slot>,
     uids: std::ops::Range<u32>,
     _uid_block: Option<UidBlock>,
+    /// C++: the toolchain, the compile settings, the binaries.
+    native: Native,
+}
+
+/// The host's C++ toolchain, looked for once per process (it runs the driver five times).
+fn toolchain() -> Result<crate::toolchain::Toolchain, String> {
+    static FOUND: std::sync::OnceLock<Result<crate::toolchain::Toolchain, String>> =
+        std::sync::OnceLock::new();
+    FOUND
+        .get_or_init(crate::toolchain::Toolchain::discover)
+        .clone()
 }
 
 #[derive(Debug)]
@@ -352,6 +405,7 @@ impl ProcessPool {
         // is a setup error now, not a failure halfway through.
         let packages = Offered::from_env(&config.interpreter, false);
         packages.dirs(&config.packages)?;
+        let toolchain = toolchain();
         let spec = SpawnSpec {
             interpreter: config.interpreter,
             root_mountpoint,
@@ -360,6 +414,10 @@ impl ProcessPool {
             preload: config.preload,
             seccomp: crate::seccomp::compiled_filters()?,
             code_cache: crate::worker::code_cache(&crate::worker::worker_source()),
+            compiler: toolchain.as_ref().ok().map(|t| CompilerRoot {
+                driver: t.driver.clone(),
+                binds: t.binds.clone(),
+            }),
         };
         let started: Vec<_> = std::thread::scope(|scope| {
             let handles: Vec<_> = slots
@@ -402,7 +460,38 @@ impl ProcessPool {
             slots,
             uids: uid_base..uid_base + workers as u32,
             _uid_block: uid_block,
+            native: Native::new(toolchain, config.compile),
         })
+    }
+
+    /// Runs a C++ program: its binary (compiled in a worker's compiler root unless kept from
+    /// before), run like any program; a compile error is the program's outcome.
+    fn run_cpp(&self, execution: &Execution<'_>) -> Result<Outcome, SandboxError> {
+        if !matches!(execution.kind, ProgramKind::Stdio) {
+            return Ok(crate::native::compile_error(
+                "a C++ program can answer stdio problems only (function problems call Python)"
+                    .into(),
+            ));
+        }
+        if let Err(reason) = &self.native.toolchain {
+            return Err(SandboxError::Compiler(reason.clone()));
+        }
+        if !self.isolation.compiler_root {
+            return Err(SandboxError::Compiler(
+                "the compiler runs in a private root, which this machine did not allow (see the sandbox warnings)".into(),
+            ));
+        }
+        let compiled = self.native.binary(execution.code, |settings| {
+            let mut compile = Execution::new(ProgramKind::Stdio, execution.code, b"", settings.limits);
+            compile.language = crate::Language::Cpp;
+            compile.args = settings.flags.clone();
+            compile.args.push("-fdiagnostics-color=never".into());
+            self.run(&compile, &[], RunMode::Compile)
+        })?;
+        match compiled {
+            Compiled::Error(message) => Ok(crate::native::compile_error(message)),
+            Compiled::Binary(binary) => self.run(execution, &[], RunMode::Native(&binary)),
+        }
     }
 
     /// Runs one program. Blocks until a worker is free and the program has finished.
@@ -412,11 +501,12 @@ impl ProcessPool {
         &self,
         execution: &Execution<'_>,
         packages: &[PathBuf],
+        mode: RunMode<'_>,
     ) -> Result<Outcome, SandboxError> {
-        match self.run_once(execution, packages) {
+        match self.run_once(execution, packages, mode) {
             Err(SandboxError::WorkerLost(first) | SandboxError::Internal(first)) => {
                 tracing::warn!("retrying a run after a sandbox failure: {first}");
-                self.run_once(execution, packages)
+                self.run_once(execution, packages, mode)
             }
             other => other,
         }
@@ -426,9 +516,10 @@ impl ProcessPool {
         &self,
         execution: &Execution<'_>,
         packages: &[PathBuf],
+        mode: RunMode<'_>,
     ) -> Result<Outcome, SandboxError> {
         let (mut worker, slot) = self.checkout()?;
-        match worker.run(execution, packages) {
+        match worker.run(execution, packages, mode) {
             Ok(outcome) => {
                 self.checkin(worker, slot);
                 Ok(outcome)

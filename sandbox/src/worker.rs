@@ -97,6 +97,8 @@ struct WorkerConfig<'a> {
     seccomp: Vec<String>,
     /// Where the compiled worker may be kept (a path prefix), if anywhere.
     code_cache: Option<PathBuf>,
+    /// The C++ compiler to build a compiler root for, if there is one.
+    compiler: Option<&'a CompilerRoot>,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +117,26 @@ pub(crate) struct Started {
     pub isolation: Isolation,
     /// The interpreter's version, e.g. `3.11.7`.
     pub python: String,
+}
+
+/// The C++ compiler a worker's compiler root is built for.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CompilerRoot {
+    pub driver: PathBuf,
+    /// What the root binds, parents first (see [`crate::toolchain::Toolchain::binds`]).
+    pub binds: Vec<PathBuf>,
+}
+
+/// What a run executes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RunMode<'a> {
+    /// The execution's code, as Python.
+    Python,
+    /// The execution's code, as C++ source, compiled in the compiler root with the
+    /// execution's arguments as flags; the binary comes back as stdout.
+    Compile,
+    /// This binary, with the execution's input, arguments and limits.
+    Native(&'a [u8]),
 }
 
 #[derive(Serialize)]
@@ -148,6 +170,8 @@ pub(crate) struct SpawnSpec {
     pub seccomp: Vec<Vec<u8>>,
     /// See [`code_cache`].
     pub code_cache: Option<PathBuf>,
+    /// See [`CompilerRoot`].
+    pub compiler: Option<CompilerRoot>,
 }
 
 /// The worker's source as it is sent: the function-call and program I/O helpers, then the
@@ -185,6 +209,7 @@ impl Worker {
             cgroup_error: slot.cgroup.as_ref().err().map(String::as_str),
             seccomp: spec.seccomp.iter().map(hex::encode).collect(),
             code_cache: spec.code_cache.clone(),
+            compiler: spec.compiler.as_ref(),
         };
         let config =
             serde_json::to_string(&config).map_err(|e| SandboxError::Spawn(e.to_string()))?;
@@ -258,12 +283,19 @@ impl Worker {
         &mut self,
         execution: &Execution<'_>,
         packages: &[PathBuf],
+        mode: RunMode<'_>,
     ) -> Result<Outcome, SandboxError> {
         let limits = &execution.limits;
-        let (kind, entry_point) = match &execution.kind {
-            ProgramKind::Stdio => ("stdio", None),
-            ProgramKind::Function { entry_point } => ("function", Some(entry_point.as_str())),
+        let (kind, entry_point) = match (mode, &execution.kind) {
+            (RunMode::Compile, _) => ("compile", None),
+            (RunMode::Native(_), _) => ("native", None),
+            (RunMode::Python, ProgramKind::Stdio) => ("stdio", None),
+            (RunMode::Python, ProgramKind::Function { entry_point }) => {
+                ("function", Some(entry_point.as_str()))
+            }
         };
+        // A native program runs as the child of the run's first process, which waits for it.
+        let waiter = u32::from(!matches!(mode, RunMode::Python));
         let request = Request {
             kind,
             entry_point,
@@ -271,7 +303,7 @@ impl Worker {
             wall_ms: limits.wall.as_millis(),
             memory_bytes: limits.memory_bytes,
             output_bytes: limits.output_bytes,
-            max_processes: limits.max_processes,
+            max_processes: limits.max_processes.saturating_add(waiter),
             argv: &execution.args,
             files: execution
                 .files
@@ -293,7 +325,11 @@ impl Worker {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let mut blobs: Vec<&[u8]> = vec![execution.code.as_bytes(), execution.stdin];
+        let code = match mode {
+            RunMode::Native(binary) => binary,
+            RunMode::Python | RunMode::Compile => execution.code.as_bytes(),
+        };
+        let mut blobs: Vec<&[u8]> = vec![code, execution.stdin];
         blobs.extend(execution.files.iter().map(|(_, data)| data.as_slice()));
         let lost = |e: io::Error| SandboxError::WorkerLost(e.to_string());
         write_frame(&mut self.input, &request, &blobs).map_err(lost)?;

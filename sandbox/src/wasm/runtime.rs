@@ -263,6 +263,7 @@ impl WasmRuntime {
                 uid: None,
                 fresh_namespaces_per_run: false,
                 seccomp: false,
+                compiler_root: false,
                 accounting: Accounting::WasmFuel,
                 warnings,
             },

@@ -1,0 +1,290 @@
+//! C++ programs: compiled once in the worker's compiler root, the binary kept by the hash of
+//! source, compiler and flags (in memory and in the user's cache), then run like any program.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::execution::Limits;
+use crate::outcome::{Outcome, Termination};
+use crate::pool::SandboxError;
+use crate::toolchain::Toolchain;
+
+/// The flags Codeforces compiles C++ with.
+pub const DEFAULT_CXX_FLAGS: &[&str] = &["-std=gnu++17", "-O2", "-pipe"];
+
+/// How a C++ program is compiled: the flags, and the compiler's own limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileSettings {
+    /// Passed to the compiler before the source (default [`DEFAULT_CXX_FLAGS`]).
+    pub flags: Vec<String>,
+    /// CPU, memory, output (the binary and any file the compiler writes) and processes.
+    pub limits: Limits,
+}
+
+impl Default for CompileSettings {
+    fn default() -> Self {
+        Self {
+            flags: DEFAULT_CXX_FLAGS.iter().map(|f| (*f).to_owned()).collect(),
+            limits: Limits {
+                cpu: Duration::from_secs(30),
+                wall: Duration::from_secs(90),
+                memory_bytes: 2 << 30,
+                output_bytes: 64 << 20,
+                max_processes: 16,
+            },
+        }
+    }
+}
+
+/// Lines and characters of compiler messages kept: the first errors say what is wrong, and a
+/// template error can run to megabytes.
+const MESSAGE_LINES: usize = 30;
+const MESSAGE_CHARS: usize = 3000;
+
+/// Bumped when what goes into a binary changes in a way the key does not see.
+const CACHE_VERSION: &str = "sstar-cpp v1";
+
+/// What compiling a source gave: the binary, or the compiler's complaint.
+#[derive(Debug, Clone)]
+pub(crate) enum Compiled {
+    Binary(Arc<[u8]>),
+    Error(String),
+}
+
+/// How often the compiler ran and how often a binary was found instead.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompileStats {
+    /// Sources compiled (successfully or not).
+    pub compiled: u64,
+    /// Found in this process's memory.
+    pub memory_hits: u64,
+    /// Found in the user's cache directory.
+    pub disk_hits: u64,
+}
+
+/// The C++ side of a process pool: the toolchain, the settings, the binaries.
+#[derive(Debug)]
+pub(crate) struct Native {
+    pub toolchain: Result<Toolchain, String>,
+    pub settings: CompileSettings,
+    /// One slot per source: callers wanting the same binary wait for one compile.
+    binaries: Mutex<HashMap<[u8; 32], Arc<Mutex<Option<Compiled>>>>>,
+    disk: Option<PathBuf>,
+    compiled: AtomicU64,
+    memory_hits: AtomicU64,
+    disk_hits: AtomicU64,
+}
+
+impl Native {
+    pub(crate) fn new(toolchain: Result<Toolchain, String>, settings: CompileSettings) -> Self {
+        Self {
+            toolchain,
+            settings,
+            binaries: Mutex::default(),
+            disk: crate::cache_dir::private("cpp"),
+            compiled: AtomicU64::new(0),
+            memory_hits: AtomicU64::new(0),
+            disk_hits: AtomicU64::new(0),
+        }
+    }
+
+    /// What besides the source decides a binary: compiler, flags, compile limits; `None`
+    /// without a compiler.
+    pub(crate) fn fingerprint(&self) -> Option<String> {
+        let toolchain = self.toolchain.as_ref().ok()?;
+        let limits = &self.settings.limits;
+        Some(format!(
+            "{CACHE_VERSION}\n{}\nflags {:?}\nlimits cpu={:?} memory={} output={}",
+            toolchain.identity,
+            self.settings.flags,
+            limits.cpu,
+            limits.memory_bytes,
+            limits.output_bytes
+        ))
+    }
+
+    pub(crate) fn stats(&self) -> CompileStats {
+        CompileStats {
+            compiled: self.compiled.load(Ordering::Relaxed),
+            memory_hits: self.memory_hits.load(Ordering::Relaxed),
+            disk_hits: self.disk_hits.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The binary for `source`: from memory, from the disk cache, or from `compile` (which
+    /// runs the compiler in the sandbox). A failure of the sandbox itself is not kept.
+    pub(crate) fn binary(
+        &self,
+        source: &str,
+        compile: impl FnOnce(&CompileSettings) -> Result<Outcome, SandboxError>,
+    ) -> Result<Compiled, SandboxError> {
+        let Some(fingerprint) = self.fingerprint() else {
+            let reason = self.toolchain.as_ref().err().cloned().unwrap_or_default();
+            return Ok(Compiled::Error(format!("cannot compile C++ here: {reason}")));
+        };
+        let mut hasher = Sha256::new();
+        for part in [fingerprint.as_bytes(), source.as_bytes()] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        let key: [u8; 32] = hasher.finalize().into();
+        let slot = Arc::clone(
+            self.binaries
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key)
+                .or_default(),
+        );
+        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(done) = slot.as_ref() {
+            self.memory_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(done.clone());
+        }
+        let file = self.disk.as_ref().map(|dir| dir.join(hex::encode(key)));
+        if let Some(found) = file.as_deref().and_then(read_cached) {
+            self.disk_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(slot.insert(found).clone());
+        }
+        self.compiled.fetch_add(1, Ordering::Relaxed);
+        let outcome = compile(&self.settings)?;
+        let compiled = self.classify(outcome)?;
+        if let Some(file) = &file {
+            write_cached(file, &compiled);
+        }
+        Ok(slot.insert(compiled).clone())
+    }
+
+    /// The compiler's run, as a binary or a compile error; a run the sandbox spoiled, or one
+    /// stopped by the wall clock (a busy machine, not the source), is an `Err`: never kept.
+    fn classify(&self, outcome: Outcome) -> Result<Compiled, SandboxError> {
+        let limits = &self.settings.limits;
+        let said = || trim_message(&String::from_utf8_lossy(&outcome.stderr));
+        let message = match &outcome.termination {
+            Termination::Finished if !outcome.stdout.is_empty() => {
+                return Ok(Compiled::Binary(Arc::from(outcome.stdout.as_slice())))
+            }
+            Termination::Finished => {
+                return Err(SandboxError::Internal("the compiler wrote no binary".into()))
+            }
+            Termination::SandboxFailure { message } => {
+                return Err(SandboxError::Internal(format!("compiling: {message}")))
+            }
+            Termination::TimeLimit { wall: true } => {
+                return Err(SandboxError::Internal(format!(
+                    "the compiler was still running after {} s of wall time",
+                    limits.wall.as_secs()
+                )))
+            }
+            Termination::TimeLimit { wall: false } => {
+                format!("compilation took over {} s of CPU time", limits.cpu.as_secs())
+            }
+            Termination::MemoryLimit => format!(
+                "compilation needed over {} MiB of memory",
+                limits.memory_bytes >> 20
+            ),
+            Termination::OutputLimit => format!(
+                "compilation wrote over {} MiB (binary or messages)",
+                limits.output_bytes >> 20
+            ),
+            Termination::RuntimeError { detail } => {
+                let text = said();
+                if text.is_empty() {
+                    format!("the compiler failed ({detail})")
+                } else {
+                    text
+                }
+            }
+            Termination::CompileError { message } => message.clone(),
+        };
+        Ok(Compiled::Error(message))
+    }
+}
+
+/// The first lines of the compiler's messages, at most [`MESSAGE_LINES`] lines and
+/// [`MESSAGE_CHARS`] characters, with a note of what was left out.
+pub(crate) fn trim_message(text: &str) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    let mut kept = String::new();
+    let mut taken = 0;
+    for line in &lines {
+        if taken == MESSAGE_LINES || kept.len() + line.len() > MESSAGE_CHARS {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+        taken += 1;
+    }
+    if taken < lines.len() {
+        kept.push_str(&format!("[{} more lines]\n", lines.len() - taken));
+    }
+    kept.trim_end().to_owned()
+}
+
+/// A compile error as the outcome of running the program.
+pub(crate) fn compile_error(message: String) -> Outcome {
+    Outcome {
+        termination: Termination::CompileError { message },
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        stderr_truncated: false,
+        returned: None,
+        exit_code: None,
+        signal: None,
+        cpu: Duration::ZERO,
+        wall: Duration::ZERO,
+        memory_kb: 0,
+    }
+}
+
+/// Cache files: the binary as `KEY`, a compile error's message as `KEY.err`; read only when
+/// nobody else could have written them (what is found there is run).
+fn read_cached(file: &std::path::Path) -> Option<Compiled> {
+    let error = file.with_extension("err");
+    if crate::cache_dir::guarded(&error) {
+        if let Ok(message) = std::fs::read_to_string(&error) {
+            return Some(Compiled::Error(message));
+        }
+    }
+    if crate::cache_dir::guarded(file) {
+        if let Ok(binary) = std::fs::read(file) {
+            return (!binary.is_empty()).then(|| Compiled::Binary(Arc::from(binary)));
+        }
+    }
+    None
+}
+
+fn write_cached(file: &std::path::Path, compiled: &Compiled) {
+    let (path, bytes): (PathBuf, &[u8]) = match compiled {
+        Compiled::Binary(binary) => (file.to_path_buf(), binary),
+        Compiled::Error(message) => (file.with_extension("err"), message.as_bytes()),
+    };
+    let Some(dir) = path.parent() else { return };
+    let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut temp| {
+        std::io::Write::write_all(&mut temp, bytes)?;
+        temp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    });
+    if let Err(e) = written {
+        tracing::debug!("could not keep a compiled binary in {}: {e}", dir.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_compiler_messages_keep_their_first_lines() {
+        let text: String = (0..100).map(|i| format!("solution.cpp:{i}:1: error: x\n")).collect();
+        let trimmed = trim_message(&text);
+        assert!(trimmed.starts_with("solution.cpp:0:1: error"));
+        assert_eq!(trimmed.lines().count(), MESSAGE_LINES + 1);
+        assert!(trimmed.ends_with("[70 more lines]"), "{trimmed}");
+        assert_eq!(trim_message("a\nb\n"), "a\nb");
+    }
+}

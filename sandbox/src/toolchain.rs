@@ -1,0 +1,254 @@
+//! Finding the host's C++ compiler and the few directories it needs: those, and nothing else
+//! of the host, are bound into the compiler's root inside each worker.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Names the C++ compiler (default: `g++` on `PATH`).
+pub const CXX_ENV: &str = "SSTAR_CXX";
+
+/// Where nothing of the toolchain may live: these directories hold users' files, and the
+/// compiler reads hostile source that can `#include` anything bound.
+const PRIVATE_DIRS: &[&str] = &["/root", "/home", "/tmp", "/var/tmp", "/proc", "/sys", "/dev"];
+
+/// A C++ compiler found on the host.
+#[derive(Debug, Clone)]
+pub(crate) struct Toolchain {
+    /// The driver's real path, run inside the compiler's root.
+    pub driver: PathBuf,
+    /// Its `--version` first line, e.g. `g++ (Debian 12.2.0-14) 12.2.0`.
+    pub version: String,
+    /// What a binary depends on besides the source and the flags: the version, the target,
+    /// and the size and time of the compiler proper (a rebuilt cc1plus changes it).
+    pub identity: String,
+    /// Every path the compiler root binds, parents first: symlinks (recreated as links) and
+    /// the real files and directories they lead to.
+    pub binds: Vec<PathBuf>,
+}
+
+impl Toolchain {
+    /// `$SSTAR_CXX`, or `g++` on `PATH`; `Err` says why there is none, in words.
+    pub(crate) fn discover() -> Result<Self, String> {
+        let name = std::env::var_os(CXX_ENV)
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| OsString::from("g++"));
+        let found = find_on_path(Path::new(&name))
+            .ok_or_else(|| format!("no C++ compiler `{}` on PATH (install g++, or set {CXX_ENV})", name.to_string_lossy()))?;
+        let driver = std::fs::canonicalize(&found).map_err(|e| format!("{}: {e}", found.display()))?;
+        let ask = |args: &[&str]| query(&driver, args);
+        let version = ask(&["--version"])?.lines().next().unwrap_or_default().to_owned();
+        let machine = ask(&["-dumpmachine"])?.trim().to_owned();
+        let mut wanted: Vec<PathBuf> = vec![found.clone(), driver.clone()];
+        let mut compiler_proper = None;
+        for tool in ["cc1plus", "collect2", "lto-wrapper", "as", "ld"] {
+            let named = PathBuf::from(ask(&[&format!("-print-prog-name={tool}")])?.trim());
+            let Some(path) = (if named.is_absolute() { Some(named) } else { find_on_path(&named) }) else {
+                continue;
+            };
+            if !path.exists() {
+                continue;
+            }
+            if tool == "cc1plus" {
+                compiler_proper = Some(path.clone());
+                wanted.extend(path.parent().map(Path::to_path_buf));
+            }
+            wanted.push(path);
+        }
+        let compiler_proper =
+            compiler_proper.ok_or_else(|| format!("{} has no cc1plus: not a C++ compiler", driver.display()))?;
+        for file in ["libstdc++.so", "libc.so", "libm.so", "crt1.o", "libgcc_s.so"] {
+            let path = PathBuf::from(ask(&[&format!("-print-file-name={file}")])?.trim());
+            if path.is_absolute() && path.exists() {
+                wanted.extend(path.parent().map(Path::to_path_buf));
+            }
+        }
+        wanted.extend(include_dirs(&driver)?);
+        for program in [&driver, &compiler_proper] {
+            wanted.extend(shared_libraries(program));
+        }
+        let meta = std::fs::metadata(&compiler_proper).map_err(|e| format!("{}: {e}", compiler_proper.display()))?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        let identity = format!("{version}\n{machine}\n{} {} {modified}", driver.display(), meta.len());
+        Ok(Self {
+            binds: bind_list(&wanted)?,
+            driver,
+            version,
+            identity,
+        })
+    }
+}
+
+/// Runs the driver with `args` and an environment of `PATH` alone (a `LIBRARY_PATH` or
+/// `CPATH` of the caller's would add their directories); its stdout.
+fn query(driver: &Path, args: &[&str]) -> Result<String, String> {
+    let output = Command::new(driver)
+        .args(args)
+        .env_clear()
+        .env("PATH", SEARCH_PATH)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    if !output.status.success() {
+        return Err(format!("`{} {}` failed: {}", driver.display(), args.join(" "), output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The `PATH` the compiler runs with, inside its root and here.
+pub(crate) const SEARCH_PATH: &str = "/usr/bin:/bin";
+
+fn find_on_path(name: &Path) -> Option<PathBuf> {
+    if name.components().count() > 1 {
+        return name.is_file().then(|| name.to_path_buf());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(std::env::split_paths(SEARCH_PATH))
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The `#include <...>` search list the driver reports for C++.
+fn include_dirs(driver: &Path) -> Result<Vec<PathBuf>, String> {
+    let output = Command::new(driver)
+        .args(["-xc++", "-E", "-v", "/dev/null"])
+        .env_clear()
+        .env("PATH", SEARCH_PATH)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("{}: {e}", driver.display()))?;
+    let text = String::from_utf8_lossy(&output.stderr);
+    Ok(text
+        .lines()
+        .skip_while(|line| !line.starts_with("#include <...>"))
+        .skip(1)
+        .take_while(|line| line.starts_with(' '))
+        .map(|line| PathBuf::from(line.trim()))
+        .filter(|dir| dir.is_dir())
+        .collect())
+}
+
+/// The directories of the shared libraries `program` loads, and its loader, as `ldd` lists
+/// them (none where `ldd` is missing: the library directories above usually hold them).
+fn shared_libraries(program: &Path) -> Vec<PathBuf> {
+    let Some(ldd) = find_on_path(Path::new("ldd")) else {
+        return Vec::new();
+    };
+    let Ok(output) = Command::new(ldd).arg(program).env_clear().env("PATH", SEARCH_PATH).output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let path = line.split("=>").last()?.split_whitespace().next()?;
+            path.starts_with('/').then(|| PathBuf::from(path))
+        })
+        .flat_map(|lib| [lib.parent().map(Path::to_path_buf), Some(lib)])
+        .flatten()
+        .collect()
+}
+
+/// Every path to bind for `wanted`: each symlink met on the way to it and where it leads,
+/// parents first, nothing below a directory already in the list. A path in a private
+/// directory is refused: the toolchain must be the system's.
+fn bind_list(wanted: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut all = BTreeSet::new();
+    for path in wanted {
+        resolve(path, &mut all, 0)?;
+    }
+    for path in &all {
+        if let Some(dir) = PRIVATE_DIRS.iter().find(|dir| path.starts_with(dir)) {
+            return Err(format!(
+                "the C++ toolchain reaches into {dir} ({}): only system directories are bound for the compiler",
+                path.display()
+            ));
+        }
+    }
+    let mut ordered: Vec<PathBuf> = all.into_iter().collect();
+    ordered.sort_by_key(|p| p.components().count());
+    let mut kept: Vec<PathBuf> = Vec::new();
+    for path in ordered {
+        let below = kept
+            .iter()
+            .any(|k| path.starts_with(k) && path != *k && !k.is_symlink());
+        if !below && !kept.contains(&path) {
+            kept.push(path);
+        }
+    }
+    Ok(kept)
+}
+
+/// Adds each symlink on the way to `path`, and the real path, to `out`; returns the real path.
+fn resolve(path: &Path, out: &mut BTreeSet<PathBuf>, depth: usize) -> Result<PathBuf, String> {
+    if depth > 40 {
+        return Err(format!("{}: too many symbolic links", path.display()));
+    }
+    let mut real = PathBuf::from("/");
+    let mut rest: Vec<Component<'_>> = path.components().collect();
+    rest.reverse();
+    while let Some(component) = rest.pop() {
+        match component {
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::Normal(name) => {
+                let next = real.join(name);
+                match std::fs::read_link(&next) {
+                    Ok(target) => {
+                        out.insert(next.clone());
+                        let target = if target.is_absolute() { target } else { real.join(target) };
+                        real = resolve(&target, out, depth + 1)?;
+                    }
+                    Err(_) => real = next,
+                }
+            }
+        }
+    }
+    if real.exists() {
+        out.insert(real.clone());
+    }
+    Ok(real)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_symlink_chain_is_bound_link_by_link_then_the_real_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = std::fs::canonicalize(dir.path()).expect("real");
+        std::fs::create_dir_all(base.join("usr/lib")).expect("dirs");
+        std::fs::write(base.join("usr/lib/tool-12"), "x").expect("file");
+        std::os::unix::fs::symlink("tool-12", base.join("usr/lib/tool")).expect("link");
+        std::os::unix::fs::symlink("usr/lib", base.join("lib")).expect("link");
+        let mut out = BTreeSet::new();
+        let real = resolve(&base.join("lib/tool"), &mut out, 0).expect("resolves");
+        assert_eq!(real, base.join("usr/lib/tool-12"));
+        let expected: BTreeSet<PathBuf> =
+            [base.join("lib"), base.join("usr/lib/tool"), base.join("usr/lib/tool-12")].into();
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_toolchain_in_a_home_directory_is_refused() {
+        let error = bind_list(&[PathBuf::from("/root")]).expect_err("private");
+        assert!(error.contains("/root"), "{error}");
+    }
+
+    #[test]
+    fn nothing_below_a_bound_directory_is_bound_again() {
+        let kept = bind_list(&[PathBuf::from("/usr/include"), PathBuf::from("/usr/include/stdio.h")])
+            .expect("system paths");
+        assert_eq!(kept, vec![PathBuf::from("/usr/include")]);
+    }
+}
