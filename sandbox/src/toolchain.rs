@@ -162,7 +162,10 @@ fn shared_libraries(program: &Path) -> Vec<PathBuf> {
 fn bind_list(wanted: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut all = BTreeSet::new();
     for path in wanted {
-        resolve(path, &mut all, 0)?;
+        let real = resolve(path, &mut all, 0)?;
+        if real.exists() {
+            all.insert(real);
+        }
     }
     for path in &all {
         if let Some(dir) = PRIVATE_DIRS.iter().find(|dir| path.starts_with(dir)) {
@@ -186,7 +189,9 @@ fn bind_list(wanted: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(kept)
 }
 
-/// Adds each symlink on the way to `path`, and the real path, to `out`; returns the real path.
+/// Adds each symlink on the way to `path` to `out`; returns the real path. (Where a link
+/// leads is bound only as far as the path needs it: `/lib -> usr/lib` binds no more of
+/// `/usr/lib` than the file asked for.)
 fn resolve(path: &Path, out: &mut BTreeSet<PathBuf>, depth: usize) -> Result<PathBuf, String> {
     if depth > 40 {
         return Err(format!("{}: too many symbolic links", path.display()));
@@ -213,9 +218,6 @@ fn resolve(path: &Path, out: &mut BTreeSet<PathBuf>, depth: usize) -> Result<Pat
             }
         }
     }
-    if real.exists() {
-        out.insert(real.clone());
-    }
     Ok(real)
 }
 
@@ -234,8 +236,7 @@ mod tests {
         let mut out = BTreeSet::new();
         let real = resolve(&base.join("lib/tool"), &mut out, 0).expect("resolves");
         assert_eq!(real, base.join("usr/lib/tool-12"));
-        let expected: BTreeSet<PathBuf> =
-            [base.join("lib"), base.join("usr/lib/tool"), base.join("usr/lib/tool-12")].into();
+        let expected: BTreeSet<PathBuf> = [base.join("lib"), base.join("usr/lib/tool")].into();
         assert_eq!(out, expected);
     }
 
@@ -250,5 +251,16 @@ mod tests {
         let kept = bind_list(&[PathBuf::from("/usr/include"), PathBuf::from("/usr/include/stdio.h")])
             .expect("system paths");
         assert_eq!(kept, vec![PathBuf::from("/usr/include")]);
+    }
+
+    #[test]
+    fn this_machines_compiler_is_found_with_system_directories_only() {
+        let toolchain = Toolchain::discover().expect("g++ is part of this machine");
+        assert!(toolchain.version.contains("++"), "{}", toolchain.version);
+        for path in &toolchain.binds {
+            assert!(!PRIVATE_DIRS.iter().any(|dir| path.starts_with(dir)), "{}", path.display());
+        }
+        assert!(!toolchain.binds.contains(&PathBuf::from("/etc")));
+        eprintln!("{:#?}", toolchain.binds);
     }
 }
