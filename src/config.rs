@@ -10,6 +10,9 @@ use crate::error::Error;
 pub const ENV_WORKERS: &str = "SSTAR_WORKERS";
 /// The sandbox backend when no `--sandbox` flag is given: `process` (default) or `wasm`.
 pub const ENV_SANDBOX: &str = "SSTAR_SANDBOX";
+/// Flags C++ programs are compiled with when no `--cxx-flags` is given.
+pub const ENV_CXXFLAGS: &str = "SSTAR_CXXFLAGS";
+pub use sstar_sandbox::CXX_ENV;
 pub use sstar_sandbox::{PYTHON_ENV, WASM_PYTHON_ENV};
 
 /// Which runtime candidates run in, and where the wasm backend's CPython is.
@@ -18,6 +21,8 @@ pub struct SandboxChoice {
     pub backend: Backend,
     /// `--wasm-python`; `None`: `$SSTAR_WASM_PYTHON`, then the default install location.
     pub wasm_python: Option<PathBuf>,
+    /// `--cxx-flags`; `None`: `$SSTAR_CXXFLAGS`, then the default flags.
+    pub cxx_flags: Option<Vec<String>>,
 }
 
 impl SandboxChoice {
@@ -34,6 +39,7 @@ impl SandboxChoice {
         Ok(Self {
             backend,
             wasm_python: None,
+            cxx_flags: None,
         })
     }
 }
@@ -48,6 +54,13 @@ pub fn start_sandbox(choice: &SandboxChoice, packages: &[String]) -> Result<Sand
         Backend::Wasm => SandboxConfig::wasm(choice.wasm_python.clone()),
     };
     config.packages = packages.to_vec();
+    let from_env = std::env::var(ENV_CXXFLAGS)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.split_whitespace().map(str::to_owned).collect());
+    if let Some(flags) = choice.cxx_flags.clone().or(from_env) {
+        config.compile.flags = flags;
+    }
     if let Some(workers) = std::env::var(ENV_WORKERS).ok().filter(|v| !v.is_empty()) {
         // Zero is refused, not raised to one: a setting that cannot mean what it says is a
         // mistake to report.

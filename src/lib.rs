@@ -17,6 +17,7 @@ pub mod judge;
 pub mod llm;
 pub mod pipeline;
 pub mod problem;
+pub mod program;
 pub mod report;
 pub mod store;
 pub mod verdict;

@@ -126,7 +126,7 @@ async fn a_cached_failure_ends_the_judging_before_later_tests_run() {
     .expect("sandbox");
     let cache = ExecCache::open(&dir.path().join("exec.log"), &sandbox).expect("cache");
     let executor = Executor::new(Arc::new(sandbox), Some(cache));
-    let code = "print('hello')"; // wrong on every hidden test
+    let code = &sstar::program::Program::python("print('hello')"); // wrong on every hidden test
     let options = JudgeOptions {
         tests: TestSelection::Hidden,
         all_tests: false,

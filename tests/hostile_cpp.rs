@@ -62,7 +62,11 @@ impl Isolated {
             skip("needs root to look for candidate processes left behind");
             return;
         }
-        assert_eq!(processes_of(self.uids.clone()), Vec::<u32>::new(), "candidate processes survived");
+        assert_eq!(
+            processes_of(self.uids.clone()),
+            Vec::<u32>::new(),
+            "candidate processes survived"
+        );
     }
 
     /// Still answers correctly after the attack.
@@ -82,7 +86,10 @@ fn stdout(outcome: &Outcome) -> String {
 fn compile_message(outcome: &Outcome) -> &str {
     match &outcome.termination {
         Termination::CompileError { message } => message,
-        other => panic!("expected a compile error, got {other:?} ({})", String::from_utf8_lossy(&outcome.stderr)),
+        other => panic!(
+            "expected a compile error, got {other:?} ({})",
+            String::from_utf8_lossy(&outcome.stderr)
+        ),
     }
 }
 
@@ -101,7 +108,10 @@ fn a_program_compiles_once_and_its_binary_is_reused() {
     assert_eq!(first.compiled + first.disk_hits, 1, "{first:?}");
     s.assert_healthy();
     let second = s.sandbox.compile_stats();
-    assert_eq!(second.compiled, first.compiled, "compiled again: {second:?}");
+    assert_eq!(
+        second.compiled, first.compiled,
+        "compiled again: {second:?}"
+    );
     assert_eq!(second.memory_hits, first.memory_hits + 1, "{second:?}");
 }
 
@@ -120,17 +130,34 @@ fn exit_codes_and_signals_are_runtime_errors_named_as_such() {
     let s = isolated();
     let cases = [
         ("int main(){ return 3; }", "exit code 3"),
-        ("#include <cstdlib>\nint main(){ abort(); }", "killed by SIGABRT"),
-        ("#include <csignal>\nint main(){ raise(SIGTERM); for(;;); }", "killed by SIGTERM"),
-        ("int main(){ volatile int *p = nullptr; return *p; }", "killed by SIGSEGV"),
-        ("#include <vector>\nint main(){ std::vector<int> v; return v.at(5); }", "killed by SIGABRT"),
-        ("int main(){ volatile int z = 0; volatile int r = 7 / z; return r; }", "killed by SIGFPE"),
+        (
+            "#include <cstdlib>\nint main(){ abort(); }",
+            "killed by SIGABRT",
+        ),
+        (
+            "#include <csignal>\nint main(){ raise(SIGTERM); for(;;); }",
+            "killed by SIGTERM",
+        ),
+        (
+            "int main(){ volatile int *p = nullptr; return *p; }",
+            "killed by SIGSEGV",
+        ),
+        (
+            "#include <vector>\nint main(){ std::vector<int> v; return v.at(5); }",
+            "killed by SIGABRT",
+        ),
+        (
+            "int main(){ volatile int z = 0; volatile int r = 7 / z; return r; }",
+            "killed by SIGFPE",
+        ),
     ];
     for (code, expected) in cases {
         let outcome = s.run(code);
         assert_eq!(
             outcome.termination,
-            Termination::RuntimeError { detail: expected.into() },
+            Termination::RuntimeError {
+                detail: expected.into()
+            },
             "{code}"
         );
     }
@@ -140,14 +167,26 @@ fn exit_codes_and_signals_are_runtime_errors_named_as_such() {
 #[test]
 fn a_busy_loop_and_threads_burning_cpu_hit_the_cpu_limit() {
     let s = isolated();
-    let outcome = s.run_with("int main(){ volatile unsigned long x = 0; for(;;) x++; }", b"", cpu_bound());
+    let outcome = s.run_with(
+        "int main(){ volatile unsigned long x = 0; for(;;) x++; }",
+        b"",
+        cpu_bound(),
+    );
     assert_eq!(outcome.termination, Termination::TimeLimit { wall: false });
     let threads = "#include <thread>\n#include <vector>\nint main(){ std::vector<std::thread> t; for(int i=0;i<8;i++) t.emplace_back([]{ volatile unsigned long x=0; for(;;) x++; }); for(auto&th:t) th.join(); }";
     let started = Instant::now();
     let outcome = s.run_with(threads, b"", cpu_bound());
-    assert_eq!(outcome.termination, Termination::TimeLimit { wall: false }, "{outcome:?}");
+    assert_eq!(
+        outcome.termination,
+        Termination::TimeLimit { wall: false },
+        "{outcome:?}"
+    );
     // Counted across threads: stopped long before a second of wall time per thread.
-    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
     s.assert_healthy();
 }
 
@@ -169,7 +208,10 @@ fn memory_bombs_hit_the_memory_limit() {
     assert_eq!(s.run(huge).termination, Termination::MemoryLimit);
     let reserved = "#include <cstdlib>\n#include <cstdio>\nint main(){ volatile char*p=(volatile char*)malloc(8ull<<30); p[0]=1; printf(\"%d\\n\", p[0]); }";
     let outcome = s.run(reserved);
-    assert_eq!((&outcome.termination, stdout(&outcome).as_str()), (&Termination::Finished, "1\n"));
+    assert_eq!(
+        (&outcome.termination, stdout(&outcome).as_str()),
+        (&Termination::Finished, "1\n")
+    );
     s.assert_healthy();
 }
 
@@ -179,10 +221,16 @@ fn a_fork_bomb_is_bounded_and_leaves_nothing() {
     let outcome = s.run_with(
         "#include <unistd.h>\nint main(){ for(;;) fork(); }",
         b"",
-        Limits { wall: Duration::from_secs(3), ..limits() },
+        Limits {
+            wall: Duration::from_secs(3),
+            ..limits()
+        },
     );
     assert!(
-        matches!(outcome.termination, Termination::TimeLimit { .. } | Termination::RuntimeError { .. }),
+        matches!(
+            outcome.termination,
+            Termination::TimeLimit { .. } | Termination::RuntimeError { .. }
+        ),
         "{outcome:?}"
     );
     s.assert_healthy();
@@ -294,9 +342,15 @@ int main(){
         assert!(out.contains(&format!("{} refused", path.trim())), "{out}");
     }
     let flood = "#include <cstdio>\nint main(){ static char b[1<<16]; for(;;) fwrite(b,1,sizeof b,stdout); }";
-    assert_eq!(s.run_with(flood, b"", cpu_bound()).termination, Termination::OutputLimit);
+    assert_eq!(
+        s.run_with(flood, b"", cpu_bound()).termination,
+        Termination::OutputLimit
+    );
     let file = "#include <cstdio>\nint main(){ static char b[1<<16]; FILE*f=fopen(\"big\",\"w\"); for(;;) fwrite(b,1,sizeof b,f); }";
-    assert_eq!(s.run_with(file, b"", cpu_bound()).termination, Termination::OutputLimit);
+    assert_eq!(
+        s.run_with(file, b"", cpu_bound()).termination,
+        Termination::OutputLimit
+    );
     s.assert_healthy();
 }
 
@@ -324,7 +378,11 @@ fn including_host_files_or_devices_fails_to_compile_and_shows_nothing() {
         "/dev/urandom".to_owned(),
         "/dev/stdin".to_owned(),
         secret.display().to_string(),
-        std::env::current_dir().expect("cwd").join("Cargo.toml").display().to_string(),
+        std::env::current_dir()
+            .expect("cwd")
+            .join("Cargo.toml")
+            .display()
+            .to_string(),
     ];
     for path in includes {
         let started = Instant::now();
@@ -333,7 +391,11 @@ fn including_host_files_or_devices_fails_to_compile_and_shows_nothing() {
         assert!(message.contains("No such file"), "{path}: {message}");
         assert!(!message.contains("root:x:0"), "{message}");
         assert!(!message.contains("31337"), "{message}");
-        assert!(started.elapsed() < Duration::from_secs(20), "{path}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{path}: {:?}",
+            started.elapsed()
+        );
     }
     s.assert_healthy();
 }
@@ -345,7 +407,11 @@ fn compile_bombs_end_as_compile_errors() {
     let templates = "template<int N> struct B { static const long v = B<N-1>::v + B<N-2>::v; };\ntemplate<> struct B<0> { static const long v = 1; };\ntemplate<> struct B<1> { static const long v = 1; };\nint main(){ return B<100000>::v; }";
     let started = Instant::now();
     compile_message(&s.run(templates));
-    assert!(started.elapsed() < Duration::from_secs(80), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(80),
+        "{:?}",
+        started.elapsed()
+    );
     // An include of itself, forever.
     let recursive = "#include \"solution.cpp\"\nint main(){}";
     compile_message(&s.run(recursive));
@@ -363,7 +429,9 @@ fn compile_bombs_end_as_compile_errors() {
 fn a_function_problem_refuses_cpp() {
     let s = isolated();
     let mut execution = Execution::new(
-        ProgramKind::Function { entry_point: "f".into() },
+        ProgramKind::Function {
+            entry_point: "f".into(),
+        },
         ECHO,
         b"",
         limits(),

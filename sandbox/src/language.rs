@@ -35,7 +35,7 @@ impl Language {
     /// (`python`, `py`, `python3`, `cpp`, `c++`, `cxx`, `cc`), in any case.
     pub fn parse(name: &str) -> Option<Self> {
         match name.trim().to_ascii_lowercase().as_str() {
-            "python" | "py" | "python3" => Some(Self::Python),
+            "python" | "py" | "python3" | "py3" => Some(Self::Python),
             "cpp" | "c++" | "cxx" | "cc" => Some(Self::Cpp),
             _ => None,
         }

@@ -38,10 +38,10 @@ pub use interpreter::Interpreter;
 pub use interpreter::PYTHON_ENV;
 pub use language::Language;
 pub use native::{CompileSettings, CompileStats, DEFAULT_CXX_FLAGS};
-pub use toolchain::CXX_ENV;
 pub use outcome::{Outcome, Termination};
 pub use pool::{Accounting, Isolation, Sandbox, SandboxConfig, SandboxError};
 pub use seccomp::denied_syscalls;
+pub use toolchain::CXX_ENV;
 pub use uids::effective_uid;
 #[cfg(feature = "wasm")]
 pub use wasm::FUEL_PER_CPU_MS as WASM_FUEL_PER_CPU_MS;

@@ -57,7 +57,7 @@ pub(crate) enum Compiled {
 }
 
 /// How often the compiler ran and how often a binary was found instead.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CompileStats {
     /// Sources compiled (successfully or not).
     pub compiled: u64,
@@ -125,7 +125,9 @@ impl Native {
     ) -> Result<Compiled, SandboxError> {
         let Some(fingerprint) = self.fingerprint() else {
             let reason = self.toolchain.as_ref().err().cloned().unwrap_or_default();
-            return Ok(Compiled::Error(format!("cannot compile C++ here: {reason}")));
+            return Ok(Compiled::Error(format!(
+                "cannot compile C++ here: {reason}"
+            )));
         };
         let mut hasher = Sha256::new();
         for part in [fingerprint.as_bytes(), source.as_bytes()] {
@@ -169,7 +171,9 @@ impl Native {
                 return Ok(Compiled::Binary(Arc::from(outcome.stdout.as_slice())))
             }
             Termination::Finished => {
-                return Err(SandboxError::Internal("the compiler wrote no binary".into()))
+                return Err(SandboxError::Internal(
+                    "the compiler wrote no binary".into(),
+                ))
             }
             Termination::SandboxFailure { message } => {
                 return Err(SandboxError::Internal(format!("compiling: {message}")))
@@ -181,7 +185,10 @@ impl Native {
                 )))
             }
             Termination::TimeLimit { wall: false } => {
-                format!("compilation took over {} s of CPU time", limits.cpu.as_secs())
+                format!(
+                    "compilation took over {} s of CPU time",
+                    limits.cpu.as_secs()
+                )
             }
             Termination::MemoryLimit => format!(
                 "compilation needed over {} MiB of memory",
@@ -280,7 +287,9 @@ mod tests {
 
     #[test]
     fn long_compiler_messages_keep_their_first_lines() {
-        let text: String = (0..100).map(|i| format!("solution.cpp:{i}:1: error: x\n")).collect();
+        let text: String = (0..100)
+            .map(|i| format!("solution.cpp:{i}:1: error: x\n"))
+            .collect();
         let trimmed = trim_message(&text);
         assert!(trimmed.starts_with("solution.cpp:0:1: error"));
         assert_eq!(trimmed.lines().count(), MESSAGE_LINES + 1);

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::backend::Backend;
 use crate::cgroup::SlotCgroup;
 use crate::execution::{Execution, ProgramKind};
-use crate::native::{CompileSettings, CompileStats, Compiled, Native};
 use crate::interpreter::Interpreter;
+use crate::native::{CompileSettings, CompileStats, Compiled, Native};
 use crate::outcome::Outcome;
 use crate::packages::Offered;
 use crate::uids::UidBlock;
@@ -44,7 +44,9 @@ pub enum SandboxError {
     )]
     WasmNotBuilt,
     /// The backend cannot run programs in this language.
-    #[error("the {backend} sandbox cannot run {language} programs (C++ needs `--sandbox process`)")]
+    #[error(
+        "the {backend} sandbox cannot run {language} programs (C++ needs `--sandbox process`)"
+    )]
     Unsupported {
         backend: Backend,
         language: crate::Language,
@@ -290,9 +292,12 @@ impl Sandbox {
     /// The C++ compiler's `--version` line, where C++ can be compiled.
     pub fn cxx_version(&self) -> Option<&str> {
         match &self.inner {
-            Inner::Process(pool) if pool.isolation.compiler_root => {
-                pool.native.toolchain.as_ref().ok().map(|t| t.version.as_str())
-            }
+            Inner::Process(pool) if pool.isolation.compiler_root => pool
+                .native
+                .toolchain
+                .as_ref()
+                .ok()
+                .map(|t| t.version.as_str()),
             _ => None,
         }
     }
@@ -482,7 +487,8 @@ impl ProcessPool {
             ));
         }
         let compiled = self.native.binary(execution.code, |settings| {
-            let mut compile = Execution::new(ProgramKind::Stdio, execution.code, b"", settings.limits);
+            let mut compile =
+                Execution::new(ProgramKind::Stdio, execution.code, b"", settings.limits);
             compile.language = crate::Language::Cpp;
             compile.args = settings.flags.clone();
             compile.args.push("-fdiagnostics-color=never".into());

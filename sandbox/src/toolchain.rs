@@ -11,7 +11,9 @@ pub const CXX_ENV: &str = "SSTAR_CXX";
 
 /// Where nothing of the toolchain may live: these directories hold users' files, and the
 /// compiler reads hostile source that can `#include` anything bound.
-const PRIVATE_DIRS: &[&str] = &["/root", "/home", "/tmp", "/var/tmp", "/proc", "/sys", "/dev"];
+const PRIVATE_DIRS: &[&str] = &[
+    "/root", "/home", "/tmp", "/var/tmp", "/proc", "/sys", "/dev",
+];
 
 /// A C++ compiler found on the host.
 #[derive(Debug, Clone)]
@@ -34,17 +36,30 @@ impl Toolchain {
         let name = std::env::var_os(CXX_ENV)
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| OsString::from("g++"));
-        let found = find_on_path(Path::new(&name))
-            .ok_or_else(|| format!("no C++ compiler `{}` on PATH (install g++, or set {CXX_ENV})", name.to_string_lossy()))?;
-        let driver = std::fs::canonicalize(&found).map_err(|e| format!("{}: {e}", found.display()))?;
+        let found = find_on_path(Path::new(&name)).ok_or_else(|| {
+            format!(
+                "no C++ compiler `{}` on PATH (install g++, or set {CXX_ENV})",
+                name.to_string_lossy()
+            )
+        })?;
+        let driver =
+            std::fs::canonicalize(&found).map_err(|e| format!("{}: {e}", found.display()))?;
         let ask = |args: &[&str]| query(&driver, args);
-        let version = ask(&["--version"])?.lines().next().unwrap_or_default().to_owned();
+        let version = ask(&["--version"])?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         let machine = ask(&["-dumpmachine"])?.trim().to_owned();
         let mut wanted: Vec<PathBuf> = vec![found.clone(), driver.clone()];
         let mut compiler_proper = None;
         for tool in ["cc1plus", "collect2", "lto-wrapper", "as", "ld"] {
             let named = PathBuf::from(ask(&[&format!("-print-prog-name={tool}")])?.trim());
-            let Some(path) = (if named.is_absolute() { Some(named) } else { find_on_path(&named) }) else {
+            let Some(path) = (if named.is_absolute() {
+                Some(named)
+            } else {
+                find_on_path(&named)
+            }) else {
                 continue;
             };
             if !path.exists() {
@@ -56,9 +71,15 @@ impl Toolchain {
             }
             wanted.push(path);
         }
-        let compiler_proper =
-            compiler_proper.ok_or_else(|| format!("{} has no cc1plus: not a C++ compiler", driver.display()))?;
-        for file in ["libstdc++.so", "libc.so", "libm.so", "crt1.o", "libgcc_s.so"] {
+        let compiler_proper = compiler_proper
+            .ok_or_else(|| format!("{} has no cc1plus: not a C++ compiler", driver.display()))?;
+        for file in [
+            "libstdc++.so",
+            "libc.so",
+            "libm.so",
+            "crt1.o",
+            "libgcc_s.so",
+        ] {
             let path = PathBuf::from(ask(&[&format!("-print-file-name={file}")])?.trim());
             if path.is_absolute() && path.exists() {
                 wanted.extend(path.parent().map(Path::to_path_buf));
@@ -68,13 +89,18 @@ impl Toolchain {
         for program in [&driver, &compiler_proper] {
             wanted.extend(shared_libraries(program));
         }
-        let meta = std::fs::metadata(&compiler_proper).map_err(|e| format!("{}: {e}", compiler_proper.display()))?;
+        let meta = std::fs::metadata(&compiler_proper)
+            .map_err(|e| format!("{}: {e}", compiler_proper.display()))?;
         let modified = meta
             .modified()
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_secs());
-        let identity = format!("{version}\n{machine}\n{} {} {modified}", driver.display(), meta.len());
+        let identity = format!(
+            "{version}\n{machine}\n{} {} {modified}",
+            driver.display(),
+            meta.len()
+        );
         Ok(Self {
             binds: bind_list(&wanted)?,
             driver,
@@ -95,7 +121,12 @@ fn query(driver: &Path, args: &[&str]) -> Result<String, String> {
         .output()
         .map_err(|e| format!("{}: {e}", driver.display()))?;
     if !output.status.success() {
-        return Err(format!("`{} {}` failed: {}", driver.display(), args.join(" "), output.status));
+        return Err(format!(
+            "`{} {}` failed: {}",
+            driver.display(),
+            args.join(" "),
+            output.status
+        ));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
@@ -142,7 +173,12 @@ fn shared_libraries(program: &Path) -> Vec<PathBuf> {
     let Some(ldd) = find_on_path(Path::new("ldd")) else {
         return Vec::new();
     };
-    let Ok(output) = Command::new(ldd).arg(program).env_clear().env("PATH", SEARCH_PATH).output() else {
+    let Ok(output) = Command::new(ldd)
+        .arg(program)
+        .env_clear()
+        .env("PATH", SEARCH_PATH)
+        .output()
+    else {
         return Vec::new();
     };
     String::from_utf8_lossy(&output.stdout)
@@ -210,7 +246,11 @@ fn resolve(path: &Path, out: &mut BTreeSet<PathBuf>, depth: usize) -> Result<Pat
                 match std::fs::read_link(&next) {
                     Ok(target) => {
                         out.insert(next.clone());
-                        let target = if target.is_absolute() { target } else { real.join(target) };
+                        let target = if target.is_absolute() {
+                            target
+                        } else {
+                            real.join(target)
+                        };
                         real = resolve(&target, out, depth + 1)?;
                     }
                     Err(_) => real = next,
@@ -248,8 +288,11 @@ mod tests {
 
     #[test]
     fn nothing_below_a_bound_directory_is_bound_again() {
-        let kept = bind_list(&[PathBuf::from("/usr/include"), PathBuf::from("/usr/include/stdio.h")])
-            .expect("system paths");
+        let kept = bind_list(&[
+            PathBuf::from("/usr/include"),
+            PathBuf::from("/usr/include/stdio.h"),
+        ])
+        .expect("system paths");
         assert_eq!(kept, vec![PathBuf::from("/usr/include")]);
     }
 
@@ -258,7 +301,11 @@ mod tests {
         let toolchain = Toolchain::discover().expect("g++ is part of this machine");
         assert!(toolchain.version.contains("++"), "{}", toolchain.version);
         for path in &toolchain.binds {
-            assert!(!PRIVATE_DIRS.iter().any(|dir| path.starts_with(dir)), "{}", path.display());
+            assert!(
+                !PRIVATE_DIRS.iter().any(|dir| path.starts_with(dir)),
+                "{}",
+                path.display()
+            );
         }
         assert!(!toolchain.binds.contains(&PathBuf::from("/etc")));
         eprintln!("{:#?}", toolchain.binds);

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::program::{Language, LanguageChoice};
+
 use super::model_args::LlmArgs;
 use crate::config::{SandboxChoice, ENV_SANDBOX};
 use crate::error::Error;
@@ -213,6 +215,10 @@ pub struct SolveArgs {
     /// Seed for random choices (mutations, tie-breaks, `--select random`).
     #[arg(long = "select-seed", default_value_t = 0)]
     pub select_seed: u64,
+    /// The language the prompts ask the model to write (`any`: the model chooses). Function
+    /// problems are always answered in Python. C++ needs `--sandbox process`.
+    #[arg(long, value_enum, default_value_t = LanguageChoice::Python)]
+    pub language: LanguageChoice,
     /// Behaviour groups that enter the pairwise tournament.
     #[arg(long, default_value_t = 8)]
     pub max_groups: usize,
@@ -310,8 +316,11 @@ pub struct EvalArgs {
 pub struct JudgeArgs {
     /// The problem directory (holding problem.toml).
     pub problem: PathBuf,
-    /// The Python program to judge.
+    /// The program to judge: Python, or C++ (`.cpp`, `.cc`, `.cxx`).
     pub program: PathBuf,
+    /// The program's language (default: from the file's extension, else from its text).
+    #[arg(long, value_parser = parse_language, value_name = "python|cpp")]
+    pub language: Option<Language>,
     /// Which tests to run.
     #[arg(long, value_enum, default_value_t = Tests::All)]
     pub tests: Tests,
@@ -371,6 +380,10 @@ pub struct SandboxArgs {
     /// `scripts/setup-wasm` installs it).
     #[arg(long, value_name = "FILE")]
     pub wasm_python: Option<PathBuf>,
+    /// Flags C++ programs are compiled with, space-separated [default: $SSTAR_CXXFLAGS, else
+    /// `-std=gnu++17 -O2 -pipe`].
+    #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+    pub cxx_flags: Option<String>,
 }
 
 /// `--sandbox`'s values, the sandbox crate's [`Backend`]s.
@@ -398,8 +411,18 @@ impl SandboxArgs {
         Ok(SandboxChoice {
             backend,
             wasm_python: self.wasm_python.clone(),
+            cxx_flags: self
+                .cxx_flags
+                .as_deref()
+                .map(|flags| flags.split_whitespace().map(str::to_owned).collect()),
         })
     }
+}
+
+/// `--language`'s value: a language's name (`python`, `cpp`, or another spelling of one).
+fn parse_language(name: &str) -> Result<Language, String> {
+    Language::parse(name)
+        .ok_or_else(|| format!("`{name}` is not a language sstar runs (python or cpp)"))
 }
 
 #[cfg(test)]

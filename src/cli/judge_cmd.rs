@@ -17,15 +17,40 @@ use crate::judge::{
     JudgeReport, LineRule, Style, TestResult,
 };
 use crate::problem::{load_problem, Kind, Problem, TestCase, TestSelection};
+use crate::program::{Language, Program};
 use crate::verdict::Verdict;
+use serde::Serialize;
+use sstar_sandbox::{Backend, CompileStats};
+
+/// What `--json` prints: the judge's report, the program's language and, for C++, how its
+/// binary was come by.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a JudgeReport,
+    language: Language,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compile: Option<CompileStats>,
+}
 
 pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     let problem = Arc::new(load_problem(&args.problem)?);
     let code = std::fs::read_to_string(&args.program).map_err(Error::io(&args.program))?;
-    let sandbox = Arc::new(start_sandbox(
-        &args.sandbox.choice(None)?,
-        &problem.packages,
-    )?);
+    // The flag, else the file's extension, else the text.
+    let language = args
+        .language
+        .or_else(|| Language::from_path(&args.program))
+        .unwrap_or_else(|| Language::detect(&code));
+    let program = Program::new(language, code);
+    let choice = args.sandbox.choice(None)?;
+    if language == Language::Cpp && choice.backend != Backend::Process {
+        return Err(Error::Usage(format!(
+            "{}: C++ programs need `--sandbox process` (the {} backend runs Python only)",
+            args.program.display(),
+            choice.backend
+        )));
+    }
+    let sandbox = Arc::new(start_sandbox(&choice, &problem.packages)?);
     let options = JudgeOptions {
         tests: args.tests.into(),
         all_tests: args.all_tests,
@@ -45,18 +70,23 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
     let executor = Executor::new(sandbox, None);
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     let bar = output.bar(count, &problem.id);
-    let report = runtime.block_on(judge(&executor, &problem, &code, options, &|done, _| {
+    let report = runtime.block_on(judge(&executor, &problem, &program, options, &|done, _| {
         bar.set_position(done as u64)
     }))?;
     bar.finish_and_clear();
     if args.json {
-        let json = serde_json::to_string(&report).map_err(Error::json("the judge report"))?;
+        let json = JsonReport {
+            report: &report,
+            language,
+            compile: (language == Language::Cpp).then(|| executor.sandbox().compile_stats()),
+        };
+        let json = serde_json::to_string(&json).map_err(Error::json("the judge report"))?;
         output.data(&format!("{json}\n"));
     } else {
         let style = Style {
             color: output.color(),
         };
-        output.data(&render(&report, &problem, &code, style));
+        output.data(&render(&report, &problem, &program, style));
     }
     Ok(if report.verdict.is_accepted() {
         EXIT_OK
@@ -73,7 +103,7 @@ const PREVIEW_LINES: usize = 6;
 const PREVIEW_COLUMNS: usize = 120;
 
 /// The table of tests run, then what a user needs to see of each failing one, then the total.
-fn render(report: &JudgeReport, problem: &Problem, code: &str, style: Style) -> String {
+fn render(report: &JudgeReport, problem: &Problem, program: &Program, style: Style) -> String {
     let mut text = String::new();
     let width = report
         .tests
@@ -99,7 +129,15 @@ fn render(report: &JudgeReport, problem: &Problem, code: &str, style: Style) -> 
         );
         match &test.detail {
             Some(detail) => {
-                let line = detail.lines().last().unwrap_or_default();
+                // A compiler's first line names the first error; a traceback's last, the
+                // exception.
+                let line = match test.verdict {
+                    Verdict::CompileError => (detail.lines())
+                        .find(|l| l.contains("error"))
+                        .or_else(|| detail.lines().next()),
+                    _ => detail.lines().last(),
+                };
+                let line = line.unwrap_or_default();
                 let _ = writeln!(text, "  {}", printable(line));
             }
             None => text.push('\n'),
@@ -109,13 +147,21 @@ fn render(report: &JudgeReport, problem: &Problem, code: &str, style: Style) -> 
         .tests(TestSelection::All)
         .map(|t| (test_label(t), t))
         .collect();
+    let mut compile_shown = false;
     for result in report.tests.iter().filter(|t| !t.verdict.is_accepted()) {
+        // One program, one compiler message: shown once, whatever --all-tests ran.
+        if result.verdict == Verdict::CompileError {
+            if compile_shown {
+                continue;
+            }
+            compile_shown = true;
+        }
         text.push('\n');
         text.push_str(&failure(
             result,
             cases.get(&result.name).copied(),
             problem,
-            code,
+            program,
             style,
         ));
     }
@@ -170,12 +216,12 @@ fn failure(
     result: &TestResult,
     case: Option<&TestCase>,
     problem: &Problem,
-    code: &str,
+    program: &Program,
     style: Style,
 ) -> String {
     let heading = format!("--- {}: {}", result.name, result.verdict);
     let mut text = style.paint("1", &heading) + "\n";
-    if let Some(case) = case {
+    if let Some(case) = case.filter(|_| result.verdict != Verdict::CompileError) {
         text.push_str(&preview("input", &case.input));
     }
     let detail = printable(result.detail.as_deref().unwrap_or_default());
@@ -200,9 +246,17 @@ fn failure(
                 )),
             }
         }
+        Verdict::RuntimeError if program.language == Language::Cpp => {
+            let _ = writeln!(text, "{detail}");
+            let stderr = String::from_utf8_lossy(&result.stderr);
+            let lines: Vec<&str> = stderr.trim_end().lines().collect();
+            for line in &lines[lines.len().saturating_sub(PREVIEW_LINES)..] {
+                let _ = writeln!(text, "  {}", printable(line));
+            }
+        }
         Verdict::RuntimeError => {
             let stderr = String::from_utf8_lossy(&result.stderr);
-            match traceback_tail(&stderr, Some(code), FRAMES) {
+            match traceback_tail(&stderr, Some(&program.code), FRAMES) {
                 Some(tail) => {
                     let _ = writeln!(text, "{}", printable(&tail));
                 }

@@ -26,12 +26,16 @@ use crate::store::{
     RunInfo, Writer,
 };
 
+use crate::program::{Language, LanguageChoice};
+use sstar_sandbox::Backend;
+
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let (config, settings) = validate(&args)?;
     // Everything a flag or the environment can get wrong is found before RUN is made, so a
     // mistake leaves no empty run directory behind.
     let sandbox_choice = args.sandbox.choice(None)?;
     let work = load_work(&args)?;
+    refuse_cpp_without_process(&args, &work, sandbox_choice.backend)?;
     let packages = packages_of(work.problems.iter().map(|p| &**p));
     let sandbox = Arc::new(start_sandbox(&sandbox_choice, &packages)?);
     let run = RunDir::new(&args.out);
@@ -81,6 +85,29 @@ pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     finish(&ctx, info, &results, &work.malformed, output)
 }
 
+/// C++ (asked for, or among the given candidates) runs in the process sandbox only: refused
+/// up front rather than failing every C++ program as the run goes.
+fn refuse_cpp_without_process(
+    args: &SolveArgs,
+    work: &Work,
+    backend: Backend,
+) -> Result<(), Error> {
+    if backend == Backend::Process {
+        return Ok(());
+    }
+    let given_cpp = work
+        .given
+        .iter()
+        .flat_map(|given| given.values().flatten())
+        .any(|program| program.language == Language::Cpp);
+    if args.language != LanguageChoice::Python || given_cpp {
+        return Err(Error::Usage(format!(
+            "C++ programs need `--sandbox process` (the {backend} backend runs Python only)"
+        )));
+    }
+    Ok(())
+}
+
 /// The flags turned into the model configuration and the pipeline's settings; counts that
 /// mean nothing at zero are refused, not clamped.
 fn validate(args: &SolveArgs) -> Result<(Option<LlmConfig>, Settings), Error> {
@@ -108,6 +135,7 @@ fn validate(args: &SolveArgs) -> Result<(Option<LlmConfig>, Settings), Error> {
             .map(|n| at_least("--max-samples", n, 1, ""))
             .transpose()?,
         budget: budgets(args, config.as_ref())?,
+        language: args.language,
         ..Settings::default()
     };
     Ok((config, settings))
@@ -230,6 +258,7 @@ fn run_info(
             "model_free": config.is_none(),
             // Verdicts can differ between backends (see README), so a run keeps one.
             "sandbox": sandbox_choice.backend,
+            "cxx_flags": sandbox_choice.cxx_flags,
         }),
         started_at: now(),
         finished_at: None,

@@ -56,7 +56,7 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
             let report = runtime.block_on(judge(
                 &executor,
                 &problem,
-                &solution.code,
+                &solution.program(),
                 options,
                 &|_, _| {},
             ))?;

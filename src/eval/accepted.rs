@@ -6,16 +6,17 @@ use std::sync::Arc;
 use crate::exec::Executor;
 use crate::judge::{judge, JudgeError, JudgeOptions};
 use crate::problem::{Problem, TestSelection};
+use crate::program::Program;
 
 /// The programs of `codes` (duplicates counted: k of N samples) the hidden tests accept.
 /// `known` is a program whose verdict is already in hand (the pick's), so it is not judged.
 pub(super) async fn accepted_count<'a>(
     executor: &Executor,
     problem: &Arc<Problem>,
-    codes: impl IntoIterator<Item = &'a str>,
-    known: Option<(&'a str, bool)>,
+    codes: impl IntoIterator<Item = &'a Program>,
+    known: Option<(&'a Program, bool)>,
 ) -> Result<usize, JudgeError> {
-    let mut verdicts: HashMap<&str, bool> = known.into_iter().collect();
+    let mut verdicts: HashMap<&Program, bool> = known.into_iter().collect();
     let options = JudgeOptions {
         tests: TestSelection::Hidden,
         all_tests: false,

@@ -8,13 +8,14 @@ use super::accepted::accepted_count;
 use crate::exec::Executor;
 use crate::judge::JudgeError;
 use crate::problem::Problem;
+use crate::program::Program;
 
 /// Mean hidden acceptance over `pool` (each candidate's code, duplicates counted: a draw picks
 /// a sample, not a distinct program); `None` for an empty pool. Each distinct code runs once.
 pub async fn mean_accepted(
     executor: &Executor,
     problem: &Arc<Problem>,
-    pool: &[&str],
+    pool: &[&Program],
 ) -> Result<Option<f64>, JudgeError> {
     if pool.is_empty() {
         return Ok(None);

@@ -15,6 +15,7 @@ use super::scope::scope;
 use crate::exec::Executor;
 use crate::judge::{judge, JudgeError, JudgeOptions};
 use crate::problem::{load_set, SetError, TestSelection};
+use crate::program::{Language, Program};
 use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +49,15 @@ struct SelectionFile {
 #[derive(Deserialize)]
 struct FinalCode {
     code: String,
+    /// Absent in runs written before programs had a language: Python.
+    #[serde(default)]
+    language: Language,
+}
+
+impl FinalCode {
+    fn program(&self) -> Program {
+        Program::new(self.language, self.code.as_str())
+    }
 }
 
 /// Evaluates `run` against the problem set it was made from (or `set` when given) and writes
@@ -155,23 +165,23 @@ pub async fn evaluate(
         };
         let selected = match result.status {
             ResultStatus::Selected => {
-                let code = std::fs::read_to_string(run.solution(id)).ok();
-                if code.is_none() {
+                let program = run.read_solution(id);
+                if program.is_none() {
                     tracing::warn!(
                         "{id}: selected, but {} is missing: counted as no candidate",
-                        run.solution(id).display()
+                        run.solution(id, Language::Python).display()
                     );
                 }
-                code
+                program
             }
             ResultStatus::NoCandidate | ResultStatus::Error => None,
         };
-        if let Some(code) = &selected {
+        if let Some(program) = &selected {
             let options = JudgeOptions {
                 tests: TestSelection::Hidden,
                 all_tests: true,
             };
-            let report = judge(executor, &problem, code, options, &|_, _| {}).await?;
+            let report = judge(executor, &problem, program, options, &|_, _| {}).await?;
             entry.verdict = Some(report.verdict);
             entry.passed = report.passed;
             entry.any_candidate_accepted = report.verdict.is_accepted();
@@ -180,11 +190,12 @@ pub async fn evaluate(
             if let Some(s) = &selection {
                 // The draw is among the public-passing programs; with none, the pick is the
                 // best public pass rate, which is not random: its own verdict is the expectation.
-                let pool: Vec<&str> = s
+                let programs: Vec<Program> = s
                     .candidates
                     .iter()
-                    .filter_map(|&i| s.finals.get(i).map(|f| f.code.as_str()))
+                    .filter_map(|&i| s.finals.get(i).map(FinalCode::program))
                     .collect();
+                let pool: Vec<&Program> = programs.iter().collect();
                 entry.random_expectation = if pool.is_empty() {
                     Some(f64::from(u8::from(entry.accepted())))
                 } else {
@@ -193,10 +204,10 @@ pub async fn evaluate(
             }
         }
         if let Some(s) = selection {
-            let codes: Vec<String> = s.finals.into_iter().map(|f| f.code).collect();
+            let codes: Vec<Program> = s.finals.iter().map(FinalCode::program).collect();
             // k of N over every final-round program; the pick's verdict is already in `entry`.
-            let known = selected.as_deref().map(|code| (code, entry.accepted()));
-            let finals = codes.iter().map(String::as_str);
+            let known = selected.as_ref().map(|program| (program, entry.accepted()));
+            let finals = codes.iter();
             let accepted = accepted_count(executor, &problem, finals, known).await?;
             entry.finals = Some(codes.len());
             entry.finals_accepted = Some(accepted);

@@ -11,6 +11,7 @@ use super::run::Engine;
 use super::writer::{Draft, TestPair};
 use crate::judge::{judge_test, JudgeError};
 use crate::problem::{Checker, Limits, Problem, TestCase, Visibility};
+use crate::program::Program;
 use crate::verdict::Verdict;
 
 /// The `.in` text of positional arguments.
@@ -141,7 +142,7 @@ pub(crate) fn judged_by_reference(
         hidden: Vec::new(),
         solutions: Vec::new(),
     });
-    let reference: Arc<str> = Arc::from(reference);
+    let reference = Program::python(reference);
     tests
         .iter()
         .enumerate()

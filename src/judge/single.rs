@@ -12,6 +12,7 @@ use super::JudgeError;
 use crate::check::{check_output, check_value, CheckOutcome};
 use crate::exec::{Executor, Job, Meter};
 use crate::problem::{Checker, Kind, Problem, TestCase, Visibility};
+use crate::program::Program;
 use crate::verdict::Verdict;
 
 /// The result of one test, as `sstar judge --json` prints it.
@@ -65,19 +66,21 @@ fn program_kind(problem: &Problem) -> ProgramKind {
 
 /// The job that runs `code` as a candidate of `problem` on `input`: its kind, its limits, and
 /// the judge's environment (the prelude, the problem's packages).
-pub fn candidate_job(
-    problem: &Problem,
-    code: impl Into<Arc<str>>,
-    input: impl Into<Arc<[u8]>>,
-) -> Job {
-    let mut job = Job::new(program_kind(problem), code, input, limits_for(problem));
+pub fn candidate_job(problem: &Problem, program: &Program, input: impl Into<Arc<[u8]>>) -> Job {
+    let mut job = Job::new(
+        program_kind(problem),
+        program.code.clone(),
+        input,
+        limits_for(problem),
+    );
+    job.language = program.language;
     job.environment = Environment::judged(&problem.packages);
     job
 }
 
-/// The job that judges `code` on `test` under `problem`'s limits.
-pub fn job_for(problem: &Problem, code: &Arc<str>, test: &TestCase) -> Job {
-    candidate_job(problem, code.clone(), test.input.clone())
+/// The job that judges `program` on `test` under `problem`'s limits.
+pub fn job_for(problem: &Problem, program: &Program, test: &TestCase) -> Job {
+    candidate_job(problem, program, test.input.clone())
 }
 
 /// Runs `code` on `test` on `executor` (cached when it has a cache) and checks the result;
@@ -85,11 +88,11 @@ pub fn job_for(problem: &Problem, code: &Arc<str>, test: &TestCase) -> Job {
 pub async fn judge_test(
     executor: &Executor,
     problem: &Arc<Problem>,
-    code: &Arc<str>,
+    program: &Program,
     test: &TestCase,
     meter: &dyn Meter,
 ) -> Result<TestResult, JudgeError> {
-    let outcome = executor.run(job_for(problem, code, test), meter).await?;
+    let outcome = executor.run(job_for(problem, program, test), meter).await?;
     // A `program` checker is itself a sandbox run: it takes a permit like any other.
     let _permit = if problem.checker == Checker::Program {
         Some(executor.permit().await?)

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{job_for, judge_test, JudgeError, TestResult};
 use crate::exec::Executor;
 use crate::problem::{Problem, TestCase, TestSelection};
+use crate::program::Program;
 use crate::verdict::Verdict;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,22 +36,20 @@ pub struct JudgeReport {
 pub async fn judge(
     executor: &Executor,
     problem: &Arc<Problem>,
-    code: &str,
+    program: &Program,
     options: JudgeOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<JudgeReport, JudgeError> {
-    let code: Arc<str> = Arc::from(code);
     let tests: Vec<&TestCase> = problem.tests(options.tests).collect();
     let total = tests.len();
     let mut slots: Vec<Option<TestResult>> = vec![None; total];
     let first_failure = AtomicUsize::new(usize::MAX);
-    let code = &code;
     // The leading tests already in the cache are judged first, on their own: a cached failure
     // among them ends the judging before anything runs. Started together with the rest, the
     // tests after it would run too, and a second `eval` would execute what the first skipped.
     let cached = tests
         .iter()
-        .take_while(|test| executor.has_cached(&job_for(problem, code, test)))
+        .take_while(|test| executor.has_cached(&job_for(problem, program, test)))
         .count();
     let mut done = 0;
     for range in [0..cached, cached..total] {
@@ -61,7 +60,12 @@ pub async fn judge(
             })
             .map(|index| {
                 let test = tests[index];
-                async move { (index, judge_test(executor, problem, code, test, &()).await) }
+                async move {
+                    (
+                        index,
+                        judge_test(executor, problem, program, test, &()).await,
+                    )
+                }
             });
         let mut finished = stream::iter(started).buffer_unordered(executor.workers());
         while let Some((index, result)) = finished.next().await {

@@ -3,6 +3,7 @@
 //! Pure functions over text; every one ignores what lies inside `<think>…</think>`.
 
 use serde::{Deserialize, Serialize};
+use sstar_sandbox::Language;
 
 const THINK_OPEN: &str = "<think>";
 const THINK_CLOSE: &str = "</think>";
@@ -116,18 +117,30 @@ fn join_lines(lines: &[&str]) -> String {
     s
 }
 
-fn is_python(lang: &str) -> bool {
-    matches!(lang, "python" | "python3" | "py" | "py3")
+/// The Python program of an answer: see [`extract_program_in`].
+pub fn extract_program(answer: &str) -> Option<String> {
+    extract_program_in(answer, |language| language == Language::Python).map(|(_, code)| code)
 }
 
-/// The program of an answer: the last block tagged `python` (or `py`,
-/// `python3`) or bare, with some non-blank text. `None` when there is none.
-pub fn extract_program(answer: &str) -> Option<String> {
-    code_blocks(answer)
-        .into_iter()
-        .rev()
-        .find(|b| (b.lang.is_empty() || is_python(&b.lang)) && !b.body.trim().is_empty())
-        .map(|b| b.body)
+/// The program of an answer: the last block with some non-blank text whose language
+/// `accepts` takes. A tagged block's tag names its language (`python`, `py`, `python3`;
+/// `cpp`, `c++`, `cxx`, `cc`); a bare block's is detected from its text
+/// ([`Language::detect`]); other tags (`text`, `input`) are never programs.
+pub fn extract_program_in(
+    answer: &str,
+    accepts: impl Fn(Language) -> bool,
+) -> Option<(Language, String)> {
+    code_blocks(answer).into_iter().rev().find_map(|block| {
+        if block.body.trim().is_empty() {
+            return None;
+        }
+        let language = if block.lang.is_empty() {
+            Language::detect(&block.body)
+        } else {
+            Language::parse(&block.lang)?
+        };
+        accepts(language).then_some((language, block.body))
+    })
 }
 
 /// The test inputs of an answer: every block tagged `input`, in order.
@@ -150,7 +163,8 @@ pub fn extract_generator(answer: &str) -> Option<String> {
             .find(|b| pred(b) && !b.body.trim().is_empty())
             .map(|b| b.body.clone())
     };
-    last(&|b| is_python(&b.lang)).or_else(|| last(&|b| b.lang.is_empty()))
+    let python = |b: &CodeBlock| Language::parse(&b.lang) == Some(Language::Python);
+    last(&python).or_else(|| last(&|b| b.lang.is_empty()))
 }
 
 /// The program a pairwise judgement prefers.
@@ -224,6 +238,32 @@ mod tests {
         assert_eq!(extract_program(answer).as_deref(), Some("x = 1\n"));
         let answer = "```Python\nx = 1\n```";
         assert_eq!(extract_program(answer).as_deref(), Some("x = 1\n"));
+    }
+
+    #[test]
+    fn a_cpp_fence_is_a_cpp_program_where_cpp_is_taken() {
+        let any = |_: Language| true;
+        let answer = "```python\nprint(1)\n```\nFaster:\n```c++\nint main(){}\n```\n";
+        assert_eq!(
+            extract_program_in(answer, any),
+            Some((Language::Cpp, "int main(){}\n".to_owned()))
+        );
+        let python_only = |l: Language| l == Language::Python;
+        assert_eq!(
+            extract_program_in(answer, python_only),
+            Some((Language::Python, "print(1)\n".to_owned()))
+        );
+        // A bare block is told by its text; a `#include` comment alone keeps it Python.
+        let bare = "```\n#include <cstdio>\nint main(){ puts(\"1\"); }\n```";
+        assert_eq!(
+            extract_program_in(bare, any).map(|p| p.0),
+            Some(Language::Cpp)
+        );
+        let bare = "```\n# include this\nprint(1)\n```";
+        assert_eq!(
+            extract_program_in(bare, any).map(|p| p.0),
+            Some(Language::Python)
+        );
     }
 
     #[test]

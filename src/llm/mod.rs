@@ -27,8 +27,8 @@ pub use config::{
 pub use env::{process_env, ConfigError, ENV_API_KEY, ENV_BASE_URL, ENV_MODEL};
 pub use error::{LlmError, LlmErrorKind};
 pub use extract::{
-    extract_generator, extract_inputs, extract_program, extract_verdict, split_think, strip_think,
-    Winner,
+    extract_generator, extract_inputs, extract_program, extract_program_in, extract_verdict,
+    split_think, strip_think, Winner,
 };
 pub use ledger::{CallRecord, Ledger, LedgerReport, Totals};
 pub use price::{ModelPrice, PriceFileError, PriceTable};

@@ -18,6 +18,7 @@ use super::inputs::{synthesize, SynthInput};
 use super::solve::judge_given;
 use crate::judge::JudgeError;
 use crate::problem::Problem;
+use crate::program::Program;
 pub use crate::store::SamplingStop;
 
 /// Samples drawn (or candidates taken) at a time.
@@ -42,7 +43,7 @@ pub struct Sampled {
 pub async fn sample(
     ctx: &Context,
     problem: &Arc<Problem>,
-    given: Option<Vec<String>>,
+    given: Option<Vec<Program>>,
     cap: usize,
     counter: &Counters,
 ) -> Result<Sampled, JudgeError> {
@@ -108,7 +109,7 @@ async fn settled(
     if candidates.len() < 2 {
         return Ok(false);
     }
-    let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.code).collect();
+    let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.program.code).collect();
     codes.sort_unstable();
     codes.dedup();
     let mut sizes = if codes.len() == 1 {

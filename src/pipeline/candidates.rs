@@ -1,11 +1,14 @@
-//! `--candidates FILE`: programs given instead of generated — JSONL `{"id", "code"}` lines
-//! or a LiveCodeBench output file `[{"question_id", "code_list": [...]}]`; and `--inputs FILE`:
+//! `--candidates FILE`: programs given instead of generated — JSONL `{"id", "code",
+//! "language"?}` lines or a LiveCodeBench output file `[{"question_id", "code_list": [...]}]`
+//! (a program without a language is told by its text); and `--inputs FILE`:
 //! extra selection inputs, JSONL `{"id", "input", "output"?}`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::program::{Language, Program};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CandidatesError {
@@ -25,7 +28,7 @@ pub enum CandidatesError {
 }
 
 /// Programs per problem id, in file order.
-pub type Candidates = BTreeMap<String, Vec<String>>;
+pub type Candidates = BTreeMap<String, Vec<Program>>;
 
 pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
     let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io {
@@ -48,7 +51,9 @@ pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
-            out.entry(id).or_default().extend(row.code_list);
+            out.entry(id)
+                .or_default()
+                .extend(row.code_list.into_iter().map(Program::detect));
         }
         return Ok(out);
     }
@@ -56,6 +61,8 @@ pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
     struct Line {
         id: String,
         code: String,
+        #[serde(default)]
+        language: Option<String>,
     }
     let mut out = Candidates::new();
     for (number, line) in text.lines().enumerate() {
@@ -67,7 +74,20 @@ pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
             line: number + 1,
             message: e.to_string(),
         })?;
-        out.entry(row.id).or_default().push(row.code);
+        let program = match row.language.as_deref() {
+            None => Program::detect(row.code),
+            Some(name) => match Language::parse(name) {
+                Some(language) => Program::new(language, row.code),
+                None => {
+                    return Err(CandidatesError::Line {
+                        path: path.into(),
+                        line: number + 1,
+                        message: format!("unknown language `{name}` (python or cpp)"),
+                    })
+                }
+            },
+        };
+        out.entry(row.id).or_default().push(program);
     }
     Ok(out)
 }
@@ -130,18 +150,54 @@ mod tests {
             "{\"id\": \"a\", \"code\": \"x\"}\n\n{\"id\": \"a\", \"code\": \"y\"}\n",
         )
         .expect("write");
-        assert_eq!(load_candidates(&jsonl).expect("jsonl")["a"], ["x", "y"]);
+        let python = |code: &str| Program::python(code);
+        assert_eq!(
+            load_candidates(&jsonl).expect("jsonl")["a"],
+            [python("x"), python("y")]
+        );
         let lcb = dir.path().join("c.json");
         std::fs::write(
             &lcb,
             "[{\"question_id\": \"q1\", \"code_list\": [\"p\", \"q\"]}]",
         )
         .expect("write");
-        assert_eq!(load_candidates(&lcb).expect("lcb")["q1"], ["p", "q"]);
+        assert_eq!(
+            load_candidates(&lcb).expect("lcb")["q1"],
+            [python("p"), python("q")]
+        );
         std::fs::write(&jsonl, "{\"id\": 1}\n").expect("write");
         assert!(load_candidates(&jsonl)
             .unwrap_err()
             .to_string()
             .contains("line 1"));
+    }
+
+    #[test]
+    fn a_line_names_its_language_or_has_it_told_from_its_text() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let jsonl = dir.path().join("c.jsonl");
+        let cpp = "#include <cstdio>\nint main(){}\n";
+        let lines = [
+            serde_json::json!({"id": "a", "code": "int main(){}", "language": "cpp"}),
+            serde_json::json!({"id": "a", "code": cpp}),
+            serde_json::json!({"id": "a", "code": cpp, "language": "python"}),
+        ];
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&jsonl, text).expect("write");
+        let languages: Vec<Language> = load_candidates(&jsonl).expect("loads")["a"]
+            .iter()
+            .map(|p| p.language)
+            .collect();
+        assert_eq!(languages, [Language::Cpp, Language::Cpp, Language::Python]);
+        std::fs::write(
+            &jsonl,
+            "{\"id\": \"a\", \"code\": \"x\", \"language\": \"rust\"}\n",
+        )
+        .expect("write");
+        let error = load_candidates(&jsonl).expect_err("unknown").to_string();
+        assert!(
+            error.contains("line 1") && error.contains("rust"),
+            "{error}"
+        );
     }
 }

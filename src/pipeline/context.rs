@@ -10,6 +10,8 @@ use super::budget::{self, Budget, Budgets, Exhausted, Spent};
 use super::executor::Executor;
 use super::select::SelectMethod;
 use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError, Role};
+use crate::problem::{Kind, Problem};
+use crate::program::LanguageChoice;
 use crate::store::{RunDir, Writer};
 
 /// The pipeline's knobs (everything but the model's, which live in the client's config).
@@ -35,6 +37,8 @@ pub struct Settings {
     pub max_samples: Option<usize>,
     /// Dollars and tokens the model may cost, per problem and per run.
     pub budget: Budgets,
+    /// The language the prompts ask for (`--language`).
+    pub language: LanguageChoice,
 }
 
 impl Settings {
@@ -45,6 +49,15 @@ impl Settings {
             Some(given) => given,
             None if self.adaptive => self.max_samples.unwrap_or(self.samples),
             None => self.samples,
+        }
+    }
+
+    /// The language `problem`'s prompts ask for: the setting, except that a function problem
+    /// is answered in Python (the judge calls a Python function).
+    pub fn language_for(&self, problem: &Problem) -> LanguageChoice {
+        match problem.kind {
+            Kind::Stdio => self.language,
+            Kind::Function => LanguageChoice::Python,
         }
     }
 }
@@ -64,6 +77,7 @@ impl Default for Settings {
             adaptive: false,
             max_samples: None,
             budget: Budgets::default(),
+            language: LanguageChoice::Python,
         }
     }
 }

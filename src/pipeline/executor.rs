@@ -16,6 +16,7 @@ use crate::judge::{
     candidate_job, judge_test, limits_for, sandbox_failure_detail, JudgeError, TestResult,
 };
 use crate::problem::{Problem, TestCase};
+use crate::program::Program;
 use crate::store::ExecCache;
 
 /// What a run on a synthesized input left behind: enough to group and to show a judge.
@@ -115,11 +116,11 @@ impl Executor {
     pub async fn judge(
         &self,
         problem: &Arc<Problem>,
-        code: &Arc<str>,
+        program: &Program,
         test: &TestCase,
         counters: &Counters,
     ) -> Result<TestResult, JudgeError> {
-        judge_test(&self.engine, problem, code, test, counters).await
+        judge_test(&self.engine, problem, program, test, counters).await
     }
 
     /// Runs `code` on a synthesized `input` and classifies its behaviour (remembered until
@@ -127,11 +128,11 @@ impl Executor {
     pub async fn observe(
         &self,
         problem: &Problem,
-        code: &str,
+        program: &Program,
         input: &[u8],
         counters: &Counters,
     ) -> Result<Observed, JudgeError> {
-        self.observe_within(problem, code, input, None, counters)
+        self.observe_within(problem, program, input, None, counters)
             .await
     }
 
@@ -139,12 +140,12 @@ impl Executor {
     pub async fn observe_within(
         &self,
         problem: &Problem,
-        code: &str,
+        program: &Program,
         input: &[u8],
         cpu_limit: Option<Duration>,
         counters: &Counters,
     ) -> Result<Observed, JudgeError> {
-        let key = observed_key(code, input);
+        let key = observed_key(program, input);
         let limit = cpu_limit.unwrap_or_else(|| limits_for(problem).cpu);
         if let Some(known) = self
             .observed
@@ -154,7 +155,7 @@ impl Executor {
             return Ok(known);
         }
         // Built only on a miss: it copies the input.
-        let mut job = candidate_job(problem, code, input);
+        let mut job = candidate_job(problem, program, input);
         if let Some(cpu) = cpu_limit {
             let own = &problem.limits;
             job.limits = Limits::new(cpu, own.memory_limit_mb, own.output_limit_mb);
@@ -189,9 +190,13 @@ impl Executor {
     }
 }
 
-fn observed_key(code: &str, input: &[u8]) -> [u8; 32] {
+fn observed_key(program: &Program, input: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
-    for part in [code.as_bytes(), input] {
+    for part in [
+        program.language.as_str().as_bytes(),
+        program.code.as_bytes(),
+        input,
+    ] {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part);
     }

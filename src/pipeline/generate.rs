@@ -9,8 +9,9 @@ use serde::Serialize;
 use super::context::{Context, Counters};
 use super::prompts;
 use crate::judge::{JudgeError, TestResult};
-use crate::llm::{extract_program, Completion, CompletionRequest, LlmError, Message, Role};
+use crate::llm::{extract_program_in, Completion, CompletionRequest, LlmError, Message, Role};
 use crate::problem::Problem;
+use crate::program::{Language, Program};
 use crate::store::append_line;
 
 /// One line of `trace.jsonl`: a sample's program at one round and how it did in public.
@@ -22,6 +23,9 @@ pub struct RoundRecord {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The program's language (with `code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
     pub public: Vec<PublicVerdict>,
     pub public_passed: usize,
     pub public_total: usize,
@@ -50,7 +54,7 @@ pub struct PublicVerdict {
 #[derive(Debug, Clone)]
 pub struct FinalProgram {
     pub sample: usize,
-    pub code: Arc<str>,
+    pub program: Program,
     pub public_passed: usize,
     pub public_total: usize,
 }
@@ -69,7 +73,7 @@ pub async fn generate_and_debug(
     samples: Range<usize>,
     counter: &Counters,
 ) -> Result<Vec<Option<FinalProgram>>, JudgeError> {
-    let messages = prompts::generation(problem);
+    let messages = prompts::generation(problem, ctx.settings.language_for(problem));
     let request = CompletionRequest::new(Role::Generate, &problem.id, messages.clone())
         .stage("generate")
         .first_sample(samples.start as u32)
@@ -108,7 +112,10 @@ async fn debug_sample(
                 break;
             }
         };
-        let Some(code) = extract_program(&completion.text) else {
+        let taken = extract_program_in(&completion.text, |l| {
+            ctx.settings.language_for(problem).accepts(l)
+        });
+        let Some((language, code)) = taken else {
             let status = if completion.truncated() {
                 "truncated"
             } else {
@@ -121,8 +128,8 @@ async fn debug_sample(
             );
             break;
         };
-        let code: Arc<str> = Arc::from(code);
-        let results = run_public(ctx, problem, &code, counter).await?;
+        let program = Program::new(language, code);
+        let results = run_public(ctx, problem, &program, counter).await?;
         let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
         let done = passed == results.len() || round == ctx.settings.rounds;
         // Made before the round is recorded, so the trace shows what the model was told.
@@ -133,15 +140,22 @@ async fn debug_sample(
                 .zip(&results)
                 .filter(|(_, r)| !r.verdict.is_accepted())
                 .collect();
-            prompts::debug_feedback(problem, &code, &failures, results.len())
+            let choice = ctx.settings.language_for(problem);
+            prompts::debug_feedback(problem, choice, &program, &failures, results.len())
         });
-        let mut line =
-            RoundRecord::program(sample, round, "program", &code, &results, Some(&completion));
+        let mut line = RoundRecord::program(
+            sample,
+            round,
+            "program",
+            &program,
+            &results,
+            Some(&completion),
+        );
         line.feedback = feedback.as_ref().map(|m| m.content.clone());
         record(ctx, problem, line);
         last_good = Some(FinalProgram {
             sample,
-            code: code.clone(),
+            program: program.clone(),
             public_passed: passed,
             public_total: results.len(),
         });
@@ -165,14 +179,14 @@ async fn debug_sample(
 pub async fn run_public(
     ctx: &Context,
     problem: &Arc<Problem>,
-    code: &Arc<str>,
+    program: &Program,
     counters: &Counters,
 ) -> Result<Vec<TestResult>, JudgeError> {
     join_all(
         problem
             .public
             .iter()
-            .map(|test| ctx.executor.judge(problem, code, test, counters)),
+            .map(|test| ctx.executor.judge(problem, program, test, counters)),
     )
     .await
     .into_iter()
@@ -203,6 +217,7 @@ impl RoundRecord {
             round,
             status,
             code: None,
+            language: None,
             public: Vec::new(),
             public_passed: 0,
             public_total: 0,
@@ -220,7 +235,7 @@ impl RoundRecord {
         sample: usize,
         round: usize,
         status: &'static str,
-        code: &str,
+        program: &Program,
         results: &[TestResult],
         answer: Option<&Completion>,
     ) -> Self {
@@ -228,7 +243,8 @@ impl RoundRecord {
             sample,
             round,
             status,
-            code: Some(code.to_owned()),
+            code: Some(program.code.to_string()),
+            language: Some(program.language),
             public: results
                 .iter()
                 .map(|r| PublicVerdict {

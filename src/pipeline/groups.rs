@@ -15,6 +15,7 @@ use super::generate::FinalProgram;
 use super::inputs::{Source, SynthInput};
 use crate::judge::JudgeError;
 use crate::problem::Problem;
+use crate::program::Program;
 
 /// Candidates with one behaviour; `members` index the candidate list, best (lowest sample) first.
 #[derive(Debug, Clone, Serialize)]
@@ -94,14 +95,14 @@ pub async fn group_candidates(
     counters: &Counters,
 ) -> Result<Behaviours, JudgeError> {
     // Identical programs behave identically: run each distinct one once.
-    let mut distinct: Vec<&str> = Vec::new();
+    let mut distinct: Vec<&Program> = Vec::new();
     let mut code_of = Vec::with_capacity(candidates.len());
     for candidate in candidates {
         let position = distinct
             .iter()
-            .position(|c| **c == *candidate.code)
+            .position(|c| **c == candidate.program)
             .unwrap_or_else(|| {
-                distinct.push(&candidate.code);
+                distinct.push(&candidate.program);
                 distinct.len() - 1
             });
         code_of.push(position);
@@ -258,7 +259,7 @@ pub async fn group_candidates(
 struct Column<'a> {
     ctx: &'a Context,
     problem: &'a Problem,
-    programs: &'a [&'a str],
+    programs: &'a [&'a Program],
     probes: &'a [usize],
     /// Programs taken to hang: not run again.
     hung: &'a [bool],
@@ -474,6 +475,7 @@ mod tests {
 
     use super::*;
     use crate::problem::{Checker, Kind};
+    use crate::program::Program;
 
     fn problem(kind: Kind, checker: Checker) -> Problem {
         Problem::bare(kind, checker)

@@ -4,9 +4,24 @@
 use crate::judge::{program_traceback, TestResult};
 use crate::llm::Message;
 use crate::problem::{Kind, Problem, TestCase};
+use crate::program::{Language, LanguageChoice, Program};
+use crate::Verdict;
 
 const SYSTEM: &str =
     "You are an expert competitive programmer. You write correct, efficient Python 3 programs.";
+
+/// The system prompt of the stages that ask for a program in `choice`.
+fn system(choice: LanguageChoice) -> &'static str {
+    match choice {
+        LanguageChoice::Python => SYSTEM,
+        LanguageChoice::Cpp => {
+            "You are an expert competitive programmer. You write correct, efficient C++17 programs."
+        }
+        LanguageChoice::Any => {
+            "You are an expert competitive programmer. You write correct, efficient programs in Python 3 or C++17."
+        }
+    }
+}
 
 /// Longest test input or output quoted in a prompt.
 const QUOTE_CHARS: usize = 1500;
@@ -73,14 +88,31 @@ const PROGRAM_RULE: &str =
     "Answer with the complete program in one fenced code block (```python … ```). \
 If you write several blocks, the last one is used.";
 
-/// Stage 1: write a program.
-pub fn generation(problem: &Problem) -> Vec<Message> {
+/// How to answer with a program in `choice`.
+fn program_rule(choice: LanguageChoice) -> &'static str {
+    match choice {
+        LanguageChoice::Python => PROGRAM_RULE,
+        LanguageChoice::Cpp => {
+            "Answer with the complete C++17 program (with `int main`) in one fenced code block (```cpp … ```). \
+If you write several blocks, the last one is used."
+        }
+        LanguageChoice::Any => {
+            "Answer with the complete program, in Python 3 or in C++17 (with `int main`), in one fenced code block \
+tagged with its language (```python … ``` or ```cpp … ```). If you write several blocks, the last one is used."
+        }
+    }
+}
+
+/// Stage 1: write a program in `choice` (function problems are answered in Python, whatever
+/// the choice: see [`Settings::language_for`](super::Settings::language_for)).
+pub fn generation(problem: &Problem, choice: LanguageChoice) -> Vec<Message> {
     vec![
-        Message::system(SYSTEM),
+        Message::system(system(choice)),
         Message::user(format!(
-            "{}\n{}\n\n{PROGRAM_RULE}",
+            "{}\n{}\n\n{}",
             problem_text(problem),
-            how_to_run(problem)
+            how_to_run(problem),
+            program_rule(choice)
         )),
     ]
 }
@@ -89,13 +121,27 @@ fn quote(bytes: &[u8]) -> String {
     truncate(&String::from_utf8_lossy(bytes), QUOTE_CHARS)
 }
 
-/// Stage 1: the failing public tests of `code`, appended to the conversation so far.
+/// Stage 1: the failing public tests of `program`, appended to the conversation so far; a
+/// program that does not compile gets the compiler's messages, once.
 pub fn debug_feedback(
     problem: &Problem,
-    code: &str,
+    choice: LanguageChoice,
+    program: &Program,
     failures: &[(&TestCase, &TestResult)],
     total: usize,
 ) -> Message {
+    let compile_error = failures
+        .iter()
+        .find(|(_, r)| r.verdict == Verdict::CompileError)
+        .map(|(_, r)| r.detail.clone().unwrap_or_default());
+    if let Some(message) = compile_error {
+        return Message::user(format!(
+            "Your program does not compile. The compiler says:\n```\n{}\n```\n\nFix the program. {}\n\n{}",
+            truncate(message.trim(), QUOTE_CHARS * 2),
+            how_to_run(problem),
+            program_rule(choice)
+        ));
+    }
     let mut text = format!(
         "Your program fails {} of the {total} public tests. Here is what happened:\n",
         failures.len()
@@ -120,8 +166,11 @@ pub fn debug_feedback(
                     said.push_str(&format!(" ({detail})"));
                 }
                 // The sandbox's own frames would only distract; the program's get their lines.
-                let stderr =
-                    program_traceback(&String::from_utf8_lossy(&result.stderr), Some(code));
+                let stderr = String::from_utf8_lossy(&result.stderr);
+                let stderr = match program.language {
+                    Language::Python => program_traceback(&stderr, Some(&program.code)),
+                    Language::Cpp => stderr.into_owned(),
+                };
                 if !stderr.trim().is_empty() {
                     said.push_str(&format!(
                         "\nError output:\n```\n{}\n```",
@@ -134,8 +183,9 @@ pub fn debug_feedback(
         text.push_str(&got);
     }
     text.push_str(&format!(
-        "\nFind the bug and fix the program. {}\n\n{PROGRAM_RULE}",
-        how_to_run(problem)
+        "\nFind the bug and fix the program. {}\n\n{}",
+        how_to_run(problem),
+        program_rule(choice)
     ));
     Message::user(text)
 }
@@ -209,35 +259,44 @@ pub fn stress_generator(problem: &Problem) -> Vec<Message> {
 const VERDICT_RULE: &str = "Reason briefly, then end your answer with a last line that is exactly `WINNER: A` or `WINNER: B`.";
 
 /// Stage 2 (`sstar`): which of two real behaviours on one input is right.
-pub fn pairwise(problem: &Problem, a: (&str, &str), b: (&str, &str), input: &[u8]) -> Vec<Message> {
+pub fn pairwise(
+    problem: &Problem,
+    a: (&Program, &str),
+    b: (&Program, &str),
+    input: &[u8],
+) -> Vec<Message> {
     vec![
         Message::system(SYSTEM),
         Message::user(format!(
             "{}\nTwo programs disagree on this input:\n```\n{}\n```\n\n\
-             Program A:\n```python\n{}\n```\nProgram A's real output (it was executed):\n```\n{}\n```\n\n\
-             Program B:\n```python\n{}\n```\nProgram B's real output (it was executed):\n```\n{}\n```\n\n\
+             Program A:\n```{}\n{}\n```\nProgram A's real output (it was executed):\n```\n{}\n```\n\n\
+             Program B:\n```{}\n{}\n```\nProgram B's real output (it was executed):\n```\n{}\n```\n\n\
              Work out the correct output for this input from the problem statement, then decide which \
              program behaves correctly. {VERDICT_RULE}",
             problem_text(problem),
             quote(input),
-            a.0.trim_end(),
+            a.0.language.as_str(),
+            a.0.code.trim_end(),
             a.1,
-            b.0.trim_end(),
+            b.0.language.as_str(),
+            b.0.code.trim_end(),
             b.1
         )),
     ]
 }
 
 /// Stage 2 (`llm-judge`): which of two programs is right, from the code alone.
-pub fn pairwise_code_only(problem: &Problem, a: &str, b: &str) -> Vec<Message> {
+pub fn pairwise_code_only(problem: &Problem, a: &Program, b: &Program) -> Vec<Message> {
     vec![
         Message::system(SYSTEM),
         Message::user(format!(
-            "{}\nProgram A:\n```python\n{}\n```\n\nProgram B:\n```python\n{}\n```\n\n\
+            "{}\nProgram A:\n```{}\n{}\n```\n\nProgram B:\n```{}\n{}\n```\n\n\
              Which program solves the problem correctly? {VERDICT_RULE}",
             problem_text(problem),
-            a.trim_end(),
-            b.trim_end()
+            a.language.as_str(),
+            a.code.trim_end(),
+            b.language.as_str(),
+            b.code.trim_end()
         )),
     ]
 }

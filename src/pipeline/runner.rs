@@ -105,7 +105,7 @@ pub async fn run_set(
             .await
             .map_err(io(&ctx.run.results()))?;
         reporter.finished(&result);
-        submission.add(&result, solution.as_deref());
+        submission.add(&result, solution.as_ref());
         results.insert(result.id.clone(), result);
         let path = ctx.run.submission();
         submission = ctx

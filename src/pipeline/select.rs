@@ -15,6 +15,7 @@ use super::prompts::truncate;
 use super::tournament::{self, Comparison, VoteSummary};
 use crate::judge::JudgeError;
 use crate::problem::Problem;
+use crate::program::{Language, Program};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -102,6 +103,7 @@ pub struct FinalRecord {
     pub public_passed: usize,
     pub public_total: usize,
     pub code: String,
+    pub language: Language,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,7 +161,8 @@ fn unpicked(ctx: &Context, finals: &[FinalProgram]) -> SelectionReport {
                 sample: f.sample,
                 public_passed: f.public_passed,
                 public_total: f.public_total,
-                code: f.code.to_string(),
+                code: f.program.code.to_string(),
+                language: f.program.language,
             })
             .collect(),
         candidates: (0..finals.len())
@@ -275,7 +278,7 @@ async fn passes_hidden(
     for test in &problem.hidden {
         let result = ctx
             .executor
-            .judge(problem, &program.code, test, counter)
+            .judge(problem, &program.program, test, counter)
             .await?;
         if !result.verdict.is_accepted() {
             return Ok(false);
@@ -301,7 +304,10 @@ fn public(finals: &[FinalProgram], candidates: &[usize]) -> Pick {
 
 /// The first candidate when every candidate is the same program: there is nothing to choose.
 fn identical(finals: &[FinalProgram], candidates: &[usize]) -> Option<Pick> {
-    let mut codes: Vec<&str> = candidates.iter().map(|&i| &*finals[i].code).collect();
+    let mut codes: Vec<&str> = candidates
+        .iter()
+        .map(|&i| &*finals[i].program.code)
+        .collect();
     codes.sort_unstable();
     codes.dedup();
     if codes.len() != 1 {
@@ -352,14 +358,15 @@ async fn llm_judge(
     report: &mut SelectionReport,
     counter: &Counters,
 ) {
-    let mut codes: Vec<(usize, &str)> = Vec::new();
+    let mut codes: Vec<(usize, &Program)> = Vec::new();
     for (position, c) in candidates.iter().enumerate() {
-        if !codes.iter().any(|(_, code)| *code == &*c.code) && codes.len() < ctx.settings.max_groups
+        if !codes.iter().any(|(_, program)| **program == c.program)
+            && codes.len() < ctx.settings.max_groups
         {
-            codes.push((position, &c.code));
+            codes.push((position, &c.program));
         }
     }
-    let texts: Vec<&str> = codes.iter().map(|(_, c)| *c).collect();
+    let texts: Vec<&Program> = codes.iter().map(|(_, c)| *c).collect();
     report.comparisons = tournament::by_code(ctx, problem, &texts, counter).await;
     report.judge = VoteSummary::of(&report.comparisons);
     let (best, wins) = tournament::rank(
@@ -448,7 +455,7 @@ async fn by_behaviour(
     let generated = inputs.len();
     inputs.truncate(behaviours.run);
     let distinct = {
-        let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.code).collect();
+        let mut codes: Vec<&str> = candidates.iter().map(|c| &*c.program.code).collect();
         codes.sort_unstable();
         codes.dedup();
         codes.len()
@@ -497,7 +504,7 @@ async fn by_behaviour(
     let model_free =
         ctx.settings.select == SelectMethod::Sstar && (ctx.llm.is_none() || budget_out);
     let agreement = (model_free && dual.is_none()).then(|| agreement::scores(groups));
-    let code = |m: usize| &*candidates[m].code;
+    let code = |m: usize| &*candidates[m].program.code;
     let mut chosen_member = None;
     let (best, wins, reason) = if let Some(scores) = &agreement {
         let best = agreement::best(groups, scores, ctx.settings.seed, code);

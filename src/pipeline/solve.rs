@@ -15,20 +15,21 @@ use super::select::{select, SelectionReport};
 use crate::judge::JudgeError;
 use crate::llm::Role;
 use crate::problem::Problem;
+use crate::program::{Language, Program};
 use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus};
 
-/// A finished problem: its result, and the program its `solution.py` now holds.
+/// A finished problem: its result, and the program its `solution.*` file now holds.
 pub struct Solved {
     pub result: ProblemResult,
     /// The selected program; `None` when none was selected.
-    pub solution: Option<String>,
+    pub solution: Option<Program>,
 }
 
 /// Solves `problem`; `given` replaces generation with these programs (`--candidates`).
 pub async fn solve_problem(
     ctx: &Context,
     problem: Arc<Problem>,
-    given: Option<Vec<String>>,
+    given: Option<Vec<Program>>,
 ) -> Solved {
     let started = Instant::now();
     let counter = Counters::default();
@@ -68,6 +69,7 @@ pub async fn solve_problem(
         sampling_stopped: None,
         selection_stopped: None,
         budget_exhausted: None,
+        language: None,
     };
     if let Some(llm) = &ctx.llm {
         // One meaning of "call" everywhere: a request sent to the model over the network.
@@ -120,7 +122,8 @@ pub async fn solve_problem(
                 result.status = ResultStatus::Selected;
                 let chosen = &report.finals[pick.final_index];
                 result.public_passed = chosen.public_passed == chosen.public_total;
-                solution = Some(chosen.code.clone());
+                result.language = Some(chosen.language);
+                solution = Some(Program::new(chosen.language, chosen.code.as_str()));
             }
         }
         Err(error) => {
@@ -150,7 +153,7 @@ enum SolveError {
 async fn run_stages(
     ctx: &Context,
     problem: &Arc<Problem>,
-    given: Option<Vec<String>>,
+    given: Option<Vec<Program>>,
     counter: &Counters,
 ) -> Result<(Sampled, SelectionReport), SolveError> {
     let settings = &ctx.settings;
@@ -193,23 +196,22 @@ async fn run_stages(
 pub(super) async fn judge_given(
     ctx: &Context,
     problem: &Arc<Problem>,
-    programs: &[String],
+    programs: &[Program],
     first: usize,
     counter: &Counters,
 ) -> Result<Vec<FinalProgram>, JudgeError> {
-    let runs = programs.iter().enumerate().map(|(k, code)| async move {
+    let runs = programs.iter().enumerate().map(|(k, program)| async move {
         let sample = first + k;
-        let code: Arc<str> = Arc::from(code.as_str());
-        let results = run_public(ctx, problem, &code, counter).await?;
+        let results = run_public(ctx, problem, program, counter).await?;
         let passed = results.iter().filter(|r| r.verdict.is_accepted()).count();
         record(
             ctx,
             problem,
-            RoundRecord::program(sample, 0, "given", &code, &results, None),
+            RoundRecord::program(sample, 0, "given", program, &results, None),
         );
         Ok(FinalProgram {
             sample,
-            code,
+            program: program.clone(),
             public_passed: passed,
             public_total: results.len(),
         })
@@ -217,7 +219,8 @@ pub(super) async fn judge_given(
     join_all(runs).await.into_iter().collect()
 }
 
-/// Writes `selection.json` and `solution.py` on the run's file thread (synced, as ever).
+/// Writes `selection.json` and `solution.py` (or `.cpp`) on the run's file thread (synced, as
+/// ever); a solution left in the other language by an earlier attempt goes.
 async fn write_files(
     ctx: &Context,
     problem: &Problem,
@@ -234,21 +237,27 @@ async fn write_files(
         .run(move || write_atomic(&path, &bytes))
         .await
         .map_err(failed(&selection))?;
-    let solution = ctx.run.solution(&problem.id);
-    match &report.pick {
-        Some(pick) => {
-            let (path, code) = (
-                solution.clone(),
-                report.finals[pick.final_index].code.clone(),
-            );
-            ctx.writer
-                .run(move || write_atomic(&path, code.as_bytes()))
-                .await
-                .map_err(failed(&solution))?;
+    let chosen = report
+        .pick
+        .as_ref()
+        .map(|pick| &report.finals[pick.final_index]);
+    let stale: Vec<_> = [Language::Python, Language::Cpp]
+        .into_iter()
+        .filter(|&language| chosen.map(|c| c.language) != Some(language))
+        .map(|language| ctx.run.solution(&problem.id, language))
+        .collect();
+    ctx.writer.queue(move || {
+        for path in stale {
+            let _ = std::fs::remove_file(path);
         }
-        None => ctx.writer.queue(move || {
-            let _ = std::fs::remove_file(solution);
-        }),
+    });
+    if let Some(chosen) = chosen {
+        let solution = ctx.run.solution(&problem.id, chosen.language);
+        let (path, code) = (solution.clone(), chosen.code.clone());
+        ctx.writer
+            .run(move || write_atomic(&path, code.as_bytes()))
+            .await
+            .map_err(failed(&solution))?;
     }
     Ok(())
 }

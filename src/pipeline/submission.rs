@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::program::{Language, Program};
 use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus, RunDir};
 
 /// The submission of a run: built once from disk, then one problem at a time.
@@ -14,14 +15,18 @@ use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus, RunDi
 pub struct Submission {
     /// Directory ids to the benchmark's own (`<set>/ids.json`, when the importer wrote one).
     ids: BTreeMap<String, String>,
-    /// Each finished problem's selected program by directory id, empty where none was.
-    codes: BTreeMap<String, String>,
+    /// Each finished problem's selected program by directory id, `None` where none was.
+    programs: BTreeMap<String, Option<Program>>,
 }
 
+/// One problem's entry: LiveCodeBench's two fields, and the program's language (absent where
+/// no program was selected).
 #[derive(Serialize)]
 struct Entry<'a> {
     question_id: &'a str,
     code_list: [&'a str; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<Language>,
 }
 
 impl Submission {
@@ -30,12 +35,12 @@ impl Submission {
         Self {
             // An unreadable ids.json maps nothing (the importer reports it when it writes one).
             ids: crate::problem::read_ids(set_dir).unwrap_or_default(),
-            codes: BTreeMap::new(),
+            programs: BTreeMap::new(),
         }
     }
 
-    /// The submission of `results`, each selected program read from its `solution.py` (once,
-    /// when a run starts or runs are merged).
+    /// The submission of `results`, each selected program read from its `solution.*` file
+    /// (once, when a run starts or runs are merged).
     pub fn from_disk(
         run: &RunDir,
         results: &BTreeMap<String, ProblemResult>,
@@ -43,36 +48,35 @@ impl Submission {
     ) -> Self {
         let mut submission = Self::new(set_dir);
         for result in results.values() {
-            let code = match result.status {
-                ResultStatus::Selected => {
-                    std::fs::read_to_string(run.solution(&result.id)).unwrap_or_default()
-                }
-                ResultStatus::NoCandidate | ResultStatus::Error => String::new(),
+            let program = match result.status {
+                ResultStatus::Selected => run.read_solution(&result.id),
+                ResultStatus::NoCandidate | ResultStatus::Error => None,
             };
-            submission.add(result, Some(&code));
+            submission.add(result, program.as_ref());
         }
         submission
     }
 
     /// Adds a finished problem (replacing an earlier result of it); `solution` is the program
-    /// its `solution.py` holds, if any.
-    pub fn add(&mut self, result: &ProblemResult, solution: Option<&str>) {
-        let code = match result.status {
-            ResultStatus::Selected => solution.unwrap_or_default(),
-            ResultStatus::NoCandidate | ResultStatus::Error => "",
+    /// its `solution.*` file holds, if any.
+    pub fn add(&mut self, result: &ProblemResult, solution: Option<&Program>) {
+        let program = match result.status {
+            ResultStatus::Selected => solution.cloned(),
+            ResultStatus::NoCandidate | ResultStatus::Error => None,
         };
-        self.codes.insert(result.id.clone(), code.to_owned());
+        self.programs.insert(result.id.clone(), program);
     }
 
     /// The file's bytes: one entry per finished problem (an empty program where none was
     /// selected: LCB's evaluator expects every problem of the benchmark to be present).
     pub fn to_json(&self) -> io::Result<Vec<u8>> {
         let entries: Vec<Entry<'_>> = self
-            .codes
+            .programs
             .iter()
-            .map(|(id, code)| Entry {
+            .map(|(id, program)| Entry {
                 question_id: self.ids.get(id).unwrap_or(id),
-                code_list: [code],
+                code_list: [program.as_ref().map_or("", |p| &*p.code)],
+                language: program.as_ref().map(|p| p.language),
             })
             .collect();
         pretty_json(&entries)
@@ -118,26 +122,37 @@ mod tests {
         std::fs::write(set.path().join("ids.json"), r#"{"b": "Bench/1"}"#).expect("ids");
         let run = RunDir::new(out.path());
         let finished = [
-            ("c", ResultStatus::Selected, Some("print(3)\n")),
-            ("a", ResultStatus::Selected, Some("print(1)\n")),
+            (
+                "c",
+                ResultStatus::Selected,
+                Some(Program::new(Language::Cpp, "int main(){}\n")),
+            ),
+            (
+                "a",
+                ResultStatus::Selected,
+                Some(Program::python("print(1)\n")),
+            ),
             ("b", ResultStatus::NoCandidate, None),
             ("d", ResultStatus::Error, None),
         ];
         let mut results = BTreeMap::new();
         let mut submission = Submission::new(set.path());
-        for (id, status, code) in finished {
-            let result = result(id, status);
-            if let Some(code) = code {
-                crate::store::write_atomic(&run.solution(id), code.as_bytes()).expect("solution");
+        for (id, status, program) in &finished {
+            let result = result(id, *status);
+            if let Some(program) = program {
+                let path = run.solution(id, program.language);
+                crate::store::write_atomic(&path, program.code.as_bytes()).expect("solution");
             }
-            results.insert(id.to_owned(), result.clone());
-            submission.add(&result, code);
+            results.insert((*id).to_owned(), result.clone());
+            submission.add(&result, program.as_ref());
         }
         write_submission(&run, &results, set.path()).expect("full rebuild");
         let rebuilt = std::fs::read(run.submission()).expect("written");
         // Gone from disk: the incremental build must come from what it was handed.
-        for (id, _, _) in finished {
-            let _ = std::fs::remove_file(run.solution(id));
+        for (id, _, program) in &finished {
+            if let Some(program) = program {
+                let _ = std::fs::remove_file(run.solution(id, program.language));
+            }
         }
         let incremental = submission.to_json().expect("json");
         assert_eq!(
@@ -149,7 +164,8 @@ mod tests {
     "question_id": "a",
     "code_list": [
       "print(1)\n"
-    ]
+    ],
+    "language": "python"
   },
   {
     "question_id": "Bench/1",
@@ -160,8 +176,9 @@ mod tests {
   {
     "question_id": "c",
     "code_list": [
-      "print(3)\n"
-    ]
+      "int main(){}\n"
+    ],
+    "language": "cpp"
   },
   {
     "question_id": "d",
@@ -179,12 +196,13 @@ mod tests {
         let set = tempfile::tempdir().expect("set");
         let mut submission = Submission::new(set.path());
         submission.add(&result("a", ResultStatus::Error), None);
-        submission.add(&result("a", ResultStatus::Selected), Some("print(1)"));
+        let program = Program::python("print(1)");
+        submission.add(&result("a", ResultStatus::Selected), Some(&program));
         let value: serde_json::Value =
             serde_json::from_slice(&submission.to_json().expect("json")).expect("parses");
         assert_eq!(
             value,
-            serde_json::json!([{"question_id": "a", "code_list": ["print(1)"]}])
+            serde_json::json!([{"question_id": "a", "code_list": ["print(1)"], "language": "python"}])
         );
     }
 }

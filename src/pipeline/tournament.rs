@@ -19,6 +19,7 @@ use super::inputs::{Source, SynthInput};
 use super::prompts;
 use crate::llm::{extract_verdict, CompletionRequest, Message, Role, Winner};
 use crate::problem::Problem;
+use crate::program::Program;
 
 /// Votes one side must lead by to win a pair while every answer so far named it: two rounds
 /// whose two orders agree. A judge that never errs pays two rounds per pair.
@@ -189,7 +190,7 @@ impl Bout<'_> {
         if shown.is_empty() {
             return tally(a, b, Vec::new());
         }
-        let code = |g: &Group| &*self.candidates[g.representative()].code;
+        let code = |g: &Group| &self.candidates[g.representative()].program;
         let question = |round: usize| {
             let k = shown[round % shown.len()];
             let input = &inputs[kept[k]].data;
@@ -240,7 +241,7 @@ async fn judge_pair(
 pub async fn by_code(
     ctx: &Context,
     problem: &Arc<Problem>,
-    codes: &[&str],
+    codes: &[&Program],
     counter: &Counters,
 ) -> Vec<Comparison> {
     join_all(pairs(codes.len()).into_iter().map(|(a, b)| {
@@ -420,6 +421,7 @@ pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::program::Program;
 
     #[test]
     fn consistent_answers_win_and_inconsistent_ones_tie() {

@@ -77,7 +77,7 @@ pub struct Metadata {
     pub url: Option<String>,
 }
 
-/// A reference program from `solutions/*.py`; never shown to a model.
+/// A reference program from `solutions/` (Python or C++); never shown to a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Solution {
     /// File stem: `reference` for `solutions/reference.py`.
@@ -86,9 +86,16 @@ pub struct Solution {
     pub path: PathBuf,
     /// Source code.
     pub code: String,
+    /// What the code is written in (told by the file's extension).
+    pub language: crate::program::Language,
 }
 
 impl Solution {
+    /// The solution as a program to judge.
+    pub fn program(&self) -> crate::program::Program {
+        crate::program::Program::new(self.language, self.code.as_str())
+    }
+
     /// Whether the solution is meant to fail (its name starts with `wrong_`).
     pub fn is_wrong(&self) -> bool {
         self.name.starts_with("wrong_")

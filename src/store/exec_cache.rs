@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
-use sstar_sandbox::{Execution, Limits, Outcome, ProgramKind, Sandbox, Termination};
+use sstar_sandbox::{Execution, Language, Limits, Outcome, ProgramKind, Sandbox, Termination};
 
 /// Bumped when the entry format or the key recipe changes (2: limits encoded field by field,
 /// no longer as their `Debug` text).
@@ -37,6 +37,8 @@ pub struct ExecCache {
     path: PathBuf,
     /// What else decides an outcome: the sandbox's interpreter, isolation and runtime code.
     backend: String,
+    /// And for a C++ program: the compiler, its flags and limits (`None`: none here).
+    cxx: Option<String>,
     /// `None` when another process holds the cache.
     log: Option<Mutex<Log>>,
 }
@@ -61,7 +63,11 @@ impl ExecCache {
     /// Opens (or creates) the cache at `path` for executions on `sandbox` (its
     /// [fingerprint](Sandbox::fingerprint) is part of every key).
     pub fn open(path: &Path, sandbox: &Sandbox) -> io::Result<Self> {
-        Self::open_with(path, hex::encode(Sha256::digest(sandbox.fingerprint())))
+        let mut cache = Self::open_with(path, hex::encode(Sha256::digest(sandbox.fingerprint())))?;
+        cache.cxx = sandbox
+            .cxx_fingerprint()
+            .map(|f| hex::encode(Sha256::digest(f)));
+        Ok(cache)
     }
 
     fn open_with(path: &Path, backend: String) -> io::Result<Self> {
@@ -83,6 +89,7 @@ impl ExecCache {
             return Ok(Self {
                 path: path.to_path_buf(),
                 backend,
+                cxx: None,
                 log: None,
             });
         }
@@ -90,6 +97,7 @@ impl ExecCache {
         Ok(Self {
             path: path.to_path_buf(),
             backend,
+            cxx: None,
             log: Some(Mutex::new(Log {
                 file,
                 index,
@@ -111,6 +119,11 @@ impl ExecCache {
         };
         part(format!("sstar-exec-cache v{FORMAT_VERSION}").as_bytes());
         part(self.backend.as_bytes());
+        // Only C++ keys carry the language: every Python key stays what it was.
+        if execution.language == Language::Cpp {
+            part(b"cpp");
+            part(self.cxx.as_deref().unwrap_or_default().as_bytes());
+        }
         match &execution.kind {
             ProgramKind::Stdio => part(b"stdio"),
             ProgramKind::Function { entry_point } => {
@@ -358,6 +371,19 @@ mod tests {
         let mut args = base.clone();
         args.args = vec!["a".into(), "b".into()];
         assert_ne!(cache.key(&file), cache.key(&args));
+        // The same text as C++ is another program, and its key changes with the compiler.
+        let mut cpp = base.clone();
+        cpp.language = Language::Cpp;
+        assert_ne!(key, cache.key(&cpp));
+        let mut flagged = super::ExecCache::open_with(&dir.path().join("other.log"), "test".into())
+            .expect("open");
+        flagged.cxx = Some("g++ -O0".into());
+        assert_ne!(cache.key(&cpp), flagged.key(&cpp));
+        assert_eq!(
+            cache.key(&base),
+            flagged.key(&base),
+            "Python keys do not see the compiler"
+        );
     }
 
     #[test]

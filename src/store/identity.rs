@@ -30,6 +30,7 @@ pub fn setting_differences(previous: &Value, current: &Value) -> Vec<String> {
 fn recorded_before(path: &str) -> Option<&'static str> {
     match path {
         "sandbox" => Some("process"),
+        "pipeline.language" => Some("python"),
         _ => None,
     }
 }

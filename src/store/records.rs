@@ -104,6 +104,9 @@ pub struct ProblemResult {
     /// The budget that ran out for this problem, and before which stage's request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_exhausted: Option<Exhausted>,
+    /// The selected program's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<crate::program::Language>,
 }
 
 /// Why a problem took no more samples.

@@ -1,5 +1,6 @@
 //! Paths inside a run directory and reading back what a previous run finished.
 
+use crate::program::{Language, Program};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -58,8 +59,20 @@ impl RunDir {
         self.root.join("problems").join(id)
     }
 
-    pub fn solution(&self, id: &str) -> PathBuf {
-        self.problem_dir(id).join("solution.py")
+    /// The selected program of `id` in `language`: `solution.py` or `solution.cpp`.
+    pub fn solution(&self, id: &str, language: Language) -> PathBuf {
+        self.problem_dir(id)
+            .join(format!("solution.{}", language.extension()))
+    }
+
+    /// The selected program of `id`, in whichever language it was written, if any.
+    pub fn read_solution(&self, id: &str) -> Option<Program> {
+        [Language::Python, Language::Cpp]
+            .into_iter()
+            .find_map(|language| {
+                let code = std::fs::read_to_string(self.solution(id, language)).ok()?;
+                Some(Program::new(language, code))
+            })
     }
 
     pub fn trace(&self, id: &str) -> PathBuf {

@@ -2,6 +2,7 @@
 //! OpenAI-compatible server on 127.0.0.1.
 
 mod compute;
+mod cpp;
 mod generator;
 mod model_free;
 mod outcomes;

@@ -53,8 +53,14 @@ fn fenced(lang: &str, body: &str) -> String {
     format!("```{lang}\n{}\n```", body.trim_end())
 }
 
+/// An answer holding `code`, fenced as C++ when it includes a header, else as Python.
 pub fn program(code: &str) -> String {
-    format!("Here is my solution.\n\n{}\n", fenced("python", code))
+    let lang = if code.contains("#include") {
+        "cpp"
+    } else {
+        "python"
+    };
+    format!("Here is my solution.\n\n{}\n", fenced(lang, code))
 }
 
 /// The text between `marker` + "```\n" and the next "\n```".

@@ -1,0 +1,127 @@
+//! C++ candidates through the whole pipeline: given in a candidates file (selection, eval,
+//! submission) and written by a scripted model (generation, a compile error debugged, pick).
+
+use super::scripted::{Script, ScriptedModel};
+use super::{read_json, results, run_ok, solve, start, stdio_problem};
+use crate::common::{solve_offline, sstar};
+
+const SUM_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%lld %lld\", &a, &b); printf(\"%lld\\n\", a + b); }\n";
+const DIFF_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%lld %lld\", &a, &b); printf(\"%lld\\n\", a - b); }\n";
+const BROKEN_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%lld %lld\", &a, &b) printf(\"%lld\\n\", a + b); }\n";
+const PRODUCT_PY: &str = "a, b = map(int, input().split())\nprint(a * b)\n";
+
+fn sum_problem(set: &std::path::Path) {
+    stdio_problem(
+        &set.join("sum"),
+        "Sum",
+        &[("1 2", "3")],
+        &[("5 5", "10"), ("7 2", "9"), ("100 -1", "99")],
+    );
+}
+
+#[test]
+fn cpp_candidates_go_through_selection_eval_and_the_submission() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (set, out) = (dir.path().join("set"), dir.path().join("run"));
+    sum_problem(&set);
+    // The compile error and the wrong programs (1 2 gives -1, or 2) fail in public; the two
+    // right C++ programs agree and are picked as one group.
+    let lines = [
+        serde_json::json!({"id": "sum", "code": BROKEN_CPP, "language": "cpp"}),
+        serde_json::json!({"id": "sum", "code": DIFF_CPP}),
+        serde_json::json!({"id": "sum", "code": SUM_CPP}),
+        serde_json::json!({"id": "sum", "code": PRODUCT_PY}),
+        serde_json::json!({"id": "sum", "code": SUM_CPP.replace("a + b", "b + a")}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let candidates = dir.path().join("candidates.jsonl");
+    std::fs::write(&candidates, text).expect("write");
+    let output = solve_offline(&set, &out, &candidates, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result = &results(&out)[0];
+    assert_eq!(result["status"], "selected", "{result}");
+    assert_eq!(
+        result["candidates"], 3,
+        "the compile error and the wrong one fail in public"
+    );
+    assert_eq!(result["language"], "cpp", "{result}");
+    let solution = out.join("problems/sum/solution.cpp");
+    assert!(solution.exists(), "no solution.cpp");
+    assert!(!out.join("problems/sum/solution.py").exists());
+    let trace = std::fs::read_to_string(out.join("problems/sum/trace.jsonl")).expect("trace");
+    let first: serde_json::Value =
+        serde_json::from_str(trace.lines().next().expect("a line")).expect("json");
+    assert_eq!(first["language"], "cpp");
+    assert_eq!(first["public"][0]["verdict"], "compile_error");
+    let submission = read_json(&out.join("submission.json"));
+    assert_eq!(submission[0]["language"], "cpp", "{submission}");
+    let eval = sstar()
+        .arg("eval")
+        .arg(&out)
+        .arg("--json")
+        .output()
+        .expect("eval");
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&eval.stdout).expect("eval json");
+    assert_eq!(report["problems"]["sum"]["verdict"], "accepted", "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_answering_in_cpp_is_debugged_from_the_compiler_and_selected() {
+    let server = start(ScriptedModel::new(vec![(
+        "Sum",
+        Script {
+            programs: vec![BROKEN_CPP.into()],
+            fix: Some(SUM_CPP.into()),
+            truth: Some(|input| {
+                let n: Vec<i64> = input
+                    .split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                format!("{}", n.iter().sum::<i64>())
+            }),
+            ..Script::default()
+        },
+    )]))
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (set, out) = (dir.path().join("set"), dir.path().join("run"));
+    sum_problem(&set);
+    run_ok(solve(
+        &server.uri(),
+        &set,
+        &out,
+        &["--language", "cpp"],
+    ))
+    .await;
+    let result = &results(&out)[0];
+    assert_eq!(result["status"], "selected", "{result}");
+    assert_eq!(result["language"], "cpp");
+    let solution =
+        std::fs::read_to_string(out.join("problems/sum/solution.cpp")).expect("solution.cpp");
+    assert_eq!(solution, SUM_CPP);
+    let trace = std::fs::read_to_string(out.join("problems/sum/trace.jsonl")).expect("trace");
+    let lines: Vec<serde_json::Value> = trace
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let first = lines.iter().find(|l| l["round"] == 0).expect("round 0");
+    assert_eq!(first["public"][0]["verdict"], "compile_error");
+    // The debug prompt carries the compiler's own words.
+    let feedback = first["feedback"].as_str().expect("feedback");
+    assert!(
+        feedback.contains("does not compile") && feedback.contains("solution.cpp:2:"),
+        "{feedback}"
+    );
+    assert!(lines
+        .iter()
+        .any(|l| l["round"] == 1 && l["language"] == "cpp" && l["public_passed"] == 1));
+}
