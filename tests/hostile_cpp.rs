@@ -93,13 +93,6 @@ fn compile_message(outcome: &Outcome) -> &str {
     }
 }
 
-fn runtime_detail(outcome: &Outcome) -> &str {
-    match &outcome.termination {
-        Termination::RuntimeError { detail } => detail,
-        other => panic!("expected a runtime error, got {other:?}"),
-    }
-}
-
 #[test]
 fn a_program_compiles_once_and_its_binary_is_reused() {
     let s = isolated();

@@ -67,13 +67,16 @@ pub struct CompileStats {
     pub disk_hits: u64,
 }
 
+/// Where one source's binary is kept once compiled.
+type Slot = Arc<Mutex<Option<Compiled>>>;
+
 /// The C++ side of a process pool: the toolchain, the settings, the binaries.
 #[derive(Debug)]
 pub(crate) struct Native {
     pub toolchain: Result<Toolchain, String>,
     pub settings: CompileSettings,
     /// One slot per source: callers wanting the same binary wait for one compile.
-    binaries: Mutex<HashMap<[u8; 32], Arc<Mutex<Option<Compiled>>>>>,
+    binaries: Mutex<HashMap<[u8; 32], Slot>>,
     disk: Option<PathBuf>,
     compiled: AtomicU64,
     memory_hits: AtomicU64,

@@ -163,9 +163,9 @@ pub struct Sandbox {
 
 #[derive(Debug)]
 enum Inner {
-    Process(ProcessPool),
+    Process(Box<ProcessPool>),
     #[cfg(feature = "wasm")]
-    Wasm(crate::wasm::WasmRuntime),
+    Wasm(Box<crate::wasm::WasmRuntime>),
 }
 
 impl Sandbox {
@@ -174,7 +174,7 @@ impl Sandbox {
     /// from the cache, then checked to run).
     pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let inner = match config.backend {
-            Backend::Process => Inner::Process(ProcessPool::start(config)?),
+            Backend::Process => Inner::Process(Box::new(ProcessPool::start(config)?)),
             Backend::Wasm => Self::start_wasm(config)?,
         };
         Ok(Self { inner })
@@ -192,7 +192,7 @@ impl Sandbox {
         for warning in &runtime.isolation().warnings {
             tracing::warn!("sandbox: {warning}");
         }
-        Ok(Inner::Wasm(runtime))
+        Ok(Inner::Wasm(Box::new(runtime)))
     }
 
     #[cfg(not(feature = "wasm"))]

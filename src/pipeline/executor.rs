@@ -241,7 +241,7 @@ mod tests {
     #[test]
     fn a_finished_problems_observations_are_dropped_and_no_one_elses() {
         let memo = Memo::default();
-        let key = observed_key("print(1)", b"");
+        let key = observed_key(&Program::python("print(1)"), b"");
         memo.insert("a", key, seen("from a"));
         memo.insert("b", key, seen("from b"));
         // The same program on the same input, under two problems: kept apart.

@@ -475,7 +475,6 @@ mod tests {
 
     use super::*;
     use crate::problem::{Checker, Kind};
-    use crate::program::Program;
 
     fn problem(kind: Kind, checker: Checker) -> Problem {
         Problem::bare(kind, checker)

@@ -307,7 +307,6 @@ mod tests {
 
     use super::*;
     use crate::problem::load_problem;
-    use crate::Verdict;
 
     fn bundled(id: &str) -> Problem {
         load_problem(
@@ -330,7 +329,7 @@ mod tests {
     fn the_title_appears_once_whether_or_not_the_statement_opens_with_it() {
         let mut problem = bundled("count-lis");
         assert!(problem.statement.starts_with("# Counting Longest Climbs"));
-        let prompt = &generation(&problem)[1].content;
+        let prompt = &generation(&problem, LanguageChoice::Python)[1].content;
         assert_eq!(
             prompt.matches("Counting Longest Climbs").count(),
             1,
@@ -338,7 +337,7 @@ mod tests {
         );
 
         problem.statement = "Count the climbs.".into();
-        let prompt = &generation(&problem)[1].content;
+        let prompt = &generation(&problem, LanguageChoice::Python)[1].content;
         assert_eq!(
             prompt.matches("Counting Longest Climbs").count(),
             1,
@@ -364,7 +363,15 @@ mod tests {
             stderr: stderr.as_bytes().to_vec(),
         };
         let test = &problem.public[0];
-        let prompt = debug_feedback(&problem, code, &[(test, &result)], 3).content;
+        let program = Program::python(code);
+        let prompt = debug_feedback(
+            &problem,
+            LanguageChoice::Python,
+            &program,
+            &[(test, &result)],
+            3,
+        )
+        .content;
         assert!(
             !prompt.contains("worker.py") && !prompt.contains("run_program"),
             "{prompt}"

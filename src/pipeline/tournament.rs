@@ -421,7 +421,6 @@ pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::program::Program;
 
     #[test]
     fn consistent_answers_win_and_inconsistent_ones_tie() {

@@ -95,13 +95,7 @@ async fn a_model_answering_in_cpp_is_debugged_from_the_compiler_and_selected() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (set, out) = (dir.path().join("set"), dir.path().join("run"));
     sum_problem(&set);
-    run_ok(solve(
-        &server.uri(),
-        &set,
-        &out,
-        &["--language", "cpp"],
-    ))
-    .await;
+    run_ok(solve(&server.uri(), &set, &out, &["--language", "cpp"])).await;
     let result = &results(&out)[0];
     assert_eq!(result["status"], "selected", "{result}");
     assert_eq!(result["language"], "cpp");
