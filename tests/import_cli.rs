@@ -336,14 +336,17 @@ fn codecontests_fixture_imports_and_verifies() {
             ("4\n1 1 1 1\n", "4\n"),
         ])
     );
-    // Only Python 3 programs: language 3 / "PYTHON3", not C++ or Python 2.
+    // Python 3 (3 / "PYTHON3") and C++ (2 / "CPP") programs, not Python 2.
     let mut solutions: Vec<String> = std::fs::read_dir(add.join("solutions"))
         .expect("solutions")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     solutions.sort();
-    assert_eq!(solutions, ["reference_1.py", "wrong_1.py"]);
+    assert_eq!(
+        solutions,
+        ["reference_1.py", "reference_cpp_1.cpp", "wrong_1.py"]
+    );
     let manifest = read(&add.join("problem.toml"));
     for line in [
         "time_limit_ms = 2000",
@@ -362,12 +365,12 @@ fn codecontests_fixture_imports_and_verifies() {
     assert_eq!(code, Some(0), "{summary}");
     assert_eq!(
         summary,
-        "5 solutions: 5 as expected, 0 not; 0 malformed problems"
+        "7 solutions: 7 as expected, 0 not; 0 malformed problems"
     );
 }
 
 #[test]
-fn codecontests_skips_interactive_problems_and_rows_without_python() {
+fn codecontests_skips_interactive_problems_and_rows_without_a_program_sstar_runs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("cc.jsonl");
     std::fs::write(
@@ -375,7 +378,7 @@ fn codecontests_skips_interactive_problems_and_rows_without_python() {
         concat!(
             r#"{"name": "1_A. Guess", "description": "This is an interactive problem.", "public_tests": {"input": ["1\n"], "output": ["1\n"]}, "solutions": {"language": [3], "solution": ["print(1)"]}}"#,
             "\n",
-            r#"{"name": "1_B. Cpp", "description": "Print 1.", "public_tests": {"input": ["\n"], "output": ["1\n"]}, "solutions": {"language": [2, 1], "solution": ["int main(){}", "print 1"]}}"#,
+            r#"{"name": "1_B. Java", "description": "Print 1.", "public_tests": {"input": ["\n"], "output": ["1\n"]}, "solutions": {"language": [4, 1], "solution": ["class A {}", "print 1"]}}"#,
             "\n",
         ),
     )
@@ -393,7 +396,7 @@ fn codecontests_skips_interactive_problems_and_rows_without_python() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("skipped 1: no python 3 solution"),
+        stdout.contains("skipped 1: no python 3 or c++ solution"),
         "{stdout}"
     );
 }
@@ -721,4 +724,41 @@ fn mbppplus_round_trip_every_reference_accepted() {
     println!("mbpp+ (first 60 rows): imported {imported}, skipped {skipped}, accepted {accepted}/{solutions}");
     assert_eq!(code, Some(0), "{summary}");
     assert_eq!((solutions, accepted), (imported, imported));
+}
+
+#[test]
+fn codecontests_cpp_solutions_are_imported_and_verified() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("cc.jsonl");
+    let right = "#include <cstdio>\nint main(){ int a, b; scanf(\"%d %d\", &a, &b); printf(\"%d\\n\", a + b); }\n";
+    let wrong = "#include <cstdio>\nint main(){ int a, b; scanf(\"%d %d\", &a, &b); printf(\"%d\\n\", a * b); }\n";
+    let row = serde_json::json!({
+        "name": "2_A. Sum",
+        "description": "Print a + b.",
+        "public_tests": {"input": ["1 2\n"], "output": ["3\n"]},
+        "private_tests": {"input": ["2 2\n", "3 4\n"], "output": ["4\n", "7\n"]},
+        "solutions": {"language": [2, 3], "solution": [right, "a, b = map(int, input().split())\nprint(a + b)\n"]},
+        "incorrect_solutions": {"language": [2], "solution": [wrong]},
+    });
+    std::fs::write(&input, format!("{row}\n")).expect("write");
+    let set = dir.path().join("set");
+    let output = import("codecontests", &input, &set, &[]);
+    assert_eq!(counts(&output), (1, 0), "{}", text(&output.stdout));
+    let problem = std::fs::read_dir(&set)
+        .expect("set")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("a problem");
+    let solutions = problem.join("solutions");
+    assert_eq!(
+        std::fs::read_to_string(solutions.join("reference_cpp_1.cpp")).expect("cpp"),
+        right
+    );
+    assert!(solutions.join("reference_1.py").exists());
+    assert!(solutions.join("wrong_cpp_1.cpp").exists());
+    // Both references accepted, the wrong C++ program rejected: as their names promise.
+    let (code, said) = verify(&set, &[]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains('3'), "{said}");
 }

@@ -7,6 +7,7 @@
 //! solution in the sandbox and keeping whichever form it returns; without a reference (or when
 //! it matches neither) a one-element list is taken to be the wrapper and unwrapped.
 
+use crate::program::Program;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -104,7 +105,12 @@ impl Importer for Apps {
             .filter(|s| !s.trim().is_empty())
             .take(context.options.max_solutions)
             .enumerate()
-            .map(|(n, code)| (format!("reference_{}", n + 1), code.clone()))
+            .map(|(n, code)| {
+                (
+                    format!("reference_{}", n + 1),
+                    Program::python(code.as_str()),
+                )
+            })
             .collect();
         match fn_name {
             Some(name) => {
@@ -132,7 +138,7 @@ fn function_tests(
     let reference = draft
         .solutions
         .first()
-        .map(|(_, code)| code.clone())
+        .map(|(_, program)| program.code.to_string())
         .unwrap_or_default();
     let limit = context
         .options

@@ -1,7 +1,8 @@
 //! DeepMind CodeContests rows: stdio problems whose tests are the public, private and
-//! generated tests, with Python 3 `solutions` as references and Python 3
-//! `incorrect_solutions` as `wrong_*` programs.
+//! generated tests, with Python 3 and C++ `solutions` as references and
+//! `incorrect_solutions` as `wrong_*` programs (`solutions/*.py`, `solutions/*.cpp`).
 
+use crate::program::{Language, Program};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -72,9 +73,9 @@ impl Importer for CodeContests {
             return Err(SkipReason::Interactive);
         }
         let max = context.options.max_solutions;
-        let references = python3(&row.solutions, max);
+        let references = programs(&row.solutions, max);
         if references.is_empty() {
-            return Err(SkipReason::NoPythonSolution);
+            return Err(SkipReason::NoSolution);
         }
         let public = pairs(row.public_tests.as_ref(), "public_tests")?;
         let mut hidden = public.clone();
@@ -106,7 +107,7 @@ impl Importer for CodeContests {
         };
         draft.public = public;
         draft.hidden = hidden;
-        let wrong = python3(&row.incorrect_solutions, max);
+        let wrong = programs(&row.incorrect_solutions, max);
         draft.solutions = named("reference", references)
             .chain(named("wrong", wrong))
             .collect();
@@ -114,11 +115,18 @@ impl Importer for CodeContests {
     }
 }
 
-fn named(prefix: &'static str, codes: Vec<String>) -> impl Iterator<Item = (String, String)> {
-    codes
-        .into_iter()
-        .enumerate()
-        .map(move |(n, code)| (format!("{prefix}_{}", n + 1), code))
+/// `reference_1`, `reference_2`, ... for Python and `reference_cpp_1`, ... for C++ (each
+/// language counted on its own).
+fn named(prefix: &'static str, programs: Vec<Program>) -> impl Iterator<Item = (String, Program)> {
+    let mut counts = [0usize; 2];
+    programs.into_iter().map(move |program| {
+        let (slot, tag) = match program.language {
+            Language::Python => (0, ""),
+            Language::Cpp => (1, "cpp_"),
+        };
+        counts[slot] += 1;
+        (format!("{prefix}_{tag}{}", counts[slot]), program)
+    })
 }
 
 fn pairs(tests: Option<&Tests>, what: &str) -> Result<Vec<TestPair>, SkipReason> {
@@ -153,16 +161,18 @@ fn is_interactive(description: &str) -> bool {
         })
 }
 
-/// The Python 3 programs of a `{language: [...], solution: [...]}` column pair (or a list of
-/// `{language, solution}` objects), at most `max`. CodeContests numbers PYTHON3 as 3 (1 is
-/// Python 2, which is not kept).
-fn python3(solutions: &Value, max: usize) -> Vec<String> {
-    let mut found = Vec::new();
+/// The Python 3 and C++ programs of a `{language: [...], solution: [...]}` column pair (or a
+/// list of `{language, solution}` objects), at most `max` of each, Python first.
+/// CodeContests numbers PYTHON3 as 3 and CPP as 2 (1 is Python 2 and 4 Java, not kept).
+fn programs(solutions: &Value, max: usize) -> Vec<Program> {
+    let mut found: [Vec<Program>; 2] = [Vec::new(), Vec::new()];
     let mut push = |language: &Value, solution: &Value| {
-        if let (true, Some(code)) = (is_python3(language), solution.as_str()) {
-            if found.len() < max && !code.trim().is_empty() {
-                found.push(code.to_owned());
-            }
+        let (Some(language), Some(code)) = (language_of(language), solution.as_str()) else {
+            return;
+        };
+        let slot = &mut found[usize::from(language == Language::Cpp)];
+        if slot.len() < max && !code.trim().is_empty() {
+            slot.push(Program::new(language, code));
         }
     };
     match solutions {
@@ -185,21 +195,31 @@ fn python3(solutions: &Value, max: usize) -> Vec<String> {
         }
         _ => {}
     }
-    found
+    let [python, cpp] = found;
+    python.into_iter().chain(cpp).collect()
 }
 
-fn is_python3(language: &Value) -> bool {
+/// A solution's language, as a number or a name (`PYTHON3`, `CPP`, `c++`).
+fn language_of(language: &Value) -> Option<Language> {
     match language {
-        Value::Number(n) => n.as_i64() == Some(3),
+        Value::Number(n) => match n.as_i64() {
+            Some(3) => Some(Language::Python),
+            Some(2) => Some(Language::Cpp),
+            _ => None,
+        },
         Value::String(s) => {
             let name: String = s
                 .chars()
-                .filter(char::is_ascii_alphanumeric)
+                .filter(|c| !c.is_whitespace())
                 .collect::<String>()
                 .to_lowercase();
-            matches!(name.as_str(), "3" | "python3" | "py3")
+            match name.as_str() {
+                "3" | "python3" | "py3" => Some(Language::Python),
+                "2" | "cpp" | "c++" | "cxx" | "c++17" | "gnuc++17" => Some(Language::Cpp),
+                _ => None,
+            }
         }
-        _ => false,
+        _ => None,
     }
 }
 

@@ -76,9 +76,9 @@ pub enum SkipReason {
     /// The tests cannot be read.
     #[error("unparsable tests: {0}")]
     UnparsableTests(String),
-    /// No Python 3 reference solution.
-    #[error("no python 3 solution")]
-    NoPythonSolution,
+    /// No reference solution sstar can run (Python 3 or C++).
+    #[error("no python 3 or c++ solution")]
+    NoSolution,
     /// The starter code is not Python.
     #[error("non-python starter code")]
     NonPythonStarter,
@@ -107,7 +107,7 @@ impl SkipReason {
             SkipReason::DuplicateId(_) => "duplicate id",
             SkipReason::NoTests(_) => "no tests",
             SkipReason::UnparsableTests(_) => "unparsable tests",
-            SkipReason::NoPythonSolution => "no python 3 solution",
+            SkipReason::NoSolution => "no python 3 or c++ solution",
             SkipReason::NonPythonStarter => "non-python starter code",
             SkipReason::Interactive => "interactive problem",
             SkipReason::Reference(_) => "reference solution failed",

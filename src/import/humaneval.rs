@@ -5,6 +5,7 @@
 //! with tolerance `t`; asserted anything else (`abs(poly(xs, r)) < 1e-4`), a `checker.py`
 //! that replays `check()` itself, as no single answer stands for the rest.
 
+use crate::program::Program;
 use serde::Deserialize;
 
 use super::docstring::examples;
@@ -52,7 +53,7 @@ impl Importer for HumanEval {
         draft.entry_point = Some(entry.to_owned());
         draft.starter = Some(row.prompt.clone());
         draft.metadata.source = Some("humaneval".into());
-        draft.solutions = vec![("reference".into(), code.clone())];
+        draft.solutions = vec![("reference".into(), Program::python(code.as_str()))];
         let shown = examples(&row.prompt, entry);
         let collected = collect(
             sandbox,

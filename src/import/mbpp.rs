@@ -3,6 +3,7 @@
 //! canonical solution in the sandbox; plain MBPP's `test_list` asserts are recorded as calls
 //! the same way HumanEval's `check` is.
 
+use crate::program::Program;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -114,7 +115,7 @@ impl Importer for Mbpp {
         let mut draft = Draft::new(entry.clone(), Kind::Function, statement);
         draft.entry_point = Some(entry.clone());
         draft.metadata.source = Some("mbpp".into());
-        draft.solutions = vec![("reference".into(), code.clone())];
+        draft.solutions = vec![("reference".into(), Program::python(code.as_str()))];
         if let Some(atol) = row.atol.filter(|a| *a > 0.0) {
             draft.checker = Some(Checker::Float);
             draft.float_tolerance = Some(atol);

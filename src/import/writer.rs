@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::error::{ImportError, SkipReason};
 use crate::problem::{load_problem, Checker, Kind, Metadata};
+use crate::program::Program;
 
 /// One test: `.in` and `.out` contents, written verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,8 +35,8 @@ pub(crate) struct Draft {
     pub starter: Option<String>,
     pub public: Vec<TestPair>,
     pub hidden: Vec<TestPair>,
-    /// `(file stem, code)`: `reference_1`, `wrong_1`, ...
-    pub solutions: Vec<(String, String)>,
+    /// `(file stem, program)`: `reference_1`, `wrong_1`, ... (`.py` or `.cpp` by language).
+    pub solutions: Vec<(String, Program)>,
     /// Tests of the benchmark not written, and why (logged, counted in the summary).
     pub dropped: Vec<String>,
     /// Other remarks on the conversion (logged at debug level).
@@ -147,8 +148,11 @@ pub(crate) fn write_problem(
             write(&format!("tests/{dir}/{}.out", n + 1), &test.output)?;
         }
     }
-    for (name, code) in &draft.solutions {
-        write(&format!("solutions/{name}.py"), code)?;
+    for (name, program) in &draft.solutions {
+        write(
+            &format!("solutions/{}", program.file_name(name)),
+            &program.code,
+        )?;
     }
     // Last: a directory without problem.toml is not a problem, should we stop half-way.
     write("problem.toml", &manifest)?;
@@ -183,7 +187,7 @@ mod tests {
         });
         draft.solutions.push((
             "reference_1".into(),
-            "def add(a, b):\n    return a + b\n".into(),
+            Program::python("def add(a, b):\n    return a + b\n"),
         ));
         draft
     }
