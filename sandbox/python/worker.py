@@ -13,6 +13,11 @@ interpreter and system libraries), pre-imports the standard library and then spl
 - the **supervisor** (this process) talks to the host, prepares the scratch directory, hands
   each run its request, watches its limits and collects its output.
 
+A second zygote, the compiler's, exists where the host found a C++ toolchain: it lives in a
+root of its own holding only the toolchain's directories (see _build_compiler_root), and its
+runs compile C++ source. A native program (a compiled binary) runs in an ordinary run as the
+child of its first process (see run_native).
+
 A run inherits the zygote's seccomp filter (the host compiles it; the zygote installs it
 once), applies its limits, drops to the slot's unprivileged uid and runs the program. When it (PID 1 of its namespace) exits, the kernel kills every
 process it left behind, `setsid()` daemons included. CPU time, memory and tasks are counted

@@ -6,6 +6,9 @@
 //! its processes (a cgroup per slot), a seccomp filter, an empty environment, a private
 //! scratch directory, no network and a dedicated unprivileged uid; everything it started dies
 //! with it, and nothing of it reaches the next run.
+//! A C++ program is compiled once by the host's g++ inside a second root holding only the
+//! toolchain (`toolchain.rs` finds it, `native.rs` keeps the binaries), then run under the
+//! same layers as a child of the run's first process.
 //! With the `wasm` cargo feature, [`Backend::Wasm`] runs candidates instead in CPython compiled
 //! to wasm32-wasi on wasmtime (`src/wasm/`): no host filesystem, network, processes or
 //! environment at all, CPU counted in deterministic fuel.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use indicatif::ProgressBar;
-use sstar_sandbox::Sandbox;
+use sstar_sandbox::{Backend, Sandbox};
 
 use super::args::{at_least, SolveArgs};
 use super::output::Output;
@@ -21,13 +21,11 @@ use crate::pipeline::{
     GivenInputs, Limits, Reporter, RunError, Settings, Spent,
 };
 use crate::problem::{load_set, packages_of, LoadError, Problem};
+use crate::program::{Language, LanguageChoice};
 use crate::store::{
     setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir,
     RunInfo, Writer,
 };
-
-use crate::program::{Language, LanguageChoice};
-use sstar_sandbox::Backend;
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let (config, settings) = validate(&args)?;
