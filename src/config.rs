@@ -21,7 +21,7 @@ pub struct SandboxChoice {
     pub backend: Backend,
     /// `--wasm-python`; `None`: `$SSTAR_WASM_PYTHON`, then the default install location.
     pub wasm_python: Option<PathBuf>,
-    /// `--cxx-flags`; `None`: `$SSTAR_CXXFLAGS`, then the default flags.
+    /// `--cxx-flags`, else `$SSTAR_CXXFLAGS`; `None`: the default flags.
     pub cxx_flags: Option<Vec<String>>,
 }
 
@@ -39,9 +39,17 @@ impl SandboxChoice {
         Ok(Self {
             backend,
             wasm_python: None,
-            cxx_flags: None,
+            cxx_flags: cxx_flags_from_env(),
         })
     }
+}
+
+/// `$SSTAR_CXXFLAGS`, split on whitespace, when set and not blank.
+pub fn cxx_flags_from_env() -> Option<Vec<String>> {
+    std::env::var(ENV_CXXFLAGS)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| v.split_whitespace().map(str::to_owned).collect())
 }
 
 /// Starts the sandbox `choice` names with the interpreter and worker count from the
@@ -54,12 +62,8 @@ pub fn start_sandbox(choice: &SandboxChoice, packages: &[String]) -> Result<Sand
         Backend::Wasm => SandboxConfig::wasm(choice.wasm_python.clone()),
     };
     config.packages = packages.to_vec();
-    let from_env = std::env::var(ENV_CXXFLAGS)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| v.split_whitespace().map(str::to_owned).collect());
-    if let Some(flags) = choice.cxx_flags.clone().or(from_env) {
-        config.compile.flags = flags;
+    if let Some(flags) = &choice.cxx_flags {
+        config.compile.flags.clone_from(flags);
     }
     if let Some(workers) = std::env::var(ENV_WORKERS).ok().filter(|v| !v.is_empty()) {
         // Zero is refused, not raised to one: a setting that cannot mean what it says is a

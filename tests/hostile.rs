@@ -16,8 +16,8 @@ use sstar_sandbox::{
 use crate::common::{is_root, processes_of, skip};
 
 /// A sandbox of its own (one worker, its own uid), so leftover checks see only this test.
-struct Isolated {
-    sandbox: Sandbox,
+pub(crate) struct Isolated {
+    pub(crate) sandbox: Sandbox,
     uids: Range<u32>,
     backend: Backend,
 }
@@ -83,7 +83,7 @@ fn isolated(backend: Backend) -> Isolated {
 
 /// A process sandbox; `cgroups: false` forces the fallback that sums over the run's PID
 /// namespace.
-fn isolated_with(cgroups: bool) -> Isolated {
+pub(crate) fn isolated_with(cgroups: bool) -> Isolated {
     let mut config = SandboxConfig::new(Interpreter::from_env().expect("python3"));
     config.workers = 1;
     config.cgroups = cgroups;
@@ -97,13 +97,13 @@ fn isolated_with(cgroups: bool) -> Isolated {
     }
 }
 
-fn limits() -> Limits {
+pub(crate) fn limits() -> Limits {
     Limits::new(Duration::from_millis(1000), 256, 4)
 }
 
 /// [`limits`] with a wall limit so far off that only the CPU limit can stop a busy program,
 /// however loaded the machine (parallel tests, a benchmark) is.
-fn cpu_bound() -> Limits {
+pub(crate) fn cpu_bound() -> Limits {
     Limits {
         wall: Duration::from_secs(60),
         ..limits()
@@ -124,7 +124,7 @@ impl Isolated {
         outcome
     }
 
-    fn assert_nothing_left(&self) {
+    pub(crate) fn assert_nothing_left(&self) {
         if self.backend != Backend::Process {
             return;
         }

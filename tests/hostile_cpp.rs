@@ -3,53 +3,35 @@
 //! and limits as a Python program, and the compiler, which reads the source, sees nothing of
 //! the host but its own directories.
 
-use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use sstar_sandbox::{
-    Execution, Interpreter, Language, Limits, Outcome, ProgramKind, Sandbox, SandboxConfig,
-    Termination,
-};
+use sstar_sandbox::{Execution, Language, Limits, Outcome, ProgramKind, Termination};
 
-use crate::common::{is_root, processes_of, skip};
-
-/// A sandbox of its own (one worker, its own uid), so leftover checks see only this test.
-struct Isolated {
-    sandbox: Sandbox,
-    uids: Range<u32>,
-}
+use crate::hostile::{cpu_bound, isolated_with, limits, Isolated};
 
 fn isolated() -> Isolated {
-    let mut config = SandboxConfig::new(Interpreter::from_env().expect("python3"));
-    config.workers = 1;
-    let sandbox = Sandbox::start(config).expect("sandbox");
+    let isolated = isolated_with(true);
     assert!(
-        sandbox.isolation().compiler_root,
+        isolated.sandbox.isolation().compiler_root,
         "no compiler root: {:?}",
-        sandbox.isolation().warnings
+        isolated.sandbox.isolation().warnings
     );
-    let uids = sandbox.uids();
-    Isolated { sandbox, uids }
+    isolated
 }
 
-fn limits() -> Limits {
-    Limits::new(Duration::from_millis(1000), 256, 4)
+/// C++ runs on the hostile suite's own sandbox and limits (named apart from its Python runs).
+trait RunCpp {
+    fn run_cpp(&self, code: &str) -> Outcome;
+    fn run_cpp_with(&self, code: &str, stdin: &[u8], limits: Limits) -> Outcome;
+    fn assert_cpp_healthy(&self);
 }
 
-/// Only the CPU limit can stop a busy program, however loaded the machine is.
-fn cpu_bound() -> Limits {
-    Limits {
-        wall: Duration::from_secs(60),
-        ..limits()
-    }
-}
-
-impl Isolated {
-    fn run(&self, code: &str) -> Outcome {
-        self.run_with(code, b"", limits())
+impl RunCpp for Isolated {
+    fn run_cpp(&self, code: &str) -> Outcome {
+        self.run_cpp_with(code, b"", limits())
     }
 
-    fn run_with(&self, code: &str, stdin: &[u8], limits: Limits) -> Outcome {
+    fn run_cpp_with(&self, code: &str, stdin: &[u8], limits: Limits) -> Outcome {
         let mut execution = Execution::new(ProgramKind::Stdio, code, stdin, limits);
         execution.language = Language::Cpp;
         let outcome = self.sandbox.run(&execution).expect("sandbox run");
@@ -57,21 +39,9 @@ impl Isolated {
         outcome
     }
 
-    fn assert_nothing_left(&self) {
-        if !is_root() {
-            skip("needs root to look for candidate processes left behind");
-            return;
-        }
-        assert_eq!(
-            processes_of(self.uids.clone()),
-            Vec::<u32>::new(),
-            "candidate processes survived"
-        );
-    }
-
     /// Still answers correctly after the attack.
-    fn assert_healthy(&self) {
-        let outcome = self.run_with(ECHO, b"41\n", limits());
+    fn assert_cpp_healthy(&self) {
+        let outcome = self.run_cpp_with(ECHO, b"41\n", limits());
         assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
         assert_eq!(stdout(&outcome), "42\n");
     }
@@ -96,10 +66,10 @@ fn compile_message(outcome: &Outcome) -> &str {
 #[test]
 fn a_program_compiles_once_and_its_binary_is_reused() {
     let s = isolated();
-    s.assert_healthy();
+    s.assert_cpp_healthy();
     let first = s.sandbox.compile_stats();
     assert_eq!(first.compiled + first.disk_hits, 1, "{first:?}");
-    s.assert_healthy();
+    s.assert_cpp_healthy();
     let second = s.sandbox.compile_stats();
     assert_eq!(
         second.compiled, first.compiled,
@@ -111,7 +81,8 @@ fn a_program_compiles_once_and_its_binary_is_reused() {
 #[test]
 fn a_compile_error_carries_the_compilers_first_errors() {
     let s = isolated();
-    let outcome = s.run("#include <cstdio>\nint main(){ printf(\"%d\\n\", undeclared_name); }\n");
+    let outcome =
+        s.run_cpp("#include <cstdio>\nint main(){ printf(\"%d\\n\", undeclared_name); }\n");
     let message = compile_message(&outcome);
     assert!(message.contains("solution.cpp:2:"), "{message}");
     assert!(message.contains("undeclared_name"), "{message}");
@@ -145,7 +116,7 @@ fn exit_codes_and_signals_are_runtime_errors_named_as_such() {
         ),
     ];
     for (code, expected) in cases {
-        let outcome = s.run(code);
+        let outcome = s.run_cpp(code);
         assert_eq!(
             outcome.termination,
             Termination::RuntimeError {
@@ -154,13 +125,13 @@ fn exit_codes_and_signals_are_runtime_errors_named_as_such() {
             "{code}"
         );
     }
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
 fn a_busy_loop_and_threads_burning_cpu_hit_the_cpu_limit() {
     let s = isolated();
-    let outcome = s.run_with(
+    let outcome = s.run_cpp_with(
         "int main(){ volatile unsigned long x = 0; for(;;) x++; }",
         b"",
         cpu_bound(),
@@ -168,7 +139,7 @@ fn a_busy_loop_and_threads_burning_cpu_hit_the_cpu_limit() {
     assert_eq!(outcome.termination, Termination::TimeLimit { wall: false });
     let threads = "#include <thread>\n#include <vector>\nint main(){ std::vector<std::thread> t; for(int i=0;i<8;i++) t.emplace_back([]{ volatile unsigned long x=0; for(;;) x++; }); for(auto&th:t) th.join(); }";
     let started = Instant::now();
-    let outcome = s.run_with(threads, b"", cpu_bound());
+    let outcome = s.run_cpp_with(threads, b"", cpu_bound());
     assert_eq!(
         outcome.termination,
         Termination::TimeLimit { wall: false },
@@ -180,38 +151,38 @@ fn a_busy_loop_and_threads_burning_cpu_hit_the_cpu_limit() {
         "{:?}",
         started.elapsed()
     );
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
 fn sleeping_forever_is_a_wall_time_limit() {
     let s = isolated();
-    let outcome = s.run("#include <unistd.h>\nint main(){ for(;;) sleep(1000); }");
+    let outcome = s.run_cpp("#include <unistd.h>\nint main(){ for(;;) sleep(1000); }");
     assert_eq!(outcome.termination, Termination::TimeLimit { wall: true });
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
 fn memory_bombs_hit_the_memory_limit() {
     let s = isolated();
     let touched = "#include <vector>\n#include <cstring>\nint main(){ std::vector<char*> v; for(;;){ char*p=new char[1<<20]; memset(p,1,1<<20); v.push_back(p);} }";
-    assert_eq!(s.run(touched).termination, Termination::MemoryLimit);
+    assert_eq!(s.run_cpp(touched).termination, Termination::MemoryLimit);
     // Reserved address space is no memory; touched pages are.
     let huge = "#include <cstdlib>\nint main(){ volatile char*p=(volatile char*)malloc(4ull<<30); if(!p) return 7; for(unsigned long i=0;i<(4ull<<30);i+=4096) p[i]=1; return p[4096]; }";
-    assert_eq!(s.run(huge).termination, Termination::MemoryLimit);
+    assert_eq!(s.run_cpp(huge).termination, Termination::MemoryLimit);
     let reserved = "#include <cstdlib>\n#include <cstdio>\nint main(){ volatile char*p=(volatile char*)malloc(8ull<<30); p[0]=1; printf(\"%d\\n\", p[0]); }";
-    let outcome = s.run(reserved);
+    let outcome = s.run_cpp(reserved);
     assert_eq!(
         (&outcome.termination, stdout(&outcome).as_str()),
         (&Termination::Finished, "1\n")
     );
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
 fn a_fork_bomb_is_bounded_and_leaves_nothing() {
     let s = isolated();
-    let outcome = s.run_with(
+    let outcome = s.run_cpp_with(
         "#include <unistd.h>\nint main(){ for(;;) fork(); }",
         b"",
         Limits {
@@ -226,17 +197,17 @@ fn a_fork_bomb_is_bounded_and_leaves_nothing() {
         ),
         "{outcome:?}"
     );
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
 fn a_setsid_double_fork_daemon_does_not_survive() {
     let s = isolated();
     let daemon = "#include <unistd.h>\n#include <cstdio>\nint main(){ if(fork()==0){ setsid(); if(fork()==0){ for(;;) sleep(1);} _exit(0);} puts(\"parent done\"); }";
-    let outcome = s.run(daemon);
+    let outcome = s.run_cpp(daemon);
     assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
     assert_eq!(stdout(&outcome), "parent done\n");
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -256,10 +227,10 @@ int main(){
   int e = chroot("/");
   printf("%ld %ld %d %d %d\n", a, b, c, d, e);
 }"#;
-    let outcome = s.run(code);
+    let outcome = s.run_cpp(code);
     assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
     assert_eq!(stdout(&outcome), "-1 -1 -1 -1 -1\n");
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -270,13 +241,13 @@ fn killing_the_parent_or_everything_does_not_hurt_the_host() {
         "#include <signal.h>\nint main(){ kill(-1, SIGKILL); return 0; }",
         "#include <signal.h>\nint main(){ kill(1, SIGKILL); kill(1, SIGTERM); return 0; }",
     ] {
-        let outcome = s.run(code);
+        let outcome = s.run_cpp(code);
         assert!(
             matches!(outcome.termination, Termination::Finished | Termination::RuntimeError { .. }),
             "{code}: {outcome:?}"
         );
     }
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -291,12 +262,12 @@ int main(){
   printf("env %d\n", n);
   for (const char *p : paths) printf("%s %s\n", p, fopen(p, "r") ? "open" : "closed");
 }"#;
-    let outcome = s.run(code);
+    let outcome = s.run_cpp(code);
     assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
     let out = stdout(&outcome);
     assert!(out.starts_with("env 0\n"), "{out}");
     assert!(!out.contains(" open"), "{out}");
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -314,10 +285,10 @@ int main(){
   if (t >= 0) { sockaddr_in a{}; a.sin_family = AF_INET; a.sin_port = htons(80); inet_pton(AF_INET, "127.0.0.1", &a.sin_addr); connected = connect(t, (sockaddr*)&a, sizeof a); }
   printf("%d %d %d %d\n", t < 0, u < 0, v < 0, connected);
 }"#;
-    let outcome = s.run(code);
+    let outcome = s.run_cpp(code);
     assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
     assert_eq!(stdout(&outcome), "1 1 1 -1\n");
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -328,7 +299,7 @@ int main(){
   const char *paths[] = {"/etc/x", "/usr/x", "/x", "/tmp/x", "./mine"};
   for (const char *p : paths) printf("%s %s\n", p, fopen(p, "w") ? "written" : "refused");
 }"#;
-    let outcome = s.run(code);
+    let outcome = s.run_cpp(code);
     let out = stdout(&outcome);
     assert!(out.contains("./mine written"), "{out}");
     for path in ["/etc/x", "/usr/x", "/x ", "/tmp/x"] {
@@ -336,24 +307,24 @@ int main(){
     }
     let flood = "#include <cstdio>\nint main(){ static char b[1<<16]; for(;;) fwrite(b,1,sizeof b,stdout); }";
     assert_eq!(
-        s.run_with(flood, b"", cpu_bound()).termination,
+        s.run_cpp_with(flood, b"", cpu_bound()).termination,
         Termination::OutputLimit
     );
     let file = "#include <cstdio>\nint main(){ static char b[1<<16]; FILE*f=fopen(\"big\",\"w\"); for(;;) fwrite(b,1,sizeof b,f); }";
     assert_eq!(
-        s.run_with(file, b"", cpu_bound()).termination,
+        s.run_cpp_with(file, b"", cpu_bound()).termination,
         Termination::OutputLimit
     );
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
 fn deep_recursion_gets_the_stack_a_judge_gives() {
     let s = isolated();
     let code = "#include <cstdio>\nint f(int n){ volatile char pad[64]; pad[0]=n; return n ? f(n-1)+pad[0]%2 : 0; }\nint main(){ printf(\"%d\\n\", f(1000000)); }";
-    let outcome = s.run(code);
+    let outcome = s.run_cpp(code);
     assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -379,7 +350,7 @@ fn including_host_files_or_devices_fails_to_compile_and_shows_nothing() {
     ];
     for path in includes {
         let started = Instant::now();
-        let outcome = s.run(&format!("#include \"{path}\"\nint main(){{}}\n"));
+        let outcome = s.run_cpp(&format!("#include \"{path}\"\nint main(){{}}\n"));
         let message = compile_message(&outcome);
         assert!(message.contains("No such file"), "{path}: {message}");
         assert!(!message.contains("root:x:0"), "{message}");
@@ -390,7 +361,7 @@ fn including_host_files_or_devices_fails_to_compile_and_shows_nothing() {
             started.elapsed()
         );
     }
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]
@@ -399,7 +370,7 @@ fn compile_bombs_end_as_compile_errors() {
     // Each level doubles the instantiations: past the compiler's depth limit, or its CPU.
     let templates = "template<int N> struct B { static const long v = B<N-1>::v + B<N-2>::v; };\ntemplate<> struct B<0> { static const long v = 1; };\ntemplate<> struct B<1> { static const long v = 1; };\nint main(){ return B<100000>::v; }";
     let started = Instant::now();
-    compile_message(&s.run(templates));
+    compile_message(&s.run_cpp(templates));
     assert!(
         started.elapsed() < Duration::from_secs(80),
         "{:?}",
@@ -407,15 +378,15 @@ fn compile_bombs_end_as_compile_errors() {
     );
     // An include of itself, forever.
     let recursive = "#include \"solution.cpp\"\nint main(){}";
-    compile_message(&s.run(recursive));
+    compile_message(&s.run_cpp(recursive));
     // A 4 GiB initialised array: the object file is over the compiler's output limit.
     let huge = "char a[1ull<<32] = {1};\nint main(){ return a[5]; }";
-    compile_message(&s.run(huge));
+    compile_message(&s.run_cpp(huge));
     // A million lines of errors: trimmed to the first ones.
     let spam = format!("int main(){{ {} }}", "undeclared_x;".repeat(20_000));
-    let message = compile_message(&s.run(&spam)).to_owned();
+    let message = compile_message(&s.run_cpp(&spam)).to_owned();
     assert!(message.len() < 4_000, "{}", message.len());
-    s.assert_healthy();
+    s.assert_cpp_healthy();
 }
 
 #[test]

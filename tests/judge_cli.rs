@@ -252,3 +252,115 @@ fn a_malformed_problem_is_reported_and_the_rest_of_the_set_runs() {
         "a malformed problem makes verify fail"
     );
 }
+
+/// `sstar judge PROBLEM FILE --json ARGS...` with its own compiled-binary cache; the report.
+fn judge_cpp(
+    problem: &std::path::Path,
+    program: &std::path::Path,
+    cache: &std::path::Path,
+    args: &[&str],
+) -> (Option<i32>, Value, String) {
+    let output = sstar()
+        .arg("judge")
+        .arg(problem)
+        .arg(program)
+        .arg("--json")
+        .args(args)
+        .env("XDG_CACHE_HOME", cache)
+        .env_remove("SSTAR_CXXFLAGS")
+        .output()
+        .expect("run sstar");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (
+        output.status.code(),
+        report,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_cpp_program_is_judged_from_its_extension_and_compiled_once_across_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    echo_problem(&dir.path().join("echo"));
+    let program = dir.path().join("echo.cpp");
+    std::fs::write(
+        &program,
+        "#include <bits/stdc++.h>\nint main(){ std::string s; while (std::getline(std::cin, s)) std::cout << s << '\\n'; }\n",
+    )
+    .expect("write");
+    let cache = dir.path().join("cache");
+    let (code, first, stderr) = judge_cpp(&dir.path().join("echo"), &program, &cache, &[]);
+    assert_eq!(code, Some(0), "{first} {stderr}");
+    assert_eq!(first["language"], "cpp");
+    assert_eq!(first["compile"]["compiled"], 1, "{first}");
+    // A second command: the binary comes from the user's cache, nothing is compiled.
+    let (code, second, stderr) = judge_cpp(&dir.path().join("echo"), &program, &cache, &[]);
+    assert_eq!(code, Some(0), "{second} {stderr}");
+    assert_eq!(second["compile"]["compiled"], 0, "{second}");
+    assert_eq!(second["compile"]["disk_hits"], 1, "{second}");
+}
+
+#[test]
+fn a_compile_error_shows_the_compiler_and_the_flags_are_the_users() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let problem = dir.path().join("echo");
+    echo_problem(&problem);
+    // Compiles only as C++20: an error under the default flags, fine under the user's.
+    let program = dir.path().join("needs20.cc");
+    std::fs::write(
+        &program,
+        "#include <cstdio>\n#if __cplusplus < 202002L\n#error this program needs C++20\n#endif\nint main(){ char b[256]; while (fgets(b, sizeof b, stdin)) fputs(b, stdout); }\n",
+    )
+    .expect("write");
+    let cache = dir.path().join("cache");
+    let output = sstar()
+        .arg("judge")
+        .arg(&problem)
+        .arg(&program)
+        .arg("--all-tests")
+        .env("XDG_CACHE_HOME", &cache)
+        .env_remove("SSTAR_CXXFLAGS")
+        .output()
+        .expect("judge");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("compile_error"), "{shown}");
+    assert!(
+        shown.contains("solution.cpp:3:2: error: #error this program needs C++20"),
+        "{shown}"
+    );
+    // Every test is a compile error; the compiler's message is shown once.
+    assert_eq!(shown.matches("--- ").count(), 1, "{shown}");
+    let (code, report, stderr) = judge_cpp(
+        &problem,
+        &program,
+        &cache,
+        &["--cxx-flags", "-std=gnu++20 -O2"],
+    );
+    assert_eq!(code, Some(0), "{report} {stderr}");
+    // The language is the flag's, whatever the extension says.
+    let (code, report, _) = judge_cpp(&problem, &program, &cache, &["--language", "python"]);
+    assert_eq!(
+        (code, &report["language"]),
+        (Some(1), &Value::from("python")),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_wasm_sandbox_refuses_cpp_naming_the_process_sandbox() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    echo_problem(&dir.path().join("echo"));
+    let program = dir.path().join("p.cpp");
+    std::fs::write(&program, "int main(){}\n").expect("write");
+    let output = sstar()
+        .arg("judge")
+        .arg(dir.path().join("echo"))
+        .arg(&program)
+        .args(["--sandbox", "wasm"])
+        .output()
+        .expect("judge");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--sandbox process"), "{stderr}");
+}

@@ -282,11 +282,72 @@ fn write_cached(file: &std::path::Path, compiled: &Compiled) {
     if let Err(e) = written {
         tracing::debug!("could not keep a compiled binary in {}: {e}", dir.display());
     }
+    prune(dir, MAX_CACHE_BYTES);
+}
+
+/// Most bytes of binaries kept on disk; past it the least recently written go.
+const MAX_CACHE_BYTES: u64 = 1 << 30;
+
+/// Removes the oldest files of `dir` until what is left holds at most three quarters of
+/// `max` bytes, once it holds more than `max`.
+fn prune(dir: &std::path::Path, max: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let meta = entry.metadata().ok().filter(std::fs::Metadata::is_file)?;
+            Some((meta.modified().ok()?, meta.len(), entry.path()))
+        })
+        .collect();
+    let mut total: u64 = files.iter().map(|(_, len, _)| len).sum();
+    if total <= max {
+        return;
+    }
+    files.sort();
+    for (_, len, path) in files {
+        if total <= max / 4 * 3 {
+            break;
+        }
+        if std::fs::remove_file(&path).is_ok() {
+            total -= len;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_cache_loses_its_oldest_binaries_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (n, name) in ["old", "middle", "new"].iter().enumerate() {
+            let path = dir.path().join(name);
+            std::fs::write(&path, vec![0u8; 400]).expect("write");
+            let when = std::time::UNIX_EPOCH + Duration::from_secs(1_000 + n as u64);
+            let file = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .expect("open");
+            file.set_modified(when).expect("mtime");
+        }
+        prune(dir.path(), 1_100);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["middle", "new"]);
+        prune(dir.path(), 1_100);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            2,
+            "under the cap: kept"
+        );
+    }
 
     #[test]
     fn long_compiler_messages_keep_their_first_lines() {

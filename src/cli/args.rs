@@ -414,7 +414,8 @@ impl SandboxArgs {
             cxx_flags: self
                 .cxx_flags
                 .as_deref()
-                .map(|flags| flags.split_whitespace().map(str::to_owned).collect()),
+                .map(|flags| flags.split_whitespace().map(str::to_owned).collect())
+                .or_else(crate::config::cxx_flags_from_env),
         })
     }
 }

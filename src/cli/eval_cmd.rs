@@ -23,10 +23,17 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     // eval writes eval.json: one writer per run directory, held to the end.
     let _lock = run.lock()?;
     // Grade where the run's candidates ran, unless told otherwise.
-    let recorded = run.info().ok().map(|info| info.backend());
+    let info = run.info().ok();
+    let mut choice = args
+        .sandbox
+        .choice(info.as_ref().map(|info| info.backend()))?;
+    // C++ compiles with the run's flags, unless told otherwise.
+    if choice.cxx_flags.is_none() {
+        choice.cxx_flags = info.as_ref().and_then(|info| info.cxx_flags());
+    }
     // Packages are looked up as executions ask for them: a missing one stops the evaluation
     // with a setup error at the first program that needs it.
-    let sandbox = Arc::new(start_sandbox(&args.sandbox.choice(recorded)?, &[])?);
+    let sandbox = Arc::new(start_sandbox(&choice, &[])?);
     let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
     // Earlier `--against` comparisons outlive this evaluation (the report shows them).
     let earlier_against = load_eval(&run)

@@ -68,6 +68,8 @@ pub(crate) struct FinalFile {
     pub public_passed: usize,
     pub public_total: usize,
     pub code: String,
+    /// Absent in runs written before programs had a language: Python.
+    pub language: crate::program::Language,
 }
 
 #[derive(Debug, Clone, Deserialize)]

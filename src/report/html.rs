@@ -411,7 +411,11 @@ fn problem_section(p: &ProblemView) -> Markup {
             (inputs(p))
             (judge(p))
             @if let Some(code) = &p.code {
-                h3 { "The chosen program" @if let Some(k) = &p.pick { " (sample " (k.sample) ")" } }
+                h3 {
+                    "The chosen program"
+                    @if let Some(k) = &p.pick { " (sample " (k.sample) ")" }
+                    @if p.language == Some(crate::program::Language::Cpp) { ", in C++" }
+                }
                 (folded(code, "code"))
             }
             @if let Some(d) = &p.diff {

@@ -27,6 +27,11 @@ impl RunInfo {
             .and_then(|name| name.parse().ok())
             .unwrap_or_default()
     }
+
+    /// The C++ flags the run compiled with, when not the default.
+    pub fn cxx_flags(&self) -> Option<Vec<String>> {
+        serde_json::from_value(self.settings.get("cxx_flags")?.clone()).ok()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,8 +2,8 @@
 //! submission) and written by a scripted model (generation, a compile error debugged, pick).
 
 use super::scripted::{Script, ScriptedModel};
-use super::{read_json, results, run_ok, solve, start, stdio_problem};
-use crate::common::{solve_offline, sstar};
+use super::{eval_json, read_json, results, run_ok, solve, start, stdio_problem};
+use crate::common::solve_offline;
 
 const SUM_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%lld %lld\", &a, &b); printf(\"%lld\\n\", a + b); }\n";
 const DIFF_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%lld %lld\", &a, &b); printf(\"%lld\\n\", a - b); }\n";
@@ -59,18 +59,7 @@ fn cpp_candidates_go_through_selection_eval_and_the_submission() {
     assert_eq!(first["public"][0]["verdict"], "compile_error");
     let submission = read_json(&out.join("submission.json"));
     assert_eq!(submission[0]["language"], "cpp", "{submission}");
-    let eval = sstar()
-        .arg("eval")
-        .arg(&out)
-        .arg("--json")
-        .output()
-        .expect("eval");
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&eval.stdout).expect("eval json");
+    let report = eval_json(&out);
     assert_eq!(report["problems"]["sum"]["verdict"], "accepted", "{report}");
 }
 

@@ -112,6 +112,22 @@ fn results(out: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// `sstar eval RUN --json`, which must succeed; its report.
+fn eval_json(run: &Path) -> Value {
+    let eval = sstar()
+        .arg("eval")
+        .arg(run)
+        .arg("--json")
+        .output()
+        .expect("eval");
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    serde_json::from_slice(&eval.stdout).expect("eval json")
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(
         &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
@@ -399,16 +415,7 @@ async fn candidates_without_a_model_select_and_evaluate_offline() {
         read_json(&out.path().join("run.json"))["settings"]["model_free"],
         true
     );
-    let eval = sstar()
-        .args(["eval", out.path().to_str().expect("utf-8"), "--json"])
-        .output()
-        .expect("eval");
-    assert!(
-        eval.status.success(),
-        "{}",
-        String::from_utf8_lossy(&eval.stderr)
-    );
-    let report: Value = serde_json::from_slice(&eval.stdout).expect("eval json");
+    let report = eval_json(out.path());
     assert_eq!(report["problems"]["add"]["verdict"], "accepted");
     assert_eq!(report["problems"]["abs"]["any_candidate_accepted"], true);
     assert_eq!(report["summary"]["count"], 2);

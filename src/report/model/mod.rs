@@ -175,6 +175,8 @@ pub(crate) struct ProblemView {
     pub judge: Option<String>,
     pub why: Vec<String>,
     pub code: Option<Folded>,
+    /// The chosen program's language.
+    pub language: Option<crate::program::Language>,
     pub diff: Option<DiffView>,
     pub missing: Vec<String>,
 }

@@ -155,6 +155,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
         judge: selection.and_then(|s| s.judge.as_ref()).map(judge_text),
         why,
         code,
+        language: chosen.map(|f| f.language),
         diff,
         missing,
     }
