@@ -297,16 +297,46 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn python3_is_language_3_in_any_spelling() {
+    fn python3_is_language_3_and_cpp_2_in_any_spelling() {
         let columns = json!({
-            "language": [1, 3, "PYTHON3", 2, "Python 3", 3],
-            "solution": ["py2", "a", "b", "cpp", "c", "d"],
+            "language": [1, 3, "PYTHON3", 2, "Python 3", 3, "CPP", 4],
+            "solution": ["py2", "a", "b", "cpp", "c", "d", "cpp2", "java"],
         });
-        assert_eq!(python3(&columns, 10), ["a", "b", "c", "d"]);
-        assert_eq!(python3(&columns, 2), ["a", "b"]);
+        let codes = |programs: Vec<Program>| -> Vec<(Language, String)> {
+            programs
+                .into_iter()
+                .map(|p| (p.language, p.code.to_string()))
+                .collect()
+        };
+        let (py, cpp) = (Language::Python, Language::Cpp);
+        let all = codes(programs(&columns, 10));
+        let expected: Vec<(Language, String)> = [
+            (py, "a"),
+            (py, "b"),
+            (py, "c"),
+            (py, "d"),
+            (cpp, "cpp"),
+            (cpp, "cpp2"),
+        ]
+        .into_iter()
+        .map(|(l, c)| (l, c.to_owned()))
+        .collect();
+        assert_eq!(all, expected);
+        // At most `max` of each language.
+        assert_eq!(
+            codes(programs(&columns, 1)),
+            [(py, "a".to_owned()), (cpp, "cpp".to_owned())]
+        );
         let rows = json!([{"language": 3, "solution": "x"}, {"language": "java", "solution": "y"}]);
-        assert_eq!(python3(&rows, 10), ["x"]);
-        assert!(python3(&Value::Null, 10).is_empty());
+        assert_eq!(codes(programs(&rows, 10)), [(py, "x".to_owned())]);
+        assert!(programs(&Value::Null, 10).is_empty());
+        let named: Vec<String> = named("reference", programs(&columns, 10))
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            named[3..],
+            ["reference_4", "reference_cpp_1", "reference_cpp_2"]
+        );
     }
 
     #[test]
