@@ -180,6 +180,20 @@ fn memory_bombs_hit_the_memory_limit() {
 }
 
 #[test]
+fn the_memory_limit_is_the_programs_own_not_the_interpreters() {
+    let s = isolated();
+    let touch = |mb: u64| {
+        format!("#include <cstdio>\n#include <cstdlib>\nint main(){{ size_t n = (size_t){mb} << 20; volatile char* p = (volatile char*)malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = 1; puts(\"ok\"); }}")
+    };
+    let limits = Limits::new(Duration::from_secs(2), 64, 4);
+    let under = s.run_cpp_with(&touch(60), b"", limits);
+    assert_eq!(under.termination, Termination::Finished, "{under:?}");
+    // 6 MiB over: within a Python run's allowance for the warm interpreter, not a program's.
+    let over = s.run_cpp_with(&touch(70), b"", limits);
+    assert_eq!(over.termination, Termination::MemoryLimit, "{over:?}");
+}
+
+#[test]
 fn a_fork_bomb_is_bounded_and_leaves_nothing() {
     let s = isolated();
     let outcome = s.run_cpp_with(

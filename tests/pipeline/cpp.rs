@@ -108,3 +108,53 @@ async fn a_model_answering_in_cpp_is_debugged_from_the_compiler_and_selected() {
         .iter()
         .any(|l| l["round"] == 1 && l["language"] == "cpp" && l["public_passed"] == 1));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cpp_programs_that_disagree_are_judged_on_their_real_outputs() {
+    // Both pass the public test; 32-bit arithmetic overflows on the model's large input.
+    let overflowing = SUM_CPP.replace("long long", "int").replace("%lld", "%d");
+    let server = start(ScriptedModel::new(vec![(
+        "Sum",
+        Script {
+            programs: vec![overflowing.clone(), SUM_CPP.into()],
+            inputs: vec!["2000000000 2000000000".into(), "3 4".into()],
+            truth: Some(|input| {
+                let n: Vec<i64> = input
+                    .split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                format!("{}", n.iter().sum::<i64>())
+            }),
+            ..Script::default()
+        },
+    )]))
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (set, out) = (dir.path().join("set"), dir.path().join("run"));
+    sum_problem(&set);
+    run_ok(solve(&server.uri(), &set, &out, &["--language", "cpp"])).await;
+    let solution =
+        std::fs::read_to_string(out.join("problems/sum/solution.cpp")).expect("solution.cpp");
+    assert_eq!(solution, SUM_CPP);
+    let selection = read_json(&out.join("problems/sum/selection.json"));
+    assert!(
+        !selection["comparisons"]
+            .as_array()
+            .expect("comparisons")
+            .is_empty(),
+        "{selection}"
+    );
+    // The judge was shown C++ as C++.
+    let requests = server.received_requests().await.unwrap_or_default();
+    let judged: Vec<String> = requests
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .filter(|body| body.contains("Two programs disagree"))
+        .collect();
+    assert!(!judged.is_empty());
+    assert!(
+        judged.iter().all(|b| b.contains("Program A:\\n```cpp")),
+        "{}",
+        judged[0]
+    );
+}
