@@ -5,8 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use sstar_sandbox::{Execution, Language, Limits, Outcome, ProgramKind, Termination};
+use sstar_sandbox::{Accounting, Execution, Language, Limits, Outcome, ProgramKind, Termination};
 
+use crate::common::skip;
 use crate::hostile::{cpu_bound, isolated_with, limits, Isolated};
 
 fn isolated() -> Isolated {
@@ -17,6 +18,16 @@ fn isolated() -> Isolated {
         isolated.sandbox.isolation().warnings
     );
     isolated
+}
+
+/// Whether memory is counted as a native program touches it (a cgroup); without one the
+/// address space is limited instead, and the memory tests below do not apply.
+fn counts_touched_memory(s: &Isolated) -> bool {
+    let cgroup = s.sandbox.isolation().accounting == Accounting::Cgroup;
+    if !cgroup {
+        skip("needs a cgroup to count a native program's touched memory");
+    }
+    cgroup
 }
 
 /// C++ runs on the hostile suite's own sandbox and limits (named apart from its Python runs).
@@ -165,6 +176,9 @@ fn sleeping_forever_is_a_wall_time_limit() {
 #[test]
 fn memory_bombs_hit_the_memory_limit() {
     let s = isolated();
+    if !counts_touched_memory(&s) {
+        return;
+    }
     let touched = "#include <vector>\n#include <cstring>\nint main(){ std::vector<char*> v; for(;;){ char*p=new char[1<<20]; memset(p,1,1<<20); v.push_back(p);} }";
     assert_eq!(s.run_cpp(touched).termination, Termination::MemoryLimit);
     // Reserved address space is no memory; touched pages are.
@@ -182,6 +196,9 @@ fn memory_bombs_hit_the_memory_limit() {
 #[test]
 fn the_memory_limit_is_the_programs_own_not_the_interpreters() {
     let s = isolated();
+    if !counts_touched_memory(&s) {
+        return;
+    }
     let touch = |mb: u64| {
         format!("#include <cstdio>\n#include <cstdlib>\nint main(){{ size_t n = (size_t){mb} << 20; volatile char* p = (volatile char*)malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = 1; puts(\"ok\"); }}")
     };
@@ -417,4 +434,18 @@ fn a_function_problem_refuses_cpp() {
     execution.language = Language::Cpp;
     let outcome = s.sandbox.run(&execution).expect("run");
     assert!(compile_message(&outcome).contains("stdio"), "{outcome:?}");
+}
+
+#[test]
+fn a_python_program_cannot_pass_for_a_native_program_killed_by_a_signal() {
+    let s = isolated();
+    // The report channel a native run's first process writes a child's signal to.
+    let forged =
+        "import os\nos.write(3, b'{\"outcome\": \"signal\", \"signal\": 9}')\nprint('done')";
+    let outcome = s
+        .sandbox
+        .run(&Execution::new(ProgramKind::Stdio, forged, b"", limits()))
+        .expect("run");
+    assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
+    assert_eq!(outcome.signal, None);
 }

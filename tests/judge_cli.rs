@@ -309,7 +309,7 @@ fn a_compile_error_shows_the_compiler_and_the_flags_are_the_users() {
     let program = dir.path().join("needs20.cc");
     std::fs::write(
         &program,
-        "#include <cstdio>\n#if __cplusplus < 202002L\n#error this program needs C++20\n#endif\nint main(){ char b[256]; while (fgets(b, sizeof b, stdin)) fputs(b, stdout); }\n",
+        "#include <cstdio>\n#if __cplusplus <= 201703L\n#error this program needs C++20\n#endif\nint main(){ char b[256]; while (fgets(b, sizeof b, stdin)) fputs(b, stdout); }\n",
     )
     .expect("write");
     let cache = dir.path().join("cache");

@@ -277,15 +277,17 @@ def _build_root(mountpoint):
     if COMPILER:
         try:
             _build_compiler_root(root)
-            ISOLATION["compiler_root"] = True
+            compiler_root = True
         except OSError as e:
             WARNINGS.append(f"no compiler root ({e}): C++ programs cannot be compiled")
+            compiler_root = False
     # Nothing a run writes outside its scratch directory can outlast it, even where it runs
     # as the (capability-less) owner of the root, in an unprivileged user namespace.
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(root)
     os.chroot(".")
     os.chdir("/")
+    ISOLATION["compiler_root"] = bool(COMPILER) and compiler_root
 
 
 # The C++ compiler's own root, inside the private root: the toolchain's directories the host
@@ -884,7 +886,10 @@ def run_native(req):
     try:
         pid = os.posix_spawn(argv[0], argv, env, file_actions=actions, setsigmask=(), setsigdef=_DEFAULT_SIGNALS)
     except OSError as e:
-        _report({"outcome": "setup_error", "message": f"cannot start {argv[0]}: {e}"})
+        if req["kind"] == "compile":
+            _report({"outcome": "setup_error", "message": f"cannot start the compiler: {e}"})
+        else:  # the binary is the program's own (its ELF interpreter, say): its failure
+            _report({"outcome": "exception", "type": f"cannot start the program: {e.strerror}"})
         os._exit(121)
     _, status = os.waitpid(pid, 0)
     if os.WIFSIGNALED(status):
@@ -948,8 +953,12 @@ def zygote_main(sock, compiler=False):
     global VM_BASE, OOM_PROTECTED
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if compiler:
-        os.chroot(COMPILER_ROOT)
-        os.chdir("/")
+        try:
+            os.chroot(COMPILER_ROOT)
+            os.chdir("/")
+        except OSError as e:
+            sock.send(json.dumps({"error": f"cannot enter the compiler root: {e}"}).encode())
+            os._exit(0)
     else:
         warm_up()  # meanwhile the supervisor moves us into the slot's cgroup
     status_fd = os.open(f"{os.getpid()}/status", os.O_RDONLY, dir_fd=PROC_FD)
@@ -1305,7 +1314,12 @@ def main():
     ACCOUNTING.release_join()
     hello = _hello(ZYGOTE)
     if CC_ZYGOTE is not None:
-        _hello(CC_ZYGOTE)
+        said = json.loads(CC_ZYGOTE.recv(4096) or b'{"error": "the compiler zygote is gone"}')
+        if said.get("error") or said.get("seccomp_error"):
+            WARNINGS.append(f"no compiler zygote ({said.get('error') or said.get('seccomp_error')}): C++ programs cannot be compiled")
+            CC_ZYGOTE.close()
+            CC_ZYGOTE = None
+            ISOLATION["compiler_root"] = False
     # Pages a run may copy from the warm interpreter on top of its own allowance.
     ALLOWANCE = hello.get("rss_bytes", 0)
     ISOLATION["fresh_namespaces_per_run"] = OWN_PID_NS
@@ -1339,8 +1353,10 @@ NATIVE_ALLOWANCE = 2 << 20
 
 
 def _allowance(req):
-    """Memory a run may use beyond its limit: copies of the zygote's pages it writes to."""
-    return NATIVE_ALLOWANCE if req["kind"] == "native" else ALLOWANCE
+    """Memory a run may use beyond its limit: copies of the zygote's pages it writes to. (A
+    scan without a cgroup counts every page PID 1 holds, shared or not: the full allowance.)"""
+    native = req["kind"] == "native" and isinstance(ACCOUNTING, CgroupAccounting)
+    return NATIVE_ALLOWANCE if native else ALLOWANCE
 
 
 ZYGOTE = None

@@ -47,6 +47,10 @@ impl SlotCgroup {
         }
         let [memory, pids, cpuacct] =
             <[PathBuf; 3]>::try_from(made).map_err(|_| "cgroup directories missing".to_string())?;
+        // A run over its memory limit is stopped, never swapped out: swapping would let it use
+        // the host's swap past its limit, and end as a wall-clock timeout instead. (Best
+        // effort: a kernel without swap accounting has nothing to swap to here anyway.)
+        let _ = std::fs::write(memory.join("memory.swappiness"), "0");
         Ok(Self {
             memory,
             pids,

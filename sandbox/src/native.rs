@@ -49,12 +49,23 @@ const MESSAGE_CHARS: usize = 3000;
 /// Bumped when what goes into a binary changes in a way the key does not see.
 const CACHE_VERSION: &str = "sstar-cpp v1";
 
-/// What compiling a source gave: the binary, or the compiler's complaint.
+/// What compiling a source gave.
 #[derive(Debug, Clone)]
 pub(crate) enum Compiled {
     Binary(Arc<[u8]>),
-    Error(String),
+    /// The compiler rejected the source, with its messages: kept in memory and on disk.
+    Rejected(String),
+    /// The compile hit a limit or died of a signal: the program's compile error, kept for
+    /// this process only (how close a compile runs to a limit can depend on the machine).
+    OverLimit(String),
+    /// The machine, not the source, stopped it (the wall clock twice, the sandbox): kept
+    /// nowhere, so the next run compiles again.
+    Unavailable(String),
 }
+
+/// Most bytes of binaries kept in memory; past it they are read back from disk (or
+/// compiled again) when asked for.
+const MAX_MEMORY_BYTES: u64 = 256 << 20;
 
 /// How often the compiler ran and how often a binary was found instead.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -78,6 +89,10 @@ pub(crate) struct Native {
     /// One slot per source: callers wanting the same binary wait for one compile.
     binaries: Mutex<HashMap<[u8; 32], Slot>>,
     disk: Option<PathBuf>,
+    /// Bytes of binaries held in `binaries`.
+    held: AtomicU64,
+    /// The hash of the worker's code, which runs the compiler: part of every key.
+    driver: String,
     compiled: AtomicU64,
     memory_hits: AtomicU64,
     disk_hits: AtomicU64,
@@ -90,6 +105,8 @@ impl Native {
             settings,
             binaries: Mutex::default(),
             disk: crate::cache_dir::private("cpp"),
+            held: AtomicU64::new(0),
+            driver: hex::encode(Sha256::digest(crate::worker::worker_source())),
             compiled: AtomicU64::new(0),
             memory_hits: AtomicU64::new(0),
             disk_hits: AtomicU64::new(0),
@@ -102,8 +119,10 @@ impl Native {
         let toolchain = self.toolchain.as_ref().ok()?;
         let limits = &self.settings.limits;
         Some(format!(
-            "{CACHE_VERSION}\n{}\nflags {:?}\nlimits cpu={:?} memory={} output={}",
+            "{CACHE_VERSION}\n{}\nbinds {:?}\ndriver {}\nflags {:?}\nlimits cpu={:?} memory={} output={}",
             toolchain.identity,
+            toolchain.binds,
+            self.driver,
             self.settings.flags,
             limits.cpu,
             limits.memory_bytes,
@@ -120,15 +139,15 @@ impl Native {
     }
 
     /// The binary for `source`: from memory, from the disk cache, or from `compile` (which
-    /// runs the compiler in the sandbox). A failure of the sandbox itself is not kept.
+    /// runs the compiler in the sandbox; asked twice when the wall clock stopped it).
     pub(crate) fn binary(
         &self,
         source: &str,
-        compile: impl FnOnce(&CompileSettings) -> Result<Outcome, SandboxError>,
+        compile: impl Fn(&CompileSettings) -> Result<Outcome, SandboxError>,
     ) -> Result<Compiled, SandboxError> {
         let Some(fingerprint) = self.fingerprint() else {
             let reason = self.toolchain.as_ref().err().cloned().unwrap_or_default();
-            return Ok(Compiled::Error(format!(
+            return Ok(Compiled::Unavailable(format!(
                 "cannot compile C++ here: {reason}"
             )));
         };
@@ -153,65 +172,75 @@ impl Native {
         let file = self.disk.as_ref().map(|dir| dir.join(hex::encode(key)));
         if let Some(found) = file.as_deref().and_then(read_cached) {
             self.disk_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(slot.insert(found).clone());
+            self.keep(&mut slot, &found);
+            return Ok(found);
         }
         self.compiled.fetch_add(1, Ordering::Relaxed);
-        let outcome = compile(&self.settings)?;
-        let compiled = self.classify(outcome)?;
-        if let Some(file) = &file {
+        let mut compiled = self.classify(compile(&self.settings)?);
+        if matches!(compiled, Compiled::Unavailable(_)) {
+            compiled = self.classify(compile(&self.settings)?);
+        }
+        if let (Some(file), Compiled::Binary(_) | Compiled::Rejected(_)) = (&file, &compiled) {
             write_cached(file, &compiled);
         }
-        Ok(slot.insert(compiled).clone())
+        self.keep(&mut slot, &compiled);
+        Ok(compiled)
     }
 
-    /// The compiler's run, as a binary or a compile error; a run the sandbox spoiled, or one
-    /// stopped by the wall clock (a busy machine, not the source), is an `Err`: never kept.
-    fn classify(&self, outcome: Outcome) -> Result<Compiled, SandboxError> {
+    /// Keeps `compiled` in memory: not an unavailable compile, nor a binary past the budget.
+    fn keep(&self, slot: &mut Option<Compiled>, compiled: &Compiled) {
+        let bytes = match compiled {
+            Compiled::Binary(binary) => binary.len() as u64,
+            Compiled::Unavailable(_) => return,
+            Compiled::Rejected(_) | Compiled::OverLimit(_) => 0,
+        };
+        if self.held.fetch_add(bytes, Ordering::Relaxed) + bytes > MAX_MEMORY_BYTES {
+            self.held.fetch_sub(bytes, Ordering::Relaxed);
+            return;
+        }
+        *slot = Some(compiled.clone());
+    }
+
+    /// The compiler's run, told apart as the source's fault (rejected, or over a limit) or
+    /// the machine's (the wall clock, the sandbox).
+    fn classify(&self, outcome: Outcome) -> Compiled {
         let limits = &self.settings.limits;
-        let said = || trim_message(&String::from_utf8_lossy(&outcome.stderr));
-        let message = match &outcome.termination {
+        let said = trim_message(&String::from_utf8_lossy(&outcome.stderr));
+        match &outcome.termination {
             Termination::Finished if !outcome.stdout.is_empty() => {
-                return Ok(Compiled::Binary(Arc::from(outcome.stdout.as_slice())))
+                Compiled::Binary(Arc::from(outcome.stdout.as_slice()))
             }
-            Termination::Finished => {
-                return Err(SandboxError::Internal(
-                    "the compiler wrote no binary".into(),
-                ))
-            }
+            Termination::Finished => Compiled::Unavailable("the compiler wrote no binary".into()),
             Termination::SandboxFailure { message } => {
-                return Err(SandboxError::Internal(format!("compiling: {message}")))
+                Compiled::Unavailable(format!("compiling: {message}"))
             }
-            Termination::TimeLimit { wall: true } => {
-                return Err(SandboxError::Internal(format!(
-                    "the compiler was still running after {} s of wall time",
-                    limits.wall.as_secs()
-                )))
+            Termination::TimeLimit { wall: true } => Compiled::Unavailable(format!(
+                "the compiler was still running after {} s of wall time",
+                limits.wall.as_secs()
+            )),
+            // The compiler's own verdict on the source: an exit status with its messages.
+            Termination::RuntimeError { .. } if outcome.signal.is_none() && !said.is_empty() => {
+                Compiled::Rejected(said)
             }
-            Termination::TimeLimit { wall: false } => {
-                format!(
-                    "compilation took over {} s of CPU time",
-                    limits.cpu.as_secs()
-                )
-            }
-            Termination::MemoryLimit => format!(
+            Termination::RuntimeError { detail } => Compiled::OverLimit(
+                format!("the compiler died ({detail})\n{said}")
+                    .trim_end()
+                    .to_owned(),
+            ),
+            Termination::TimeLimit { wall: false } => Compiled::OverLimit(format!(
+                "compilation took over {} s of CPU time",
+                limits.cpu.as_secs()
+            )),
+            Termination::MemoryLimit => Compiled::OverLimit(format!(
                 "compilation needed over {} MiB of memory",
                 limits.memory_bytes >> 20
-            ),
-            Termination::OutputLimit => format!(
+            )),
+            Termination::OutputLimit => Compiled::OverLimit(format!(
                 "compilation wrote over {} MiB (binary or messages)",
                 limits.output_bytes >> 20
-            ),
-            Termination::RuntimeError { detail } => {
-                let text = said();
-                if text.is_empty() {
-                    format!("the compiler failed ({detail})")
-                } else {
-                    text
-                }
-            }
-            Termination::CompileError { message } => message.clone(),
-        };
-        Ok(Compiled::Error(message))
+            )),
+            Termination::CompileError { message } => Compiled::Rejected(message.clone()),
+        }
     }
 }
 
@@ -223,6 +252,12 @@ pub(crate) fn trim_message(text: &str) -> String {
     let mut taken = 0;
     for line in &lines {
         if taken == MESSAGE_LINES || kept.len() + line.len() > MESSAGE_CHARS {
+            if taken == 0 {
+                // A first line longer than the whole budget (a template's name): its start.
+                kept.extend(line.chars().take(MESSAGE_CHARS));
+                kept.push_str(" [...]\n");
+                taken = 1;
+            }
             break;
         }
         kept.push_str(line);
@@ -237,8 +272,13 @@ pub(crate) fn trim_message(text: &str) -> String {
 
 /// A compile error as the outcome of running the program.
 pub(crate) fn compile_error(message: String) -> Outcome {
+    outcome(Termination::CompileError { message })
+}
+
+/// An outcome of a program that never ran.
+pub(crate) fn outcome(termination: Termination) -> Outcome {
     Outcome {
-        termination: Termination::CompileError { message },
+        termination,
         stdout: Vec::new(),
         stderr: Vec::new(),
         stderr_truncated: false,
@@ -257,7 +297,7 @@ fn read_cached(file: &std::path::Path) -> Option<Compiled> {
     let error = file.with_extension("err");
     if crate::cache_dir::guarded(&error) {
         if let Ok(message) = std::fs::read_to_string(&error) {
-            return Some(Compiled::Error(message));
+            return Some(Compiled::Rejected(message));
         }
     }
     if crate::cache_dir::guarded(file) {
@@ -271,7 +311,8 @@ fn read_cached(file: &std::path::Path) -> Option<Compiled> {
 fn write_cached(file: &std::path::Path, compiled: &Compiled) {
     let (path, bytes): (PathBuf, &[u8]) = match compiled {
         Compiled::Binary(binary) => (file.to_path_buf(), binary),
-        Compiled::Error(message) => (file.with_extension("err"), message.as_bytes()),
+        Compiled::Rejected(message) => (file.with_extension("err"), message.as_bytes()),
+        Compiled::OverLimit(_) | Compiled::Unavailable(_) => return,
     };
     let Some(dir) = path.parent() else { return };
     let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut temp| {
@@ -359,5 +400,14 @@ mod tests {
         assert_eq!(trimmed.lines().count(), MESSAGE_LINES + 1);
         assert!(trimmed.ends_with("[70 more lines]"), "{trimmed}");
         assert_eq!(trim_message("a\nb\n"), "a\nb");
+        // A first line past the budget keeps its start.
+        let long = format!("solution.cpp:1:1: error: {}\nnext\n", "x".repeat(10_000));
+        let trimmed = trim_message(&long);
+        assert!(
+            trimmed.starts_with("solution.cpp:1:1: error: xxx"),
+            "{trimmed}"
+        );
+        assert!(trimmed.len() < MESSAGE_CHARS + 100, "{}", trimmed.len());
+        assert!(trimmed.ends_with("[1 more lines]"), "{trimmed}");
     }
 }

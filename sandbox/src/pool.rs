@@ -11,7 +11,7 @@ use crate::cgroup::SlotCgroup;
 use crate::execution::{Execution, ProgramKind};
 use crate::interpreter::Interpreter;
 use crate::native::{CompileSettings, CompileStats, Compiled, Native};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Termination};
 use crate::packages::Offered;
 use crate::uids::UidBlock;
 use crate::worker::{CompilerRoot, RunMode, SpawnSpec, Worker};
@@ -495,8 +495,16 @@ impl ProcessPool {
             self.run(&compile, &[], RunMode::Compile)
         })?;
         match compiled {
-            Compiled::Error(message) => Ok(crate::native::compile_error(message)),
             Compiled::Binary(binary) => self.run(execution, &[], RunMode::Native(&binary)),
+            Compiled::Rejected(message) | Compiled::OverLimit(message) => {
+                Ok(crate::native::compile_error(message))
+            }
+            // Not the program's doing: an outcome no cache keeps, so the next run compiles.
+            Compiled::Unavailable(message) => {
+                Ok(crate::native::outcome(Termination::SandboxFailure {
+                    message,
+                }))
+            }
         }
     }
 

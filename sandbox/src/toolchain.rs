@@ -9,10 +9,12 @@ use std::process::{Command, Stdio};
 /// Names the C++ compiler (default: `g++` on `PATH`).
 pub const CXX_ENV: &str = "SSTAR_CXX";
 
-/// Where nothing of the toolchain may live: these directories hold users' files, and the
-/// compiler reads hostile source that can `#include` anything bound.
+/// Where nothing of the toolchain may live: these directories hold users' files, secrets,
+/// runtime state or devices, and the compiler reads hostile source that can `#include`
+/// anything bound.
 const PRIVATE_DIRS: &[&str] = &[
-    "/root", "/home", "/tmp", "/var/tmp", "/proc", "/sys", "/dev",
+    "/root", "/home", "/tmp", "/var", "/run", "/etc", "/srv", "/mnt", "/media", "/boot", "/proc",
+    "/sys", "/dev",
 ];
 
 /// A C++ compiler found on the host.
@@ -55,10 +57,11 @@ impl Toolchain {
         let mut compiler_proper = None;
         for tool in ["cc1plus", "collect2", "lto-wrapper", "as", "ld"] {
             let named = PathBuf::from(ask(&[&format!("-print-prog-name={tool}")])?.trim());
+            // As the driver finds them inside the compiler's root: on its PATH alone.
             let Some(path) = (if named.is_absolute() {
                 Some(named)
             } else {
-                find_on_path(&named)
+                find_in(&named, SEARCH_PATH)
             }) else {
                 continue;
             };
@@ -134,13 +137,18 @@ fn query(driver: &Path, args: &[&str]) -> Result<String, String> {
 /// The `PATH` the compiler runs with, inside its root and here.
 pub(crate) const SEARCH_PATH: &str = "/usr/bin:/bin";
 
+/// The driver the user means: a path, else the first on the caller's `PATH`, else on ours.
 fn find_on_path(name: &Path) -> Option<PathBuf> {
     if name.components().count() > 1 {
         return name.is_file().then(|| name.to_path_buf());
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
+    find_in(name, &path).or_else(|| find_in(name, SEARCH_PATH))
+}
+
+/// `name` in the directories of `path` (a `PATH`-style list; relative entries skipped).
+fn find_in(name: &Path, path: impl AsRef<std::ffi::OsStr>) -> Option<PathBuf> {
     std::env::split_paths(&path)
-        .chain(std::env::split_paths(SEARCH_PATH))
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
@@ -170,7 +178,7 @@ fn include_dirs(driver: &Path) -> Result<Vec<PathBuf>, String> {
 /// The directories of the shared libraries `program` loads, and its loader, as `ldd` lists
 /// them (none where `ldd` is missing: the library directories above usually hold them).
 fn shared_libraries(program: &Path) -> Vec<PathBuf> {
-    let Some(ldd) = find_on_path(Path::new("ldd")) else {
+    let Some(ldd) = find_in(Path::new("ldd"), SEARCH_PATH) else {
         return Vec::new();
     };
     let Ok(output) = Command::new(ldd)
@@ -187,7 +195,12 @@ fn shared_libraries(program: &Path) -> Vec<PathBuf> {
             let path = line.split("=>").last()?.split_whitespace().next()?;
             path.starts_with('/').then(|| PathBuf::from(path))
         })
-        .flat_map(|lib| [lib.parent().map(Path::to_path_buf), Some(lib)])
+        // The library's directory, unless it is a top-level one (a real `/lib64` holding
+        // only the loader): then the file alone.
+        .flat_map(|lib| {
+            let dir = lib.parent().filter(|d| d.components().count() > 2);
+            [dir.map(Path::to_path_buf), Some(lib)]
+        })
         .flatten()
         .collect()
 }
@@ -207,6 +220,14 @@ fn bind_list(wanted: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         if let Some(dir) = PRIVATE_DIRS.iter().find(|dir| path.starts_with(dir)) {
             return Err(format!(
                 "the C++ toolchain reaches into {dir} ({}): only system directories are bound for the compiler",
+                path.display()
+            ));
+        }
+        // `/` or a whole top-level directory (`/usr`) is far more than a toolchain; a link
+        // such as `/lib -> usr/lib` is recreated, never bound.
+        if path.components().count() < 3 && !path.is_symlink() {
+            return Err(format!(
+                "the C++ toolchain would bind all of {}: only its own directories are bound for the compiler",
                 path.display()
             ));
         }
@@ -281,9 +302,22 @@ mod tests {
     }
 
     #[test]
-    fn a_toolchain_in_a_home_directory_is_refused() {
-        let error = bind_list(&[PathBuf::from("/root")]).expect_err("private");
-        assert!(error.contains("/root"), "{error}");
+    fn a_toolchain_in_a_private_directory_or_the_whole_system_is_refused() {
+        for (path, private) in [
+            ("/root", "/root"),
+            ("/etc", "/etc"),
+            ("/proc/self", "/proc"),
+        ] {
+            let error = bind_list(&[PathBuf::from(path)]).expect_err("private");
+            assert!(
+                error.contains(&format!("reaches into {private}")),
+                "{error}"
+            );
+        }
+        for whole in ["/", "/usr"] {
+            let error = bind_list(&[PathBuf::from(whole)]).expect_err("too wide");
+            assert!(error.contains("all of"), "{error}");
+        }
     }
 
     #[test]

@@ -351,7 +351,10 @@ impl Worker {
         let report_bytes = blobs.pop().unwrap_or_default();
         let stderr = blobs.pop().unwrap_or_default();
         let stdout = blobs.pop().unwrap_or_default();
-        let report = Report::parse(&report_bytes);
+        // Only a native run's first process reports a signal: a Python program can write to
+        // the channel, and must not pass for one.
+        let report = Report::parse(&report_bytes)
+            .filter(|r| !matches!((r, mode), (Report::Signal { .. }, RunMode::Python)));
         Ok(raw.into_outcome(report, limits, stdout, stderr))
     }
 }

@@ -27,9 +27,11 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let mut choice = args
         .sandbox
         .choice(info.as_ref().map(|info| info.backend()))?;
-    // C++ compiles with the run's flags, unless told otherwise.
-    if choice.cxx_flags.is_none() {
-        choice.cxx_flags = info.as_ref().and_then(|info| info.cxx_flags());
+    // C++ compiles with --cxx-flags, else the run's own flags, else $SSTAR_CXXFLAGS.
+    if args.sandbox.cxx_flags.is_none() {
+        if let Some(recorded) = info.as_ref().and_then(|info| info.cxx_flags()) {
+            choice.cxx_flags = Some(recorded);
+        }
     }
     // Packages are looked up as executions ask for them: a missing one stops the evaluation
     // with a setup error at the first program that needs it.

@@ -165,11 +165,12 @@ pub async fn evaluate(
         };
         let selected = match result.status {
             ResultStatus::Selected => {
-                let program = run.read_solution(id);
+                let program = run.read_solution(id, result.language);
                 if program.is_none() {
                     tracing::warn!(
                         "{id}: selected, but {} is missing: counted as no candidate",
-                        run.solution(id, Language::Python).display()
+                        run.solution(id, result.language.unwrap_or_default())
+                            .display()
                     );
                 }
                 program

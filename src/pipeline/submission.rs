@@ -49,7 +49,7 @@ impl Submission {
         let mut submission = Self::new(set_dir);
         for result in results.values() {
             let program = match result.status {
-                ResultStatus::Selected => run.read_solution(&result.id),
+                ResultStatus::Selected => run.read_solution(&result.id, result.language),
                 ResultStatus::NoCandidate | ResultStatus::Error => None,
             };
             submission.add(result, program.as_ref());

@@ -65,14 +65,17 @@ impl RunDir {
             .join(format!("solution.{}", language.extension()))
     }
 
-    /// The selected program of `id`, in whichever language it was written, if any.
-    pub fn read_solution(&self, id: &str) -> Option<Program> {
-        [Language::Python, Language::Cpp]
-            .into_iter()
-            .find_map(|language| {
-                let code = std::fs::read_to_string(self.solution(id, language)).ok()?;
-                Some(Program::new(language, code))
-            })
+    /// The selected program of `id`: in `language` (as its result records it), or, for a
+    /// result that records none, in whichever language it was written.
+    pub fn read_solution(&self, id: &str, language: Option<Language>) -> Option<Program> {
+        let languages = match language {
+            Some(language) => vec![language],
+            None => vec![Language::Python, Language::Cpp],
+        };
+        languages.into_iter().find_map(|language| {
+            let code = std::fs::read_to_string(self.solution(id, language)).ok()?;
+            Some(Program::new(language, code))
+        })
     }
 
     pub fn trace(&self, id: &str) -> PathBuf {
