@@ -10,6 +10,14 @@ const DIFF_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%
 const BROKEN_CPP: &str = "#include <cstdio>\nint main(){ long long a, b; scanf(\"%lld %lld\", &a, &b) printf(\"%lld\\n\", a + b); }\n";
 const PRODUCT_PY: &str = "a, b = map(int, input().split())\nprint(a * b)\n";
 
+/// The right answer to a Sum input: the sum of its numbers.
+fn sum_of(input: &str) -> String {
+    let numbers = input
+        .split_whitespace()
+        .filter_map(|x| x.parse::<i64>().ok());
+    numbers.sum::<i64>().to_string()
+}
+
 fn sum_problem(set: &std::path::Path) {
     stdio_problem(
         &set.join("sum"),
@@ -70,13 +78,7 @@ async fn a_model_answering_in_cpp_is_debugged_from_the_compiler_and_selected() {
         Script {
             programs: vec![BROKEN_CPP.into()],
             fix: Some(SUM_CPP.into()),
-            truth: Some(|input| {
-                let n: Vec<i64> = input
-                    .split_whitespace()
-                    .filter_map(|x| x.parse().ok())
-                    .collect();
-                format!("{}", n.iter().sum::<i64>())
-            }),
+            truth: Some(sum_of),
             ..Script::default()
         },
     )]))
@@ -118,13 +120,7 @@ async fn cpp_programs_that_disagree_are_judged_on_their_real_outputs() {
         Script {
             programs: vec![overflowing.clone(), SUM_CPP.into()],
             inputs: vec!["2000000000 2000000000".into(), "3 4".into()],
-            truth: Some(|input| {
-                let n: Vec<i64> = input
-                    .split_whitespace()
-                    .filter_map(|x| x.parse().ok())
-                    .collect();
-                format!("{}", n.iter().sum::<i64>())
-            }),
+            truth: Some(sum_of),
             ..Script::default()
         },
     )]))
