@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde::{Deserialize, Serialize};
+
 /// Names the C++ compiler (default: `g++` on `PATH`).
 pub const CXX_ENV: &str = "SSTAR_CXX";
 
@@ -18,7 +20,7 @@ const PRIVATE_DIRS: &[&str] = &[
 ];
 
 /// A C++ compiler found on the host.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Toolchain {
     /// The driver's real path, run inside the compiler's root.
     pub driver: PathBuf,
@@ -32,8 +34,19 @@ pub(crate) struct Toolchain {
     pub binds: Vec<PathBuf>,
 }
 
+/// What a found toolchain was found from, kept in the user's cache: asking the driver takes
+/// about 15 processes and tens of milliseconds, which every command would pay.
+#[derive(Serialize, Deserialize)]
+struct Found {
+    /// The driver as `PATH` named it, and the size and time of it and of the compiler proper.
+    found: PathBuf,
+    stamps: Vec<(PathBuf, String)>,
+    toolchain: Toolchain,
+}
+
 impl Toolchain {
-    /// `$SSTAR_CXX`, or `g++` on `PATH`; `Err` says why there is none, in words.
+    /// `$SSTAR_CXX`, or `g++` on `PATH`; `Err` says why there is none, in words. What the
+    /// driver said is kept in the user's cache until it or its compiler proper changes.
     pub(crate) fn discover() -> Result<Self, String> {
         let name = std::env::var_os(CXX_ENV)
             .filter(|v| !v.is_empty())
@@ -44,8 +57,32 @@ impl Toolchain {
                 name.to_string_lossy()
             )
         })?;
+        let kept = crate::cache_dir::private("cpp").map(|dir| dir.join("toolchain.json"));
+        if let Some(toolchain) = kept.as_deref().and_then(|file| read_found(file, &found)) {
+            return Ok(toolchain);
+        }
+        let (toolchain, compiler_proper) = Self::ask(&found)?;
+        if let Some(file) = &kept {
+            let stamps = [&toolchain.driver, &compiler_proper]
+                .into_iter()
+                .map(|path| (path.clone(), stamp(path)))
+                .collect();
+            write_found(
+                file,
+                &Found {
+                    found,
+                    stamps,
+                    toolchain: toolchain.clone(),
+                },
+            );
+        }
+        Ok(toolchain)
+    }
+
+    /// Asks the driver `found` where its parts are; the toolchain and its compiler proper.
+    fn ask(found: &Path) -> Result<(Self, PathBuf), String> {
         let driver =
-            std::fs::canonicalize(&found).map_err(|e| format!("{}: {e}", found.display()))?;
+            std::fs::canonicalize(found).map_err(|e| format!("{}: {e}", found.display()))?;
         let ask = |args: &[&str]| query(&driver, args);
         let version = ask(&["--version"])?
             .lines()
@@ -53,7 +90,7 @@ impl Toolchain {
             .unwrap_or_default()
             .to_owned();
         let machine = ask(&["-dumpmachine"])?.trim().to_owned();
-        let mut wanted: Vec<PathBuf> = vec![found.clone(), driver.clone()];
+        let mut wanted: Vec<PathBuf> = vec![found.to_path_buf(), driver.clone()];
         let mut compiler_proper = None;
         for tool in ["cc1plus", "collect2", "lto-wrapper", "as", "ld"] {
             let named = PathBuf::from(ask(&[&format!("-print-prog-name={tool}")])?.trim());
@@ -104,12 +141,54 @@ impl Toolchain {
             driver.display(),
             meta.len()
         );
-        Ok(Self {
+        let toolchain = Self {
             binds: bind_list(&wanted)?,
             driver,
             version,
             identity,
-        })
+        };
+        Ok((toolchain, compiler_proper))
+    }
+}
+
+/// A file's size and modification time, or why there are none.
+fn stamp(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(meta) => format!("{} {:?}", meta.len(), meta.modified().ok()),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// The kept toolchain, when it was found from `found` and nothing it stamped has changed
+/// (and only a file nobody else could have written: it decides what the compiler sees).
+fn read_found(file: &Path, found: &Path) -> Option<Toolchain> {
+    if !crate::cache_dir::guarded(file) {
+        return None;
+    }
+    let kept: Found = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+    let fresh = kept.found == found
+        && !kept.stamps.is_empty()
+        && kept.stamps.iter().all(|(path, was)| stamp(path) == *was)
+        && kept
+            .toolchain
+            .binds
+            .iter()
+            .all(|path| path.symlink_metadata().is_ok());
+    fresh.then_some(kept.toolchain)
+}
+
+fn write_found(file: &Path, found: &Found) {
+    let Some(dir) = file.parent() else { return };
+    let written = serde_json::to_vec(found)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| {
+            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+            std::io::Write::write_all(&mut temp, &bytes)?;
+            temp.persist(file).map_err(|e| e.error)?;
+            Ok(())
+        });
+    if let Err(e) = written {
+        tracing::debug!("could not keep the toolchain in {}: {e}", file.display());
     }
 }
 
@@ -328,6 +407,40 @@ mod tests {
         ])
         .expect("system paths");
         assert_eq!(kept, vec![PathBuf::from("/usr/include")]);
+    }
+
+    #[test]
+    fn a_kept_toolchain_is_used_until_its_driver_changes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let driver = dir.path().join("g++");
+        std::fs::write(&driver, "old").expect("write");
+        let toolchain = Toolchain {
+            driver: driver.clone(),
+            version: "g++ 1".into(),
+            identity: "id".into(),
+            binds: vec![driver.clone()],
+        };
+        let file = dir.path().join("toolchain.json");
+        let stamps = vec![(driver.clone(), stamp(&driver))];
+        write_found(
+            &file,
+            &Found {
+                found: driver.clone(),
+                stamps,
+                toolchain,
+            },
+        );
+        let kept = read_found(&file, &driver).expect("kept");
+        assert_eq!(kept.version, "g++ 1");
+        assert!(
+            read_found(&file, Path::new("/usr/bin/other")).is_none(),
+            "another driver"
+        );
+        std::fs::write(&driver, "a new build").expect("write");
+        assert!(
+            read_found(&file, &driver).is_none(),
+            "a changed driver is asked again"
+        );
     }
 
     #[test]
