@@ -91,8 +91,8 @@ pub(crate) struct Native {
     disk: Option<PathBuf>,
     /// Bytes of binaries held in `binaries`.
     held: AtomicU64,
-    /// The hash of the worker's code, which runs the compiler: part of every key.
-    driver: String,
+    /// See [`Native::fingerprint`]; made once, since every C++ run keys on it.
+    fingerprint: Option<String>,
     compiled: AtomicU64,
     memory_hits: AtomicU64,
     disk_hits: AtomicU64,
@@ -100,13 +100,27 @@ pub(crate) struct Native {
 
 impl Native {
     pub(crate) fn new(toolchain: Result<Toolchain, String>, settings: CompileSettings) -> Self {
+        // The worker's code runs the compiler: its hash is part of every key.
+        let driver = hex::encode(Sha256::digest(crate::worker::worker_source()));
+        let limits = &settings.limits;
+        let fingerprint = toolchain.as_ref().ok().map(|toolchain| {
+            format!(
+                "{CACHE_VERSION}\n{}\nbinds {:?}\ndriver {driver}\nflags {:?}\nlimits cpu={:?} memory={} output={}",
+                toolchain.identity,
+                toolchain.binds,
+                settings.flags,
+                limits.cpu,
+                limits.memory_bytes,
+                limits.output_bytes
+            )
+        });
         Self {
             toolchain,
             settings,
             binaries: Mutex::default(),
             disk: crate::cache_dir::private("cpp"),
             held: AtomicU64::new(0),
-            driver: hex::encode(Sha256::digest(crate::worker::worker_source())),
+            fingerprint,
             compiled: AtomicU64::new(0),
             memory_hits: AtomicU64::new(0),
             disk_hits: AtomicU64::new(0),
@@ -115,19 +129,8 @@ impl Native {
 
     /// What besides the source decides a binary: compiler, flags, compile limits; `None`
     /// without a compiler.
-    pub(crate) fn fingerprint(&self) -> Option<String> {
-        let toolchain = self.toolchain.as_ref().ok()?;
-        let limits = &self.settings.limits;
-        Some(format!(
-            "{CACHE_VERSION}\n{}\nbinds {:?}\ndriver {}\nflags {:?}\nlimits cpu={:?} memory={} output={}",
-            toolchain.identity,
-            toolchain.binds,
-            self.driver,
-            self.settings.flags,
-            limits.cpu,
-            limits.memory_bytes,
-            limits.output_bytes
-        ))
+    pub(crate) fn fingerprint(&self) -> Option<&str> {
+        self.fingerprint.as_deref()
     }
 
     pub(crate) fn stats(&self) -> CompileStats {

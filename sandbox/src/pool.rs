@@ -284,7 +284,9 @@ impl Sandbox {
     /// key on it too.
     pub fn cxx_fingerprint(&self) -> Option<String> {
         match &self.inner {
-            Inner::Process(pool) if pool.isolation.compiler_root => pool.native.fingerprint(),
+            Inner::Process(pool) if pool.isolation.compiler_root => {
+                pool.native.fingerprint().map(str::to_owned)
+            }
             _ => None,
         }
     }

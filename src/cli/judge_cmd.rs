@@ -251,7 +251,8 @@ fn failure(
             let stderr = String::from_utf8_lossy(&result.stderr);
             let lines: Vec<&str> = stderr.trim_end().lines().collect();
             for line in &lines[lines.len().saturating_sub(PREVIEW_LINES)..] {
-                let _ = writeln!(text, "  {}", printable(line));
+                let shown: String = line.chars().take(PREVIEW_COLUMNS).collect();
+                let _ = writeln!(text, "  {}", printable(&shown));
             }
         }
         Verdict::RuntimeError => {
