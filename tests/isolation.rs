@@ -214,9 +214,10 @@ fn cpu_burnt_in_children_is_a_time_limit() {
     assert_eq!(verdicts(&report), vec!["time_limit_exceeded"], "{report:#}");
 }
 
-/// Four children each hold 100 MB (under the per-process limit), 400 MB against 256.
+/// Four children each hold 100 MB (under the per-process limit), 400 MB against 256, all at
+/// once: each waits, holding its block, until the run ends.
 const MEMORY_IN_CHILDREN: &str = r#"
-import os
+import os, signal
 r, w = os.pipe()
 kids = []
 for _ in range(4):
@@ -227,7 +228,7 @@ for _ in range(4):
             block[i] = 1
         os.write(w, b"x")
         while True:
-            os.pause()
+            signal.pause()
     kids.append(pid)
 got = b""
 while len(got) < 4:
