@@ -403,6 +403,7 @@ class CgroupAccounting:
         self.peak = at("memory", "memory.max_usage_in_bytes", os.O_RDWR)
         self.limit = at("memory", "memory.limit_in_bytes", os.O_WRONLY)
         self.oom = at("memory", "memory.oom_control", os.O_RDONLY)
+        self.stat = at("memory", "memory.stat", os.O_RDONLY)
         self.tasks = at("pids", "pids.max", os.O_WRONLY)
         self.procs = [at(c, "cgroup.procs", os.O_WRONLY) for c in ("memory", "pids", "cpuacct")]
         self.floor = None
@@ -423,15 +424,27 @@ class CgroupAccounting:
                 return int(line.split()[1])
         return 0
 
+    def _reclaimable(self):
+        """Bytes charged to the slot for file pages no process maps: clean page cache the
+        kernel takes back before it stops a run for memory."""
+        stat = {}
+        for line in os.pread(self.stat, 16384, 0).split(b"\n"):
+            key, _, value = line.partition(b" ")
+            if value:
+                stat[key] = int(value)
+        files = stat.get(b"active_file", 0) + stat.get(b"inactive_file", 0)
+        return max(0, files - stat.get(b"mapped_file", 0))
+
     def start(self, req, allowance):
         """Reset the counters and set this run's limits. The limit counts from a floor taken
-        once, at the first run: the warm zygote and what it had charged. Counted from what is
-        charged now, it would grow with every file page an earlier run pulled into the page
-        cache (they stay charged to the slot), and one run could raise the next one's limit.
-        Those pages are clean and the kernel reclaims them when a run needs the room."""
+        once, at the first run: the warm zygote's own pages, without the page cache charged
+        so far. That cache is clean, and the kernel reclaims it when a run needs the room;
+        counted in the floor, it would be room for the run on top of its limit (a zygote that
+        started on a cold cache had read the whole standard library), and counted from what is
+        charged at each run, every file an earlier run read would raise the next run's limit."""
         os.write(self.cpu, b"0")
         if self.floor is None:
-            self.floor = _pread_int(self.usage)
+            self.floor = _pread_int(self.usage) - self._reclaimable()
         # The run's own program, plus copies of the warm interpreter's pages it writes to.
         os.write(self.limit, str(self.floor + req["memory_bytes"] + allowance).encode())
         self.base = _pread_int(self.usage)
