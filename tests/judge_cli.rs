@@ -364,3 +364,85 @@ fn the_wasm_sandbox_refuses_cpp_naming_the_process_sandbox() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--sandbox process"), "{stderr}");
 }
+
+/// A `python3` on PATH that is a pyenv shim, counting how often it is asked: `sstar judge`
+/// runs from `cwd` with it, and the shim's count afterwards.
+fn judge_through_shim(
+    shim_dir: &std::path::Path,
+    cwd: &std::path::Path,
+    envs: &[(&str, &str)],
+) -> usize {
+    let problem = cwd.join("echo");
+    if !problem.exists() {
+        echo_problem(&problem);
+        std::fs::write(cwd.join("echo.py"), "print(input())\n").expect("write program");
+    }
+    let path = format!(
+        "{}:{}",
+        shim_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = sstar()
+        .args(["judge", "echo", "echo.py"])
+        .current_dir(cwd)
+        .env_remove("SSTAR_PYTHON")
+        .env_remove("PYENV_VERSION")
+        .env("PATH", path)
+        .env("XDG_CACHE_HOME", shim_dir.join("cache"))
+        .envs(envs.iter().copied())
+        .output()
+        .expect("run sstar");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_to_string(shim_dir.join("asked"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+#[test]
+fn a_pyenv_shims_answer_is_kept_until_a_version_is_chosen_again() {
+    use std::os::unix::fs::PermissionsExt;
+    let real = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3");
+    let real = String::from_utf8_lossy(&real.stdout).trim().to_owned();
+    let shims = tempfile::tempdir().expect("tempdir");
+    let shim = shims.path().join("python3");
+    let asked = shims.path().join("asked");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\n# a pyenv shim, as far as sstar can tell\necho asked >> '{}'\nexec '{real}' \"$@\"\n",
+            asked.display()
+        ),
+    )
+    .expect("write shim");
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let project = tempfile::tempdir().expect("tempdir");
+    let cwd = project.path();
+    assert_eq!(judge_through_shim(shims.path(), cwd, &[]), 1);
+    assert_eq!(
+        judge_through_shim(shims.path(), cwd, &[]),
+        1,
+        "the answer is kept"
+    );
+    std::fs::write(cwd.join(".python-version"), "3.11\n").expect("pyenv local");
+    assert_eq!(
+        judge_through_shim(shims.path(), cwd, &[]),
+        2,
+        "a local version asks again"
+    );
+    assert_eq!(judge_through_shim(shims.path(), cwd, &[]), 2);
+    let shell = [("PYENV_VERSION", "system")];
+    assert_eq!(
+        judge_through_shim(shims.path(), cwd, &shell),
+        3,
+        "a shell version asks again"
+    );
+    assert_eq!(judge_through_shim(shims.path(), cwd, &shell), 3);
+}

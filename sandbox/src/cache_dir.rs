@@ -41,3 +41,24 @@ pub(crate) fn guarded(path: &std::path::Path) -> bool {
     let me = crate::uids::effective_uid();
     std::fs::metadata(path).is_ok_and(|m| (m.uid() == me || m.uid() == 0) && m.mode() & 0o022 == 0)
 }
+
+/// A file's size and modification time, or why there are none: what a kept answer about a
+/// program on the host is checked against.
+pub(crate) fn stamp(path: &std::path::Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(meta) => format!("{} {:?}", meta.len(), meta.modified().ok()),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Replaces `file` with `bytes` at once (a temporary file in its directory, renamed): a reader
+/// sees the old content or the new, never a part.
+pub(crate) fn replace(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = file
+        .parent()
+        .ok_or_else(|| std::io::Error::other("no parent directory"))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temp, bytes)?;
+    temp.persist(file).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::launcher::Choice;
 use crate::pool::SandboxError;
 
 /// Environment variable naming the interpreter to use instead of `python3` on PATH.
@@ -33,7 +34,7 @@ impl Interpreter {
 
     /// Finds `python` (on PATH unless it names a path) and its real executable: a binary is
     /// taken as it is (no process started); anything else (a shim script) is run once, isolated,
-    /// to say which binary it runs.
+    /// to say which binary it runs (a pyenv shim's answer is kept until its choice changes).
     pub fn resolve(python: &Path) -> Result<Self, SandboxError> {
         let not_found = |reason: String| SandboxError::Interpreter {
             python: python.to_path_buf(),
@@ -45,6 +46,12 @@ impl Interpreter {
             .map_err(|e| not_found(e.to_string()))?;
         if is_binary(&real) {
             return Ok(Self { executable: real });
+        }
+        let choice = std::fs::read(&real)
+            .ok()
+            .and_then(|script| Choice::of(&located, &script));
+        if let Some(executable) = choice.as_ref().and_then(Choice::recall) {
+            return Ok(Self { executable });
         }
         let output = Command::new(&located)
             .args(["-I", "-S", "-c", WHERE])
@@ -61,6 +68,9 @@ impl Interpreter {
         let executable = Path::new(&said)
             .canonicalize()
             .map_err(|e| not_found(format!("it runs `{said}`: {e}")))?;
+        if let Some(choice) = choice {
+            choice.remember(&executable);
+        }
         Ok(Self { executable })
     }
 }
@@ -80,7 +90,7 @@ fn locate(python: &Path) -> Option<PathBuf> {
 }
 
 /// Whether `path` is an ELF executable (not a script that launches one).
-fn is_binary(path: &Path) -> bool {
+pub(crate) fn is_binary(path: &Path) -> bool {
     let mut magic = [0u8; 4];
     std::fs::File::open(path)
         .and_then(|mut file| file.read_exact(&mut magic))

@@ -21,6 +21,7 @@ mod command;
 mod execution;
 mod interpreter;
 mod language;
+mod launcher;
 mod native;
 mod outcome;
 pub mod packages;

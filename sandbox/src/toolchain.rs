@@ -65,7 +65,7 @@ impl Toolchain {
         if let Some(file) = &kept {
             let stamps = [&toolchain.driver, &compiler_proper]
                 .into_iter()
-                .map(|path| (path.clone(), stamp(path)))
+                .map(|path| (path.clone(), crate::cache_dir::stamp(path)))
                 .collect();
             write_found(
                 file,
@@ -151,14 +151,6 @@ impl Toolchain {
     }
 }
 
-/// A file's size and modification time, or why there are none.
-fn stamp(path: &Path) -> String {
-    match std::fs::metadata(path) {
-        Ok(meta) => format!("{} {:?}", meta.len(), meta.modified().ok()),
-        Err(e) => e.to_string(),
-    }
-}
-
 /// The kept toolchain, when it was found from `found` and nothing it stamped has changed
 /// (and only a file nobody else could have written: it decides what the compiler sees).
 fn read_found(file: &Path, found: &Path) -> Option<Toolchain> {
@@ -168,7 +160,10 @@ fn read_found(file: &Path, found: &Path) -> Option<Toolchain> {
     let kept: Found = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
     let fresh = kept.found == found
         && !kept.stamps.is_empty()
-        && kept.stamps.iter().all(|(path, was)| stamp(path) == *was)
+        && kept
+            .stamps
+            .iter()
+            .all(|(path, was)| crate::cache_dir::stamp(path) == *was)
         && kept
             .toolchain
             .binds
@@ -178,15 +173,9 @@ fn read_found(file: &Path, found: &Path) -> Option<Toolchain> {
 }
 
 fn write_found(file: &Path, found: &Found) {
-    let Some(dir) = file.parent() else { return };
     let written = serde_json::to_vec(found)
         .map_err(std::io::Error::other)
-        .and_then(|bytes| {
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut temp, &bytes)?;
-            temp.persist(file).map_err(|e| e.error)?;
-            Ok(())
-        });
+        .and_then(|bytes| crate::cache_dir::replace(file, &bytes));
     if let Err(e) = written {
         tracing::debug!("could not keep the toolchain in {}: {e}", file.display());
     }
@@ -421,7 +410,7 @@ mod tests {
             binds: vec![driver.clone()],
         };
         let file = dir.path().join("toolchain.json");
-        let stamps = vec![(driver.clone(), stamp(&driver))];
+        let stamps = vec![(driver.clone(), crate::cache_dir::stamp(&driver))];
         write_found(
             &file,
             &Found {
