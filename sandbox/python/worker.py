@@ -610,9 +610,8 @@ def warm_up():
     PRELUDE_NAMES = dict(PRELUDE_MODULE.__dict__)
     PRELUDE_RECURSION = sys.getrecursionlimit()
     sys.setrecursionlimit(limit)
-    # One set of std streams built here, so codec lookups and caches are warm in every run.
-    _std_streams()
-    sys.stdin = sys.stdout = None
+    global STREAMS
+    STREAMS = _prebuilt_streams()
     import gc
 
     gc.collect()
@@ -630,6 +629,41 @@ PRELUDE_PER_RUN = ("stdin", "stdout", "stderr", "argv")
 PRELUDE_MODULE = None  # the zygote's `__main__` after the prelude (see warm_up)
 PRELUDE_NAMES = {}  # what it held then, for the entry point's lookup
 PRELUDE_RECURSION = 1000
+
+
+STREAMS = None  # the std streams every run starts with (see _prebuilt_streams)
+
+
+def _prebuilt_streams():
+    """A run's std streams, built once here rather than in each run (three text streams cost
+    a run about 0.2 ms, most of it copy-on-write faults). They are built on descriptors of the
+    kinds a run's are (stdin a memfd at its start, stdout and stderr pipes), so what they learn
+    of them when made (seekable or not, the position) is what a run's own streams would; each
+    run gets its own unused copy with the fork."""
+    own_stderr = sys.stderr
+    stdin = os.memfd_create("stdin", 0)
+    pipes = [os.pipe() for _ in range(2)]
+    saved = []
+    for target, fd in zip((0, 1, 2), (stdin, pipes[0][1], pipes[1][1])):
+        try:
+            saved.append(os.dup(target))
+        except OSError:
+            saved.append(None)
+        os.dup2(fd, target)
+    try:
+        _std_streams()
+        return sys.stdin, sys.stdout, sys.stderr
+    finally:
+        for target, fd in zip((0, 1, 2), saved):
+            if fd is None:
+                os.close(target)
+            else:
+                os.dup2(fd, target)
+                os.close(fd)
+        for fd in (stdin, *pipes[0], *pipes[1]):
+            os.close(fd)
+        sys.stdin = sys.stdout = None
+        sys.stderr = own_stderr
 
 
 def _main_module():
@@ -754,7 +788,7 @@ def _report(record):
 
 def run_program(req, code_src):
     """Runs in the run's process. Never returns: exits with the program's status."""
-    _std_streams()
+    sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = STREAMS
     try:
         code = compile(code_src, "solution.py", "exec")
     except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as e:
@@ -842,32 +876,41 @@ def _unprotect():
 
 
 def run_main(ctl_fd):
-    """A freshly cloned run: take its request from the supervisor, set up, run. Never returns."""
+    """A freshly cloned run: set up what needs no request (often while the previous run's
+    result travels to the host), take its request from the supervisor, drop to the slot's uid,
+    run. Never returns."""
     try:
         os.setsid()
-        ctl = RawSocket(fileno=ctl_fd)
-        _, fds = recv_fds(ctl, 1, 4)
-        req, blobs = read_frame(ctl_fd)
-        if len(fds) != 4:
-            os._exit(121)
-    except BaseException:  # noqa: BLE001  the supervisor sees the run end without a report
-        os._exit(121)
-    try:
         _unprotect()
-        for fd, target in zip(fds, (0, 1, 2, 3)):
-            os.dup2(fd, target)
-        os.closerange(4, 1 << 16)  # the request socket, the zygote's socket, the /proc handle
+        # Nothing of the zygote's but the request socket: not its socket, not the /proc handle.
+        os.closerange(3, ctl_fd)
+        os.closerange(ctl_fd + 1, 1 << 16)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         # As PID 1 of its namespace the program would ignore default-action signals it sends
         # itself (or an alarm): end it as the signal would have.
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT):
             signal.signal(sig, _die_of_signal)
+    except BaseException:  # noqa: BLE001  the supervisor sees the run end without a report
+        os._exit(121)
+    try:
+        ctl = RawSocket(fileno=ctl_fd)
+        _, fds = recv_fds(ctl, 1, 4)
+        req, blobs = read_frame(ctl_fd)
+        if len(fds) != 4:
+            os._exit(121)
+    except BaseException:  # noqa: BLE001  no request (the supervisor went away): nothing ran
+        os._exit(121)
+    try:
+        for fd, target in zip(fds, (0, 1, 2, 3)):
+            os.dup2(fd, target)
+        os.closerange(4, 1 << 16)  # the request socket and the descriptors it brought
         os.chdir(req["scratch"])
         if not ISOLATION["chroot"]:
             # The host's /tmp is no private tmpfs here: temporary files go in the scratch
             # directory, which is emptied after the run.
             os.environ["TMPDIR"] = req["scratch"]
         _apply_limits(req)
+        # Only now: while it waits, nothing runs as the slot's uid between runs.
         _drop_privileges()
     except BaseException as e:  # noqa: BLE001  the host reports this as a sandbox failure
         _report({"outcome": "setup_error", "message": f"{type(e).__name__}: {e}"})
@@ -1116,18 +1159,14 @@ def _remove_scratch_base():
         pass  # the host removes it too, once it has reaped us
 
 
-# A request this small fits the socket's buffer: it is queued before the clone, so the run
-# finds it waiting (the zygote only passes the socket on, never reads it).
-QUEUED_REQUEST_BYTES = 64 << 10
+WAITING = None  # (pid, socket) of a run cloned ahead from ZYGOTE, waiting for its request
 
 
-def _spawn_run(zygote, run_fds, header, code):
-    """Have `zygote` clone a run, and give the run its request; returns the run's pid."""
+def _clone_waiting(zygote):
+    """Have `zygote` clone a run, which sets itself up and waits for its request on the socket
+    returned with its pid."""
     ours, theirs = socketpair(AF_UNIX, SOCK_STREAM)
     try:
-        queued = len(code) < QUEUED_REQUEST_BYTES
-        if queued:
-            _send_request(ours, run_fds, header, code)
         try:
             send_fds(zygote, b"F", [theirs.fileno()])
         finally:
@@ -1138,14 +1177,62 @@ def _spawn_run(zygote, run_fds, header, code):
         pid, err = struct.unpack("<ii", reply)
         if pid <= 0:
             raise OSError(err, "clone: " + os.strerror(err))
-        if not queued:
-            try:
-                _send_request(ours, run_fds, header, code)
-            except OSError:
-                pass  # the run died before it read its request: how it ended says the rest
-        return pid
+        return pid, ours
+    except BaseException:
+        ours.close()
+        raise
+
+
+def clone_ahead():
+    """Between requests (while the host reads the last result): clone the next run now, so
+    the clone and the run's setup leave the next request's path. Counted for nobody: the
+    accounting starts from zero when the request comes."""
+    global WAITING
+    if WAITING is None and ZYGOTE is not None:
+        try:
+            WAITING = _clone_waiting(ZYGOTE)
+        except OSError:
+            pass  # the next request clones, and says what is wrong
+
+
+def _end_unused(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+
+
+def drop_waiting():
+    """End the run cloned ahead, unused: before a compile, whose processes and memory the
+    slot's accounting would otherwise share with it, and at exit."""
+    global WAITING
+    if WAITING is not None:
+        (pid, sock), WAITING = WAITING, None
+        sock.close()
+        _end_unused(pid)
+
+
+def _spawn_run(zygote, run_fds, header, code):
+    """A run from `zygote` (the one cloned ahead, if it waits), given its request; its pid."""
+    global WAITING
+    if zygote is ZYGOTE and WAITING is not None:
+        (pid, ours), WAITING = WAITING, None
+        try:
+            _send_request(ours, run_fds, header, code)
+            return pid
+        except OSError:
+            _end_unused(pid)  # it died waiting: a fresh one instead
+        finally:
+            ours.close()
+    pid, ours = _clone_waiting(zygote)
+    try:
+        _send_request(ours, run_fds, header, code)
+    except OSError:
+        pass  # the run died before it read its request: how it ended says the rest
     finally:
         ours.close()
+    return pid
 
 
 def _send_request(sock, run_fds, header, code):
@@ -1163,6 +1250,7 @@ def execute(req, blobs):
         if CC_ZYGOTE is None:
             raise OSError(errno.ENOENT, "no compiler root in this worker")
         files, code_src, zygote = files + [("solution.cpp", code_src)], b"", CC_ZYGOTE
+        drop_waiting()
     scratch = _prepare_scratch(files, executable)
     stdin_fd = os.memfd_create("stdin", 0)
     view = memoryview(stdin_data)
@@ -1351,12 +1439,14 @@ def main():
         try:
             req, blobs = read_frame(PROTO_IN)
         except EOFError:
+            drop_waiting()
             return
         try:
             result, out = execute(req, blobs)
             write_frame(PROTO_OUT, result, out)
         except Exception as e:  # noqa: BLE001  report and stay alive; the host decides
             write_frame(PROTO_OUT, {"internal_error": f"{type(e).__name__}: {e}"})
+        clone_ahead()
 
 
 # What a native run's first process, which only waits for the program, writes of the pages it
