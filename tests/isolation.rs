@@ -406,3 +406,73 @@ mod wasm {
         assert_eq!(verdicts(&report), vec!["accepted"], "{report:#}");
     }
 }
+
+/// Runs `code` on each of `inputs`, one after another on one worker (from the second run on,
+/// the worker loads the program's code compiled once in a run of its own).
+fn runs_on_one_worker(code: &str, inputs: &[&str]) -> Vec<sstar_sandbox::Outcome> {
+    use sstar_sandbox::{Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig};
+    let mut config = SandboxConfig::new(Interpreter::from_env().expect("python3"));
+    config.workers = 1;
+    let sandbox = Sandbox::start(config).expect("sandbox");
+    let limits = Limits::new(std::time::Duration::from_secs(5), 256, 4);
+    inputs
+        .iter()
+        .map(|input| {
+            let run = Execution::new(ProgramKind::Stdio, code, input.as_bytes(), limits);
+            sandbox.run(&run).expect("run")
+        })
+        .collect()
+}
+
+/// What a program can see of its own code: its names, where it says it is, its line numbers,
+/// its constants and a traceback quoting its source.
+const INTROSPECTS: &str = r#"
+import sys
+def where():
+    frame = sys._getframe()
+    return (__name__, __file__, frame.f_code.co_filename, frame.f_code.co_firstlineno,
+            where.__code__.co_consts, where.__qualname__)
+print(where())
+if input() == "boom":
+    raise ValueError("boom")
+"#;
+
+#[test]
+fn a_program_sees_the_same_code_on_every_run_however_it_was_compiled() {
+    // The first run compiles the program itself; the later ones load it compiled.
+    let inputs = ["boom", "a", "b", "boom", "c"];
+    let outcomes = runs_on_one_worker(INTROSPECTS, &inputs);
+    let first = String::from_utf8_lossy(&outcomes[0].stdout).into_owned();
+    assert!(
+        first.contains("'__main__', 'solution.py', 'solution.py', 3"),
+        "{first}"
+    );
+    for (input, outcome) in inputs.iter().zip(&outcomes) {
+        assert_eq!(
+            String::from_utf8_lossy(&outcome.stdout),
+            first,
+            "on {input}"
+        );
+    }
+    let traceback =
+        |outcome: &sstar_sandbox::Outcome| String::from_utf8_lossy(&outcome.stderr).into_owned();
+    assert!(
+        traceback(&outcomes[0]).contains("File \"solution.py\", line 9, in <module>"),
+        "{}",
+        traceback(&outcomes[0])
+    );
+    assert_eq!(traceback(&outcomes[0]), traceback(&outcomes[3]));
+}
+
+#[test]
+fn a_program_that_does_not_compile_is_a_compile_error_on_every_run() {
+    let outcomes = runs_on_one_worker("print(input()\n", &["1", "2", "3", "4"]);
+    for outcome in &outcomes {
+        match &outcome.termination {
+            sstar_sandbox::Termination::CompileError { message } => {
+                assert!(message.contains("SyntaxError"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
