@@ -1276,11 +1276,11 @@ def _send_request(sock, run_fds, header, code):
 
 # --- compiled code, once per program ---------------------------------------------------------
 
-# A Python program's source -> its code object, marshalled by a compile run (a run that only
-# compiles, never executes, so nothing of one test can reach another through it). Compiling
-# costs each run about 0.2 ms and 50 copy-on-write faults; loading the marshalled code a
-# quarter of that. Only the program's source decides what is here: it is sent with every run,
-# and a run that cannot load the code compiles the source itself.
+# A Python program's source (its SHA-256) -> its code object, marshalled by a compile run (a
+# run that only compiles, never executes, so nothing of one test can reach another through
+# it). Compiling costs each run about 0.2 ms and 50 copy-on-write faults; loading the
+# marshalled code a quarter of that. Only the program's source decides what is used: it is
+# sent with every run, and a run that cannot load the code compiles the source itself.
 COMPILED = {}
 COMPILED_MAX_BYTES = 32 << 20
 SEEN = {}  # runs so far per source; -1: its compile run failed (its runs say why)
@@ -1293,23 +1293,26 @@ def _compiled(req, code_src):
     with a compile run, and later ones reuse its result."""
     if req["kind"] not in ("stdio", "function"):
         return None
-    if code_src in COMPILED:
-        return COMPILED[code_src]
-    seen = SEEN.get(code_src, 0)
+    import hashlib  # the supervisor's alone: runs never need it warm
+
+    key = hashlib.sha256(code_src).digest()
+    if key in COMPILED:
+        return COMPILED[key]
+    seen = SEEN.get(key, 0)
     if seen < 0:
         return None
     if len(SEEN) >= SEEN_MAX:
         SEEN.clear()
-    SEEN[code_src] = seen + 1
+    SEEN[key] = seen + 1
     if seen == 0:
         return None
     result, (stdout, _, _) = execute({**req, "kind": "compile_python", "files": []}, [code_src, b""])
     if result["killed_for"] is not None or result["exit_code"] != 0 or not stdout:
-        SEEN[code_src] = -1
+        SEEN[key] = -1
         return None
     while COMPILED and sum(map(len, COMPILED.values())) + len(stdout) > COMPILED_MAX_BYTES:
         del COMPILED[next(iter(COMPILED))]  # the oldest
-    COMPILED[code_src] = stdout
+    COMPILED[key] = stdout
     return stdout
 
 
