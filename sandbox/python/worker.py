@@ -11,7 +11,9 @@ interpreter and system libraries), pre-imports the standard library and then spl
   into fresh PID and IPC namespaces, as a child of the supervisor (`CLONE_PARENT`), and
   receives its own request on a private socket only after the fork;
 - the **supervisor** (this process) talks to the host, prepares the scratch directory, hands
-  each run its request, watches its limits and collects its output.
+  each run its request, watches its limits and collects its output. Between requests it has
+  the next run cloned, to wait for its request (see clone_ahead); a Python program it sees a
+  second time is compiled once, in a run that executes none of it (see _compiled).
 
 A second zygote, the compiler's, exists where the host found a C++ toolchain: it lives in a
 root of its own holding only the toolchain's directories (see _build_compiler_root), and its
