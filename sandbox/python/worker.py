@@ -13,7 +13,7 @@ interpreter and system libraries), pre-imports the standard library and then spl
 - the **supervisor** (this process) talks to the host, prepares the scratch directory, hands
   each run its request, watches its limits and collects its output. Between requests it has
   the next run cloned, to wait for its request (see clone_ahead); a Python program it sees a
-  second time is compiled once, in a run that executes none of it (see _compiled).
+  few times is compiled once, in a run that executes none of it (see _compiled).
 
 A second zygote, the compiler's, exists where the host found a C++ toolchain: it lives in a
 root of its own holding only the toolchain's directories (see _build_compiler_root), and its
@@ -1287,12 +1287,15 @@ COMPILED = {}
 COMPILED_MAX_BYTES = 32 << 20
 SEEN = {}  # runs so far per source; -1: its compile run failed (its runs say why)
 SEEN_MAX = 4096
+# A compile run costs about a run (2-3 ms) and saves each later run about 0.2 ms: a program's
+# first runs on a worker (a debug round's few public tests) compile it themselves.
+COMPILE_RUN_AT = 8
 
 
 def _compiled(req, code_src):
-    """The marshalled code of a program seen before on this worker, or None: the first run of
-    a program compiles it itself (one run does not pay for a compile run); the second starts
-    with a compile run, and later ones reuse its result."""
+    """The marshalled code of a program seen often enough on this worker, or None: its first
+    COMPILE_RUN_AT - 1 runs compile it themselves; the next starts with a compile run, and
+    later ones reuse its result."""
     if req["kind"] not in ("stdio", "function"):
         return None
     import hashlib  # the supervisor's alone: runs never need it warm
@@ -1306,7 +1309,7 @@ def _compiled(req, code_src):
     if len(SEEN) >= SEEN_MAX:
         SEEN.clear()
     SEEN[key] = seen + 1
-    if seen == 0:
+    if seen + 1 < COMPILE_RUN_AT:
         return None
     result, (stdout, _, _) = execute({**req, "kind": "compile_python", "files": []}, [code_src, b""])
     if result["killed_for"] is not None or result["exit_code"] != 0 or not stdout:
