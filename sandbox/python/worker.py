@@ -1296,7 +1296,9 @@ def _compiled(req, code_src):
     """The marshalled code of a program seen often enough on this worker, or None: its first
     COMPILE_RUN_AT - 1 runs compile it themselves; the next starts with a compile run, and
     later ones reuse its result."""
-    if req["kind"] not in ("stdio", "function"):
+    # Without a PID namespace per run a process left by an earlier run can outlive it, and
+    # could write into a compile run's stdout what every later run of that program would load.
+    if req["kind"] not in ("stdio", "function") or not OWN_PID_NS:
         return None
     import hashlib  # the supervisor's alone: runs never need it warm
 
@@ -1312,7 +1314,7 @@ def _compiled(req, code_src):
     if seen + 1 < COMPILE_RUN_AT:
         return None
     result, (stdout, _, _) = execute({**req, "kind": "compile_python", "files": []}, [code_src, b""])
-    if result["killed_for"] is not None or result["exit_code"] != 0 or not stdout:
+    if result["killed_for"] is not None or result["exit_code"] != 0 or not stdout or len(stdout) > COMPILED_MAX_BYTES:
         SEEN[key] = -1
         return None
     while COMPILED and sum(map(len, COMPILED.values())) + len(stdout) > COMPILED_MAX_BYTES:
