@@ -1,9 +1,10 @@
 """sstar wasm driver: runs one untrusted program inside CPython for WASI (the `wasm` backend).
 
-The host (`sandbox/src/wasm/`) starts a fresh interpreter per run as `python -S -c BOOTSTRAP`;
-the bootstrap reads this file from stdin, defines `_take(n)` (read exactly n bytes of stdin)
-and runs it as `worker.py`, so tracebacks name the runner's frames as they do under the process
-backend. The rest of the request follows on stdin, then the program's own input:
+The host (`sandbox/src/wasm/`) starts the interpreter once, as `python -S -c INIT`: the init
+script compiles this file (as `worker.py`, so tracebacks name the runner's frames as they do
+under the process backend), runs it, calls `_warm` and ends in `os._exit`. The host freezes that
+interpreter into a snapshot and starts every run from a fresh copy of it by calling
+`_sstar_run()`, which reads the request from stdin, then the program's own input:
 
     10 ASCII digits: length L of the next field
     L bytes: space-separated decimal lengths of the fields below
@@ -23,10 +24,22 @@ the marker as the start of the report and strips it from the program's stderr.
 import os
 import sys
 
-_lengths = [int(n) for n in _take(int(_take(10))).split()]  # noqa: F821  (the bootstrap's)
-_MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, _PATHS, *_ARGV = [_take(n) for n in _lengths]  # noqa: F821
-del _lengths
 os.environ.clear()  # PYTHONHASHSEED was for the interpreter; programs see no environment
+
+# The request's fields, set by `_sstar_run`.
+_MARKER = _KIND = _ENTRY = _PRELUDE = _CODE = _PATHS = b""
+_ARGV = []
+
+
+def _take(n):
+    """Exactly `n` bytes of stdin."""
+    data = b""
+    while len(data) < n:
+        chunk = os.read(0, n - len(data))
+        if not chunk:
+            raise SystemExit("sstar: wasm request cut short")
+        data += chunk
+    return data
 
 
 def _patch_threading(threading):
@@ -228,7 +241,25 @@ def run_program():
     os._exit(status & 0xFF)
 
 
-try:
-    run_program()
-finally:
-    os._exit(121)
+def _warm(prelude):
+    """At init, before the snapshot: imports what every run needs and the modules the prelude
+    imports (running the prelude itself would also change the recursion limit), so no run
+    pays for them; `_AfterImport` finishes `random` as it would on a run's first import."""
+    for line in prelude.decode().splitlines():
+        words = line.split()
+        if words[:1] == ["import"] or words[:1] == ["from"] and words[2:3] == ["import"]:
+            __import__(words[1])
+    import json  # noqa: F401
+    import site  # noqa: F401
+    import traceback  # noqa: F401
+
+
+def _sstar_run():
+    """One run, from a fresh copy of the snapshot. Never returns: exits with the program's status."""
+    global _MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, _PATHS, _ARGV
+    try:
+        lengths = [int(n) for n in _take(int(_take(10))).split()]
+        _MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, _PATHS, *_ARGV = [_take(n) for n in lengths]
+        run_program()
+    finally:
+        os._exit(121)

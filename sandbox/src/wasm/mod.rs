@@ -34,6 +34,7 @@ mod host_calls;
 mod limits;
 mod module_cache;
 mod runtime;
+mod snapshot;
 mod streams;
 
 pub use limits::FUEL_PER_CPU_MS;

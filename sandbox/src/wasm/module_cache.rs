@@ -1,7 +1,8 @@
-//! Compiling python.wasm once: the machine code is kept on disk as a `.cwasm` under the sstar
-//! cache directory, keyed by everything that makes it valid (the module's sha256, the engine's
-//! precompile-compatibility hash, which covers the wasmtime version, its configuration and
-//! the host CPU's features, and this file's format), written atomically, and checked against
+//! Compiling the interpreter's snapshot once: the machine code is kept on disk as a `.cwasm`
+//! under the sstar cache directory, keyed by everything that makes it valid (a key naming what
+//! the module was made from, the engine's precompile-compatibility hash, which covers the
+//! wasmtime version, its configuration and the host CPU's features, and this file's format),
+//! written atomically, and checked against
 //! its own digest before wasmtime maps it: a torn or corrupted file is compiled again, never
 //! loaded (loading a `.cwasm` runs its machine code as is).
 
@@ -31,69 +32,86 @@ pub(crate) enum Compiled {
     Uncached,
 }
 
-/// The compiled `wasm` (whose sha256 is `sha256`, hex) for `engine`, from the cache directory
-/// `dir` if it holds a valid copy, else compiled (and stored there when `dir` is given).
+/// The module `make` builds (`key` names everything it is made from) compiled for `engine`,
+/// from the cache directory `dir` if it holds a valid copy, else built and compiled (and
+/// stored there when `dir` is given). Processes starting at once build it once: the builder
+/// holds a lock beside the file, and the others wait for it and then load its work.
 pub(crate) fn load(
     engine: &Engine,
-    wasm: &[u8],
-    sha256: &str,
+    key: &str,
     dir: Option<&Path>,
+    make: impl FnOnce() -> Result<Vec<u8>, SandboxError>,
 ) -> Result<(Module, Compiled), SandboxError> {
     let Some(dir) = dir else {
-        return Ok((compile(engine, wasm)?, Compiled::Uncached));
+        return Ok((compile(engine, &make()?)?, Compiled::Uncached));
     };
-    let path = cache_file(engine, sha256, dir);
-    let problem = match std::fs::read(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => Some(e.to_string()),
-        Ok(bytes) => match verified(&bytes) {
-            Err(problem) => Some(problem),
-            // SAFETY: the bytes are exactly what `Module::serialize` wrote for an engine with
-            // the same compatibility hash (it is in the file name), as the digest stored with
-            // them proves; the cache directory is private to this user (see `private_dir`).
-            Ok(payload) => match unsafe { Module::deserialize(engine, payload) } {
-                Ok(module) => return Ok((module, Compiled::Cached)),
-                Err(e) => Some(format!("{e:#}")),
-            },
-        },
+    let path = cache_file(engine, key, dir);
+    if let Ok(module) = cached(engine, &path) {
+        return Ok((module, Compiled::Cached));
+    }
+    let lock_path = path.with_extension("lock");
+    let _lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .and_then(|file| file.lock().map(|()| file))
+        .inspect_err(|e| tracing::warn!("cannot lock {}: {e}", lock_path.display()));
+    let problem = match cached(engine, &path) {
+        Ok(module) => return Ok((module, Compiled::Cached)),
+        Err(problem) => problem,
     };
     if let Some(problem) = &problem {
         tracing::warn!(
-            "recompiling python.wasm: cache file {}: {problem}",
+            "rebuilding the python.wasm snapshot: cache file {}: {problem}",
             path.display()
         );
     }
-    let module = compile(engine, wasm)?;
+    let module = compile(engine, &make()?)?;
     let stored = module
         .serialize()
         .map_err(|e| e.to_string())
         .and_then(|payload| store(&path, &payload).map_err(|e| e.to_string()));
     if let Err(e) = stored {
         tracing::warn!(
-            "cannot keep compiled python.wasm in {}: {e}",
+            "cannot keep the compiled python.wasm snapshot in {}: {e}",
             path.display()
         );
     }
     Ok((module, problem.map_or(Compiled::Fresh, Compiled::Replaced)))
 }
 
-fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module, SandboxError> {
-    Module::new(engine, wasm)
-        .map_err(|e| SandboxError::Wasm(format!("cannot compile python.wasm: {e:#}")))
+/// The module kept at `path`, or why not (`None`: there is no file).
+fn cached(engine: &Engine, path: &Path) -> Result<Module, Option<String>> {
+    let bytes = match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
+        Err(e) => return Err(Some(e.to_string())),
+        Ok(bytes) => bytes,
+    };
+    let payload = verified(&bytes).map_err(Some)?;
+    // SAFETY: the bytes are exactly what `Module::serialize` wrote for an engine with the same
+    // compatibility hash (it is in the file name), as the digest stored with them proves; the
+    // cache directory is private to this user (see `private_dir`).
+    unsafe { Module::deserialize(engine, payload) }.map_err(|e| Some(format!("{e:#}")))
 }
 
-/// `python-<key>.cwasm`, the key covering the module, the engine and the file format.
-pub(crate) fn cache_file(engine: &Engine, sha256: &str, dir: &Path) -> PathBuf {
+fn compile(engine: &Engine, wasm: &[u8]) -> Result<Module, SandboxError> {
+    Module::new(engine, wasm)
+        .map_err(|e| SandboxError::Wasm(format!("cannot compile the python.wasm snapshot: {e:#}")))
+}
+
+/// `snapshot-<hash>.cwasm`, the hash covering the key, the engine and the file format.
+pub(crate) fn cache_file(engine: &Engine, key_text: &str, dir: &Path) -> PathBuf {
     let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
     engine
         .precompile_compatibility_hash()
         .hash(&mut engine_hash);
     let mut key = Sha256::new();
-    key.update(sha256.as_bytes());
+    key.update(key_text.as_bytes());
     key.update(engine_hash.finish().to_le_bytes());
     key.update(MAGIC);
     let key = hex::encode(key.finalize());
-    dir.join(format!("python-{}.cwasm", &key[..32]))
+    dir.join(format!("snapshot-{}.cwasm", &key[..32]))
 }
 
 /// The payload of a cache file, if its header and digest hold.
@@ -134,9 +152,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let engine = super::super::engine::engine().expect("engine");
         let load = || {
-            load(&engine, EMPTY_MODULE, "empty", Some(dir.path()))
-                .expect("load")
-                .1
+            load(&engine, "empty", Some(dir.path()), || {
+                Ok(EMPTY_MODULE.to_vec())
+            })
+            .expect("load")
+            .1
         };
         assert_eq!(load(), Compiled::Fresh);
         assert_eq!(load(), Compiled::Cached);

@@ -1,6 +1,7 @@
-//! A started wasm sandbox: python.wasm compiled once, a fresh store, instance and WASI context
-//! per run (instantiation is copy-on-write, about 0.1 ms), runs from any number of threads up
-//! to the worker count, each run classified into the same outcomes as the process backend.
+//! A started wasm sandbox: the interpreter's snapshot (see `snapshot`) built and compiled once,
+//! a fresh store, instance and WASI context per run (instantiation maps the snapshot's memory
+//! copy-on-write), runs from any number of threads up to the worker count, each run
+//! classified into the same outcomes as the process backend.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -16,6 +17,7 @@ use super::engine::{self, Ticker, TICK};
 use super::host_calls::{self, Now};
 use super::limits::{self, MemoryLimiter, Meter, WALL_BACKSTOP_FACTOR};
 use super::module_cache::{self, Compiled};
+use super::snapshot;
 use super::streams::Capture;
 use crate::execution::{Execution, Limits, ProgramKind};
 use crate::outcome::{KillReason, Outcome, RawResult, Report, Termination};
@@ -26,26 +28,12 @@ use crate::Backend;
 /// The driver's source (the guest runs it after the function-call and program I/O helpers).
 pub(crate) const DRIVER_PY: &str = include_str!("../../python/wasm_driver.py");
 
-/// What the interpreter runs (`-c`): it reads the driver from stdin (ten digits of length,
-/// then the driver's code object, marshalled) and runs it; `_take` stays defined for the
-/// driver.
-const BOOTSTRAP: &str = "import marshal, os
-def _take(n):
-    data = b''
-    while len(data) < n:
-        chunk = os.read(0, n - len(data))
-        if not chunk:
-            raise SystemExit('sstar: wasm driver input cut short')
-        data += chunk
-    return data
-exec(marshal.loads(_take(int(_take(10)))))
-";
+/// The interpreter's command line at init (runs inherit it: a snapshot does not read it again).
+const ARGV: [&str; 4] = ["python", "-S", "-c", snapshot::INIT];
 
-/// Compiles the driver (stdin) as `worker.py`, so tracebacks name its frames as they name the
-/// process backend's worker, and writes the marshalled code object to stdout.
-const COMPILE_DRIVER: &str = "import marshal, sys
-sys.stdout.buffer.write(marshal.dumps(compile(sys.stdin.buffer.read(), 'worker.py', 'exec')))
-";
+/// Where the pinned packages' store appears in the guest, read-only (an empty directory when
+/// there is none); a run's packages are on its `sys.path` below it.
+const PACKAGES_AT: &str = "/.sstar-packages";
 
 /// The detail of a run that overflowed the guest's C stack (a trap, not a Python exception).
 pub(crate) const C_STACK_EXHAUSTED: &str = "wasm: C stack exhausted (deep recursion through C frames, e.g. with functools.lru_cache, is not supported under --sandbox wasm)";
@@ -121,13 +109,11 @@ struct Startup {
 
 /// What to start an instance with.
 struct Launch<'a> {
-    /// The `-c` argument.
-    script: &'a str,
-    stdin: Vec<u8>,
-    /// A directory shared read-only as the guest's `/`.
-    files: Option<&'a Path>,
-    /// Package directories shared read-only, each at its guest path.
-    packages: Vec<(String, &'a PathBuf)>,
+    stdin: bytes::Bytes,
+    /// The environment (only the init reads one).
+    env: &'a [(&'a str, &'a str)],
+    /// A directory shared read-only as the guest's `/`: the run's files, or an empty one.
+    files: &'a Path,
     limits: &'a Limits,
     startup: Startup,
 }
@@ -153,9 +139,10 @@ pub(crate) struct WasmRuntime {
     engine: Engine,
     pre: InstancePre<Guest>,
     driver: String,
-    /// The driver's code object, marshalled by the guest itself.
-    driver_code: Vec<u8>,
     entropy: Vec<u8>,
+    /// Shared read-only as `/` with runs that have no files, and as the packages' store when
+    /// there is none: every instance has the preopens the snapshot was taken with.
+    empty: tempfile::TempDir,
     module: PathBuf,
     module_sha256: String,
     engine_hash: u64,
@@ -186,8 +173,9 @@ impl std::fmt::Debug for WasmRuntime {
 }
 
 impl WasmRuntime {
-    /// Loads (compiling, or from the cache) `module`, then runs two trivial programs to learn
-    /// the interpreter's version and what start-up costs each kind of program.
+    /// Loads the snapshot of `module` (building and compiling it, or from the cache), then runs
+    /// trivial programs to learn the interpreter's version and what start-up costs each kind
+    /// of program.
     pub(crate) fn start(
         module: &Path,
         workers: usize,
@@ -213,18 +201,58 @@ impl WasmRuntime {
         }
         if cache_dir.is_none() {
             warnings.push(
-                "no private cache directory: python.wasm is compiled at every start".to_owned(),
+                "no private cache directory: python.wasm's snapshot is built at every start"
+                    .to_owned(),
             );
         }
         let engine = engine::engine()?;
-        let (compiled_module, compiled) =
-            module_cache::load(&engine, &wasm, &module_sha256, cache_dir)?;
-        drop(wasm);
         let mut linker: Linker<Guest> = Linker::new(&engine);
         let wasm_error = |e: wasmtime::Error| SandboxError::Wasm(format!("{e:#}"));
         p1::add_to_linker_sync(&mut linker, |guest: &mut Guest| &mut guest.wasi)
             .map_err(wasm_error)?;
         host_calls::add_to_linker(&mut linker).map_err(wasm_error)?;
+        let empty = tempfile::Builder::new()
+            .prefix("sstar-wasm-empty-")
+            .tempdir()
+            .map_err(|e| SandboxError::Internal(format!("wasm sandbox: empty directory: {e}")))?;
+        let driver = format!(
+            "{}\n{}\n{DRIVER_PY}",
+            crate::FUNCTION_CALLS,
+            crate::execution::PROGRAM_IO
+        );
+        let entropy = entropy();
+        let key = format!(
+            "python.wasm sha256={module_sha256}\nwasmtime-wizer 48\n{}\n{driver}\n{}",
+            snapshot::INIT,
+            crate::PRELUDE
+        );
+        let (compiled_module, compiled) = module_cache::load(&engine, &key, cache_dir, || {
+            let with_entry = snapshot::with_entry(&wasm).map_err(unusable)?;
+            let init = Launch {
+                stdin: [driver.as_bytes(), b"\0", crate::PRELUDE.as_bytes()]
+                    .concat()
+                    .into(),
+                env: &[("PYTHONHASHSEED", "0")],
+                files: empty.path(),
+                limits: &Limits::new(Duration::from_secs(600), 1024, 16),
+                startup: Startup::default(),
+            };
+            let (stdout, stderr) = (Capture::stdout(1 << 20), Capture::stderr(1 << 20, b""));
+            let packages_root = packages.root().unwrap_or(empty.path());
+            on_own_thread(|| {
+                let mut store =
+                    new_store(&engine, &init, packages_root, &entropy, &stdout, &stderr)?;
+                snapshot::freeze(
+                    &with_entry,
+                    &linker,
+                    &mut store,
+                    || stdout.take().program,
+                    || stderr.take().program,
+                )
+                .map_err(unusable)
+            })
+        })?;
+        drop(wasm);
         let pre = linker
             .instantiate_pre(&compiled_module)
             .map_err(|e| unusable(format!("cannot link: {e:#}")))?;
@@ -239,13 +267,9 @@ impl WasmRuntime {
         let mut runtime = Self {
             engine,
             pre,
-            driver: format!(
-                "{}\n{}\n{DRIVER_PY}",
-                crate::FUNCTION_CALLS,
-                crate::execution::PROGRAM_IO
-            ),
-            driver_code: Vec::new(),
-            entropy: entropy(),
+            driver,
+            entropy,
+            empty,
             module: module.to_path_buf(),
             module_sha256,
             engine_hash,
@@ -272,7 +296,6 @@ impl WasmRuntime {
             freed: Condvar::new(),
             _ticker: ticker,
         };
-        runtime.compile_driver()?;
         runtime.calibrate()?;
         Ok(runtime)
     }
@@ -385,13 +408,11 @@ impl WasmRuntime {
         let stdout = Capture::stdout(cap);
         let stderr = Capture::stderr(cap, &marker);
         let launch = Launch {
-            script: BOOTSTRAP,
-            stdin: self.request(execution, &marker),
-            files: scratch.as_ref().map(tempfile::TempDir::path),
-            packages: (execution.environment.packages.iter())
-                .map(|name| guest_package_dir(name))
-                .zip(packages)
-                .collect(),
+            stdin: self.request(execution, packages, &marker)?.into(),
+            env: &[],
+            files: scratch
+                .as_ref()
+                .map_or(self.empty.path(), tempfile::TempDir::path),
             limits,
             startup,
         };
@@ -443,58 +464,26 @@ impl WasmRuntime {
         Ok((outcome, usage))
     }
 
-    /// Runs `python -S -c SCRIPT` in a fresh instance to its end.
+    /// Runs a fresh instance of the snapshot to its end.
     fn launch(
         &self,
         launch: Launch<'_>,
         stdout: &Capture,
         stderr: &Capture,
     ) -> Result<Ran, SandboxError> {
-        let internal = |what: &str, e: wasmtime::Error| {
-            SandboxError::Internal(format!("wasm sandbox: {what}: {e:#}"))
-        };
-        let limits = launch.limits;
-        let clock = RunClock::new();
-        let mut wasi = WasiCtxBuilder::new();
-        wasi.args(&["python", "-S", "-c", launch.script])
-            .env("PYTHONHASHSEED", "0")
-            .stdin(MemoryInputPipe::new(launch.stdin))
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .monotonic_clock(clock)
-            .secure_random(wasmtime_wasi::Deterministic::new(self.entropy.clone()))
-            .insecure_random(wasmtime_wasi::Deterministic::new(self.entropy.clone()));
-        if let Some(dir) = launch.files {
-            wasi.preopened_dir(dir, "/", FsPerms::ReadOnly)
-                .map_err(|e| internal("cannot share the run's files", e))?;
-        }
-        for (guest, host) in &launch.packages {
-            wasi.preopened_dir(host, guest, FsPerms::ReadOnly)
-                .map_err(|e| internal("cannot share a package", e))?;
-        }
-        let meter = Meter::new(limits.cpu, limits.wall, launch.startup.fuel);
-        let budget = meter.budget;
-        let memory = launch.startup.memory.saturating_add(limits.memory_bytes);
-        let mut store = Store::new(
+        let packages_root = self.packages.root().unwrap_or(self.empty.path());
+        let mut store = new_store(
             &self.engine,
-            Guest {
-                wasi: wasi.build_p1(),
-                limiter: MemoryLimiter::new(memory),
-                meter,
-                clock,
-                wall_time_exceeded: false,
-            },
-        );
-        store.limiter(|guest| &mut guest.limiter);
-        store
-            .set_fuel(budget)
-            .map_err(|e| internal("cannot set fuel", e))?;
-        store.set_epoch_deadline(backstop_ticks(limits.wall));
-        store.epoch_deadline_trap();
+            &launch,
+            packages_root,
+            &self.entropy,
+            stdout,
+            stderr,
+        )?;
         let started = Instant::now();
         let ended = self.pre.instantiate(&mut store).and_then(|instance| {
-            let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-            start.call(&mut store, ())
+            let run = instance.get_typed_func::<(), i32>(&mut store, snapshot::ENTRY)?;
+            run.call(&mut store, ())
         });
         let wall = started.elapsed();
         let remaining = store.get_fuel().unwrap_or(0);
@@ -506,37 +495,13 @@ impl WasmRuntime {
         })
     }
 
-    /// Compiles the driver inside the guest once, as the marshalled code object each run
-    /// loads (compiling it per run would cost a third of a trivial run).
-    fn compile_driver(&mut self) -> Result<(), SandboxError> {
-        let limits = Limits::new(Duration::from_secs(600), 1024, 16);
-        let (stdout, stderr) = (Capture::stdout(16 << 20), Capture::stderr(1 << 20, b""));
-        let launch = Launch {
-            script: COMPILE_DRIVER,
-            stdin: self.driver.as_bytes().to_vec(),
-            files: None,
-            packages: Vec::new(),
-            limits: &limits,
-            startup: Startup::default(),
-        };
-        let ran = on_own_thread(|| self.launch(launch, &stdout, &stderr))?;
-        let code = stdout.take().program;
-        if ran.ending != Ending::Exit(0) || code.is_empty() {
-            return Err(SandboxError::WasmPython {
-                path: self.module.clone(),
-                reason: format!(
-                    "it does not run python ({:?}): {}",
-                    ran.ending,
-                    String::from_utf8_lossy(&stderr.take().program).trim()
-                ),
-            });
-        }
-        self.driver_code = code;
-        Ok(())
-    }
-
-    /// The guest's stdin: the driver, the request's fields, then the program's input.
-    fn request(&self, execution: &Execution<'_>, marker: &[u8]) -> Vec<u8> {
+    /// The guest's stdin: the request's fields, then the program's input.
+    fn request(
+        &self,
+        execution: &Execution<'_>,
+        packages: &[PathBuf],
+        marker: &[u8],
+    ) -> Result<Vec<u8>, SandboxError> {
         let (kind, entry) = match &execution.kind {
             ProgramKind::Stdio => ("stdio", ""),
             ProgramKind::Function { entry_point } => ("function", entry_point.as_str()),
@@ -546,10 +511,11 @@ impl WasmRuntime {
             ProgramKind::Stdio if !environment.judged => "",
             ProgramKind::Stdio | ProgramKind::Function { .. } => crate::PRELUDE,
         };
-        let path: Vec<String> = (environment.packages.iter())
-            .map(|name| guest_package_dir(name))
-            .collect();
-        let path = path.join("\n");
+        let root = self.packages.root().unwrap_or(self.empty.path());
+        let path = (packages.iter())
+            .map(|dir| guest_package_dir(root, dir))
+            .collect::<Result<Vec<_>, _>>()?
+            .join("\n");
         let mut fields: Vec<&[u8]> = vec![
             marker,
             kind.as_bytes(),
@@ -565,20 +531,17 @@ impl WasmRuntime {
             .collect::<Vec<_>>()
             .join(" ");
         let size = fields.iter().map(|f| f.len()).sum::<usize>()
-            + self.driver_code.len()
             + lengths.len()
-            + 20
+            + 10
             + execution.stdin.len();
         let mut request = Vec::with_capacity(size);
-        request.extend_from_slice(format!("{:010}", self.driver_code.len()).as_bytes());
-        request.extend_from_slice(&self.driver_code);
         request.extend_from_slice(format!("{:010}", lengths.len()).as_bytes());
         request.extend_from_slice(lengths.as_bytes());
         for field in fields {
             request.extend_from_slice(field);
         }
         request.extend_from_slice(execution.stdin);
-        request
+        Ok(request)
     }
 
     fn acquire(&self) -> SlotGuard<'_> {
@@ -623,13 +586,14 @@ impl WasmRuntime {
     /// Everything besides a program, its input and its limits that can change an outcome.
     pub(crate) fn fingerprint(&self) -> String {
         format!(
-            "backend wasm\nmodule sha256={} python {}\nwasmtime 48 engine={:016x} fuel consume+epoch\nfuel_per_cpu_ms={} wall_backstop={}x tick={:?}\nargv python -S -c; env PYTHONHASHSEED=0; entropy fixed; no preopens but the run's files, read-only\n{BOOTSTRAP}\n{COMPILE_DRIVER}\n{}\n{}\n{}",
+            "backend wasm\nmodule sha256={} python {}\nwasmtime 48 engine={:016x} fuel consume+epoch\nfuel_per_cpu_ms={} wall_backstop={}x tick={:?}\nsnapshot of argv python -S -c INIT, env PYTHONHASHSEED=0; entropy fixed; preopens / (the run's files or empty) and the packages' store, read-only\n{}\n{}\n{}\n{}",
             self.module_sha256,
             self.python,
             self.engine_hash,
             limits::FUEL_PER_CPU_MS,
             WALL_BACKSTOP_FACTOR,
             TICK,
+            snapshot::INIT,
             self.driver,
             crate::PRELUDE,
             crate::packages::fingerprint(),
@@ -637,9 +601,68 @@ impl WasmRuntime {
     }
 }
 
-/// Where a package's directory appears in the guest (on `sys.path` when a run asks for it).
-fn guest_package_dir(name: &str) -> String {
-    format!("/.sstar-packages/{name}")
+/// Where a package's directory (under the store's `root`) appears in the guest, on `sys.path`
+/// when a run asks for it.
+fn guest_package_dir(root: &Path, dir: &Path) -> Result<String, SandboxError> {
+    let inside = dir.strip_prefix(root).map_err(|_| {
+        SandboxError::Internal(format!(
+            "package directory {} is not under the store {}",
+            dir.display(),
+            root.display()
+        ))
+    })?;
+    Ok(format!("{PACKAGES_AT}/{}", inside.display()))
+}
+
+/// A store for one instance: its WASI context (stdin from `launch`, the captures, the run's
+/// clock, the fixed entropy, `/` and the packages' store preopened read-only, in the order
+/// the snapshot was taken with), its memory limit, fuel and real-time backstop.
+fn new_store(
+    engine: &Engine,
+    launch: &Launch<'_>,
+    packages_root: &Path,
+    entropy: &[u8],
+    stdout: &Capture,
+    stderr: &Capture,
+) -> Result<Store<Guest>, SandboxError> {
+    let internal = |what: &str, e: wasmtime::Error| {
+        SandboxError::Internal(format!("wasm sandbox: {what}: {e:#}"))
+    };
+    let limits = launch.limits;
+    let clock = RunClock::new();
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.args(&ARGV)
+        .envs(launch.env)
+        .stdin(MemoryInputPipe::new(launch.stdin.clone()))
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .monotonic_clock(clock)
+        .secure_random(wasmtime_wasi::Deterministic::new(entropy.to_vec()))
+        .insecure_random(wasmtime_wasi::Deterministic::new(entropy.to_vec()));
+    wasi.preopened_dir(launch.files, "/", FsPerms::ReadOnly)
+        .map_err(|e| internal("cannot share the run's files", e))?;
+    wasi.preopened_dir(packages_root, PACKAGES_AT, FsPerms::ReadOnly)
+        .map_err(|e| internal("cannot share the packages", e))?;
+    let meter = Meter::new(limits.cpu, limits.wall, launch.startup.fuel);
+    let budget = meter.budget;
+    let memory = launch.startup.memory.saturating_add(limits.memory_bytes);
+    let mut store = Store::new(
+        engine,
+        Guest {
+            wasi: wasi.build_p1(),
+            limiter: MemoryLimiter::new(memory),
+            meter,
+            clock,
+            wall_time_exceeded: false,
+        },
+    );
+    store.limiter(|guest| &mut guest.limiter);
+    store
+        .set_fuel(budget)
+        .map_err(|e| internal("cannot set fuel", e))?;
+    store.set_epoch_deadline(backstop_ticks(limits.wall));
+    store.epoch_deadline_trap();
+    Ok(store)
 }
 
 struct SlotGuard<'a>(&'a WasmRuntime);
@@ -680,10 +703,10 @@ fn backstop_ticks(wall: Duration) -> u64 {
     u64::try_from(ticks).unwrap_or(u64::MAX).min(1 << 40)
 }
 
-/// How `_start` ended.
+/// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Ending {
-    /// The guest exited (returning from `_start` is status 0).
+    /// The guest exited.
     Exit(i32),
     /// A wasm trap: the guest was stopped or crashed.
     Trap(Trap),
@@ -691,10 +714,11 @@ enum Ending {
     Error(String),
 }
 
-impl From<wasmtime::Result<()>> for Ending {
-    fn from(result: wasmtime::Result<()>) -> Self {
+impl From<wasmtime::Result<i32>> for Ending {
+    fn from(result: wasmtime::Result<i32>) -> Self {
         match result {
-            Ok(()) => Ending::Exit(0),
+            // The runner ends every run with `os._exit`: a return is a broken snapshot.
+            Ok(_) => Ending::Error("the runner returned instead of exiting".into()),
             Err(error) => {
                 if let Some(exit) = error.downcast_ref::<I32Exit>() {
                     Ending::Exit(exit.0)

@@ -367,7 +367,9 @@ fn the_guest_sees_no_environment_no_host_files_and_no_network() {
     let outcome = stdio(code, b"");
     let said = text(&outcome.stdout);
     assert!(!said.contains("OPENED"), "{said}");
-    assert!(!said.contains('['), "{said}");
+    // `/` is the run's working directory, empty when it has no files; nothing else lists.
+    assert!(said.starts_with("/ []\n"), "{said}");
+    assert_eq!(said.matches('[').count(), 1, "{said}");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
     listener.set_nonblocking(true).expect("nonblocking");
     let port = listener.local_addr().expect("addr").port();
@@ -432,6 +434,31 @@ fn random_starts_from_the_process_backends_seed() {
     // Warm workers seed `random` with 0; so does the driver, on first import.
     let outcome = stdio("import random\nprint(random.random())", b"");
     assert_eq!(outcome.stdout, b"0.8444218515250481\n");
+}
+
+#[test]
+fn nothing_a_run_changes_reaches_the_next() {
+    // Every run is a fresh copy of the snapshot: what one run does to the interpreter (loaded
+    // modules, their attributes, random's state, limits, the environment, builtins) is gone
+    // in the next.
+    let code = "import sys, os, random, collections
+print(random.random(), 'planted' in sys.modules, hasattr(collections, 'planted'), sys.getrecursionlimit(), dict(os.environ))
+sys.modules['planted'] = sys
+collections.planted = True
+sys.setrecursionlimit(12345)
+os.environ['PLANTED'] = '1'
+random.random()
+import builtins
+builtins.print = None
+";
+    let first = stdio(code, b"");
+    assert_eq!(first.termination, Termination::Finished, "{first:?}");
+    assert_eq!(
+        text(&first.stdout),
+        "0.8444218515250481 False False 1000 {}\n"
+    );
+    let second = stdio(code, b"");
+    assert_eq!(second.stdout, first.stdout, "{second:?}");
 }
 
 #[test]
