@@ -164,13 +164,6 @@ def _exception_record(e):
 
 def run_program():
     """Never returns: exits with the program's status."""
-    import site
-
-    # -S skips site.main(): the builtins it adds (exit, quit, help, copyright, credits,
-    # license) are added here, as a normal start has them; nothing else of site runs.
-    site.setquit()
-    site.sethelper()
-    site.setcopyright()
     _std_streams()
     try:
         code = compile(_CODE, "solution.py", "exec")
@@ -193,7 +186,7 @@ def run_program():
             import json
 
             entry = _ENTRY.decode()
-            exec(compile(_PRELUDE, "<prelude>", "exec"), module.__dict__)
+            exec(_compiled_prelude(), module.__dict__)
             prelude = dict(module.__dict__)
             exec(code, module.__dict__)
             fn = entry_point(module.__dict__, entry, prelude)  # noqa: F821  (calls.py)
@@ -212,7 +205,7 @@ def run_program():
             _report(json.dumps({"outcome": "returned", "value": value}))
         else:
             if _PRELUDE:
-                exec(compile(_PRELUDE, "<prelude>", "exec"), module.__dict__)
+                exec(_compiled_prelude(), module.__dict__)
             exec(code, module.__dict__)
             _finish()
             _report('{"outcome": "ok"}')
@@ -241,17 +234,34 @@ def run_program():
     os._exit(status & 0xFF)
 
 
+# The prelude compiled at init, by its text.
+_PRELUDES = {}
+
+
+def _compiled_prelude():
+    code = _PRELUDES.get(_PRELUDE)
+    return code if code is not None else compile(_PRELUDE, "<prelude>", "exec")
+
+
 def _warm(prelude):
-    """At init, before the snapshot: imports what every run needs and the modules the prelude
-    imports (running the prelude itself would also change the recursion limit), so no run
-    pays for them; `_AfterImport` finishes `random` as it would on a run's first import."""
+    """At init, before the snapshot: does what every run would do first. Imports what runs
+    need and the modules the prelude imports (running the prelude itself would also change
+    the recursion limit), compiles the prelude, and adds the builtins a normal start has (`-S`
+    skips site.main(); nothing else of it runs). `_AfterImport` finishes `random` as it
+    would on a run's first import."""
+    import site
+
     for line in prelude.decode().splitlines():
         words = line.split()
         if words[:1] == ["import"] or words[:1] == ["from"] and words[2:3] == ["import"]:
             __import__(words[1])
     import json  # noqa: F401
-    import site  # noqa: F401
     import traceback  # noqa: F401
+
+    _PRELUDES[prelude] = compile(prelude, "<prelude>", "exec")
+    site.setquit()
+    site.sethelper()
+    site.setcopyright()
 
 
 def _sstar_run():

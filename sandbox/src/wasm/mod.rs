@@ -1,12 +1,16 @@
 //! The `wasm` backend: CPython compiled to wasm32-wasi, run by wasmtime (cargo feature `wasm`).
 //!
-//! Each run is a fresh instance of python.wasm (the VMware Wasm Labs CPython 3.12.0 build,
-//! standard library packed inside) started as `python -S -c BOOTSTRAP`, with no environment
-//! but `PYTHONHASHSEED=0` (cleared before the program runs), stdin, stdout and stderr in
-//! memory, fixed "random" bytes, no network and no directory at all, except, when the run has
-//! `Execution::files`, a private host directory holding them shared read-only as the guest's
-//! `/` (its working directory). The driver (`python/wasm_driver.py`) mirrors the process
-//! worker's `run_program`, so verdicts are the same; `limits` says how the limits map.
+//! Each run is a fresh instance of one snapshot (`snapshot`): python.wasm (the VMware Wasm Labs
+//! CPython 3.12.0 build, standard library packed inside) started once as `python -S -c INIT`
+//! with `PYTHONHASHSEED=0`, the driver (`python/wasm_driver.py`) loaded and the prelude's
+//! modules imported, then frozen. A run maps the snapshot's memory copy-on-write and calls the
+//! driver, so it costs milliseconds, not CPython's start; nothing of one run reaches the next.
+//! The guest has no environment, stdin, stdout and stderr in memory, fixed "random" bytes, no
+//! network, and two read-only directories: `/` (its working directory), a private host
+//! directory holding the run's `Execution::files` or an empty one, and the pinned packages'
+//! store at `/.sstar-packages`, of which only the packages the run asks for are on
+//! `sys.path`. The driver mirrors the process worker's `run_program`, so verdicts are the
+//! same; `limits` says how the limits map.
 //!
 //! What this build cannot do like CPython on Linux, and what a program then gets:
 //!
