@@ -170,8 +170,8 @@ enum Inner {
 
 impl Sandbox {
     /// Starts the backend `config.backend` names: `config.workers` warm workers (in
-    /// parallel), checked to have come up; or the wasm runtime (python.wasm compiled or loaded
-    /// from the cache, then checked to run).
+    /// parallel), checked to have come up; or the wasm runtime (python.wasm's snapshot built
+    /// and compiled, or loaded from the cache, then checked to run).
     pub fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let inner = match config.backend {
             Backend::Process => Inner::Process(Box::new(ProcessPool::start(config)?)),

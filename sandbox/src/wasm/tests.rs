@@ -1,6 +1,7 @@
 //! The wasm backend against hostile and ordinary programs: every verdict, both problem kinds,
-//! what the guest can and cannot reach, fuel determinism and the compiled-module cache. These
-//! need python.wasm (`scripts/setup-wasm`); without it they fail with the install hint.
+//! what the guest can and cannot reach, what one run leaves the next, fuel determinism and
+//! the compiled snapshot's cache. These need python.wasm (`scripts/setup-wasm`); without it
+//! they fail with the install hint.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -22,7 +23,7 @@ fn config() -> SandboxConfig {
     config
 }
 
-/// One sandbox for the whole test binary: starting one loads the compiled module and runs
+/// One sandbox for the whole test binary: starting one loads the compiled snapshot and runs
 /// three calibration programs.
 fn sandbox() -> &'static Sandbox {
     static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
