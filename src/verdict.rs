@@ -1,4 +1,4 @@
-//! The SPEC §2 verdict words, one per test and per program.
+//! The verdict words, one per test and per program (docs/verdicts.md).
 
 use std::fmt;
 
@@ -15,6 +15,10 @@ pub enum Verdict {
     MemoryLimitExceeded,
     OutputLimitExceeded,
     CompileError,
+    /// The sandbox could not carry out the run (a worker lost mid-run, a setup failure), once
+    /// retried on a fresh worker: no verdict on the program. Never scored, never grouped with
+    /// programs' behaviours, never cached.
+    InternalError,
 }
 
 impl Verdict {
@@ -27,6 +31,7 @@ impl Verdict {
             Verdict::MemoryLimitExceeded => "memory_limit_exceeded",
             Verdict::OutputLimitExceeded => "output_limit_exceeded",
             Verdict::CompileError => "compile_error",
+            Verdict::InternalError => "internal_error",
         }
     }
 
@@ -52,6 +57,7 @@ mod tests {
             Verdict::WrongAnswer,
             Verdict::TimeLimitExceeded,
             Verdict::CompileError,
+            Verdict::InternalError,
         ] {
             let json = serde_json::to_string(&verdict).expect("serialize");
             assert_eq!(json, format!("\"{verdict}\""));

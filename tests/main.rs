@@ -13,6 +13,7 @@ mod hostile;
 mod hostile_cpp;
 mod import_cli;
 mod import_limits;
+mod internal_errors;
 mod isolation;
 mod judge_cli;
 mod judge_env;

@@ -53,6 +53,38 @@ pub enum SandboxError {
     },
 }
 
+/// Runs `attempt`, and once more when the sandbox rather than the program failed it: a worker
+/// lost mid-run, an internal error, or a run it could not set up. A failure that persists
+/// becomes the run's outcome, [`Termination::SandboxFailure`]: no verdict of the program's,
+/// and nothing a cache may keep. Errors that say the sandbox cannot run anything at all (no
+/// workers left, a language it lacks) stay errors.
+fn with_one_retry(
+    mut attempt: impl FnMut() -> Result<Outcome, SandboxError>,
+) -> Result<Outcome, SandboxError> {
+    let failure = |result: &Result<Outcome, SandboxError>| match result {
+        Ok(Outcome {
+            termination: Termination::SandboxFailure { message },
+            ..
+        })
+        | Err(SandboxError::WorkerLost(message) | SandboxError::Internal(message)) => {
+            Some(message.clone())
+        }
+        _ => None,
+    };
+    let first = attempt();
+    let Some(why) = failure(&first) else {
+        return first;
+    };
+    tracing::warn!("retrying a run after a sandbox failure: {why}");
+    let second = attempt();
+    match failure(&second) {
+        Some(why) => Ok(crate::native::outcome(Termination::SandboxFailure {
+            message: format!("{why} (again on the retry)"),
+        })),
+        None => second,
+    }
+}
+
 /// Which isolation layers are in force, as the workers reported them at start.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Isolation {
@@ -228,7 +260,7 @@ impl Sandbox {
         match &self.inner {
             Inner::Process(pool) => pool.run(execution, &packages, RunMode::Python),
             #[cfg(feature = "wasm")]
-            Inner::Wasm(runtime) => runtime.run(execution, &packages),
+            Inner::Wasm(runtime) => with_one_retry(|| runtime.run(execution, &packages)),
         }
     }
 
@@ -511,23 +543,18 @@ impl ProcessPool {
     }
 
     /// Runs one program. Blocks until a worker is free and the program has finished.
-    /// A worker lost mid-run is replaced and the run tried once more on the fresh one, so a
-    /// one-off failure costs a retry, not the caller's whole job.
+    /// A run the sandbox failed (a worker lost mid-run, a setup failure) is tried once more
+    /// on a fresh worker (see [`with_one_retry`]).
     fn run(
         &self,
         execution: &Execution<'_>,
         packages: &[PathBuf],
         mode: RunMode<'_>,
     ) -> Result<Outcome, SandboxError> {
-        match self.run_once(execution, packages, mode) {
-            Err(SandboxError::WorkerLost(first) | SandboxError::Internal(first)) => {
-                tracing::warn!("retrying a run after a sandbox failure: {first}");
-                self.run_once(execution, packages, mode)
-            }
-            other => other,
-        }
+        with_one_retry(|| self.run_once(execution, packages, mode))
     }
 
+    /// One attempt; a worker that failed the run is replaced, so a retry gets a fresh one.
     fn run_once(
         &self,
         execution: &Execution<'_>,
@@ -535,25 +562,29 @@ impl ProcessPool {
         mode: RunMode<'_>,
     ) -> Result<Outcome, SandboxError> {
         let (mut worker, slot) = self.checkout()?;
-        match worker.run(execution, packages, mode) {
-            Ok(outcome) => {
-                self.checkin(worker, slot);
-                Ok(outcome)
-            }
-            Err(error) => {
-                drop(worker);
-                tracing::warn!("replacing sandbox worker: {error}");
-                match Worker::spawn(&self.spec, &self.slots[slot]) {
-                    Ok((fresh, _)) => self.checkin(fresh, slot),
-                    Err(spawn_error) => {
-                        tracing::error!("{spawn_error}");
-                        self.lock().alive -= 1;
-                        self.freed.notify_all();
-                    }
-                }
-                Err(error)
+        let result = worker.run(execution, packages, mode);
+        let failed = match &result {
+            Ok(outcome) => match &outcome.termination {
+                Termination::SandboxFailure { message } => Some(message.clone()),
+                _ => None,
+            },
+            Err(error) => Some(error.to_string()),
+        };
+        let Some(failure) = failed else {
+            self.checkin(worker, slot);
+            return result;
+        };
+        drop(worker);
+        tracing::warn!("replacing sandbox worker: {failure}");
+        match Worker::spawn(&self.spec, &self.slots[slot]) {
+            Ok((fresh, _)) => self.checkin(fresh, slot),
+            Err(spawn_error) => {
+                tracing::error!("{spawn_error}");
+                self.lock().alive -= 1;
+                self.freed.notify_all();
             }
         }
+        result
     }
 
     /// Executions that can run at once.

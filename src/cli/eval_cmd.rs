@@ -209,6 +209,7 @@ fn render(report: &EvalReport) -> String {
             NotScoredReason::Unfinished => "(unfinished)",
             NotScoredReason::Malformed => "(malformed)",
             NotScoredReason::NoHiddenTests => "(no hidden tests)",
+            NotScoredReason::InternalError => "(internal error)",
         };
         rows.push((id, why.into(), "-".into(), "-"));
     }
@@ -305,6 +306,13 @@ fn counts_line(report: &EvalReport) -> String {
     }
     if s.no_hidden_tests > 0 {
         let _ = write!(line, ", {} without hidden tests", s.no_hidden_tests);
+    }
+    if s.internal_error > 0 {
+        let _ = write!(
+            line,
+            ", {} not scored: the sandbox failed a run (rerun eval to retry)",
+            s.internal_error
+        );
     }
     line.push('\n');
     line

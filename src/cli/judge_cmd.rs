@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::args::JudgeArgs;
 use super::output::Output;
 use crate::config::start_sandbox;
-use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
+use crate::error::{Error, EXIT_ERROR, EXIT_NEGATIVE, EXIT_OK};
 use crate::exec::Executor;
 use crate::judge::{
     judge, limits_for, output_diff, printable, test_label, traceback_tail, JudgeOptions,
@@ -88,10 +88,11 @@ pub fn run(args: JudgeArgs, output: &Output) -> Result<i32, Error> {
         };
         output.data(&render(&report, &problem, &program, style));
     }
-    Ok(if report.verdict.is_accepted() {
-        EXIT_OK
-    } else {
-        EXIT_NEGATIVE
+    Ok(match report.verdict {
+        Verdict::Accepted => EXIT_OK,
+        // No verdict on the program: the tool could not do its job for this run.
+        Verdict::InternalError => EXIT_ERROR,
+        _ => EXIT_NEGATIVE,
     })
 }
 
@@ -268,6 +269,12 @@ fn failure(
         }
         Verdict::CompileError => {
             let _ = writeln!(text, "{detail}");
+        }
+        Verdict::InternalError => {
+            let _ = writeln!(
+                text,
+                "{detail}\nno verdict on the program: the sandbox failed this run twice"
+            );
         }
         Verdict::TimeLimitExceeded => {
             let limits = limits_for(problem);

@@ -69,7 +69,9 @@ pub fn run(args: VerifyArgs, output: &Output) -> Result<i32, Error> {
                 verdict: report.verdict,
                 passed: report.passed,
                 total: report.total,
-                ok: report.verdict.is_accepted() == expect_accepted,
+                // No verdict on the solution either way: never "as expected".
+                ok: report.verdict != Verdict::InternalError
+                    && report.verdict.is_accepted() == expect_accepted,
             };
             if args.json {
                 output.data(&format!(

@@ -53,6 +53,9 @@ pub enum NotScoredReason {
     Malformed,
     /// The problem has no hidden tests to score against.
     NoHiddenTests,
+    /// The sandbox failed a run twice (a worker lost, a setup failure): no verdict to score;
+    /// the next `eval` runs it again.
+    InternalError,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +105,9 @@ pub struct EvalSummary {
     pub malformed: usize,
     #[serde(default)]
     pub no_hidden_tests: usize,
+    /// Problems whose runs the sandbox failed twice (`eval` again to retry).
+    #[serde(default)]
+    pub internal_error: usize,
     /// Every problem of the scope was scored: pass@1 is the run's score, not a partial one.
     #[serde(default)]
     pub complete: bool,
@@ -172,6 +178,7 @@ impl EvalSummary {
             unfinished: not(NotScoredReason::Unfinished),
             malformed: not(NotScoredReason::Malformed),
             no_hidden_tests: not(NotScoredReason::NoHiddenTests),
+            internal_error: not(NotScoredReason::InternalError),
             complete: not_scored.is_empty() && !all.is_empty(),
             by_difficulty: group(|p| p.difficulty.as_ref()),
             by_source: group(|p| p.source.as_ref()),

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::accepted::accepted_count;
+use super::accepted::{accepted_count, judged};
 use super::expectation;
 use super::report::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
 };
 use super::scope::scope;
 use crate::exec::Executor;
-use crate::judge::{judge, JudgeError, JudgeOptions};
+use crate::judge::{JudgeError, JudgeOptions};
 use crate::problem::{load_set, SetError, TestSelection};
 use crate::program::{Language, Program};
 use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
@@ -62,7 +62,8 @@ impl FinalCode {
 
 /// Evaluates `run` against the problem set it was made from (or `set` when given) and writes
 /// `eval.json`. Every problem the run was asked for is accounted for: scored, or named in
-/// `not_scored` with the reason (errored, unfinished, malformed, no hidden tests).
+/// `not_scored` with the reason (errored, unfinished, malformed, no hidden tests, or a run the
+/// sandbox failed twice).
 /// `progress(done, total)` follows the problems. Programs run on `executor` (with the run's
 /// execution cache, what `solve` or an earlier `eval` already ran is not run again).
 pub async fn evaluate(
@@ -152,69 +153,85 @@ pub async fn evaluate(
             selection_info.analysis_only |= s.analysis_only;
             selection_info.model_free |= s.model_free;
         }
-        let mut entry = EvalProblem {
-            verdict: None,
-            passed: 0,
-            total: problem.hidden.len(),
-            any_candidate_accepted: false,
-            difficulty: problem.metadata.difficulty.clone(),
-            source: problem.metadata.source.clone(),
-            random_expectation: None,
-            finals: None,
-            finals_accepted: None,
-        };
-        let selected = match result.status {
-            ResultStatus::Selected => {
-                let program = run.read_solution(id, result.language);
-                if program.is_none() {
-                    tracing::warn!(
-                        "{id}: selected, but {} is missing: counted as no candidate",
-                        run.solution(id, result.language.unwrap_or_default())
-                            .display()
-                    );
-                }
-                program
-            }
-            ResultStatus::NoCandidate | ResultStatus::Error => None,
-        };
-        if let Some(program) = &selected {
-            let options = JudgeOptions {
-                tests: TestSelection::Hidden,
-                all_tests: true,
+        let scored = async {
+            let mut entry = EvalProblem {
+                verdict: None,
+                passed: 0,
+                total: problem.hidden.len(),
+                any_candidate_accepted: false,
+                difficulty: problem.metadata.difficulty.clone(),
+                source: problem.metadata.source.clone(),
+                random_expectation: None,
+                finals: None,
+                finals_accepted: None,
             };
-            let report = judge(executor, &problem, program, options, &|_, _| {}).await?;
-            entry.verdict = Some(report.verdict);
-            entry.passed = report.passed;
-            entry.any_candidate_accepted = report.verdict.is_accepted();
-        }
-        if settings.select.as_deref() == Some("random") {
-            if let Some(s) = &selection {
-                // The draw is among the public-passing programs; with none, the pick is the
-                // best public pass rate, which is not random: its own verdict is the expectation.
-                let programs: Vec<Program> = s
-                    .candidates
-                    .iter()
-                    .filter_map(|&i| s.finals.get(i).map(FinalCode::program))
-                    .collect();
-                let pool: Vec<&Program> = programs.iter().collect();
-                entry.random_expectation = if pool.is_empty() {
-                    Some(f64::from(u8::from(entry.accepted())))
-                } else {
-                    expectation::mean_accepted(executor, &problem, &pool).await?
+            let selected = match result.status {
+                ResultStatus::Selected => {
+                    let program = run.read_solution(id, result.language);
+                    if program.is_none() {
+                        tracing::warn!(
+                            "{id}: selected, but {} is missing: counted as no candidate",
+                            run.solution(id, result.language.unwrap_or_default())
+                                .display()
+                        );
+                    }
+                    program
+                }
+                ResultStatus::NoCandidate | ResultStatus::Error => None,
+            };
+            if let Some(program) = &selected {
+                let options = JudgeOptions {
+                    tests: TestSelection::Hidden,
+                    all_tests: true,
                 };
+                let report = judged(executor, &problem, program, options).await?;
+                entry.verdict = Some(report.verdict);
+                entry.passed = report.passed;
+                entry.any_candidate_accepted = report.verdict.is_accepted();
             }
+            if settings.select.as_deref() == Some("random") {
+                if let Some(s) = &selection {
+                    // The draw is among the public-passing programs; with none, the pick is the
+                    // best public pass rate, which is not random: its own verdict is the expectation.
+                    let programs: Vec<Program> = s
+                        .candidates
+                        .iter()
+                        .filter_map(|&i| s.finals.get(i).map(FinalCode::program))
+                        .collect();
+                    let pool: Vec<&Program> = programs.iter().collect();
+                    entry.random_expectation = if pool.is_empty() {
+                        Some(f64::from(u8::from(entry.accepted())))
+                    } else {
+                        expectation::mean_accepted(executor, &problem, &pool).await?
+                    };
+                }
+            }
+            if let Some(s) = selection {
+                let codes: Vec<Program> = s.finals.iter().map(FinalCode::program).collect();
+                // k of N over every final-round program; the pick's verdict is already in `entry`.
+                let known = selected.as_ref().map(|program| (program, entry.accepted()));
+                let finals = codes.iter();
+                let accepted = accepted_count(executor, &problem, finals, known).await?;
+                entry.finals = Some(codes.len());
+                entry.finals_accepted = Some(accepted);
+                entry.any_candidate_accepted |= accepted > 0;
+            }
+            Ok::<_, JudgeError>(entry)
+        };
+        match scored.await {
+            Ok(entry) => {
+                out.insert(id.clone(), entry);
+            }
+            // The sandbox failed a run twice: no verdict to score, and nothing cached, so the
+            // next `eval` runs it again.
+            Err(JudgeError::Internal(detail)) => {
+                not_scored.insert(
+                    id.clone(),
+                    not(NotScoredReason::InternalError, Some(detail)),
+                );
+            }
+            Err(e) => return Err(e.into()),
         }
-        if let Some(s) = selection {
-            let codes: Vec<Program> = s.finals.iter().map(FinalCode::program).collect();
-            // k of N over every final-round program; the pick's verdict is already in `entry`.
-            let known = selected.as_ref().map(|program| (program, entry.accepted()));
-            let finals = codes.iter();
-            let accepted = accepted_count(executor, &problem, finals, known).await?;
-            entry.finals = Some(codes.len());
-            entry.finals_accepted = Some(accepted);
-            entry.any_candidate_accepted |= accepted > 0;
-        }
-        out.insert(id.clone(), entry);
     }
     progress(todo, todo);
     let summary = EvalSummary::of(&out, &not_scored, selection_info);

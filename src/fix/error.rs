@@ -43,6 +43,10 @@ pub enum FixError {
     },
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
+    /// The sandbox failed a run twice (it was retried once on a fresh worker): nothing can be
+    /// concluded from it, so `fix` stops rather than read it as a failing test.
+    #[error("internal error: the sandbox failed a run twice: {0}")]
+    Internal(String),
 }
 
 impl FixError {

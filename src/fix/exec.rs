@@ -5,7 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sstar_sandbox::{shell_command, tree_function, Limits, Outcome, ProgramKind, Sandbox};
+use sstar_sandbox::{
+    shell_command, tree_function, Limits, Outcome, ProgramKind, Sandbox, Termination,
+};
 
 use super::error::FixError;
 use crate::exec::{self, Executor};
@@ -95,8 +97,13 @@ impl TreeRunner {
         self.executor.executions()
     }
 
+    /// Runs `job`; a run the sandbox failed (twice) is an error, never a behaviour of the code.
     pub(crate) async fn run(&self, job: Job) -> Result<Outcome, FixError> {
-        Ok(self.executor.run(job.into_exec(), &()).await?)
+        let outcome = self.executor.run(job.into_exec(), &()).await?;
+        match &outcome.termination {
+            Termination::SandboxFailure { message } => Err(FixError::Internal(message.clone())),
+            _ => Ok(outcome),
+        }
     }
 }
 

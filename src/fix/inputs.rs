@@ -70,8 +70,12 @@ pub(crate) fn shown(outcome: &Outcome) -> String {
         (Termination::Finished, Some(value)) => format!("returned {value}"),
         (Termination::Finished, None) => "returned nothing".to_owned(),
         (Termination::RuntimeError { detail }, _) => format!("raised {detail}"),
+        // The runner stops at these (`FixError::Internal`); named as what they are regardless.
         (Termination::SandboxFailure { message }, _) => {
-            format!("raised {}", crate::judge::sandbox_failure_detail(message))
+            format!(
+                "internal error: {}",
+                crate::judge::sandbox_failure_detail(message)
+            )
         }
         (Termination::CompileError { message }, _) => format!("could not be imported: {message}"),
         (Termination::TimeLimit { .. }, _) => "ran out of time".to_owned(),

@@ -51,8 +51,9 @@ impl TestRun {
         let stopped = match &outcome.termination {
             Termination::Finished
             | Termination::RuntimeError { .. }
-            | Termination::SandboxFailure { .. }
             | Termination::CompileError { .. } => None,
+            // The runner stops at these (`FixError::Internal`); named as what they are regardless.
+            Termination::SandboxFailure { .. } => Some("internal error".to_owned()),
             Termination::TimeLimit { wall: false } => Some("CPU time limit".to_owned()),
             Termination::TimeLimit { wall: true } => Some("wall time limit".to_owned()),
             Termination::MemoryLimit => Some("memory limit".to_owned()),

@@ -161,9 +161,13 @@ fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), S
         if let Termination::CompileError { message } = &outcome.termination {
             return Err(SkipReason::Reference(format!("harness: {message}")));
         }
-        if let Termination::RuntimeError { .. } | Termination::SandboxFailure { .. } =
-            &outcome.termination
-        {
+        if let Termination::SandboxFailure { message } = &outcome.termination {
+            return Err(SkipReason::Reference(format!(
+                "internal error: {}",
+                crate::judge::sandbox_failure_detail(message)
+            )));
+        }
+        if let Termination::RuntimeError { .. } = &outcome.termination {
             let stderr = String::from_utf8_lossy(&outcome.stderr);
             let last = stderr.lines().last().unwrap_or("").trim().to_owned();
             return Err(SkipReason::Reference(last));
@@ -179,7 +183,7 @@ fn describe(termination: &Termination) -> String {
         Termination::RuntimeError { detail } => format!("runtime error: {detail}"),
         Termination::SandboxFailure { message } => {
             format!(
-                "runtime error: {}",
+                "internal error: {}",
                 crate::judge::sandbox_failure_detail(message)
             )
         }

@@ -156,6 +156,10 @@ pub(crate) fn judged_by_reference(
             let judged = judge_test(engine.executor, &problem, &reference, &case, &());
             match engine.runtime.block_on(judged) {
                 Ok(result) if result.verdict == Verdict::Accepted => Ok(Ok(())),
+                // Not the reference's doing: the problem is skipped, never recorded as failing.
+                Ok(result) if result.verdict == Verdict::InternalError => Err(SkipReason::Sandbox(
+                    result.detail.unwrap_or_else(|| "internal error".into()),
+                )),
                 Ok(result) => Ok(Err(format!(
                     "{}{}",
                     result.verdict,
@@ -165,6 +169,7 @@ pub(crate) fn judged_by_reference(
                     Ok(Err(reason))
                 }
                 Err(JudgeError::Sandbox(e)) => Err(SkipReason::Sandbox(e.to_string())),
+                Err(JudgeError::Internal(detail)) => Err(SkipReason::Sandbox(detail)),
             }
         })
         .collect()

@@ -18,4 +18,8 @@ pub enum JudgeError {
         test: String,
         reason: String,
     },
+    /// The sandbox failed a run twice (it was retried once): a test's verdict is then
+    /// `internal_error`; a caller that cannot carry that verdict stops with this error.
+    #[error("internal error: {0}")]
+    Internal(String),
 }

@@ -105,9 +105,9 @@ pub async fn judge_test(
         .map_err(|e| JudgeError::Sandbox(SandboxError::Internal(e.to_string())))?
 }
 
-/// The detail of a run the sandbox could not set up, as the judge shows it.
+/// The detail of a run the sandbox could not carry out, as the judge shows it.
 pub fn sandbox_failure_detail(message: &str) -> String {
-    format!("sandbox setup failed: {message}")
+    format!("the sandbox failed the run: {message}")
 }
 
 /// The verdict of an execution of `test`'s input (the sandbox runs a `program` checker).
@@ -118,13 +118,18 @@ pub fn grade(
     outcome: Outcome,
 ) -> Result<TestResult, JudgeError> {
     let (verdict, detail) = match &outcome.termination {
-        Termination::Finished => check(sandbox, problem, test, &outcome)?,
+        Termination::Finished => match check(sandbox, problem, test, &outcome) {
+            // The checker's run failed in the sandbox: no verdict on the program either.
+            Err(JudgeError::Internal(detail)) => (Verdict::InternalError, Some(detail)),
+            checked => checked?,
+        },
         Termination::CompileError { message } => (Verdict::CompileError, Some(message.clone())),
         Termination::RuntimeError { detail } => (Verdict::RuntimeError, Some(detail.clone())),
-        // Not the program's fault, but no verdict says so: shown as it always was.
-        Termination::SandboxFailure { message } => {
-            (Verdict::RuntimeError, Some(sandbox_failure_detail(message)))
-        }
+        // Not the program's doing: no verdict on it.
+        Termination::SandboxFailure { message } => (
+            Verdict::InternalError,
+            Some(sandbox_failure_detail(message)),
+        ),
         Termination::TimeLimit { wall } => {
             let what = if *wall {
                 "wall-clock limit"

@@ -168,11 +168,11 @@ fn run_once(
         }
         // Not the checker's doing, and maybe not the next run's: no verdict either way.
         Termination::SandboxFailure { message } => {
-            return Err(broken(
-                problem,
-                test,
-                format!("sandbox setup failed: {message}"),
-            ))
+            return Err(JudgeError::Internal(format!(
+                "checker.py on test `{}`: {}",
+                test.name,
+                super::sandbox_failure_detail(message)
+            )))
         }
         Termination::RuntimeError { detail } => {
             // A traceback's last line names the exception and its message.

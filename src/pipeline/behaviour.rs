@@ -4,6 +4,7 @@
 use sstar_sandbox::{pyjson, Outcome, Termination};
 
 use crate::check::{output_answer, value_answer, Answer};
+use crate::judge::{sandbox_failure_detail, JudgeError};
 use crate::problem::{Checker, Kind, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -25,22 +26,24 @@ pub enum Failure {
 }
 
 impl Behaviour {
-    pub fn of(problem: &Problem, outcome: &Outcome) -> Self {
-        match &outcome.termination {
+    /// The behaviour `outcome` shows; an error when the sandbox failed the run (it was
+    /// retried once already), which shows nothing of the program.
+    pub fn of(problem: &Problem, outcome: &Outcome) -> Result<Self, JudgeError> {
+        Ok(match &outcome.termination {
             Termination::Finished => Behaviour::Output(match &outcome.returned {
                 Some(value) => value_answer(value, value_tolerance(problem)),
                 None => output_answer(problem.checker, problem.float_tolerance, &outcome.stdout),
             }),
             Termination::CompileError { .. } => Behaviour::Failed(Failure::CompileError),
-            // A run the sandbox could not set up looked like a runtime error before it had a
-            // kind of its own, and groups the same way.
-            Termination::RuntimeError { .. } | Termination::SandboxFailure { .. } => {
-                Behaviour::Failed(Failure::RuntimeError)
+            Termination::RuntimeError { .. } => Behaviour::Failed(Failure::RuntimeError),
+            // Says nothing of the program: never a behaviour to group.
+            Termination::SandboxFailure { message } => {
+                return Err(JudgeError::Internal(sandbox_failure_detail(message)))
             }
             Termination::TimeLimit { .. } => Behaviour::Failed(Failure::TimeLimit),
             Termination::MemoryLimit => Behaviour::Failed(Failure::MemoryLimit),
             Termination::OutputLimit => Behaviour::Failed(Failure::OutputLimit),
-        }
+        })
     }
 
     /// The behaviour of a program that prints (or returns, as JSON) `expected`; `None` for a
@@ -95,6 +98,23 @@ mod tests {
         Problem::bare(kind, checker)
     }
 
+    fn of(problem: &Problem, outcome: &Outcome) -> Behaviour {
+        Behaviour::of(problem, outcome).expect("a program's behaviour")
+    }
+
+    #[test]
+    fn a_run_the_sandbox_failed_is_no_behaviour() {
+        let p = problem(Kind::Stdio, Checker::Lines);
+        let mut failed = finished("", None);
+        failed.termination = Termination::SandboxFailure {
+            message: "worker lost".into(),
+        };
+        assert!(matches!(
+            Behaviour::of(&p, &failed),
+            Err(JudgeError::Internal(detail)) if detail.contains("worker lost")
+        ));
+    }
+
     fn finished(stdout: &str, returned: Option<&str>) -> Outcome {
         Outcome {
             termination: Termination::Finished,
@@ -113,15 +133,14 @@ mod tests {
     #[test]
     fn behaviours_agree_by_the_problems_checker() {
         let float = problem(Kind::Stdio, Checker::Float);
-        let a = Behaviour::of(&float, &finished("0.0000031416\n", None));
-        let b = Behaviour::of(&float, &finished("3.1415926535897933e-06", None));
+        let a = of(&float, &finished("0.0000031416\n", None));
+        let b = of(&float, &finished("3.1415926535897933e-06", None));
         assert!(a.agrees(&b) && b.agrees(&a));
         let lines = problem(Kind::Stdio, Checker::Lines);
-        let a = Behaviour::of(&lines, &finished("0.0000031416\n", None));
-        let b = Behaviour::of(&lines, &finished("3.1415926535897933e-06", None));
+        let a = of(&lines, &finished("0.0000031416\n", None));
+        let b = of(&lines, &finished("3.1415926535897933e-06", None));
         assert!(!a.agrees(&b));
-        assert!(Behaviour::of(&lines, &finished("0.5", None))
-            .agrees(&Behaviour::of(&lines, &finished("0.50\n", None))));
+        assert!(of(&lines, &finished("0.5", None)).agrees(&of(&lines, &finished("0.50\n", None))));
     }
 
     #[test]
@@ -132,13 +151,13 @@ mod tests {
             (Checker::Program, false),
         ] {
             let p = problem(Kind::Function, checker);
-            let a = Behaviour::of(&p, &finished("", Some("[1.0, 2]")));
-            let b = Behaviour::of(&p, &finished("", Some("[1.0000000001, 2]")));
+            let a = of(&p, &finished("", Some("[1.0, 2]")));
+            let b = of(&p, &finished("", Some("[1.0000000001, 2]")));
             assert_eq!(a.agrees(&b), close, "{checker:?}");
-            let c = Behaviour::of(&p, &finished("", Some("[1, 2.0]")));
+            let c = of(&p, &finished("", Some("[1, 2.0]")));
             assert!(a.agrees(&c), "{checker:?}");
-            let inf = Behaviour::of(&p, &finished("", Some("Infinity")));
-            let big = Behaviour::of(&p, &finished("", Some("1e308")));
+            let inf = of(&p, &finished("", Some("Infinity")));
+            let big = of(&p, &finished("", Some("1e308")));
             assert!(!inf.agrees(&big) && inf.agrees(&inf.clone()));
         }
     }
@@ -147,10 +166,7 @@ mod tests {
     fn expected_outputs_and_failures() {
         let p = problem(Kind::Function, Checker::Float);
         let expected = Behaviour::expected(&p, b"[1.5, -Infinity]").expect("json");
-        assert!(expected.agrees(&Behaviour::of(
-            &p,
-            &finished("", Some("[1.5000001, -Infinity]"))
-        )));
+        assert!(expected.agrees(&of(&p, &finished("", Some("[1.5000001, -Infinity]")))));
         assert!(Behaviour::expected(&p, b"[1,").is_none());
         let failed = Behaviour::Failed(Failure::TimeLimit);
         assert!(failed.agrees(&Behaviour::Failed(Failure::TimeLimit)));

@@ -18,6 +18,7 @@ use crate::judge::{
 use crate::problem::{Problem, TestCase};
 use crate::program::Program;
 use crate::store::ExecCache;
+use crate::verdict::Verdict;
 
 /// What a run on a synthesized input left behind: enough to group and to show a judge.
 #[derive(Debug, Clone)]
@@ -112,7 +113,8 @@ impl Executor {
         self.engine.cache_hits()
     }
 
-    /// Judges `code` on one test of `problem`.
+    /// Judges `code` on one test of `problem`. A run the sandbox failed (twice) is an error:
+    /// the pipeline never treats it as the program's behaviour.
     pub async fn judge(
         &self,
         problem: &Arc<Problem>,
@@ -120,7 +122,11 @@ impl Executor {
         test: &TestCase,
         counters: &Counters,
     ) -> Result<TestResult, JudgeError> {
-        judge_test(&self.engine, problem, program, test, counters).await
+        let result = judge_test(&self.engine, problem, program, test, counters).await?;
+        match result.verdict {
+            Verdict::InternalError => Err(JudgeError::Internal(result.detail.unwrap_or_default())),
+            _ => Ok(result),
+        }
     }
 
     /// Runs `code` on a synthesized `input` and classifies its behaviour (remembered until
@@ -162,7 +168,7 @@ impl Executor {
         }
         let outcome = self.engine.run(job, counters).await?;
         let observed = Observed {
-            behaviour: Behaviour::of(problem, &outcome),
+            behaviour: Behaviour::of(problem, &outcome)?,
             shown: shown(&outcome),
             cpu: outcome.cpu,
             limit,
@@ -181,7 +187,7 @@ impl Executor {
     ) -> Result<Outcome, JudgeError> {
         let mut job = Job::new(ProgramKind::Stdio, code, &b""[..], limits);
         job.args = args;
-        Ok(self.engine.run(job, counters).await?)
+        unfailed(self.engine.run(job, counters).await?)
     }
 
     /// Drops what was remembered of `problem` (it finished: nothing will ask again).
@@ -203,6 +209,16 @@ fn observed_key(program: &Program, input: &[u8]) -> [u8; 32] {
     hash.finalize().into()
 }
 
+/// `outcome`, unless the sandbox failed the run (twice): never a behaviour to group or show.
+fn unfailed(outcome: Outcome) -> Result<Outcome, JudgeError> {
+    match &outcome.termination {
+        Termination::SandboxFailure { message } => {
+            Err(JudgeError::Internal(sandbox_failure_detail(message)))
+        }
+        _ => Ok(outcome),
+    }
+}
+
 fn shown(outcome: &Outcome) -> String {
     let text = match (&outcome.termination, &outcome.returned) {
         (Termination::Finished, Some(value)) => value.to_string(),
@@ -210,7 +226,7 @@ fn shown(outcome: &Outcome) -> String {
         (Termination::CompileError { message }, _) => format!("(compile error) {message}"),
         (Termination::RuntimeError { detail }, _) => runtime_error(outcome, detail),
         (Termination::SandboxFailure { message }, _) => {
-            runtime_error(outcome, &sandbox_failure_detail(message))
+            format!("(internal error) {}", sandbox_failure_detail(message))
         }
         (Termination::TimeLimit { .. }, _) => TIME_LIMIT_SHOWN.to_owned(),
         (Termination::MemoryLimit, _) => "(memory limit exceeded)".to_owned(),

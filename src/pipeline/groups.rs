@@ -505,7 +505,7 @@ mod tests {
                     wall: std::time::Duration::ZERO,
                     memory_kb: 0,
                 };
-                Behaviour::of(problem, &outcome)
+                Behaviour::of(problem, &outcome).expect("a program's behaviour")
             })
             .collect()
     }

@@ -224,6 +224,7 @@ fn not_scored_text(n: &crate::eval::NotScored) -> String {
         NotScoredReason::Unfinished => "unfinished",
         NotScoredReason::Malformed => "malformed problem",
         NotScoredReason::NoHiddenTests => "no hidden tests",
+        NotScoredReason::InternalError => "internal error (the sandbox failed a run)",
     };
     match &n.detail {
         Some(d) => format!("{reason}: {d}"),
