@@ -1,4 +1,4 @@
-//! The tool's own failures (not a program's), each mapped to the SPEC §4 exit code in
+//! The tool's own failures (not a program's), each mapped to its exit code (docs/cli.md) in
 //! [`Error::exit_code`].
 
 use std::path::PathBuf;
@@ -94,7 +94,7 @@ impl Error {
         move |source| Error::Json { what, source }
     }
 
-    /// The SPEC §4 exit code. Every variant is named (no `_` arm), so a new one needs a
+    /// The exit code (docs/cli.md). Every variant is named (no `_` arm), so a new one needs a
     /// decision here. All of them are 2 today: a negative answer (1) is not an error, and an
     /// interruption (130) is reported by the command as it stops, not raised.
     pub fn exit_code(&self) -> i32 {
@@ -170,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_are_the_spec_s() {
+    fn exit_codes_are_the_documented_ones() {
         assert_eq!(
             (EXIT_OK, EXIT_NEGATIVE, EXIT_ERROR, EXIT_INTERRUPTED),
             (0, 1, 2, 130)

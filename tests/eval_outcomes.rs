@@ -133,7 +133,8 @@ fn eval_counts_errored_unfinished_and_malformed_problems_apart_from_wrong_ones()
         .is_some_and(|d| d.contains("connection refused")));
     assert_eq!(report["not_scored"]["d"]["reason"], "unfinished");
     assert_eq!(report["not_scored"]["broken"]["reason"], "malformed");
-    // Only scored problems are in `problems` (SPEC §5): an errored one is not a wrong answer.
+    // Only scored problems are in `problems` (docs/run-directory.md): an errored one is not a wrong
+    // answer.
     assert!(report["problems"].get("c").is_none());
     assert_eq!(report["problems"]["b"]["verdict"], "wrong_answer");
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::execution::Limits;
 
-/// Why the program stopped. The judge maps each variant to one SPEC verdict.
+/// Why the program stopped. The judge maps each variant to one verdict (docs/verdicts.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Termination {

@@ -1,4 +1,4 @@
-//! Output checkers (SPEC §3): pure functions deciding whether an answer is right.
+//! Output checkers (docs/verdicts.md): pure functions deciding whether an answer is right.
 
 mod answer;
 mod decimal;

@@ -1,4 +1,4 @@
-//! Checking a program's stdout against the expected output (SPEC §3).
+//! Checking a program's stdout against the expected output (docs/verdicts.md).
 
 use crate::problem::Checker;
 

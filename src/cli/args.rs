@@ -1,4 +1,4 @@
-//! clap structs: exactly what the user can type (SPEC §4).
+//! clap structs: exactly what the user can type (docs/cli.md).
 
 use std::path::PathBuf;
 
@@ -128,7 +128,8 @@ pub struct ImportArgs {
     pub format: ImportFormat,
     /// The benchmark file (JSON lines, gzip-compressed or not, or one JSON array).
     pub input: PathBuf,
-    /// The problem set directory to write into (created if absent; re-imported problems are replaced).
+    /// The problem set directory to write into (created if absent; re-imported problems are
+    /// replaced).
     pub set: PathBuf,
     /// Keep problems whose contest_date is on or after YYYY-MM-DD (livecodebench).
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -202,7 +203,8 @@ pub struct SolveArgs {
     /// How to pick among the candidates.
     #[arg(long, value_enum, default_value_t = SelectArg::Sstar)]
     pub select: SelectArg,
-    /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench output JSON).
+    /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench
+    /// output JSON).
     #[arg(long, value_name = "FILE")]
     pub candidates: Option<PathBuf>,
     /// Extra inputs for selection, JSONL {"id", "input", "output"?}. An output is never

@@ -1,5 +1,5 @@
-//! `sstar eval`: judge each selected program on its problem's hidden tests, plus pass@N over
-//! every final-round program, into `eval.json` (SPEC §5), with intervals and comparisons;
+//! `sstar eval`: judge each selected program on its problem's hidden tests, plus pass@N over every
+//! final-round program, into `eval.json` (docs/run-directory.md), with intervals and comparisons;
 //! problems that errored, never finished or do not load are counted apart, never as scores.
 
 mod accepted;

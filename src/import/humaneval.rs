@@ -122,7 +122,7 @@ impl Importer for HumanEval {
     }
 }
 
-/// The float checker's default tolerance (SPEC §1).
+/// The float checker's default tolerance (docs/problems.md).
 const DEFAULT_TOLERANCE: f64 = 1e-6;
 
 /// How a problem's tests must judge answers, from how `check()` judged each call's result.

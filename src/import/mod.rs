@@ -1,5 +1,5 @@
 //! Importers: other benchmarks' files (LiveCodeBench, CodeContests, APPS, HumanEval, MBPP)
-//! written as problem sets in the SPEC §1 format (`sstar import`).
+//! written as problem sets in the format of docs/problems.md (`sstar import`).
 
 mod apps;
 mod codecontests;

@@ -79,7 +79,8 @@ fn unreadable(args: &Args, out: &str) -> Option<String> {
         .map(|e| format!("a value the judge cannot read back: {e}"))
 }
 
-/// The time limit the reference is measured against: the override, else the SPEC default.
+/// The time limit the reference is measured against: the override, else `problem.toml`'s default
+/// (docs/problems.md).
 pub(crate) fn limit_ms(draft: &Draft, override_ms: Option<u64>) -> u64 {
     override_ms
         .or(draft.time_limit_ms)

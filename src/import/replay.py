@@ -2,9 +2,9 @@
 property of the result (say `abs(poly(xs, candidate(xs))) < 1e-4`), not equality with one
 answer: any answer the benchmark's own tests accept is accepted.
 
-Usage (SPEC section 3): checker.py INPUT EXPECTED ACTUAL, three paths. INPUT holds the call's
-arguments, one JSON value per line; ACTUAL the program's return value as JSON (Python's, so
-NaN and Infinity are numbers). EXPECTED, the reference's answer, is not needed.
+Usage (docs/problems.md, `checker.py`): checker.py INPUT EXPECTED ACTUAL, three paths. INPUT
+holds the call's arguments, one JSON value per line; ACTUAL the program's return value as JSON
+(Python's, so NaN and Infinity are numbers). EXPECTED, the reference's answer, is not needed.
 
 It replays the benchmark's test code, `check(candidate)`, where `candidate` answers a call with
 this test's arguments by the program's value and every other call by the reference solution's.

@@ -15,7 +15,7 @@ use super::writer::{write_problem, Draft};
 use super::{apps, codecontests, humaneval, livecodebench, mbpp};
 use crate::exec::Executor;
 
-/// The benchmark formats `sstar import` reads (SPEC §4).
+/// The benchmark formats `sstar import` reads (docs/cli.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     LiveCodeBench,

@@ -1,5 +1,5 @@
-//! The shared writer: one converted problem ([`Draft`]) written as a SPEC §1 directory,
-//! built beside the set and moved into place only once it loads back.
+//! The shared writer: one converted problem ([`Draft`]) written as a problem directory
+//! (docs/problems.md), built beside the set and moved into place only once it loads back.
 
 use std::path::Path;
 
@@ -68,7 +68,7 @@ impl Draft {
     }
 }
 
-/// `problem.toml` as written: absent options are left to the SPEC defaults.
+/// `problem.toml` as written: absent options are left to their defaults (docs/problems.md).
 #[derive(Serialize)]
 struct Manifest<'a> {
     title: &'a str,

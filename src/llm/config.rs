@@ -1,4 +1,5 @@
-//! The resolved model-layer settings the library sees: endpoint, models per role, sampling, budgets.
+//! The resolved model-layer settings the library sees: endpoint, models per role, sampling,
+//! budgets.
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
-/// Default sampling temperature (SPEC §4).
+/// Default sampling temperature (`--temperature`, docs/cli.md).
 pub const DEFAULT_TEMPERATURE: f32 = 0.7;
 
 /// What a model call is for; each role maps to a configured model.

@@ -1,4 +1,5 @@
-//! Reading model answers by the rules of SPEC §6: `<think>` spans, fenced programs, inputs, verdicts.
+//! Reading model answers by the rules of docs/candidates-and-inputs.md: `<think>` spans, fenced
+//! programs, inputs, verdicts.
 //!
 //! Pure functions over text; every one ignores what lies inside `<think>…</think>`.
 

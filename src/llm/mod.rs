@@ -1,8 +1,8 @@
-//! Model client (issue 3): any OpenAI-compatible endpoint, concurrent, retried, cached, costed.
+//! Model client: any OpenAI-compatible endpoint, concurrent, retried, cached, costed.
 //!
 //! The rest of sstar sees [`LlmClient::complete`] (N samples of one
 //! conversation), the [`Ledger`] of what it cost, and the pure extraction
-//! functions of SPEC §6. async-openai is used only inside `transport.rs`.
+//! functions (docs/candidates-and-inputs.md). async-openai is used only inside `transport.rs`.
 
 mod batching;
 mod cache;

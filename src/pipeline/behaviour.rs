@@ -82,8 +82,8 @@ impl Behaviour {
     }
 }
 
-/// Function problems compare values within the tolerance under `float` only (SPEC §3); a
-/// `program` checker's values are grouped by exact value equality.
+/// Function problems compare values within the tolerance under `float` only (see docs/verdicts.md);
+/// a `program` checker's values are grouped by exact value equality.
 fn value_tolerance(problem: &Problem) -> Option<f64> {
     (problem.checker == Checker::Float).then_some(problem.float_tolerance)
 }

@@ -1,5 +1,6 @@
-//! Every prompt the pipeline sends. Each states the answer rule of SPEC §6 that applies to it,
-//! so any OpenAI-compatible model (or a scripted server) knows what shape to answer in.
+//! Every prompt the pipeline sends. Each states the answer rule (docs/candidates-and-inputs.md)
+//! that applies to it, so any OpenAI-compatible model (or a scripted server) knows what shape to
+//! answer in.
 
 use crate::judge::{program_traceback, TestResult};
 use crate::llm::Message;

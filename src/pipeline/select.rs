@@ -1,4 +1,4 @@
-//! Stage 2: choose one program among the final ones, by the method asked (SPEC §4).
+//! Stage 2: choose one program among the final ones, by the method asked (`--select`, docs/cli.md).
 
 use std::sync::Arc;
 

@@ -154,7 +154,7 @@ pub enum LoadErrorReason {
         /// The names it could have been.
         offered: String,
     },
-    /// A limit is outside the range the sandbox can enforce (SPEC §1).
+    /// A limit is outside the range the sandbox can enforce (docs/problems.md).
     #[error("problem.toml: {key} = {value} is out of range {min}..={max}")]
     LimitOutOfRange {
         /// The key.

@@ -1,4 +1,4 @@
-//! Problem sets on disk (SPEC §1): loading, validating and natural ordering.
+//! Problem sets on disk (docs/problems.md): loading, validating and natural ordering.
 
 mod error;
 mod files;

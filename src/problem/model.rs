@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::test_case::{TestCase, TestSelection};
 
-/// How a candidate program is run (SPEC §1).
+/// How a candidate program is run (docs/problems.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -17,7 +17,7 @@ pub enum Kind {
     Function,
 }
 
-/// How an answer is compared with the expected one (SPEC §3).
+/// How an answer is compared with the expected one (docs/verdicts.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Checker {
@@ -102,7 +102,7 @@ impl Solution {
     }
 }
 
-/// One loaded, validated problem (SPEC §1).
+/// One loaded, validated problem (docs/problems.md).
 #[derive(Debug, Clone)]
 pub struct Problem {
     /// Directory name.

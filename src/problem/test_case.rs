@@ -59,7 +59,7 @@ impl TestCase {
 /// Parses each non-blank line as JSON, giving `(1-based line, value)`;
 /// an error carries its line number.
 ///
-/// JSON here is Python's (SPEC §1): `NaN`, `Infinity` and `-Infinity` are numbers. The
+/// JSON here is Python's (docs/problems.md): `NaN`, `Infinity` and `-Infinity` are numbers. The
 /// `.in` bytes themselves go to the program unchanged, where `json.loads` reads them alike.
 pub(crate) fn parse_arguments(
     input: &[u8],

@@ -1,12 +1,12 @@
-//! Reading a run directory back (SPEC §5) as it is on disk: old, merged, interrupted or
-//! copied from elsewhere. Absent files are `None`; a file that exists but does not parse is
-//! an error naming it.
+//! Reading a run directory back (docs/run-directory.md) as it is on disk: old, merged, interrupted
+//! or copied from elsewhere. Absent files are `None`; a file that exists but does not parse is an
+//! error naming it.
 //!
-//! `run.json`, `results.jsonl`, `ledger.json` and `eval.json` are read with the types that
-//! write them. `selection.json` and `trace.jsonl` are written from types holding `&'static
-//! str` labels and fields that older runs lack, so they are read here through lenient mirrors
-//! (every field defaulted, labels as text), which also lets a report of a newer run's file
-//! show a label this version does not know instead of failing.
+//! `run.json`, `results.jsonl`, `ledger.json` and `eval.json` are read with the types that write
+//! them. `selection.json` and `trace.jsonl` are written from types holding `&'static str` labels
+//! and fields that older runs lack, so they are read here through lenient mirrors (every field
+//! defaulted, labels as text), which also lets a report of a newer run's file show a label this
+//! version does not know instead of failing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;

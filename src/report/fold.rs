@@ -1,6 +1,6 @@
 //! How much of each long value the page shows, in one place.
 //!
-//! Why: the issue asks that a 200-problem run's page stay a few megabytes and render in under
+//! Why: a 200-problem run's page must stay a few megabytes and render in under
 //! a second. A heavy run (16 samples, debug rounds with long feedback, 40 inputs, groups with
 //! 300-line outputs) holds tens of megabytes of text; nobody reads that on a page, and every
 //! value is whole in the run directory. So each kind of value keeps a head sized by how much

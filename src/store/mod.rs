@@ -1,4 +1,5 @@
-//! The run directory (SPEC §5): every file a run writes, written as work finishes, atomically.
+//! The run directory (docs/run-directory.md): every file a run writes, written as work finishes,
+//! atomically.
 
 mod exec_cache;
 mod files;
