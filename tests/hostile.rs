@@ -508,13 +508,14 @@ fn function_programs_return_on_a_private_channel(backend: Backend) {
 /// Without root, candidates run as root of a private user namespace: every capability must be
 /// gone, or `chroot` + `chdir("..")` walks out of the jail. Run sstar itself as `nobody`.
 #[test]
+#[ignore = "needs root (to become nobody), /usr/bin/setpriv and /usr/bin/python3"]
 fn without_root_a_candidate_cannot_chroot_its_way_out() {
     let python = std::path::Path::new("/usr/bin/python3");
     let setpriv = std::path::Path::new("/usr/bin/setpriv");
-    if !is_root() || !python.exists() || !setpriv.exists() {
-        skip("needs root (to become nobody), /usr/bin/setpriv and /usr/bin/python3");
-        return;
-    }
+    crate::common::require(
+        is_root() && python.exists() && setpriv.exists(),
+        "root (to become nobody), /usr/bin/setpriv and /usr/bin/python3",
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     crate::common::write_problem(
         dir.path(),

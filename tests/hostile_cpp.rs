@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use sstar_sandbox::{Accounting, Execution, Language, Limits, Outcome, ProgramKind, Termination};
 
-use crate::common::skip;
 use crate::hostile::{cpu_bound, isolated_with, limits, Isolated};
 
 fn isolated() -> Isolated {
@@ -20,14 +19,14 @@ fn isolated() -> Isolated {
     isolated
 }
 
-/// Whether memory is counted as a native program touches it (a cgroup); without one the
-/// address space is limited instead, and the memory tests below do not apply.
-fn counts_touched_memory(s: &Isolated) -> bool {
+/// Memory counted as a native program touches it (a cgroup, which needs root); without one
+/// the address space is limited instead, and the memory tests below do not apply.
+fn require_touched_memory_counted(s: &Isolated) {
     let cgroup = s.sandbox.isolation().accounting == Accounting::Cgroup;
-    if !cgroup {
-        skip("needs a cgroup to count a native program's touched memory");
-    }
-    cgroup
+    crate::common::require(
+        cgroup,
+        "a cgroup (root) to count a native program's touched memory",
+    );
 }
 
 /// C++ runs on the hostile suite's own sandbox and limits (named apart from its Python runs).
@@ -174,11 +173,10 @@ fn sleeping_forever_is_a_wall_time_limit() {
 }
 
 #[test]
+#[ignore = "needs a cgroup (root)"]
 fn memory_bombs_hit_the_memory_limit() {
     let s = isolated();
-    if !counts_touched_memory(&s) {
-        return;
-    }
+    require_touched_memory_counted(&s);
     let touched = "#include <vector>\n#include <cstring>\nint main(){ std::vector<char*> v; for(;;){ char*p=new char[1<<20]; memset(p,1,1<<20); v.push_back(p);} }";
     assert_eq!(s.run_cpp(touched).termination, Termination::MemoryLimit);
     // Reserved address space is no memory; touched pages are.
@@ -194,11 +192,10 @@ fn memory_bombs_hit_the_memory_limit() {
 }
 
 #[test]
+#[ignore = "needs a cgroup (root)"]
 fn the_memory_limit_is_the_programs_own_not_the_interpreters() {
     let s = isolated();
-    if !counts_touched_memory(&s) {
-        return;
-    }
+    require_touched_memory_counted(&s);
     let touch = |mb: u64| {
         format!("#include <cstdio>\n#include <cstdlib>\nint main(){{ size_t n = (size_t){mb} << 20; volatile char* p = (volatile char*)malloc(n); for (size_t i = 0; i < n; i += 4096) p[i] = 1; puts(\"ok\"); }}")
     };

@@ -1,7 +1,7 @@
 //! `sstar import` through the real binary: team-written LiveCodeBench, CodeContests and APPS
 //! fixtures (tests/fixtures/import), skips with row numbers, exit codes, and round trips of the
-//! real HumanEval and MBPP+ files in ../shared/data when present (skipped with a message when
-//! not): every imported reference solution must be accepted by `sstar verify`.
+//! real HumanEval and MBPP+ files in ../shared/data (ignored unless asked for, since they need
+//! it): every imported reference solution must be accepted by `sstar verify`.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -14,16 +14,12 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn shared_data(relative: &str) -> Option<PathBuf> {
+fn shared_data(relative: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/data")
         .join(relative);
-    if path.is_file() {
-        Some(path)
-    } else {
-        crate::common::skip(&format!("{} not found", path.display()));
-        None
-    }
+    crate::common::require(path.is_file(), &path.display().to_string());
+    path
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -643,10 +639,9 @@ fn verified(summary: &str) -> (usize, usize) {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn humaneval_round_trip_every_reference_accepted() {
-    let Some(input) = shared_data("humaneval/HumanEval.jsonl.gz") else {
-        return;
-    };
+    let input = shared_data("humaneval/HumanEval.jsonl.gz");
     let set = tempfile::tempdir().expect("temp dir");
     let output = import("humaneval", &input, set.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -700,10 +695,9 @@ fn humaneval_round_trip_every_reference_accepted() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn mbppplus_round_trip_every_reference_accepted() {
-    let Some(input) = shared_data("mbppplus/MbppPlus.jsonl") else {
-        return;
-    };
+    let input = shared_data("mbppplus/MbppPlus.jsonl");
     // The first 60 of 399 rows keep the test under a minute; the full set's numbers are
     // in the importer's notes (a manual run: import, then `sstar verify`).
     let set = tempfile::tempdir().expect("temp dir");

@@ -16,7 +16,7 @@ use sstar_sandbox::{
     Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination,
 };
 
-use crate::common::{in_ci, is_root, skip, sstar, write_problem};
+use crate::common::{in_ci, is_root, require, sstar, write_problem};
 
 /// Candidates run as uids from here up (as root); the killer tells runs from workers by them.
 const FIRST_CANDIDATE_UID: u32 = 1_000_000;
@@ -109,14 +109,9 @@ fn child_of_on_the_way(table: &HashMap<u32, (u32, u32)>, pid: u32, root: u32) ->
     None
 }
 
-/// The killer needs candidates under uids of their own (root), to tell runs from workers.
-fn can_tell_runs_apart() -> bool {
-    if !is_root() {
-        skip("needs root: candidates then run under uids of their own");
-        return false;
-    }
-    true
-}
+/// Why these tests are ignored unless asked for: the killer needs candidates under uids of
+/// their own (root) to tell runs from workers.
+const NEEDS_ROOT: &str = "root: candidates then run under uids of their own";
 
 fn one_worker() -> Sandbox {
     let mut config = SandboxConfig::new(Interpreter::from_env().expect("python3"));
@@ -137,10 +132,9 @@ fn slow_echo(sandbox: &Sandbox) -> sstar_sandbox::Outcome {
 }
 
 #[test]
+#[ignore = "needs root (candidates under uids of their own)"]
 fn a_worker_killed_mid_run_is_replaced_and_the_run_retried_on_the_fresh_one() {
-    if !can_tell_runs_apart() {
-        return;
-    }
+    require(is_root(), NEEDS_ROOT);
     let sandbox = one_worker();
     let uids = sandbox.uids();
     let killer = Killer::start(std::process::id(), 1, move |uid| uids.contains(&uid));
@@ -154,10 +148,9 @@ fn a_worker_killed_mid_run_is_replaced_and_the_run_retried_on_the_fresh_one() {
 }
 
 #[test]
+#[ignore = "needs root (candidates under uids of their own)"]
 fn a_worker_lost_again_on_the_retry_is_an_internal_error_and_the_pool_recovers() {
-    if !can_tell_runs_apart() {
-        return;
-    }
+    require(is_root(), NEEDS_ROOT);
     let sandbox = one_worker();
     let uids = sandbox.uids();
     let killer = Killer::start(std::process::id(), 2, move |uid| uids.contains(&uid));
@@ -203,10 +196,9 @@ fn under_killer(mut command: Command, limit: usize) -> (Output, usize) {
 }
 
 #[test]
+#[ignore = "needs root (candidates under uids of their own)"]
 fn judge_reports_an_internal_error_with_no_verdict_on_the_program() {
-    if !can_tell_runs_apart() {
-        return;
-    }
+    require(is_root(), NEEDS_ROOT);
     let dir = tempfile::tempdir().expect("tempdir");
     let problem = dir.path().join("slow");
     slow_problem(&problem);
@@ -228,10 +220,9 @@ fn judge_reports_an_internal_error_with_no_verdict_on_the_program() {
 }
 
 #[test]
+#[ignore = "needs root (candidates under uids of their own)"]
 fn eval_leaves_an_internal_error_unscored_and_uncached_and_the_next_eval_scores_it() {
-    if !can_tell_runs_apart() {
-        return;
-    }
+    require(is_root(), NEEDS_ROOT);
     let dir = tempfile::tempdir().expect("tempdir");
     let set = dir.path().join("set");
     slow_problem(&set.join("slow"));

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{skip, sstar, write_problem};
+use crate::common::{sstar, write_problem};
 
 /// Every backend this build has: the wasm one too when built with it.
 fn backends() -> Vec<&'static str> {
@@ -55,9 +55,9 @@ fn assert_accepted(problem: &Path, program: &str, backend: &str, env: &[(&str, &
     assert_eq!(code, Some(0));
 }
 
-/// Whether the pinned packages these tests import are installed where sstar looks (`scripts/test`
-/// installs them with `sstar packages install`); skips otherwise (fails under CI).
-fn packages_installed(names: &[&str]) -> bool {
+/// Fails unless the pinned packages these tests import are installed where sstar looks
+/// (`scripts/test` installs them first, with `sstar packages install`).
+fn require_packages(names: &[&str]) {
     let store = sstar_sandbox::packages::PackageStore::from_env().expect("package store");
     let python = sstar_sandbox::Interpreter::from_env().expect("python3");
     let missing: Vec<&str> = names
@@ -68,13 +68,10 @@ fn packages_installed(names: &[&str]) -> bool {
             !matches!(store.installed(pin, &python), Ok(Some(_)))
         })
         .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    skip(&format!(
-        "packages {missing:?} not installed: run `sstar packages install`"
-    ));
-    false
+    crate::common::require(
+        missing.is_empty(),
+        &format!("the packages {missing:?}: run `sstar packages install`"),
+    );
 }
 
 /// What a LeetCode or LiveCodeBench program may use without importing it, each checked.
@@ -164,9 +161,7 @@ print(*s)
 
 #[test]
 fn a_sorted_list_program_is_accepted_where_the_problem_asks_for_it() {
-    if !packages_installed(&["sortedcontainers"]) {
-        return;
-    }
+    require_packages(&["sortedcontainers"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let problem = dir.path().join("sort");
     sorting_problem(&problem, "[\"sortedcontainers\"]");
@@ -174,9 +169,7 @@ fn a_sorted_list_program_is_accepted_where_the_problem_asks_for_it() {
         assert_accepted(&problem, SORTED_LIST, backend, &[]);
     }
     // A function problem too, with numpy beside it (process backend: numpy is native).
-    if !packages_installed(&["numpy"]) {
-        return;
-    }
+    require_packages(&["numpy"]);
     write_problem(
         &dir.path().join("fn"),
         &[
@@ -195,9 +188,7 @@ fn a_sorted_list_program_is_accepted_where_the_problem_asks_for_it() {
 
 #[test]
 fn a_package_the_problem_does_not_ask_for_is_an_ordinary_module_not_found_error() {
-    if !packages_installed(&["sortedcontainers", "numpy"]) {
-        return;
-    }
+    require_packages(&["sortedcontainers", "numpy"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let problem = dir.path().join("sort");
     sorting_problem(&problem, "[\"numpy\"]");
@@ -292,9 +283,7 @@ fn a_native_package_under_wasm_and_an_unknown_package_are_named() {
 
 #[test]
 fn a_program_cannot_change_the_packages_the_next_one_imports() {
-    if !packages_installed(&["sortedcontainers"]) {
-        return;
-    }
+    require_packages(&["sortedcontainers"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let problem = dir.path().join("sort");
     sorting_problem(&problem, "[\"sortedcontainers\"]");
@@ -320,9 +309,7 @@ print(*written or [1, 2, 3])
 
 #[test]
 fn a_set_toml_gives_its_packages_to_the_problems_that_name_none() {
-    if !packages_installed(&["sortedcontainers"]) {
-        return;
-    }
+    require_packages(&["sortedcontainers"]);
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("set.toml"),
@@ -355,9 +342,7 @@ fn a_set_toml_gives_its_packages_to_the_problems_that_name_none() {
 
 #[test]
 fn a_package_store_under_tmp_is_offered_though_the_sandbox_has_its_own_tmp() {
-    if !packages_installed(&["sortedcontainers"]) {
-        return;
-    }
+    require_packages(&["sortedcontainers"]);
     // A copy of the installed store in a temporary directory (under /tmp, where the process
     // sandbox's private root mounts a tmpfs of its own).
     let store = sstar_sandbox::packages::PackageStore::from_env().expect("store");

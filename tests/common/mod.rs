@@ -113,6 +113,15 @@ pub fn skip(reason: &str) {
     eprintln!("skipped: {reason}");
 }
 
+/// Fails the test unless `met`. A test that needs something of the machine (root, a cgroup,
+/// the shared data, the installed packages) is `#[ignore]`d with the reason, so a plain
+/// `cargo test` shows it as ignored, never as passed; `scripts/test` runs it as root with
+/// `--include-ignored`, where a missing requirement must fail rather than pass unseen.
+#[track_caller]
+pub fn require(met: bool, what: &str) {
+    assert!(met, "this test needs {what}; without it, leave it ignored");
+}
+
 pub fn is_root() -> bool {
     // SAFETY-free: geteuid via the id command keeps the test crate free of unsafe.
     Command::new("id")
