@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod program;
 pub mod report;
+pub mod seeded;
 pub mod store;
 pub mod verdict;
 

@@ -3,12 +3,12 @@
 //! token-aware for stdio (integers past the first line changed within the observed range,
 //! lines swapped or shuffled), so most mutants stay valid.
 
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use serde_json::Value;
 
 use crate::problem::{Kind, Problem};
+use crate::seeded::{seeded, SeededRng};
 
 /// Up to `count` distinct mutants of the public inputs, none equal to a public input.
 pub fn mutants(problem: &Problem, count: usize, seed: u64) -> Vec<Vec<u8>> {
@@ -16,7 +16,7 @@ pub fn mutants(problem: &Problem, count: usize, seed: u64) -> Vec<Vec<u8>> {
     if originals.is_empty() {
         return Vec::new();
     }
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = seeded(seed);
     let mut out: Vec<Vec<u8>> = Vec::new();
     for _ in 0..count * 8 {
         if out.len() >= count {
@@ -36,7 +36,7 @@ pub fn mutants(problem: &Problem, count: usize, seed: u64) -> Vec<Vec<u8>> {
     out
 }
 
-fn mutate_arguments(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
+fn mutate_arguments(input: &[u8], rng: &mut SeededRng) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(input).ok()?;
     let mut args: Vec<Value> = text
         .lines()
@@ -57,7 +57,7 @@ fn mutate_arguments(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
     Some(out.into_bytes())
 }
 
-fn mutate_value(value: &mut Value, rng: &mut StdRng, depth: usize) {
+fn mutate_value(value: &mut Value, rng: &mut SeededRng, depth: usize) {
     match value {
         Value::Bool(b) => *b = !*b,
         Value::Number(n) => {
@@ -124,7 +124,7 @@ fn mutate_value(value: &mut Value, rng: &mut StdRng, depth: usize) {
     }
 }
 
-fn mutate_tokens(input: &[u8], rng: &mut StdRng) -> Option<Vec<u8>> {
+fn mutate_tokens(input: &[u8], rng: &mut SeededRng) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(input).ok()?;
     let mut lines: Vec<Vec<String>> = text
         .lines()
@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn function_mutants_keep_the_argument_count_and_json() {
-        let mut rng = StdRng::seed_from_u64(1);
+        let mut rng = seeded(1);
         for _ in 0..50 {
             let out = mutate_arguments(b"[1, 2, 3]\n\"abc\"\n7\n", &mut rng).expect("mutant");
             let lines: Vec<_> = std::str::from_utf8(&out).expect("utf-8").lines().collect();
@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn stdio_mutants_keep_the_first_line() {
-        let mut rng = StdRng::seed_from_u64(2);
+        let mut rng = seeded(2);
         for _ in 0..50 {
             if let Some(out) = mutate_tokens(b"3\n5 1 4\n", &mut rng) {
                 assert!(out.starts_with(b"3\n"), "{}", String::from_utf8_lossy(&out));

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
 use serde::Serialize;
 
 use super::agreement;
@@ -213,7 +212,7 @@ pub async fn select(
         SelectMethod::Random => {
             // Drawn per problem: one seed for all would pick the same sample index everywhere.
             let seed = ctx.settings.seed ^ super::inputs::fnv1a(&problem.id);
-            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            let mut rng = crate::seeded::seeded(seed);
             report.pick = Some(random(ctx, &finals, &report.candidates, &mut rng));
         }
         SelectMethod::LlmJudge if ctx.llm.is_some() => {

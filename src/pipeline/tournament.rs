@@ -390,7 +390,6 @@ pub fn wins(n: usize, comparisons: &[Comparison]) -> Vec<usize> {
 /// and the pairs won.
 pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usize, Vec<usize>) {
     use rand::seq::SliceRandom;
-    use rand::SeedableRng;
     let n = sizes.len();
     let wins = wins(n, comparisons);
     let (mut won_votes, mut cast) = (vec![0usize; n], vec![0usize; n]);
@@ -408,7 +407,7 @@ pub fn rank<K: Ord>(sizes: &[K], comparisons: &[Comparison], seed: u64) -> (usiz
         .map(|g| won_votes[g] as f64 / cast[g].max(1) as f64)
         .collect();
     let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    order.shuffle(&mut crate::seeded::seeded(seed));
     order.sort_by(|&x, &y| {
         wins[y]
             .cmp(&wins[x])
