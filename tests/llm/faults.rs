@@ -127,16 +127,11 @@ async fn hung_response_times_out_then_succeeds() {
     config.timeout = Duration::from_millis(300);
     let client = LlmClient::new(config, None);
 
-    let start = Instant::now();
     let completion = client.complete_one(&request("hi")).await.expect("succeeds");
 
+    // The hung answer would have said "too late": the first request was given up on.
     assert_eq!(completion.text, "on time");
     assert_eq!(request_count(&server).await, 2);
-    assert!(
-        start.elapsed() < Duration::from_secs(8),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 #[tokio::test]

