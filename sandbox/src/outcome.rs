@@ -28,6 +28,25 @@ pub enum Termination {
     SandboxFailure { message: String },
 }
 
+/// How a run ended, in the words every part of sstar shows it with (the judge's details, the
+/// pipeline's and `fix`'s views of a run, import's skips).
+impl std::fmt::Display for Termination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Termination::Finished => f.write_str("finished"),
+            Termination::CompileError { message } => write!(f, "compile error: {message}"),
+            Termination::RuntimeError { detail } => write!(f, "runtime error: {detail}"),
+            Termination::TimeLimit { wall: false } => f.write_str("time limit exceeded: CPU time"),
+            Termination::TimeLimit { wall: true } => f.write_str("time limit exceeded: wall time"),
+            Termination::MemoryLimit => f.write_str("memory limit exceeded"),
+            Termination::OutputLimit => f.write_str("output limit exceeded"),
+            Termination::SandboxFailure { message } => {
+                write!(f, "internal error: the sandbox failed the run: {message}")
+            }
+        }
+    }
+}
+
 /// Everything observed about one execution. Serializable, so callers can cache it on disk.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {

@@ -280,7 +280,7 @@ fn failure(
             let limits = limits_for(problem);
             let _ = writeln!(
                 text,
-                "stopped at the {detail} ({} ms cpu, {} ms wall)",
+                "{detail} (limits: {} ms CPU, {} ms wall)",
                 limits.cpu.as_millis(),
                 limits.wall.as_millis()
             );

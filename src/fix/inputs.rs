@@ -64,23 +64,26 @@ pub(crate) async fn ask(
         .collect())
 }
 
-/// What a call did, as a judge is shown it; equal texts are equal behaviour.
-pub(crate) fn shown(outcome: &Outcome) -> String {
-    match (&outcome.termination, &outcome.returned) {
-        (Termination::Finished, Some(value)) => format!("returned {value}"),
-        (Termination::Finished, None) => "returned nothing".to_owned(),
-        (Termination::RuntimeError { detail }, _) => format!("raised {detail}"),
-        // The runner stops at these (`FixError::Internal`); named as what they are regardless.
-        (Termination::SandboxFailure { message }, _) => {
-            format!(
-                "internal error: {}",
-                crate::judge::sandbox_failure_detail(message)
-            )
+/// What a survivor did on one call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CallResult {
+    /// It returned (a value, or nothing): the call was one the function accepts.
+    pub returned: bool,
+    /// As a judge is shown it; equal texts are equal behaviour.
+    pub shown: String,
+}
+
+impl CallResult {
+    pub(crate) fn of(outcome: &Outcome) -> Self {
+        let shown = match (&outcome.termination, &outcome.returned) {
+            (Termination::Finished, Some(value)) => format!("returned {value}"),
+            (Termination::Finished, None) => "returned nothing".to_owned(),
+            (ending, _) => ending.to_string(),
+        };
+        Self {
+            returned: outcome.termination == Termination::Finished,
+            shown,
         }
-        (Termination::CompileError { message }, _) => format!("could not be imported: {message}"),
-        (Termination::TimeLimit { .. }, _) => "ran out of time".to_owned(),
-        (Termination::MemoryLimit, _) => "ran out of memory".to_owned(),
-        (Termination::OutputLimit, _) => "printed too much".to_owned(),
     }
 }
 
@@ -91,7 +94,7 @@ pub(crate) async fn observe(
     (file, module, function): (&str, &str, &str),
     survivors: &[Passing],
     probes: &[Probe],
-) -> Result<Vec<Vec<String>>, FixError> {
+) -> Result<Vec<Vec<CallResult>>, FixError> {
     try_join_all(survivors.iter().map(|survivor| {
         let archive = snapshot.archive_with(file, &survivor.file_text);
         try_join_all(probes.iter().map(move |probe| {
@@ -101,7 +104,7 @@ pub(crate) async fn observe(
                 archive: archive.clone(),
                 stdin: probe.stdin.clone(),
             };
-            async move { runner.run(job).await.map(|o| shown(&o)) }
+            async move { runner.run(job).await.map(|o| CallResult::of(&o)) }
         }))
     }))
     .await

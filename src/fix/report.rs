@@ -19,7 +19,8 @@ pub struct TestRun {
     pub passed: bool,
     /// The command's exit status; `None` when the sandbox stopped it (see `stopped`).
     pub exit_code: Option<i32>,
-    /// Why the sandbox stopped it (time, memory or output limit), if it did.
+    /// How the sandbox stopped it (`time limit exceeded: CPU time`, `memory limit exceeded`,
+    /// ...), if it did.
     pub stopped: Option<String>,
     /// What the command's own record (pytest's JUnit XML report) counted; `None` without one.
     pub tests: Option<TestCounts>,
@@ -52,12 +53,8 @@ impl TestRun {
             Termination::Finished
             | Termination::RuntimeError { .. }
             | Termination::CompileError { .. } => None,
-            // The runner stops at these (`FixError::Internal`); named as what they are regardless.
-            Termination::SandboxFailure { .. } => Some("internal error".to_owned()),
-            Termination::TimeLimit { wall: false } => Some("CPU time limit".to_owned()),
-            Termination::TimeLimit { wall: true } => Some("wall time limit".to_owned()),
-            Termination::MemoryLimit => Some("memory limit".to_owned()),
-            Termination::OutputLimit => Some("output limit".to_owned()),
+            // A limit; a sandbox failure never gets here (the runner stops at it).
+            ending => Some(ending.to_string()),
         };
         let stdout = String::from_utf8_lossy(&outcome.stdout);
         let (shown, xml) = record::split(&stdout);
@@ -104,7 +101,7 @@ impl TestRun {
     /// "exit code 1; 7 passed, 1 failed", or what stopped it, or why exit 0 is no pass.
     pub fn status(&self) -> String {
         let mut status = match (&self.stopped, self.exit_code) {
-            (Some(why), _) => return format!("stopped by the sandbox's {why}"),
+            (Some(why), _) => return format!("stopped: {why}"),
             (None, Some(code)) => format!("exit code {code}"),
             (None, None) => "no exit code".to_owned(),
         };

@@ -8,7 +8,7 @@ use futures::future::join_all;
 
 use super::candidates::{fatal, Passing, LEDGER_ID};
 use super::error::FixError;
-use super::inputs::Probe;
+use super::inputs::{CallResult, Probe};
 use super::prompts::{self, Task};
 use super::report::GroupRecord;
 use crate::llm::{extract_verdict, CompletionRequest, LlmClient, Role, Winner};
@@ -18,18 +18,18 @@ use crate::pipeline::{decide, pairs, rank, Comparison};
 /// `kept` are the calls where some survivor returned a value (a call every fix rejects is
 /// likely invalid). `results[s][p]` as [`super::inputs::observe`] gives them.
 pub(crate) fn group(
-    results: &[Vec<String>],
+    results: &[Vec<CallResult>],
     change_lines: &[usize],
 ) -> (Vec<usize>, Vec<GroupRecord>) {
     let probes = results.first().map_or(0, Vec::len);
     let kept: Vec<usize> = (0..probes)
-        .filter(|&p| results.iter().any(|r| r[p].starts_with("returned ")))
+        .filter(|&p| results.iter().any(|r| r[p].returned))
         .collect();
     let mut groups: Vec<GroupRecord> = Vec::new();
     let mut order: Vec<usize> = (0..results.len()).collect();
     order.sort_by_key(|&s| (change_lines[s], s));
     for s in order {
-        let signature: Vec<String> = kept.iter().map(|&p| results[s][p].clone()).collect();
+        let signature: Vec<String> = kept.iter().map(|&p| results[s][p].shown.clone()).collect();
         match groups.iter_mut().find(|g| g.results == signature) {
             Some(group) => group.members.push(s),
             None => groups.push(GroupRecord {
@@ -107,18 +107,38 @@ pub(crate) fn best(
 mod tests {
     use super::*;
 
-    fn results(rows: &[&[&str]]) -> Vec<Vec<String>> {
+    /// Results as shown; a value is `returned ...`.
+    fn results(rows: &[&[&str]]) -> Vec<Vec<CallResult>> {
         rows.iter()
-            .map(|r| r.iter().map(|s| (*s).to_owned()).collect())
+            .map(|r| {
+                r.iter()
+                    .map(|s| CallResult {
+                        returned: s.starts_with("returned "),
+                        shown: (*s).to_owned(),
+                    })
+                    .collect()
+            })
             .collect()
     }
 
     #[test]
     fn equal_results_share_a_group_led_by_the_smallest_change() {
         let r = results(&[
-            &["returned 1", "raised ValueError", "raised TypeError"],
-            &["returned 2", "raised ValueError", "raised TypeError"],
-            &["returned 1", "raised ValueError", "raised KeyError"],
+            &[
+                "returned 1",
+                "runtime error: ValueError",
+                "runtime error: TypeError",
+            ],
+            &[
+                "returned 2",
+                "runtime error: ValueError",
+                "runtime error: TypeError",
+            ],
+            &[
+                "returned 1",
+                "runtime error: ValueError",
+                "runtime error: KeyError",
+            ],
         ]);
         let (kept, groups) = group(&r, &[9, 4, 2]);
         assert_eq!(kept, [0], "calls no fix returns from are dropped");

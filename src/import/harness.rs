@@ -161,11 +161,8 @@ fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), S
         if let Termination::CompileError { message } = &outcome.termination {
             return Err(SkipReason::Reference(format!("harness: {message}")));
         }
-        if let Termination::SandboxFailure { message } = &outcome.termination {
-            return Err(SkipReason::Reference(format!(
-                "internal error: {}",
-                crate::judge::sandbox_failure_detail(message)
-            )));
+        if let Termination::SandboxFailure { .. } = &outcome.termination {
+            return Err(SkipReason::Reference(outcome.termination.to_string()));
         }
         if let Termination::RuntimeError { .. } = &outcome.termination {
             let stderr = String::from_utf8_lossy(&outcome.stderr);
@@ -179,17 +176,7 @@ fn run(sandbox: &Sandbox, request: &Value) -> Result<(Vec<Line>, Termination), S
 fn describe(termination: &Termination) -> String {
     match termination {
         Termination::Finished => "finished early".to_owned(),
-        Termination::CompileError { message } => format!("compile error: {message}"),
-        Termination::RuntimeError { detail } => format!("runtime error: {detail}"),
-        Termination::SandboxFailure { message } => {
-            format!(
-                "internal error: {}",
-                crate::judge::sandbox_failure_detail(message)
-            )
-        }
-        Termination::TimeLimit { .. } => "time limit".to_owned(),
-        Termination::MemoryLimit => "memory limit".to_owned(),
-        Termination::OutputLimit => "output limit".to_owned(),
+        ending => ending.to_string(),
     }
 }
 

@@ -12,9 +12,6 @@ mod traceback;
 pub use diff::{output_diff, LineRule, Style};
 pub use error::JudgeError;
 pub use printable::printable;
-pub use single::{
-    candidate_job, grade, job_for, judge_test, limits_for, sandbox_failure_detail, test_label,
-    TestResult,
-};
+pub use single::{candidate_job, grade, job_for, judge_test, limits_for, test_label, TestResult};
 pub use suite::{judge, JudgeOptions, JudgeReport};
 pub use traceback::{program_traceback, traceback_tail, PROGRAM_FILE};

@@ -105,11 +105,6 @@ pub async fn judge_test(
         .map_err(|e| JudgeError::Sandbox(SandboxError::Internal(e.to_string())))?
 }
 
-/// The detail of a run the sandbox could not carry out, as the judge shows it.
-pub fn sandbox_failure_detail(message: &str) -> String {
-    format!("the sandbox failed the run: {message}")
-}
-
 /// The verdict of an execution of `test`'s input (the sandbox runs a `program` checker).
 pub fn grade(
     sandbox: &Sandbox,
@@ -126,18 +121,14 @@ pub fn grade(
         Termination::CompileError { message } => (Verdict::CompileError, Some(message.clone())),
         Termination::RuntimeError { detail } => (Verdict::RuntimeError, Some(detail.clone())),
         // Not the program's doing: no verdict on it.
-        Termination::SandboxFailure { message } => (
+        Termination::SandboxFailure { .. } => (
             Verdict::InternalError,
-            Some(sandbox_failure_detail(message)),
+            Some(outcome.termination.to_string()),
         ),
-        Termination::TimeLimit { wall } => {
-            let what = if *wall {
-                "wall-clock limit"
-            } else {
-                "cpu-time limit"
-            };
-            (Verdict::TimeLimitExceeded, Some(what.to_owned()))
-        }
+        Termination::TimeLimit { .. } => (
+            Verdict::TimeLimitExceeded,
+            Some(outcome.termination.to_string()),
+        ),
         Termination::MemoryLimit => (Verdict::MemoryLimitExceeded, None),
         Termination::OutputLimit => (Verdict::OutputLimitExceeded, None),
     };

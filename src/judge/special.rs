@@ -167,11 +167,10 @@ fn run_once(
             })
         }
         // Not the checker's doing, and maybe not the next run's: no verdict either way.
-        Termination::SandboxFailure { message } => {
+        Termination::SandboxFailure { .. } => {
             return Err(JudgeError::Internal(format!(
                 "checker.py on test `{}`: {}",
-                test.name,
-                super::sandbox_failure_detail(message)
+                test.name, outcome.termination
             )))
         }
         Termination::RuntimeError { detail } => {
@@ -185,11 +184,10 @@ fn run_once(
                 format!("{detail}: {last}")
             })
         }
-        Termination::CompileError { message } => Said::Failed(format!("compile error: {message}")),
-        Termination::TimeLimit { wall: false } => Said::Failed("time limit".into()),
-        Termination::TimeLimit { wall: true } => Said::Failed("wall-clock limit".into()),
-        Termination::MemoryLimit => Said::Failed("memory limit".into()),
-        Termination::OutputLimit => Said::Failed("output limit".into()),
+        Termination::CompileError { .. }
+        | Termination::TimeLimit { .. }
+        | Termination::MemoryLimit
+        | Termination::OutputLimit => Said::Failed(outcome.termination.to_string()),
     })
 }
 

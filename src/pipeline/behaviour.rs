@@ -4,7 +4,7 @@
 use sstar_sandbox::{pyjson, Outcome, Termination};
 
 use crate::check::{output_answer, value_answer, Answer};
-use crate::judge::{sandbox_failure_detail, JudgeError};
+use crate::judge::JudgeError;
 use crate::problem::{Checker, Kind, Problem};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -37,8 +37,8 @@ impl Behaviour {
             Termination::CompileError { .. } => Behaviour::Failed(Failure::CompileError),
             Termination::RuntimeError { .. } => Behaviour::Failed(Failure::RuntimeError),
             // Says nothing of the program: never a behaviour to group.
-            Termination::SandboxFailure { message } => {
-                return Err(JudgeError::Internal(sandbox_failure_detail(message)))
+            Termination::SandboxFailure { .. } => {
+                return Err(JudgeError::Internal(outcome.termination.to_string()))
             }
             Termination::TimeLimit { .. } => Behaviour::Failed(Failure::TimeLimit),
             Termination::MemoryLimit => Behaviour::Failed(Failure::MemoryLimit),

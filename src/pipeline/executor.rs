@@ -12,9 +12,7 @@ use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, Termination};
 use super::behaviour::{Behaviour, Failure};
 use super::context::Counters;
 use crate::exec::{Job, Meter};
-use crate::judge::{
-    candidate_job, judge_test, limits_for, sandbox_failure_detail, JudgeError, TestResult,
-};
+use crate::judge::{candidate_job, judge_test, limits_for, JudgeError, TestResult};
 use crate::problem::{Problem, TestCase};
 use crate::program::Program;
 use crate::store::ExecCache;
@@ -45,7 +43,7 @@ impl Observed {
         }
         Some(Observed {
             behaviour: Behaviour::Failed(Failure::TimeLimit),
-            shown: TIME_LIMIT_SHOWN.to_owned(),
+            shown: shown_ending(&Termination::TimeLimit { wall: false }),
             cpu: limit,
             limit,
         })
@@ -88,9 +86,6 @@ impl Meter for Counters {
         Counters::executed(self, wall);
     }
 }
-
-/// What a run that timed out shows a model.
-const TIME_LIMIT_SHOWN: &str = "(time limit exceeded)";
 
 /// Longest output kept for showing a model.
 const SHOWN_CHARS: usize = 2000;
@@ -212,33 +207,31 @@ fn observed_key(program: &Program, input: &[u8]) -> [u8; 32] {
 /// `outcome`, unless the sandbox failed the run (twice): never a behaviour to group or show.
 fn unfailed(outcome: Outcome) -> Result<Outcome, JudgeError> {
     match &outcome.termination {
-        Termination::SandboxFailure { message } => {
-            Err(JudgeError::Internal(sandbox_failure_detail(message)))
+        Termination::SandboxFailure { .. } => {
+            Err(JudgeError::Internal(outcome.termination.to_string()))
         }
         _ => Ok(outcome),
     }
 }
 
+/// What a run shows a model: its answer, or how it ended in brackets (a runtime error with the
+/// last line of its stderr, which names the exception and its message).
 fn shown(outcome: &Outcome) -> String {
     let text = match (&outcome.termination, &outcome.returned) {
         (Termination::Finished, Some(value)) => value.to_string(),
         (Termination::Finished, None) => String::from_utf8_lossy(&outcome.stdout).into_owned(),
-        (Termination::CompileError { message }, _) => format!("(compile error) {message}"),
-        (Termination::RuntimeError { detail }, _) => runtime_error(outcome, detail),
-        (Termination::SandboxFailure { message }, _) => {
-            format!("(internal error) {}", sandbox_failure_detail(message))
+        (Termination::RuntimeError { .. }, _) => {
+            let stderr = String::from_utf8_lossy(&outcome.stderr);
+            let last = stderr.trim().lines().last().unwrap_or_default().to_owned();
+            format!("{} {last}", shown_ending(&outcome.termination))
         }
-        (Termination::TimeLimit { .. }, _) => TIME_LIMIT_SHOWN.to_owned(),
-        (Termination::MemoryLimit, _) => "(memory limit exceeded)".to_owned(),
-        (Termination::OutputLimit, _) => "(output limit exceeded)".to_owned(),
+        (ending, _) => shown_ending(ending),
     };
     super::prompts::truncate(&text, SHOWN_CHARS)
 }
 
-fn runtime_error(outcome: &Outcome, detail: &str) -> String {
-    let stderr = String::from_utf8_lossy(&outcome.stderr);
-    let last = stderr.trim().lines().last().unwrap_or_default().to_owned();
-    format!("(runtime error: {detail}) {last}")
+fn shown_ending(ending: &Termination) -> String {
+    format!("({ending})")
 }
 
 #[cfg(test)]

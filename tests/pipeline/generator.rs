@@ -203,7 +203,7 @@ async fn a_time_limit_on_the_stress_input_loses_to_a_fast_program_without_a_judg
     assert_eq!(slow["wins"], 0, "{selection:#}");
     assert_eq!(
         slow["outputs"],
-        serde_json::json!(["(time limit exceeded)"]),
+        serde_json::json!(["(time limit exceeded: CPU time)"]),
         "{selection:#}"
     );
     assert_eq!(selection["pick"]["sample"], 3, "{selection:#}");
