@@ -92,7 +92,10 @@ fn a_checker_failing_on_one_output_is_that_outputs_wrong_answer() {
     let huge_count = judge(root.path(), &dir, "print(10 ** 10)\nprint(1, 2, 3)\n");
     let (shown, detail) = verdict(&huge_count);
     assert_eq!(shown, "wrong_answer", "{detail}");
-    assert_eq!(detail, "checker.py failed on this output (memory limit exceeded)");
+    assert_eq!(
+        detail,
+        "checker.py failed on this output (memory limit exceeded)"
+    );
 
     let word = judge(root.path(), &dir, "print('three')\nprint(1, 2, 3)\n");
     let (shown, detail) = verdict(&word);

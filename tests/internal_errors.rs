@@ -16,7 +16,7 @@ use sstar_sandbox::{
     Execution, Interpreter, Limits, ProgramKind, Sandbox, SandboxConfig, Termination,
 };
 
-use crate::common::{in_ci, is_root, require, sstar, write_problem};
+use crate::common::{in_ci, is_root, process_table, require, sstar, write_problem};
 
 /// Candidates run as uids from here up (as root); the killer tells runs from workers by them.
 const FIRST_CANDIDATE_UID: u32 = 1_000_000;
@@ -39,7 +39,7 @@ impl Killer {
         let thread = std::thread::spawn(move || {
             let mut killed = HashSet::new();
             while !stopping.load(Ordering::Relaxed) && killed.len() < limit {
-                let table = processes();
+                let table = process_table();
                 for (&pid, &(_, uid)) in &table {
                     if !candidate(uid) {
                         continue;
@@ -67,30 +67,6 @@ impl Killer {
         self.stop.store(true, Ordering::Relaxed);
         self.thread.take().expect("running").join().expect("killer")
     }
-}
-
-/// pid -> (parent pid, real uid), from /proc.
-fn processes() -> HashMap<u32, (u32, u32)> {
-    let mut table = HashMap::new();
-    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
-            continue;
-        };
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|l| l.split_whitespace().next())
-                .and_then(|v| v.parse::<u32>().ok())
-        };
-        if let (Some(ppid), Some(uid)) = (field("PPid:"), field("Uid:")) {
-            table.insert(pid, (ppid, uid));
-        }
-    }
-    table
 }
 
 /// The ancestor of `pid` whose parent is `root`, if `pid` descends from `root`.

@@ -75,7 +75,16 @@ pub fn echo_problem_hiding(dir: &Path, hidden: &[&str]) {
 
 /// Pids of live processes whose real uid lies in `uids` (read from /proc).
 pub fn processes_of(uids: std::ops::Range<u32>) -> Vec<u32> {
-    let mut found = Vec::new();
+    process_table()
+        .into_iter()
+        .filter(|(_, (_, uid))| uids.contains(uid))
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// Every live process: pid -> (parent pid, real uid), from /proc.
+pub fn process_table() -> std::collections::HashMap<u32, (u32, u32)> {
+    let mut table = std::collections::HashMap::new();
     for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
@@ -83,16 +92,18 @@ pub fn processes_of(uids: std::ops::Range<u32>) -> Vec<u32> {
         let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
             continue;
         };
-        let uid = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|l| l.split_whitespace().next())
-            .and_then(|u| u.parse::<u32>().ok());
-        if uid.is_some_and(|u| uids.contains(&u)) {
-            found.push(pid);
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|l| l.split_whitespace().next())
+                .and_then(|v| v.parse::<u32>().ok())
+        };
+        if let (Some(ppid), Some(uid)) = (field("PPid:"), field("Uid:")) {
+            table.insert(pid, (ppid, uid));
         }
     }
-    found
+    table
 }
 
 /// Whether this is a CI run: `CI` is set to anything but empty, `0` or `false` (`.ci/run`
