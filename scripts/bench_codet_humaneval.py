@@ -126,9 +126,9 @@ def main():
     ids = {}
     if os.path.exists(os.path.join(with_public, "ids.json")):
         ids = {orig: d for d, orig in json.load(open(os.path.join(with_public, "ids.json"))).items()}
-    tasks = [json.loads(l) for l in open(os.path.join(CODET, "HumanEval_for_code_generation.jsonl"))]
-    solutions = [json.loads(l) for l in open(os.path.join(CODET, SOLUTIONS))]
-    tests = [json.loads(l) for l in open(os.path.join(CODET, TESTS))]
+    tasks = [json.loads(line) for line in open(os.path.join(CODET, "HumanEval_for_code_generation.jsonl"))]
+    solutions = [json.loads(line) for line in open(os.path.join(CODET, SOLUTIONS))]
+    tests = [json.loads(line) for line in open(os.path.join(CODET, TESTS))]
     # The three files are in different orders: pair rows by prompt (a test row's prompt is the
     # task's prompt, then `pass` and the start of an assert).
     by_prompt = {s["prompt"]: s for s in solutions}

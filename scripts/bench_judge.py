@@ -148,7 +148,8 @@ def real_main(args):
         for name, binary in builds.items():
             total = 0.0
             for root, _, _, _ in problems:
-                spent, out = timed([binary, "--no-progress", "judge", root, os.path.join(root, "solutions", "reference.py"), "--all-tests", "--json"])
+                reference = os.path.join(root, "solutions", "reference.py")
+                spent, out = timed([binary, "--no-progress", "judge", root, reference, "--all-tests", "--json"])
                 total += spent
                 if json.loads(out)["verdict"] != "accepted":
                     sys.exit(f"{name}: the reference of {root} is not accepted")
@@ -205,9 +206,9 @@ def main():
                 whole[name].append(bench_sstar(binary, root))
                 fixed[name].append(bench_sstar(binary, one))
         loop_times = [bench_loop(python, root, args.tests) for _ in range(args.repeat)]
-    n, l = args.tests, min(loop_times)
+    n, loop = args.tests, min(loop_times)
     print(f"tests per run: {n}   (best of {args.repeat}; machine: {os.cpu_count()} cores)")
-    print(f"python3 subprocess per test ({python}): {l:8.3f} s  {l / n * 1000:7.2f} ms/test")
+    print(f"python3 subprocess per test ({python}): {loop:8.3f} s  {loop / n * 1000:7.2f} ms/test")
     marginal = {}
     for name, binary in builds.items():
         s, f = min(whole[name]), min(fixed[name])
@@ -216,7 +217,8 @@ def main():
         print(f"  judge, whole command (pool start included): {s:8.3f} s  {s / n * 1000:7.2f} ms/test")
         print(f"  fixed cost (judge on a 1-test problem): {f * 1000:.0f} ms;"
               f" marginal {marginal[name] * 1000:.2f} ms/test with {os.cpu_count()} workers")
-        print(f"  ratio (loop / {name}): {l / s:.1f}x whole command, {l / n / max(marginal[name], 1e-9):.1f}x per test")
+        per_test = loop / n / max(marginal[name], 1e-9)
+        print(f"  ratio (loop / {name}): {loop / s:.1f}x whole command, {per_test:.1f}x per test")
     if args.baseline:
         print(f"per-test cost, sstar / baseline: {marginal['sstar'] / marginal['baseline']:.2f}x;"
               f" fixed cost: {min(fixed['sstar']) / min(fixed['baseline']):.2f}x")

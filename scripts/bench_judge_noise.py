@@ -42,7 +42,7 @@ def bundled():
     for pid in sorted(os.listdir(PROBLEMS)):
         toml = os.path.join(PROBLEMS, pid, "problem.toml")
         if os.path.exists(toml):
-            yield next(l.split("=", 1)[1].strip().strip('"') for l in open(toml) if l.startswith("title")), pid
+            yield next(line.split("=", 1)[1].strip().strip('"') for line in open(toml) if line.startswith("title")), pid
 
 
 def references():

@@ -30,7 +30,7 @@ def load_programs():
         toml = os.path.join(pdir, "problem.toml")
         if not os.path.exists(toml):
             continue
-        title = next(l.split("=", 1)[1].strip().strip('"') for l in open(toml) if l.startswith("title"))
+        title = next(line.split("=", 1)[1].strip().strip('"') for line in open(toml) if line.startswith("title"))
         sols = os.path.join(pdir, "solutions")
         programs[title] = [open(os.path.join(sols, f)).read() for f in sorted(os.listdir(sols)) if f.endswith(".py")]
         pub = os.path.join(pdir, "tests", "public")
@@ -102,7 +102,7 @@ def main():
             check=True, env=env, stdout=subprocess.DEVNULL,
         )
         elapsed = time.perf_counter() - t
-        results = [json.loads(l) for l in open(os.path.join(out, "results.jsonl"))]
+        results = [json.loads(line) for line in open(os.path.join(out, "results.jsonl"))]
     server.shutdown()
     execs = sum(r["executions"] for r in results)
     busy = sum(r.get("sandbox_seconds", 0.0) for r in results)

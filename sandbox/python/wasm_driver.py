@@ -149,7 +149,10 @@ def _exception_type(e):
         while tb is not None:
             depth, tb = depth + 1, tb.tb_next
         if depth < sys.getrecursionlimit() // 2:
-            name += " (wasm: C recursion limit reached; deep recursion through C frames is not supported under --sandbox wasm)"
+            name += (
+                " (wasm: C recursion limit reached; deep recursion through C frames is not supported"
+                " under --sandbox wasm)"
+            )
     return name
 
 

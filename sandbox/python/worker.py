@@ -21,8 +21,9 @@ runs compile C++ source. A native program (a compiled binary) runs in an ordinar
 child of its first process (see run_native).
 
 A run inherits the zygote's seccomp filter (the host compiles it; the zygote installs it
-once), applies its limits, drops to the slot's unprivileged uid and runs the program. When it (PID 1 of its namespace) exits, the kernel kills every
-process it left behind, `setsid()` daemons included. CPU time, memory and tasks are counted
+once), applies its limits, drops to the slot's unprivileged uid and runs the program. When it
+(PID 1 of its namespace) exits, the kernel kills every process it left behind, `setsid()`
+daemons included. CPU time, memory and tasks are counted
 for the run as a whole in the slot's cgroup, where the zygote lives (so every run and its
 children are born there); without a writable cgroup the supervisor sums over the processes
 of the run's PID namespace instead.
@@ -205,7 +206,8 @@ def recv_fds(sock, size, max_fds):
 
 ISOLATION = {"mount_ns": False, "net_ns": False, "chroot": False, "uid": None, "compiler_root": False}
 WARNINGS = [
-    f"not mounting {p} (outside the interpreter's standard library and site directories): candidates cannot import from it"
+    f"not mounting {p} (outside the interpreter's standard library and site directories): "
+    "candidates cannot import from it"
     for p in _skipped
 ]
 # Where runs' scratch directories are made: the private root's own tmpfs at /tmp, or, without
@@ -1500,7 +1502,8 @@ def main():
     if CC_ZYGOTE is not None:
         said = json.loads(CC_ZYGOTE.recv(4096) or b'{"error": "the compiler zygote is gone"}')
         if said.get("error") or said.get("seccomp_error"):
-            WARNINGS.append(f"no compiler zygote ({said.get('error') or said.get('seccomp_error')}): C++ programs cannot be compiled")
+            why = said.get("error") or said.get("seccomp_error")
+            WARNINGS.append(f"no compiler zygote ({why}): C++ programs cannot be compiled")
             CC_ZYGOTE.close()
             CC_ZYGOTE = None
             ISOLATION["compiler_root"] = False

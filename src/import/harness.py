@@ -10,9 +10,10 @@ mode "collect": runs the benchmark's own test code (HumanEval `check(candidate)`
   call is recorded with how its statement judges the result ("use", see `use_of`). Emits
   {"t": "call", "args": [LINE, ...], "lossy": BOOL, "use": USE} (or "skip": WHY),
   {"t": "example", ...}, {"t": "note", "text": ...}, and {"t": "done"} at the end.
-mode "expect": emits {"t": "total", "n": N}, then for each input encodes the arguments as the judge will pass them (one JSON line
-  each), decodes them again, runs the reference on them exactly as the sandbox's function
-  runner does (same prelude, same return-value encoding) and emits
+mode "expect": emits {"t": "total", "n": N}, then for each input encodes the arguments as the
+  judge will pass them (one JSON line each), decodes them again, runs the reference on them
+  exactly as the sandbox's function runner does (same prelude, same return-value encoding) and
+  emits
   {"t": "result", "i": I, "args": [...], "out": JSON_TEXT, "float": BOOL, "ms": CPU_MS}
   or {"t": "result", "i": I, "skip": WHY}. With "outputs" (APPS), the expected value is taken
   from the dataset instead, choosing the wrapping convention the reference agrees with.
@@ -261,7 +262,13 @@ def use_of(frame, value):
 
     def wrapper(n):
         p = up(n)
-        return isinstance(p, ast.Call) and isinstance(p.func, ast.Name) and p.func.id in ("tuple", "list") and p.args == [n] and not p.keywords
+        return (
+            isinstance(p, ast.Call)
+            and isinstance(p.func, ast.Name)
+            and p.func.id in ("tuple", "list")
+            and p.args == [n]
+            and not p.keywords
+        )
 
     while wrapper(node):
         node = up(node)
@@ -505,4 +512,5 @@ def main():
         expect(req)
 
 
-main()
+if __name__ == "__main__":  # the sandbox runs it as a program; tests import it
+    main()

@@ -37,14 +37,14 @@ def shaped(value, like, depth=0):
     if depth > 100:
         return value
     if isinstance(like, tuple) and isinstance(value, list):
-        return tuple(shaped(v, l, depth + 1) for v, l in zip(value, like)) + tuple(value[len(like) :])
+        return tuple(shaped(v, w, depth + 1) for v, w in zip(value, like)) + tuple(value[len(like) :])
     if isinstance(like, (set, frozenset)) and isinstance(value, list):
         try:
             return type(like)(value)
         except TypeError:
             return value
     if isinstance(like, list) and isinstance(value, list):
-        return [shaped(v, l, depth + 1) for v, l in zip(value, like)] + value[len(like) :]
+        return [shaped(v, w, depth + 1) for v, w in zip(value, like)] + value[len(like) :]
     if isinstance(like, dict) and isinstance(value, dict):
         keys = {str(k): k for k in like}
         if set(keys) == set(value):

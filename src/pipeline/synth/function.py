@@ -20,7 +20,7 @@ def call_args(text, name):
                     inside = text[start + 1:k]
                     args = ast.literal_eval("(" + inside + ",)") if inside.strip() else ()
                     out.append(list(args))
-                except Exception:
+                except Exception:  # noqa: BLE001  an example call's text may fail to evaluate in any way
                     pass
                 break
     return out
@@ -34,7 +34,7 @@ def signature(job):
     for text in texts:
         try:
             tree = ast.parse(text)
-        except Exception:
+        except Exception:  # noqa: BLE001  a statement's code may fail to parse in any way
             continue
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
@@ -49,7 +49,7 @@ def from_annotation(node):
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             node = ast.parse(node.value, mode="eval").body
-        except Exception:
+        except Exception:  # noqa: BLE001  a string annotation may fail to parse in any way
             return None
     name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
     if name in ("int",):
@@ -187,7 +187,7 @@ def function_inputs(job, rng, emit):
     examples = []
     for text in job["public"]:
         try:
-            examples.append([json_value(l) for l in text.splitlines() if l.strip()])
+            examples.append([json_value(line) for line in text.splitlines() if line.strip()])
         except ValueError:
             pass
     sig = signature(job)

@@ -1,7 +1,6 @@
 # Stdio inputs from the problem's structure: the shape of the public inputs (lines, tokens,
 # numbers that count what follows), ranges from the statement, a ladder of sizes up to the
 # stated maximum, edge values, and structure-keeping rewrites of the public inputs.
-import random
 import re
 
 MAX_TOKENS = 200_000
@@ -47,7 +46,6 @@ def infer(lines, pos, pending, shape, steps):
                         choice = ("repeat", fid, body)
                         break
         if choice and choice[0] == "array":
-            kind = unify([kind_of(t) for t in toks])
             nodes.append(("line", [("array", shape.fid(), choice[1])]))
             pending = [p for p in pending if p[0] != choice[1]]
             pos += 1
@@ -176,7 +174,7 @@ class Stats:
 
 def learn(publics):
     """A shape every public input fits, with statistics; None when there is none."""
-    parsed = [[l.split() for l in p.splitlines() if l.strip()] for p in publics]
+    parsed = [[line.split() for line in p.splitlines() if line.strip()] for p in publics]
     parsed = [p for p in parsed if p]
     if not parsed:
         return None
@@ -402,7 +400,8 @@ def stdio_inputs(job, rng, emit):
         fid = field[1]
         fields[fid] = Field(fid, stats.tokens.get(fid, ["0"]), stats, fid in counts)
         if fields[fid].kind == "str":
-            fields[fid].fill = widen_alphabet(fields[fid].fill, job["statement"]) if not fields[fid].markers else fields[fid].fill
+            if not fields[fid].markers:
+                fields[fid].fill = widen_alphabet(fields[fid].fill, job["statement"])
     from_statement = constraints(job["statement"])
     assign_names(sorted(fields.values(), key=lambda f: f.fid), from_statement,
                  order_of_names(job["statement"], list(from_statement)))
