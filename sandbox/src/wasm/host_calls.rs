@@ -13,8 +13,8 @@ use std::time::Duration;
 use wasmtime::{Caller, Extern, Linker};
 use wasmtime_wasi::I32Exit;
 
+use super::guest::Guest;
 use super::limits::WallTimeExceeded;
-use super::runtime::Guest;
 
 const MODULE: &str = "wasi_snapshot_preview1";
 

@@ -34,6 +34,7 @@
 //!   scaled (see `limits`), so verdicts do not depend on it.
 
 mod engine;
+mod guest;
 mod host_calls;
 mod limits;
 mod module_cache;

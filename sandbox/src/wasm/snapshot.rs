@@ -25,7 +25,7 @@ use wasmparser::{Parser, Payload, TypeRef};
 use wasmtime::{Instance, Linker, Module, Store, Val};
 use wasmtime_wizer::{InstanceState, SnapshotVal, Wizer};
 
-use super::runtime::Guest;
+use super::guest::Guest;
 
 /// The export a run calls: `() -> i32` (it never returns normally; see the module docs).
 pub(crate) const ENTRY: &str = "sstar-run";
