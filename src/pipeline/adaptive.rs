@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use super::context::{Context, Counters};
 use super::generate::{generate_and_debug, FinalProgram};
-use super::groups::{group_candidates, BATCH};
-use super::inputs::{synthesize, SynthInput};
+use super::select::groups::{group_candidates, BATCH};
+use super::select::inputs::{synthesize, SynthInput};
 use super::solve::judge_given;
 use crate::judge::JudgeError;
 use crate::problem::Problem;

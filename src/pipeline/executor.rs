@@ -9,8 +9,8 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, Termination};
 
-use super::behaviour::{Behaviour, Failure};
 use super::context::Counters;
+use super::select::behaviour::{Behaviour, Failure};
 use crate::exec::{Job, Meter};
 use crate::judge::{candidate_job, judge_test, limits_for, JudgeError, TestResult};
 use crate::problem::{Problem, TestCase};

@@ -2,23 +2,16 @@
 //! (stage 2), for every problem of a set, resumably.
 
 mod adaptive;
-mod agreement;
-mod behaviour;
 mod budget;
 mod candidates;
 mod context;
 mod executor;
 mod generate;
-mod groups;
-mod inputs;
-mod mutate;
 mod prompts;
 mod runner;
 mod select;
 mod solve;
 mod submission;
-mod synth;
-mod tournament;
 
 pub use budget::{Budget, Budgets, Limits, Spent};
 pub use candidates::{
@@ -32,4 +25,4 @@ pub use submission::write_submission;
 
 // Shared with `sstar fix`, which selects among fixes the same way.
 pub(crate) use prompts::truncate;
-pub(crate) use tournament::{decide, pairs, rank, Comparison};
+pub(crate) use select::tournament::{decide, pairs, rank, Comparison};

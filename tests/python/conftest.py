@@ -1,5 +1,5 @@
 """Unit tests of the Python sstar runs: the sandbox's shared runner parts (calls.py,
-program_io.py), the model-free input synthesizer (src/pipeline/synth/) and the importers'
+program_io.py), the model-free input synthesizer (src/pipeline/select/synth/) and the importers'
 harness (src/import/harness.py). Each is loaded the way sstar joins it before running it."""
 
 import pathlib
@@ -26,7 +26,7 @@ def calls():
 
 @pytest.fixture(scope="session")
 def synth():
-    parts = [f"src/pipeline/synth/{p}.py" for p in ("constraints", "stdio", "function", "main")]
+    parts = [f"src/pipeline/select/synth/{p}.py" for p in ("constraints", "stdio", "function", "main")]
     return joined("synth", *parts)
 
 

@@ -87,7 +87,7 @@ fn key(seed: u64, code: &str) -> [u8; 32] {
 mod tests {
     use super::*;
     use crate::check::output_answer;
-    use crate::pipeline::behaviour::{Behaviour, Failure};
+    use crate::pipeline::select::behaviour::{Behaviour, Failure};
     use crate::problem::Checker;
 
     fn group(members: &[usize], outputs: &[Option<&str>]) -> Group {

@@ -9,12 +9,12 @@ use std::time::Duration;
 use serde::Serialize;
 use sstar_sandbox::{Limits, Termination};
 
-use super::context::{Context, Counters};
 use super::mutate::mutants;
-use super::prompts;
 use super::synth::{structured_inputs, Family};
 use crate::judge::JudgeError;
 use crate::llm::{extract_generator, extract_inputs, CompletionRequest, Role};
+use crate::pipeline::context::{Context, Counters};
+use crate::pipeline::prompts;
 use crate::problem::{Kind, Problem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

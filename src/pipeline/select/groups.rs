@@ -9,11 +9,11 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use super::behaviour::{Behaviour, Failure};
-use super::context::{Context, Counters};
-use super::executor::Observed;
-use super::generate::FinalProgram;
 use super::inputs::{Source, SynthInput};
 use crate::judge::JudgeError;
+use crate::pipeline::context::{Context, Counters};
+use crate::pipeline::executor::Observed;
+use crate::pipeline::generate::FinalProgram;
 use crate::problem::Problem;
 use crate::program::Program;
 

@@ -12,12 +12,12 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use super::behaviour::{Behaviour, Failure};
-use super::context::{Context, Counters};
-use super::generate::FinalProgram;
 use super::groups::Group;
 use super::inputs::{Source, SynthInput};
-use super::prompts;
 use crate::llm::{extract_verdict, CompletionRequest, Message, Role, Winner};
+use crate::pipeline::context::{Context, Counters};
+use crate::pipeline::generate::FinalProgram;
+use crate::pipeline::prompts;
 use crate::problem::Problem;
 use crate::program::Program;
 

@@ -5,13 +5,20 @@ use std::sync::Arc;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use super::agreement;
-use super::context::{Context, Counters};
-use super::generate::FinalProgram;
-use super::groups::{group_candidates, Group};
-use super::inputs::{synthesize, Source, SynthInput};
-use super::prompts::truncate;
-use super::tournament::{self, Comparison, VoteSummary};
+use self::groups::{group_candidates, Group};
+use self::inputs::{synthesize, Source, SynthInput};
+use self::tournament::{Comparison, VoteSummary};
+use crate::pipeline::context::{Context, Counters};
+use crate::pipeline::generate::FinalProgram;
+use crate::pipeline::prompts::truncate;
+
+mod agreement;
+pub(super) mod behaviour;
+pub(super) mod groups;
+pub(super) mod inputs;
+mod mutate;
+mod synth;
+pub(super) mod tournament;
 use crate::judge::JudgeError;
 use crate::problem::Problem;
 use crate::program::{Language, Program};
@@ -211,7 +218,7 @@ pub async fn select(
         SelectMethod::First => report.pick = Some(first(&finals, &report.candidates)),
         SelectMethod::Random => {
             // Drawn per problem: one seed for all would pick the same sample index everywhere.
-            let seed = ctx.settings.seed ^ super::inputs::fnv1a(&problem.id);
+            let seed = ctx.settings.seed ^ inputs::fnv1a(&problem.id);
             let mut rng = crate::seeded::seeded(seed);
             report.pick = Some(random(ctx, &finals, &report.candidates, &mut rng));
         }
@@ -464,7 +471,7 @@ async fn by_behaviour(
         run: behaviours.run,
         kept: behaviours.kept.len(),
         executions: behaviours.run * distinct,
-        budget: super::groups::EXECUTION_BUDGET,
+        budget: groups::EXECUTION_BUDGET,
         stopped: behaviours.stopped,
     });
     let files = save_inputs(ctx, problem, &inputs).await;
