@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sstar::exec::{Executor, Job};
+use sstar::exec::{Executor, OwnedExecution};
 use sstar::judge::{judge, JudgeOptions};
 use sstar::problem::{load_problem, TestSelection};
 use sstar::store::ExecCache;
@@ -160,7 +160,7 @@ async fn an_entry_this_build_cannot_read_is_run_again() {
     let path = dir.path().join("exec.log");
     let sandbox = Arc::new(sstar::sandbox_from_env().expect("sandbox"));
     let limits = Limits::new(Duration::from_secs(2), 256, 4);
-    let job = Job::new(ProgramKind::Stdio, "print('ran')", &b""[..], limits);
+    let job = OwnedExecution::new(ProgramKind::Stdio, "print('ran')", &b""[..], limits);
     // A line under the job's real key whose termination kind no build of ours writes, as an
     // attacker (or a newer sstar) would leave it.
     let key = ExecCache::open(&path, &sandbox)

@@ -17,8 +17,8 @@ use crate::config::{start_sandbox, SandboxChoice};
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK};
 use crate::llm::{process_env, LedgerReport, LlmClient, LlmConfig, Totals};
 use crate::pipeline::{
-    load_candidates, load_inputs, run_set, Budget, Budgets, Candidates, Context, Executor,
-    GivenInputs, Limits, Reporter, RunError, Settings, Spent,
+    load_candidates, load_inputs, run_set, Budget, Budgets, Candidates, Context, GivenInputs,
+    Limits, ProblemExecutor, Reporter, RunError, Settings, Spent,
 };
 use crate::problem::{load_set, packages_of, LoadError, Problem};
 use crate::program::{Language, LanguageChoice};
@@ -285,10 +285,10 @@ fn record_start(run: &RunDir, mut info: RunInfo) -> Result<RunInfo, Error> {
 }
 
 /// The executor every stage runs programs through, with the run's execution cache.
-fn executor(sandbox: Arc<Sandbox>, run: &RunDir) -> Result<Executor, Error> {
+fn executor(sandbox: Arc<Sandbox>, run: &RunDir) -> Result<ProblemExecutor, Error> {
     let exec_cache =
         ExecCache::open(&run.exec_cache(), &sandbox).map_err(Error::io(run.exec_cache()))?;
-    Ok(Executor::new(sandbox, exec_cache))
+    Ok(ProblemExecutor::new(sandbox, exec_cache))
 }
 
 /// What the pipeline's run ended with: `None` when interrupted (Ctrl-C).

@@ -9,7 +9,7 @@ use sstar_sandbox::{Outcome, Sandbox, SandboxError};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::gate::{Gate, Gates};
-use super::job::Job;
+use super::owned_execution::OwnedExecution;
 use crate::store::ExecCache;
 
 /// Told of every execution actually run (cache hits are not), with its time in the sandbox:
@@ -77,14 +77,18 @@ impl Executor {
     }
 
     /// Whether `job`'s outcome is in the cache: an in-memory lookup, nothing is read or run.
-    pub fn has_cached(&self, job: &Job) -> bool {
+    pub fn has_cached(&self, job: &OwnedExecution) -> bool {
         self.cache
             .as_ref()
             .is_some_and(|cache| cache.contains(&cache.key(&job.execution())))
     }
 
     /// The outcome of `job`: from the cache, from an identical run in flight, or run now.
-    pub async fn run(&self, job: Job, meter: &dyn Meter) -> Result<Outcome, SandboxError> {
+    pub async fn run(
+        &self,
+        job: OwnedExecution,
+        meter: &dyn Meter,
+    ) -> Result<Outcome, SandboxError> {
         let Some(cache) = &self.cache else {
             return self.execute(job, None, meter).await;
         };
@@ -125,7 +129,7 @@ impl Executor {
     /// only reproducible outcomes).
     async fn execute(
         &self,
-        job: Job,
+        job: OwnedExecution,
         store: Option<(Arc<ExecCache>, String)>,
         meter: &dyn Meter,
     ) -> Result<Outcome, SandboxError> {

@@ -5,7 +5,7 @@
 
 mod executor;
 mod gate;
-mod job;
+mod owned_execution;
 
 pub use executor::{Executor, Meter};
-pub use job::Job;
+pub use owned_execution::OwnedExecution;

@@ -15,7 +15,7 @@ use crate::store::ExecCache;
 
 /// What `fix` runs, in its own terms.
 #[derive(Debug, Clone)]
-pub(crate) enum Job {
+pub(crate) enum FixRun {
     /// The test command over a tree.
     Shell { command: String, archive: Vec<u8> },
     /// `module.function(*args)` imported from a tree, one JSON argument per `stdin` line.
@@ -44,30 +44,30 @@ fn call_limits() -> Limits {
     Limits::new(Duration::from_secs(10), 1024, 4)
 }
 
-impl Job {
+impl FixRun {
     /// The executor's job, the tree's archive moved into it.
-    fn into_exec(self) -> exec::Job {
+    fn into_exec(self) -> exec::OwnedExecution {
         match self {
-            Job::Shell { command, archive } => {
-                exec::Job::of(shell_command(&command, archive, shell_limits()))
+            FixRun::Shell { command, archive } => {
+                exec::OwnedExecution::of(shell_command(&command, archive, shell_limits()))
             }
-            Job::Call {
+            FixRun::Call {
                 module,
                 function,
                 archive,
                 stdin,
-            } => exec::Job::of(tree_function(
+            } => exec::OwnedExecution::of(tree_function(
                 &module,
                 &function,
                 archive,
                 &stdin,
                 call_limits(),
             )),
-            Job::Helper {
+            FixRun::Helper {
                 code,
                 entry_point,
                 stdin,
-            } => exec::Job::new(
+            } => exec::OwnedExecution::new(
                 ProgramKind::Function {
                     entry_point: entry_point.to_owned(),
                 },
@@ -79,7 +79,7 @@ impl Job {
     }
 }
 
-/// Runs [`Job`]s on the shared executor ([`crate::exec::Executor`]), cached.
+/// Runs [`FixRun`]s on the shared executor ([`crate::exec::Executor`]), cached.
 #[derive(Debug, Clone)]
 pub struct TreeRunner {
     executor: Arc<Executor>,
@@ -98,7 +98,7 @@ impl TreeRunner {
     }
 
     /// Runs `job`; a run the sandbox failed (twice) is an error, never a behaviour of the code.
-    pub(crate) async fn run(&self, job: Job) -> Result<Outcome, FixError> {
+    pub(crate) async fn run(&self, job: FixRun) -> Result<Outcome, FixError> {
         let outcome = self.executor.run(job.into_exec(), &()).await?;
         match &outcome.termination {
             Termination::SandboxFailure { message } => Err(FixError::Internal(message.clone())),
@@ -117,7 +117,7 @@ impl TreeRunner {
         before: Option<&super::TestRun>,
     ) -> Result<super::TestRun, FixError> {
         let outcome = self
-            .run(Job::Shell {
+            .run(FixRun::Shell {
                 command: super::record::wrap(command),
                 archive,
             })

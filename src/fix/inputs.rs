@@ -8,7 +8,7 @@ use sstar_sandbox::{pyjson, Outcome, Termination};
 
 use super::candidates::{fatal, Passing, LEDGER_ID};
 use super::error::FixError;
-use super::exec::{Job, TreeRunner};
+use super::exec::{FixRun, TreeRunner};
 use super::prompts::{self, Task};
 use super::repo::Snapshot;
 use crate::llm::{extract_inputs, CompletionRequest, LlmClient, Role};
@@ -98,7 +98,7 @@ pub(crate) async fn observe(
     try_join_all(survivors.iter().map(|survivor| {
         let archive = snapshot.archive_with(file, &survivor.file_text);
         try_join_all(probes.iter().map(move |probe| {
-            let job = Job::Call {
+            let job = FixRun::Call {
                 module: module.to_owned(),
                 function: function.to_owned(),
                 archive: archive.clone(),

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use sstar_sandbox::Termination;
 
 use super::error::FixError;
-use super::exec::{Job, TreeRunner};
+use super::exec::{FixRun, TreeRunner};
 
 const LOCATE_PY: &str = include_str!("locate.py");
 
@@ -38,7 +38,7 @@ pub async fn locate(
         serde_json::Value::from(source),
         serde_json::Value::from(function)
     );
-    let job = Job::Helper {
+    let job = FixRun::Helper {
         code: LOCATE_PY,
         entry_point: "locate",
         stdin: stdin.into_bytes(),

@@ -205,7 +205,7 @@ pub fn import(
         })
         .transpose()
         .map_err(ImportError::Runtime)?;
-    let job = Job {
+    let job = ImportRun {
         input,
         set,
         options,
@@ -227,7 +227,7 @@ pub fn import(
     }
 }
 
-struct Job<'a> {
+struct ImportRun<'a> {
     input: &'a Path,
     set: &'a Path,
     options: &'a ImportOptions,
@@ -262,7 +262,7 @@ fn push(results: &Mutex<Vec<Done>>, done: Done) {
         .push(done);
 }
 
-impl Job<'_> {
+impl ImportRun<'_> {
     fn run<I: Importer>(&self, importer: &I) -> Result<ImportSummary, ImportError> {
         let rows = open_rows(self.input)?;
         std::fs::create_dir_all(self.set).map_err(ImportError::write(self.set))?;

@@ -10,7 +10,7 @@ use sstar_sandbox::{
 
 use super::JudgeError;
 use crate::check::{check_output, check_value, CheckOutcome};
-use crate::exec::{Executor, Job, Meter};
+use crate::exec::{Executor, Meter, OwnedExecution};
 use crate::problem::{Checker, Kind, Problem, TestCase, Visibility};
 use crate::program::Program;
 use crate::verdict::Verdict;
@@ -66,8 +66,12 @@ fn program_kind(problem: &Problem) -> ProgramKind {
 
 /// The job that runs `code` as a candidate of `problem` on `input`: its kind, its limits, and
 /// the judge's environment (the prelude, the problem's packages).
-pub fn candidate_job(problem: &Problem, program: &Program, input: impl Into<Arc<[u8]>>) -> Job {
-    let mut job = Job::new(
+pub fn candidate_job(
+    problem: &Problem,
+    program: &Program,
+    input: impl Into<Arc<[u8]>>,
+) -> OwnedExecution {
+    let mut job = OwnedExecution::new(
         program_kind(problem),
         program.code.clone(),
         input,
@@ -79,7 +83,7 @@ pub fn candidate_job(problem: &Problem, program: &Program, input: impl Into<Arc<
 }
 
 /// The job that judges `program` on `test` under `problem`'s limits.
-pub fn job_for(problem: &Problem, program: &Program, test: &TestCase) -> Job {
+pub fn job_for(problem: &Problem, program: &Program, test: &TestCase) -> OwnedExecution {
     candidate_job(problem, program, test.input.clone())
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Serialize;
 
 use super::budget::{self, Budget, Budgets, Exhausted, Spent};
-use super::executor::Executor;
+use super::executor::ProblemExecutor;
 use super::select::SelectMethod;
 use crate::llm::{Completion, CompletionRequest, LlmClient, LlmError, Role};
 use crate::problem::{Kind, Problem};
@@ -84,7 +84,7 @@ impl Default for Settings {
 
 #[derive(Debug)]
 pub struct Context {
-    pub executor: Arc<Executor>,
+    pub executor: Arc<ProblemExecutor>,
     pub llm: Option<LlmClient>,
     pub settings: Settings,
     pub run: RunDir,

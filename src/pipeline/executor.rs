@@ -11,7 +11,7 @@ use sstar_sandbox::{Limits, Outcome, ProgramKind, Sandbox, Termination};
 
 use super::context::Counters;
 use super::select::behaviour::{Behaviour, Failure};
-use crate::exec::{Job, Meter};
+use crate::exec::{Meter, OwnedExecution};
 use crate::judge::{candidate_job, judge_test, limits_for, JudgeError, TestResult};
 use crate::problem::{Problem, TestCase};
 use crate::program::Program;
@@ -51,7 +51,7 @@ impl Observed {
 }
 
 #[derive(Debug)]
-pub struct Executor {
+pub struct ProblemExecutor {
     engine: crate::exec::Executor,
     observed: Memo,
 }
@@ -90,7 +90,7 @@ impl Meter for Counters {
 /// Longest output kept for showing a model.
 const SHOWN_CHARS: usize = 2000;
 
-impl Executor {
+impl ProblemExecutor {
     pub fn new(sandbox: Arc<Sandbox>, cache: ExecCache) -> Self {
         Self {
             engine: crate::exec::Executor::new(sandbox, Some(cache)),
@@ -125,7 +125,7 @@ impl Executor {
     }
 
     /// Runs `code` on a synthesized `input` and classifies its behaviour (remembered until
-    /// [`Executor::forget`] is called for the problem).
+    /// [`ProblemExecutor::forget`] is called for the problem).
     pub async fn observe(
         &self,
         problem: &Problem,
@@ -137,7 +137,7 @@ impl Executor {
             .await
     }
 
-    /// [`Executor::observe`] with a CPU limit of its own, below the problem's.
+    /// [`ProblemExecutor::observe`] with a CPU limit of its own, below the problem's.
     pub async fn observe_within(
         &self,
         problem: &Problem,
@@ -180,7 +180,7 @@ impl Executor {
         limits: Limits,
         counters: &Counters,
     ) -> Result<Outcome, JudgeError> {
-        let mut job = Job::new(ProgramKind::Stdio, code, &b""[..], limits);
+        let mut job = OwnedExecution::new(ProgramKind::Stdio, code, &b""[..], limits);
         job.args = args;
         unfailed(self.engine.run(job, counters).await?)
     }

@@ -18,7 +18,7 @@ pub use candidates::{
     load_candidates, load_inputs, Candidates, CandidatesError, GivenInput, GivenInputs,
 };
 pub use context::{Context, Settings};
-pub use executor::Executor;
+pub use executor::ProblemExecutor;
 pub use runner::{run_set, Reporter, RunError};
 pub use select::{SelectMethod, SelectionReport};
 pub use submission::write_submission;

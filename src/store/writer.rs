@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::sync::{Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-type Job = Box<dyn FnOnce() + Send>;
+type Write = Box<dyn FnOnce() + Send>;
 
 /// One thread doing a run's file work in the order it was handed over.
 ///
@@ -17,7 +17,7 @@ type Job = Box<dyn FnOnce() + Send>;
 /// writer) waits for everything queued, so an interrupted run still writes what it had queued.
 pub struct Writer {
     /// `None` once finished (or when the thread could not start): work then runs inline.
-    queue: Mutex<Option<mpsc::Sender<Job>>>,
+    queue: Mutex<Option<mpsc::Sender<Write>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -25,7 +25,7 @@ impl Writer {
     /// Starts the thread. Should the system refuse one, the work is done on the caller's thread
     /// (slower, but nothing is lost).
     pub fn start() -> Self {
-        let (send, receive) = mpsc::channel::<Job>();
+        let (send, receive) = mpsc::channel::<Write>();
         let spawned = std::thread::Builder::new()
             .name("sstar-writer".into())
             .spawn(move || {
@@ -51,7 +51,7 @@ impl Writer {
 
     /// Queues `job` after everything queued before it and returns at once.
     pub fn queue(&self, job: impl FnOnce() + Send + 'static) {
-        let job: Job = Box::new(job);
+        let job: Write = Box::new(job);
         let refused = match &*lock(&self.queue) {
             Some(queue) => queue.send(job).err().map(|refused| refused.0),
             None => Some(job),

@@ -39,7 +39,7 @@ pub enum Family {
 }
 
 #[derive(Serialize)]
-struct Job<'a> {
+struct GeneratorJob<'a> {
     kind: &'static str,
     statement: &'a str,
     starter: Option<&'a str>,
@@ -58,7 +58,7 @@ pub async fn structured_inputs(
     count: usize,
     counter: &Counters,
 ) -> Result<Vec<Generated>, JudgeError> {
-    let job = Job {
+    let job = GeneratorJob {
         kind: match problem.kind {
             Kind::Stdio => "stdio",
             Kind::Function => "function",

@@ -9,7 +9,7 @@ use sstar_sandbox::{
 /// What to run: a program on an input, a helper with arguments, a driver over a tree with
 /// files. The same fields as [`Execution`], owned.
 #[derive(Debug, Clone)]
-pub struct Job {
+pub struct OwnedExecution {
     pub kind: ProgramKind,
     /// What `code` is written in.
     pub language: Language,
@@ -24,7 +24,7 @@ pub struct Job {
     pub environment: Environment,
 }
 
-impl Job {
+impl OwnedExecution {
     /// `code` run as `kind` on `stdin`.
     pub fn new(
         kind: ProgramKind,
@@ -59,7 +59,7 @@ impl Job {
         }
     }
 
-    /// The sandbox's view of this job (its files copied: see [`Job::run`] to run one).
+    /// The sandbox's view of this job (its files copied: see [`OwnedExecution::run`] to run one).
     pub fn execution(&self) -> Execution<'_> {
         let mut execution = Execution::new(self.kind.clone(), &self.code, &self.stdin, self.limits);
         execution.language = self.language;
