@@ -27,7 +27,6 @@ mod outcome;
 pub mod packages;
 mod pool;
 mod protocol;
-pub mod pyjson;
 mod seccomp;
 mod toolchain;
 mod uids;

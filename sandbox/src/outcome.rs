@@ -177,11 +177,11 @@ impl Report {
     /// have scribbled on the channel). Read by hand, not by a tagged serde enum: those cannot
     /// take exact numbers (`arbitrary_precision`) of any size, and return values may be huge.
     pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
-        if crate::pyjson::count_values(bytes, MAX_RETURNED_VALUES).is_none() {
+        if sstar_pyjson::count_values(bytes, MAX_RETURNED_VALUES).is_none() {
             return Some(Self::Oversized);
         }
         // Python's JSON: a returned `float('inf')` arrives as the number `Infinity`.
-        let serde_json::Value::Object(mut record) = crate::pyjson::from_slice(bytes).ok()? else {
+        let serde_json::Value::Object(mut record) = sstar_pyjson::from_slice(bytes).ok()? else {
             return None;
         };
         let mut text = |key: &str| match record.remove(key)? {

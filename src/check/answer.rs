@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::{Number, Value};
 use sha2::{Digest, Sha256};
-use sstar_sandbox::pyjson;
+use sstar_pyjson as pyjson;
 
 use super::decimal::canonical_decimal;
 use super::float::floats_close;

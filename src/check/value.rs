@@ -1,7 +1,7 @@
 //! Comparing a function's decoded return value with the expected JSON value.
 
 use serde_json::{Number, Value};
-use sstar_sandbox::pyjson;
+use sstar_pyjson as pyjson;
 
 use super::decimal::decimals_equal;
 use super::float::floats_close;

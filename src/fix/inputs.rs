@@ -4,7 +4,8 @@
 
 use futures::future::try_join_all;
 use serde_json::Value;
-use sstar_sandbox::{pyjson, Outcome, Termination};
+use sstar_pyjson as pyjson;
+use sstar_sandbox::{Outcome, Termination};
 
 use super::candidates::{fatal, Passing, LEDGER_ID};
 use super::error::FixError;

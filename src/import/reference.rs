@@ -75,7 +75,7 @@ fn unreadable(args: &Args, out: &str) -> Option<String> {
     args.iter()
         .map(String::as_str)
         .chain([out])
-        .find_map(|text| sstar_sandbox::pyjson::from_str(text).err())
+        .find_map(|text| sstar_pyjson::from_str(text).err())
         .map(|e| format!("a value the judge cannot read back: {e}"))
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use sstar_sandbox::pyjson;
+use sstar_pyjson as pyjson;
 
 /// Where a test lives: shown to the model or kept back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -175,7 +175,7 @@ impl ExecCache {
         }
         // Python's JSON: a returned infinity or NaN is stored as `Infinity`/`NaN`, which only
         // the value itself can hold (serde's number path would reject it), so it is set apart.
-        let mut value = sstar_sandbox::pyjson::from_slice(json).ok()?;
+        let mut value = sstar_pyjson::from_slice(json).ok()?;
         let returned = value.as_object_mut()?.remove("returned");
         let mut outcome: Outcome = serde_json::from_value(value).ok()?;
         outcome.returned = returned.filter(|v| !v.is_null());
@@ -454,7 +454,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = cache(&dir.path().join("exec.log"));
         let mut stored = outcome(b"");
-        let value = sstar_sandbox::pyjson::from_str("[Infinity, -Infinity, NaN, 1.5]");
+        let value = sstar_pyjson::from_str("[Infinity, -Infinity, NaN, 1.5]");
         stored.returned = Some(value.expect("python json"));
         let key = "f".repeat(64);
         cache.store(&key, &stored);

@@ -1,7 +1,9 @@
 //! A program's observable behaviour on one input, reduced to an [`Answer`] under the problem's
 //! checker, so that programs a judge would call equal land in the same group.
 
-use sstar_sandbox::{pyjson, Outcome, Termination};
+use sstar_pyjson as pyjson;
+
+use sstar_sandbox::{Outcome, Termination};
 
 use crate::check::{output_answer, value_answer, Answer};
 use crate::judge::JudgeError;

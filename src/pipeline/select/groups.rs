@@ -471,7 +471,8 @@ fn count_agreements(
 
 #[cfg(test)]
 mod tests {
-    use sstar_sandbox::{pyjson, Outcome, Termination};
+    use sstar_pyjson as pyjson;
+    use sstar_sandbox::{Outcome, Termination};
 
     use super::*;
     use crate::problem::{Checker, Kind};

@@ -233,9 +233,7 @@ fn valid_shape(problem: &Problem, data: &[u8]) -> bool {
                 .and_then(|t| t.arguments().ok())
                 .map(|a| a.len());
             arity.is_none_or(|n| n == lines.len())
-                && lines
-                    .iter()
-                    .all(|l| sstar_sandbox::pyjson::from_str(l).is_ok())
+                && lines.iter().all(|l| sstar_pyjson::from_str(l).is_ok())
         }
     }
 }

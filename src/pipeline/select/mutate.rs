@@ -41,7 +41,7 @@ fn mutate_arguments(input: &[u8], rng: &mut SeededRng) -> Option<Vec<u8>> {
     let mut args: Vec<Value> = text
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(sstar_sandbox::pyjson::from_str)
+        .map(sstar_pyjson::from_str)
         .collect::<Result<_, _>>()
         .ok()?;
     if args.is_empty() {
