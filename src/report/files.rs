@@ -271,29 +271,11 @@ fn read_trace(path: &Path) -> Result<(Vec<TraceLine>, bool, bool), ReportError> 
 
 /// JSON lines; returns them and whether a torn last line was skipped.
 fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<(Vec<T>, bool), ReportError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), false)),
-        Err(e) => return Err(ReportError::io(path)(e)),
-    };
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    let mut out = Vec::with_capacity(lines.len());
-    let mut torn = false;
-    for (position, &(number, line)) in lines.iter().enumerate() {
-        match serde_json::from_str(line) {
-            Ok(value) => out.push(value),
-            Err(_) if position + 1 == lines.len() && !text.ends_with('\n') => torn = true,
-            Err(e) => {
-                return Err(ReportError::malformed(
-                    path,
-                    format!("line {}: {e}", number + 1),
-                ))
-            }
-        }
+    match crate::store::read_lines(path) {
+        Ok(lines) => Ok((lines.values, lines.torn)),
+        Err(crate::store::LinesError::Io { source, .. }) => Err(ReportError::io(path)(source)),
+        Err(crate::store::LinesError::Malformed { line, reason, .. }) => Err(
+            ReportError::malformed(path, format!("line {line}: {reason}")),
+        ),
     }
-    Ok((out, torn))
 }

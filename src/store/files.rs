@@ -1,9 +1,11 @@
-//! Crash-safe writes: a whole file appears or nothing does; appended lines are whole lines.
+//! Crash-safe writes and the one reader of JSON lines: a whole file appears or nothing does;
+//! appended lines are whole lines, so only a file's last line can be torn (a kill mid-write).
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Writes `bytes` to `path` through a temporary sibling and a rename, so a kill at any moment
@@ -30,7 +32,8 @@ pub fn pretty_json(value: &impl Serialize) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Appends one JSON line with a single `write` and syncs it: readers skip a torn last line.
+/// Appends one JSON line with a single `write` and syncs it. A torn last line left by a kill
+/// (a record never finished) is cut off first, so every line before the last is whole.
 pub fn append_line(path: &Path, value: &impl Serialize) -> io::Result<()> {
     let mut line = serde_json::to_vec(value).map_err(io::Error::other)?;
     line.push(b'\n');
@@ -42,19 +45,101 @@ pub fn append_line(path: &Path, value: &impl Serialize) -> io::Result<()> {
         .append(true)
         .read(true)
         .open(path)?;
-    // A kill mid-write can leave a torn last line: end it, so this record stands on its own.
-    let length = file.metadata()?.len();
-    if length > 0 {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut last = [0u8; 1];
-        file.seek(SeekFrom::Start(length - 1))?;
-        file.read_exact(&mut last)?;
-        if last[0] != b'\n' {
-            line.insert(0, b'\n');
-        }
+    let whole = whole_lines_end(&mut file)?;
+    if whole < file.metadata()?.len() {
+        file.set_len(whole)?;
     }
     file.write_all(&line)?;
     file.sync_data()
+}
+
+/// Where the file's whole lines end: just past its last newline (0 with none).
+fn whole_lines_end(file: &mut File) -> io::Result<u64> {
+    const CHUNK: u64 = 64 << 10;
+    let mut end = file.metadata()?.len();
+    let mut buffer = vec![0u8; CHUNK as usize];
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        let chunk = &mut buffer[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(at) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + at as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
+/// A JSON-lines file as read back.
+#[derive(Debug)]
+pub struct Lines<T> {
+    pub values: Vec<T>,
+    /// A torn last line (no newline after it, and not a whole value) was skipped.
+    pub torn: bool,
+}
+
+/// Why a JSON-lines file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LinesError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    /// A line other than a torn last one does not read as a value: the file was damaged.
+    #[error("{}: line {line}: {reason}", path.display())]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        reason: String,
+    },
+}
+
+impl From<LinesError> for io::Error {
+    fn from(error: LinesError) -> Self {
+        match error {
+            LinesError::Io { source, .. } => source,
+            malformed => io::Error::new(io::ErrorKind::InvalidData, malformed.to_string()),
+        }
+    }
+}
+
+/// Reads the JSON lines a run wrote with [`append_line`] (a missing file has none). A torn
+/// last line is skipped and said; any other line that does not read is an error naming the
+/// file and the line. Blank lines are skipped.
+pub fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<Lines<T>, LinesError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Lines {
+                values: Vec::new(),
+                torn: false,
+            })
+        }
+        Err(source) => {
+            return Err(LinesError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let lines: Vec<(usize, &str)> = (text.lines().enumerate())
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let mut values = Vec::with_capacity(lines.len());
+    let mut torn = false;
+    for (position, &(number, line)) in lines.iter().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(value) => values.push(value),
+            Err(_) if position + 1 == lines.len() && !text.ends_with('\n') => torn = true,
+            Err(e) => {
+                return Err(LinesError::Malformed {
+                    path: path.to_path_buf(),
+                    line: number + 1,
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+    Ok(Lines { values, torn })
 }
 
 #[cfg(test)]
@@ -78,7 +163,32 @@ mod tests {
         append_line(&lines, &3).expect("append after a torn line");
         assert_eq!(
             std::fs::read_to_string(&lines).expect("read"),
-            "1\n{\"torn\n3\n"
+            "1\n3\n",
+            "the torn record is cut off, never left as a middle line"
         );
+        std::fs::write(&lines, "{\"torn with no newline at all").expect("tear");
+        append_line(&lines, &4).expect("append");
+        assert_eq!(std::fs::read_to_string(&lines).expect("read"), "4\n");
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped_and_a_bad_middle_line_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("l.jsonl");
+        let read = || read_lines::<u32>(&path);
+        assert!(read().expect("missing is empty").values.is_empty());
+        std::fs::write(&path, "1\n\n2\n{\"to").expect("write");
+        let lines = read().expect("torn last line");
+        assert_eq!((lines.values, lines.torn), (vec![1, 2], true));
+        std::fs::write(&path, "1\nnot json\n3\n").expect("write");
+        let error = read().expect_err("a bad middle line");
+        assert!(
+            matches!(&error, LinesError::Malformed { line: 2, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("l.jsonl: line 2"), "{error}");
+        // A whole last line (newline-ended) that does not read is damage, not a tear.
+        std::fs::write(&path, "1\nnot json\n").expect("write");
+        assert!(read().is_err());
     }
 }

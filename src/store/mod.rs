@@ -13,7 +13,9 @@ mod shards;
 mod writer;
 
 pub use exec_cache::ExecCache;
-pub use files::{append_line, pretty_json, write_atomic, write_json_atomic};
+pub use files::{
+    append_line, pretty_json, read_lines, write_atomic, write_json_atomic, Lines, LinesError,
+};
 pub use identity::setting_differences;
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};

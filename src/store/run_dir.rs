@@ -123,30 +123,12 @@ impl RunDir {
         })
     }
 
-    /// Finished problems by id (the last line wins); a torn last line from a kill is skipped.
+    /// Finished problems by id (the last line wins); a torn last line from a kill is skipped,
+    /// any other unreadable line is an `InvalidData` error naming the file and line.
     pub fn finished(&self) -> io::Result<BTreeMap<String, ProblemResult>> {
-        let text = match std::fs::read_to_string(self.results()) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-            Err(e) => return Err(e),
-        };
-        let mut finished = BTreeMap::new();
-        for (number, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            match serde_json::from_str::<ProblemResult>(line) {
-                Ok(result) => {
-                    finished.insert(result.id.clone(), result);
-                }
-                Err(e) => tracing::warn!(
-                    "{}: line {}: unreadable, ignored ({e})",
-                    self.results().display(),
-                    number + 1
-                ),
-            }
-        }
-        Ok(finished)
+        let lines = super::read_lines::<ProblemResult>(&self.results())?;
+        Ok((lines.values.into_iter())
+            .map(|result| (result.id.clone(), result))
+            .collect())
     }
 }
