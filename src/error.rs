@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use sstar_sandbox::SandboxError;
 
 use crate::import::ImportError;
+use crate::io_error::IoError;
 use crate::judge::JudgeError;
 use crate::llm::{ConfigError, LlmError};
 use crate::pipeline::{CandidatesError, RunError};
@@ -76,17 +77,14 @@ pub enum Error {
         what: &'static str,
         source: serde_json::Error,
     },
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
 }
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io { path, source }
+        move |source| Error::Io(IoError::new(path, source))
     }
 
     /// For `map_err`: `what` could not be encoded as JSON.
@@ -106,7 +104,7 @@ impl Error {
             Error::Eval(_) | Error::Fix(_) | Error::Report(_) => EXIT_ERROR,
             Error::Lock(_) | Error::Merge(_) | Error::Run(_) => EXIT_ERROR,
             Error::EndpointRefuses { .. } => EXIT_ERROR,
-            Error::Json { .. } | Error::Io { .. } => EXIT_ERROR,
+            Error::Json { .. } | Error::Io(_) => EXIT_ERROR,
         }
     }
 }
@@ -141,10 +139,10 @@ mod tests {
                 "runs/gone",
             ),
             (
-                Error::Run(RunError::Io {
-                    path: "runs/a/results.jsonl".into(),
-                    source: io_error(),
-                }),
+                Error::Run(RunError::Io(IoError::new(
+                    "runs/a/results.jsonl",
+                    io_error(),
+                ))),
                 "results.jsonl",
             ),
             (Error::Runtime(io_error()), "async runtime"),
@@ -156,10 +154,7 @@ mod tests {
                 "eval report",
             ),
             (
-                Error::Io {
-                    path: "runs/a/run.json".into(),
-                    source: io_error(),
-                },
+                Error::Io(IoError::new("runs/a/run.json", io_error())),
                 "run.json",
             ),
         ];

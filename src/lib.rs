@@ -13,6 +13,7 @@ pub mod eval;
 pub mod exec;
 pub mod fix;
 pub mod import;
+pub mod io_error;
 pub mod judge;
 pub mod llm;
 pub mod pipeline;

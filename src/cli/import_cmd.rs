@@ -11,6 +11,7 @@ use super::output::Output;
 use crate::config::start_sandbox;
 use crate::error::{Error, EXIT_NEGATIVE, EXIT_OK};
 use crate::import::{import, Format, ImportError, ImportOptions, ImportProgress, ImportSummary};
+use crate::io_error::IoError;
 
 impl From<ImportFormat> for Format {
     fn from(format: ImportFormat) -> Self {
@@ -39,7 +40,7 @@ impl ImportProgress for Bar {
 fn tool_error(error: ImportError) -> Error {
     match error {
         ImportError::Read { path, source } | ImportError::Write { path, source } => {
-            Error::Io { path, source }
+            Error::Io(IoError::new(path, source))
         }
         ImportError::Option(message) => Error::Usage(message),
         ImportError::Runtime(source) => Error::Runtime(source),

@@ -13,6 +13,7 @@ use super::report::{
 };
 use super::scope::scope;
 use crate::exec::Executor;
+use crate::io_error::IoError;
 use crate::judge::{JudgeError, JudgeOptions};
 use crate::problem::{load_set, SetError, TestSelection};
 use crate::program::{Language, Program};
@@ -20,11 +21,8 @@ use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{}: not a run directory ({reason})", path.display())]
     NotARun { path: PathBuf, reason: String },
     #[error(transparent)]
@@ -93,10 +91,9 @@ pub async fn evaluate(
         .map(|i| RecordedSettings::of(&i.settings))
         .unwrap_or_default();
     let problems = load_set(&set_dir)?;
-    let results = run.finished().map_err(|source| EvalError::Io {
-        path: run.results(),
-        source,
-    })?;
+    let results = run
+        .finished()
+        .map_err(|source| EvalError::Io(IoError::new(run.results(), source)))?;
     if info.is_none() && results.is_empty() {
         return Err(EvalError::NotARun {
             path: run.root().into(),
@@ -241,10 +238,8 @@ pub async fn evaluate(
         not_scored,
         against: Vec::new(),
     };
-    write_json_atomic(&run.eval_json(), &report).map_err(|source| EvalError::Io {
-        path: run.eval_json(),
-        source,
-    })?;
+    write_json_atomic(&run.eval_json(), &report)
+        .map_err(|source| EvalError::Io(IoError::new(run.eval_json(), source)))?;
     Ok(report)
 }
 
@@ -254,10 +249,7 @@ fn run_json_error(run: &RunDir, e: std::io::Error) -> EvalError {
             path: run.root().into(),
             reason: e.to_string(),
         },
-        _ => EvalError::Io {
-            path: run.run_json(),
-            source: e,
-        },
+        _ => EvalError::Io(IoError::new(run.run_json(), e)),
     }
 }
 
@@ -271,9 +263,6 @@ pub fn load_eval(run: &RunDir) -> Result<Option<EvalReport>, EvalError> {
                 reason: e.to_string(),
             }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(EvalError::Io {
-            path: run.eval_json(),
-            source,
-        }),
+        Err(source) => Err(EvalError::Io(IoError::new(run.eval_json(), source))),
     }
 }

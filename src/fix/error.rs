@@ -4,15 +4,13 @@ use std::path::PathBuf;
 
 use sstar_sandbox::SandboxError;
 
+use crate::io_error::IoError;
 use crate::llm::LlmError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{0}")]
     Usage(String),
     #[error("function `{function}` is not a top-level function of {file}")]
@@ -52,6 +50,6 @@ pub enum FixError {
 impl FixError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> FixError {
         let path = path.into();
-        move |source| FixError::Io { path, source }
+        move |source| FixError::Io(IoError::new(path, source))
     }
 }

@@ -8,15 +8,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::io_error::IoError;
 use crate::program::{Language, Program};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CandidatesError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{}: line {line}: {message}", path.display())]
     Line {
         path: PathBuf,
@@ -31,10 +29,8 @@ pub enum CandidatesError {
 pub type Candidates = BTreeMap<String, Vec<Program>>;
 
 pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io {
-        path: path.into(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| CandidatesError::Io(IoError::new(path, source)))?;
     if text.trim_start().starts_with('[') {
         #[derive(Deserialize)]
         struct Row {
@@ -107,10 +103,8 @@ pub struct GivenInput {
 pub type GivenInputs = BTreeMap<String, Vec<GivenInput>>;
 
 pub fn load_inputs(path: &Path) -> Result<GivenInputs, CandidatesError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CandidatesError::Io {
-        path: path.into(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| CandidatesError::Io(IoError::new(path, source)))?;
     #[derive(Deserialize)]
     struct Line {
         id: String,

@@ -11,6 +11,7 @@ use super::candidates::Candidates;
 use super::context::Context;
 use super::solve::{solve_problem, Solved};
 use super::submission::Submission;
+use crate::io_error::IoError;
 use crate::problem::Problem;
 use crate::store::{append_line, write_atomic, ProblemResult, ResultStatus};
 
@@ -27,11 +28,8 @@ pub enum RunError {
     /// The endpoint refused the key or does not know the model: every call would fail alike.
     #[error("the model endpoint refuses every call: {0}")]
     Halted(crate::llm::LlmError),
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Io(#[from] IoError),
 }
 
 /// Solves every problem not yet finished in the run directory. Returns all results (old and new).
@@ -44,7 +42,7 @@ pub async fn run_set(
 ) -> Result<BTreeMap<String, ProblemResult>, RunError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| RunError::Io { path, source }
+        move |source| RunError::Io(IoError::new(path, source))
     };
     // Every file of the run is read and written on its file thread, never on an async one.
     let run = ctx.run.clone();

@@ -1,5 +1,6 @@
 //! Errors from loading problems: one per malformed problem, one for an unreadable set.
 
+use crate::io_error::IoError;
 use std::io;
 use std::path::PathBuf;
 
@@ -117,13 +118,8 @@ pub enum LoadErrorReason {
         limit: u64,
     },
     /// A file exists but could not be read.
-    #[error("cannot read {}: {source}", file.display())]
-    Io {
-        /// The file or directory.
-        file: PathBuf,
-        /// The underlying failure.
-        source: io::Error,
-    },
+    #[error("cannot read {0}")]
+    Io(IoError),
     /// A text file is not UTF-8.
     #[error("{} is not valid utf-8", file.display())]
     NotUtf8 {

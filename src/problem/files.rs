@@ -12,6 +12,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::error::{FileKind, LoadErrorReason};
 use super::natural::natural_cmp;
+use crate::io_error::IoError;
 
 /// Cap on `problem.toml`, `statement.md`, `starter.py`, `checker.py` and each solution: far
 /// above any real one, small enough that a whole set of them fits in memory.
@@ -113,7 +114,7 @@ fn read_optional(dir: &Path, rel: &Path, cap: u64) -> Result<Option<Vec<u8>>, Lo
     read_regular(&dir.join(rel), cap).map_err(|refusal| match refusal {
         Refusal::NotRegular(found) => LoadErrorReason::NotRegular { file, found },
         Refusal::TooLarge => LoadErrorReason::TooLarge { file, limit: cap },
-        Refusal::Io(source) => LoadErrorReason::Io { file, source },
+        Refusal::Io(source) => LoadErrorReason::Io(IoError::new(file, source)),
     })
 }
 
@@ -165,10 +166,10 @@ fn real_dir(dir: &Path, rel: &Path) -> Result<bool, LoadErrorReason> {
             Ok(meta) => match irregular(meta.file_type()) {
                 Some(FileKind::Directory) => {}
                 None => {
-                    return Err(LoadErrorReason::Io {
-                        file: prefix,
-                        source: io::ErrorKind::NotADirectory.into(),
-                    })
+                    return Err(LoadErrorReason::Io(IoError::new(
+                        prefix,
+                        io::ErrorKind::NotADirectory.into(),
+                    )))
                 }
                 Some(found) => {
                     return Err(LoadErrorReason::NotRegular {
@@ -178,12 +179,7 @@ fn real_dir(dir: &Path, rel: &Path) -> Result<bool, LoadErrorReason> {
                 }
             },
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
-            Err(source) => {
-                return Err(LoadErrorReason::Io {
-                    file: prefix,
-                    source,
-                })
-            }
+            Err(source) => return Err(LoadErrorReason::Io(IoError::new(prefix, source))),
         }
     }
     Ok(true)
@@ -197,10 +193,7 @@ pub(crate) fn list_files(
     rel: &Path,
     wanted: impl Fn(&Path) -> bool,
 ) -> Result<Vec<PathBuf>, LoadErrorReason> {
-    let io_error = |source| LoadErrorReason::Io {
-        file: rel.to_path_buf(),
-        source,
-    };
+    let io_error = |source| LoadErrorReason::Io(IoError::new(rel.to_path_buf(), source));
     if !real_dir(dir, rel)? {
         return Ok(Vec::new());
     }

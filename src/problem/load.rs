@@ -10,6 +10,7 @@ use super::natural::natural_cmp;
 use super::solutions::read_solutions;
 use super::test_case::Visibility;
 use super::tests_dir::read_tests;
+use crate::io_error::IoError;
 
 /// A loaded problem set: the problems that loaded and the ones that did not.
 #[derive(Debug)]
@@ -153,10 +154,7 @@ fn problem_id(dir: &Path) -> Result<String, LoadErrorReason> {
         Some(name) => name.to_owned(),
         None => dir
             .canonicalize()
-            .map_err(|source| LoadErrorReason::Io {
-                file: PathBuf::from("."),
-                source,
-            })?
+            .map_err(|source| LoadErrorReason::Io(IoError::new(PathBuf::from("."), source)))?
             .file_name()
             .map(ToOwned::to_owned)
             .ok_or_else(|| LoadErrorReason::BadName {

@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::error::ReportError;
 use crate::eval::EvalReport;
+use crate::io_error::IoError;
 use crate::llm::LedgerReport;
 use crate::store::{ProblemResult, RunDir, RunInfo};
 use crate::Verdict;
@@ -273,7 +274,9 @@ fn read_trace(path: &Path) -> Result<(Vec<TraceLine>, bool, bool), ReportError> 
 fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<(Vec<T>, bool), ReportError> {
     match crate::store::read_lines(path) {
         Ok(lines) => Ok((lines.values, lines.torn)),
-        Err(crate::store::LinesError::Io { source, .. }) => Err(ReportError::io(path)(source)),
+        Err(crate::store::LinesError::Io(IoError { source, .. })) => {
+            Err(ReportError::io(path)(source))
+        }
         Err(crate::store::LinesError::Malformed { line, reason, .. }) => Err(
             ReportError::malformed(path, format!("line {line}: {reason}")),
         ),

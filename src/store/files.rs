@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::io_error::IoError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -82,8 +83,8 @@ pub struct Lines<T> {
 /// Why a JSON-lines file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LinesError {
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// A line other than a torn last one does not read as a value: the file was damaged.
     #[error("{}: line {line}: {reason}", path.display())]
     Malformed {
@@ -96,7 +97,7 @@ pub enum LinesError {
 impl From<LinesError> for io::Error {
     fn from(error: LinesError) -> Self {
         match error {
-            LinesError::Io { source, .. } => source,
+            LinesError::Io(IoError { source, .. }) => source,
             malformed => io::Error::new(io::ErrorKind::InvalidData, malformed.to_string()),
         }
     }
@@ -114,12 +115,7 @@ pub fn read_lines<T: DeserializeOwned>(path: &Path) -> Result<Lines<T>, LinesErr
                 torn: false,
             })
         }
-        Err(source) => {
-            return Err(LinesError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
+        Err(source) => return Err(LinesError::Io(IoError::new(path.to_path_buf(), source))),
     };
     let lines: Vec<(usize, &str)> = (text.lines().enumerate())
         .filter(|(_, l)| !l.trim().is_empty())

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use sstar_sandbox::effective_uid;
 
 use super::run_dir::RunDir;
+use crate::io_error::IoError;
 
 /// The lock file's name inside a run directory.
 pub const LOCK_FILE: &str = ".lock";
@@ -47,13 +48,8 @@ pub enum LockError {
         why: String,
     },
     /// The lock file cannot be opened or locked.
-    #[error("{}: cannot lock: {source}", path.display())]
-    Io {
-        /// The lock file.
-        path: PathBuf,
-        /// The underlying failure.
-        source: io::Error,
-    },
+    #[error("cannot lock {0}")]
+    Io(IoError),
 }
 
 enum Mode {
@@ -104,10 +100,7 @@ impl RunDir {
             });
         }
         let path = self.lock_file();
-        let io_error = |source| LockError::Io {
-            path: path.clone(),
-            source,
-        };
+        let io_error = |source| LockError::Io(IoError::new(path.clone(), source));
         // O_NOFOLLOW: a lock file planted as a link never makes sstar create a file elsewhere.
         let opened = OpenOptions::new()
             .read(true)
@@ -142,10 +135,7 @@ fn make_private_dir(dir: &Path) -> Result<(), LockError> {
         .recursive(true)
         .mode(0o755)
         .create(dir)
-        .map_err(|source| LockError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })
+        .map_err(|source| LockError::Io(IoError::new(dir.to_path_buf(), source)))
 }
 
 /// Refuses `dir` unless it, and the link naming it if it is one, belong to this user and
@@ -155,10 +145,7 @@ fn check_private(dir: &Path) -> Result<(), LockError> {
         path: dir.to_path_buf(),
         why,
     };
-    let io_error = |source| LockError::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let io_error = |source| LockError::Io(IoError::new(dir.to_path_buf(), source));
     let me = effective_uid();
     // A link owned by someone else can be pointed elsewhere after this check.
     let link = std::fs::symlink_metadata(dir).map_err(io_error)?;

@@ -10,12 +10,13 @@ use super::records::{ProblemResult, RunInfo};
 use super::run_dir::RunDir;
 use super::settings::RecordedSettings;
 use super::shards::ShardCoverage;
+use crate::io_error::IoError;
 use crate::llm::LedgerReport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Io(#[from] IoError),
     #[error("{}: not a run directory: {reason}", path.display())]
     NotARun { path: PathBuf, reason: String },
     #[error("problem `{id}` is finished in both {} and {}", first.display(), second.display())]
@@ -32,7 +33,7 @@ pub enum MergeError {
 
 fn io_at(path: &Path) -> impl FnOnce(io::Error) -> MergeError {
     let path = path.to_path_buf();
-    move |source| MergeError::Io { path, source }
+    move |source| MergeError::Io(IoError::new(path, source))
 }
 
 /// What a merge wrote, and what the caller should warn about.
@@ -150,10 +151,7 @@ fn read_ledger(run: &RunDir) -> Result<Option<LedgerReport>, MergeError> {
             path: run.ledger(),
             reason: e.to_string(),
         },
-        _ => MergeError::Io {
-            path: run.ledger(),
-            source: e,
-        },
+        _ => MergeError::Io(IoError::new(run.ledger(), e)),
     })
 }
 
@@ -162,12 +160,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), MergeError> {
     let entries = match std::fs::read_dir(from) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => {
-            return Err(MergeError::Io {
-                path: from.into(),
-                source: e,
-            })
-        }
+        Err(e) => return Err(MergeError::Io(IoError::new(from, e))),
     };
     std::fs::create_dir_all(to).map_err(io_at(to))?;
     for entry in entries {
