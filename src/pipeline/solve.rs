@@ -16,7 +16,7 @@ use crate::judge::JudgeError;
 use crate::llm::Role;
 use crate::problem::Problem;
 use crate::program::{Language, Program};
-use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus};
+use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus, RoundStatus};
 
 /// A finished problem: its result, and the program its `solution.*` file now holds.
 pub struct Solved {
@@ -207,7 +207,7 @@ pub(super) async fn judge_given(
         record(
             ctx,
             problem,
-            RoundRecord::program(sample, 0, "given", program, &results, None),
+            RoundRecord::program(sample, 0, RoundStatus::Given, program, &results, None),
         );
         Ok(FinalProgram {
             sample,

@@ -19,6 +19,7 @@ use super::error::ReportError;
 use crate::eval::EvalReport;
 use crate::io_error::IoError;
 use crate::llm::LedgerReport;
+use crate::store::{DecidedBy, RoundStatus};
 use crate::store::{ProblemResult, RunDir, RunInfo};
 use crate::Verdict;
 
@@ -124,7 +125,7 @@ pub(crate) struct ComparisonFile {
     /// Every answer in the order asked, two per round (absent in runs before votes).
     pub votes: Vec<VoteFile>,
     pub winner: Option<usize>,
-    pub decided_by: String,
+    pub decided_by: DecidedBy,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -173,7 +174,7 @@ pub(crate) struct InputCounts {
 pub(crate) struct TraceLine {
     pub sample: usize,
     pub round: usize,
-    pub status: String,
+    pub status: RoundStatus,
     pub public: Vec<PublicFile>,
     pub public_passed: usize,
     pub public_total: usize,

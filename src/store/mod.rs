@@ -4,6 +4,7 @@
 mod exec_cache;
 mod files;
 mod identity;
+mod labels;
 mod lock;
 mod merge;
 mod records;
@@ -17,6 +18,7 @@ pub use files::{
     append_line, pretty_json, read_lines, write_atomic, write_json_atomic, Lines, LinesError,
 };
 pub use identity::setting_differences;
+pub use labels::{DecidedBy, RoundStatus};
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};
 pub use records::{Exhausted, ProblemResult, ResultStatus, RunInfo, SamplingStop, Scope, Unit};

@@ -11,6 +11,7 @@ use crate::pipeline::context::{Context, Counters};
 use crate::pipeline::prompts;
 use crate::problem::Problem;
 use crate::program::Program;
+use crate::store::RoundStatus;
 
 mod trace;
 
@@ -71,7 +72,7 @@ async fn debug_sample(
                     RoundRecord::failed(
                         sample,
                         round,
-                        "model_error",
+                        RoundStatus::ModelError,
                         Some(error.to_string()),
                         None,
                     ),
@@ -84,9 +85,9 @@ async fn debug_sample(
         });
         let Some((language, code)) = taken else {
             let status = if completion.truncated() {
-                "truncated"
+                RoundStatus::Truncated
             } else {
-                "no_code"
+                RoundStatus::NoCode
             };
             record(
                 ctx,
@@ -113,7 +114,7 @@ async fn debug_sample(
         let mut line = RoundRecord::program(
             sample,
             round,
-            "program",
+            RoundStatus::Program,
             &program,
             &results,
             Some(&completion),

@@ -8,15 +8,14 @@ use crate::llm::Completion;
 use crate::pipeline::context::Context;
 use crate::problem::Problem;
 use crate::program::{Language, Program};
-use crate::store::append_line;
+use crate::store::{append_line, RoundStatus};
 
 /// One line of `trace.jsonl`: a sample's program at one round and how it did in public.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoundRecord {
     pub sample: usize,
     pub round: usize,
-    /// `program`, `no_code`, `truncated` or `model_error`.
-    pub status: &'static str,
+    pub status: RoundStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The program's language (with `code`).
@@ -61,7 +60,7 @@ impl RoundRecord {
     pub(super) fn failed(
         sample: usize,
         round: usize,
-        status: &'static str,
+        status: RoundStatus,
         error: Option<String>,
         answer: Option<&Completion>,
     ) -> Self {
@@ -83,11 +82,12 @@ impl RoundRecord {
         }
     }
 
-    /// A program judged on the public tests: `"program"` from the model, `"given"` from a file.
+    /// A program judged on the public tests: [`RoundStatus::Program`] from the model,
+    /// [`RoundStatus::Given`] from a file.
     pub(in crate::pipeline) fn program(
         sample: usize,
         round: usize,
-        status: &'static str,
+        status: RoundStatus,
         program: &Program,
         results: &[TestResult],
         answer: Option<&Completion>,

@@ -20,6 +20,7 @@ use crate::pipeline::generate::FinalProgram;
 use crate::pipeline::prompts;
 use crate::problem::Problem;
 use crate::program::Program;
+use crate::store::DecidedBy;
 
 /// Votes one side must lead by to win a pair while every answer so far named it: two rounds
 /// whose two orders agree. A judge that never errs pays two rounds per pair.
@@ -50,10 +51,7 @@ pub struct Comparison {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub votes: Vec<Vote>,
     pub winner: Option<usize>,
-    /// `model` (every round's two orders agree), `votes` (a lead despite disagreeing
-    /// answers, or the majority once the rounds ran out), `time_limit` (the other timed out
-    /// on the stress input) or `tie`.
-    pub decided_by: &'static str,
+    pub decided_by: DecidedBy,
 }
 
 /// One answer of the judge about a pair.
@@ -175,7 +173,7 @@ impl Bout<'_> {
                     answers: [None, None],
                     votes: Vec::new(),
                     winner: Some(winner),
-                    decided_by: "time_limit",
+                    decided_by: DecidedBy::TimeLimit,
                 };
             }
         }
@@ -339,9 +337,9 @@ pub(crate) fn tally(a: usize, b: usize, rounds: Vec<Round>) -> Comparison {
     };
     let unanimous = x == 0 || y == 0;
     let decided_by = match winner {
-        None => "tie",
-        Some(_) if unanimous && votes.iter().all(|v| v.group.is_some()) => "model",
-        Some(_) => "votes",
+        None => DecidedBy::Tie,
+        Some(_) if unanimous && votes.iter().all(|v| v.group.is_some()) => DecidedBy::Model,
+        Some(_) => DecidedBy::Votes,
     };
     let answer = |k: usize| votes.get(k).and_then(|v| v.answer);
     Comparison {
@@ -364,12 +362,12 @@ pub(crate) fn decide(
 ) -> Comparison {
     let comparison = tally(a, b, vec![Round { input, answers }]);
     // One round decides only when both orders agree.
-    if comparison.decided_by == "model" {
+    if comparison.decided_by == DecidedBy::Model {
         comparison
     } else {
         Comparison {
             winner: None,
-            decided_by: "tie",
+            decided_by: DecidedBy::Tie,
             ..comparison
         }
     }
@@ -447,7 +445,7 @@ mod tests {
             answers: [None, None],
             votes: Vec::new(),
             winner: w,
-            decided_by: "model",
+            decided_by: DecidedBy::Model,
         };
         let (best, _) = rank(
             &[5, 1, 1],
@@ -482,7 +480,7 @@ mod tests {
         );
         assert!(settled(0, 1, &rounds));
         let c = tally(0, 1, rounds);
-        assert_eq!((c.winner, c.decided_by), (Some(1), "votes"));
+        assert_eq!((c.winner, c.decided_by), (Some(1), DecidedBy::Votes));
         assert_eq!(c.votes.len(), 8);
         assert_eq!(
             c.answers,
@@ -503,10 +501,10 @@ mod tests {
         let split = vec![round(A, A), round(B, B), round(A, A)];
         assert_eq!(tally(0, 1, split).winner, None);
         let c = tally(0, 1, vec![round(A, A), round(B, B), round(A, B)]);
-        assert_eq!((c.winner, c.decided_by), (Some(0), "votes"));
+        assert_eq!((c.winner, c.decided_by), (Some(0), DecidedBy::Votes));
         // One consistent round is decided by the model, as before.
         let c = tally(0, 1, vec![round(B, A)]);
-        assert_eq!((c.winner, c.decided_by), (Some(1), "model"));
+        assert_eq!((c.winner, c.decided_by), (Some(1), DecidedBy::Model));
     }
 
     #[test]

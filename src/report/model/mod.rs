@@ -303,7 +303,7 @@ mod tests {
             .map(|sample| TraceLine {
                 sample,
                 round: 0,
-                status: "program".into(),
+                status: crate::store::RoundStatus::Program,
                 feedback: Some(if sample == 2 {
                     "other".into()
                 } else {
@@ -339,7 +339,7 @@ mod tests {
             answers: vec![Some("A".into()), Some("B".into())],
             votes: Vec::new(),
             winner: Some(0),
-            decided_by: "model".into(),
+            decided_by: crate::store::DecidedBy::Model,
         };
         let v = comparison_view(&c);
         assert_eq!(v.asked, "A (group 1)");

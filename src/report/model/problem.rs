@@ -2,6 +2,7 @@
 //! the pick and why, and the diff against the runner-up.
 
 use super::*;
+use crate::store::DecidedBy;
 
 /// A fragment id for a problem: letters, digits, `-` and `.` kept, anything else as `_XX`
 /// hex, so distinct ids stay distinct and every id is a safe URL fragment.
@@ -288,7 +289,7 @@ pub(super) fn samples(
                             })
                         }),
                         round: l.round,
-                        status: l.status.clone(),
+                        status: l.status.as_str().into(),
                         public: l
                             .public
                             .iter()
@@ -326,18 +327,18 @@ pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
     };
     let asked = said(c.answers.first(), c.a, c.b);
     let swapped = said(c.answers.get(1), c.b, c.a);
-    let sentence = match (c.decided_by.as_str(), c.winner) {
-        ("time_limit", Some(w)) => format!(
+    let sentence = match (c.decided_by, c.winner) {
+        (DecidedBy::TimeLimit, Some(w)) => format!(
             "{} wins without asking: the other timed out on the stress input",
             group_name(w)
         ),
-        ("model", Some(w)) if c.votes.len() > 2 => format!(
+        (DecidedBy::Model, Some(w)) if c.votes.len() > 2 => format!(
             "{} wins: both orders agree, in all {} rounds",
             group_name(w),
             c.votes.len() / 2
         ),
-        ("model", Some(w)) => format!("{} wins: both orders agree", group_name(w)),
-        ("votes", Some(w)) => {
+        (DecidedBy::Model, Some(w)) => format!("{} wins: both orders agree", group_name(w)),
+        (DecidedBy::Votes, Some(w)) => {
             let for_w = c.votes.iter().filter(|v| v.group == Some(w)).count();
             let against = c.votes.iter().filter(|v| v.group.is_some()).count() - for_w;
             format!(
@@ -346,7 +347,7 @@ pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
                 c.votes.len() / 2
             )
         }
-        ("tie", _) | (_, None) => {
+        (DecidedBy::Tie, _) | (_, None) => {
             if c.input.is_none() && c.answers.iter().all(Option::is_none) {
                 "tie: no input tells them apart".into()
             } else if c.votes.len() > 2 {
@@ -355,7 +356,7 @@ pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
                 "tie: the two orders disagree (or no answer)".into()
             }
         }
-        (other, Some(w)) => format!("{} wins ({other})", group_name(w)),
+        (DecidedBy::Unknown, Some(w)) => format!("{} wins", group_name(w)),
     };
     ComparisonView {
         a: c.a,
