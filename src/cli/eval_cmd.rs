@@ -90,6 +90,8 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
                 selection: theirs.summary.selection.clone(),
                 pass_at_1: theirs.summary.pass_at_1_interval,
                 difference: comparison.pass_at_1,
+                only_in_this: comparison.only_in_a.clone(),
+                only_in_other: comparison.only_in_b.clone(),
             });
             Some((comparison, theirs.summary.complete))
         }
@@ -103,12 +105,11 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     }
     super::report_cmd::write_after_run(run.root());
     if args.json {
-        let value = match &comparison {
-            Some((c, _)) => serde_json::json!({"eval": report, "against": c}),
-            None => serde_json::to_value(&report).map_err(Error::json("the eval report"))?,
-        };
+        // One shape with or without `--against`: eval.json's, whose `against` holds the
+        // comparison just made (last) beside earlier ones.
         output.data(
-            &(serde_json::to_string_pretty(&value).map_err(Error::json("the eval report"))? + "\n"),
+            &(serde_json::to_string_pretty(&report).map_err(Error::json("the eval report"))?
+                + "\n"),
         );
     } else {
         output.data(&render(&report));

@@ -232,4 +232,9 @@ pub struct AgainstRecord {
     pub pass_at_1: Rate,
     /// This run's pass@1 minus RUN_B's, over the problems both scored.
     pub difference: PairedDifference,
+    /// Problems scored in only one of the two runs (left out of the difference).
+    #[serde(default)]
+    pub only_in_this: Vec<String>,
+    #[serde(default)]
+    pub only_in_other: Vec<String>,
 }
