@@ -183,6 +183,7 @@ async fn fix_proposes_the_right_candidate_as_a_patch_git_applies_and_a_rerun_res
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run_dir.join("fix.json")).expect("fix.json"))
             .expect("json");
+    assert_eq!(report["outcome"], "proposed");
     let passed: Vec<bool> = report["candidates"]
         .as_array()
         .expect("candidates")
@@ -304,6 +305,11 @@ async fn a_passing_suite_is_nothing_to_fix_without_a_model_call_under_unittest_t
     // unittest really ran the fixture's tests (containment ones included) and they passed.
     let report = std::fs::read_to_string(run_dir.join("fix.json")).expect("fix.json");
     assert!(report.contains("Ran 8 tests"), "{report}");
+    // fix.json has one shape however the run ended.
+    let report: serde_json::Value = serde_json::from_str(&report).expect("json");
+    assert_eq!(report["outcome"], "nothing_to_fix");
+    assert_eq!(report["candidates"], serde_json::json!([]));
+    assert!(report["before"]["passed"].as_bool().expect("before"));
 }
 
 #[tokio::test]

@@ -60,14 +60,11 @@ pub fn run(args: FixArgs, output: &Output) -> Result<i32, Error> {
     }
     let fix_json = run.root().join("fix.json");
     match outcome? {
-        FixOutcome::NothingToFix { before } => {
-            write_json_atomic(
-                &fix_json,
-                &serde_json::json!({"nothing_to_fix": true, "before": before}),
-            )
-            .map_err(Error::io(&fix_json))?;
+        FixOutcome::NothingToFix(report) => {
+            // Only the record: there is no change to comment on.
+            write_json_atomic(&fix_json, &report).map_err(Error::io(&fix_json))?;
             // Said "passes" only on the command's own record of its tests.
-            let said = match &before.tests {
+            let said = match &report.before.tests {
                 Some(counts) => format!("passes ({} tests passed, by its record)", counts.passed),
                 None => "exits 0 (it left no record of its tests to check)".to_owned(),
             };

@@ -162,9 +162,22 @@ pub struct Survivor {
     pub change_lines: usize,
 }
 
-/// Everything `sstar fix` did, written to `<run>/fix.json`.
+/// How a fix run ended, `fix.json`'s `outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixEnd {
+    /// The test command passes as the repository is: nothing was sampled.
+    NothingToFix,
+    /// No candidate made the command pass.
+    NoFix,
+    /// A fix was chosen: `diff` is the change.
+    Proposed,
+}
+
+/// Everything `sstar fix` did, written to `<run>/fix.json`: one shape however it ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct FixReport {
+    pub outcome: FixEnd,
     pub test: String,
     pub file: String,
     pub function: String,

@@ -8,10 +8,11 @@ use super::diff::{changed_lines, unified};
 use super::error::FixError;
 use super::exec::TreeRunner;
 use super::inputs;
+use super::locate::Location;
 use super::locate::{definition, locate};
 use super::prompts::Task;
 use super::repo::{module_name, tree_path, Snapshot};
-use super::report::{FixReport, Survivor, TestRun};
+use super::report::{FixEnd, FixReport, Survivor, TestRun};
 use super::select;
 use crate::llm::LlmClient;
 
@@ -33,11 +34,36 @@ pub struct FixSettings {
 #[derive(Debug)]
 pub enum FixOutcome {
     /// The test command passes as the repository is: no model was asked anything.
-    NothingToFix { before: TestRun },
+    NothingToFix(Box<FixReport>),
     /// No candidate made the command pass.
     NoFix(Box<FixReport>),
     /// A fix: `report.diff` is the change.
     Proposed(Box<FixReport>),
+}
+
+impl FixReport {
+    /// A report of the run so far: the command before the change, nothing sampled.
+    fn empty(settings: &FixSettings, file: &str, location: Location, before: TestRun) -> Self {
+        Self {
+            outcome: FixEnd::NoFix,
+            test: settings.test.clone(),
+            file: file.to_owned(),
+            function: settings.function.clone(),
+            location: Some(location),
+            before,
+            candidates: Vec::new(),
+            survivors: Vec::new(),
+            inputs: Vec::new(),
+            groups: Vec::new(),
+            comparisons: Vec::new(),
+            chosen: None,
+            why: String::new(),
+            after: None,
+            diff: None,
+            model: None,
+            executions: 0,
+        }
+    }
 }
 
 /// Runs the fix. `llm` may be `None` only for a command that already passes.
@@ -60,7 +86,12 @@ pub async fn fix(
         .test(&settings.test, snapshot.archive(), None)
         .await?;
     if before.passed {
-        return Ok(FixOutcome::NothingToFix { before });
+        return Ok(FixOutcome::NothingToFix(Box::new(FixReport {
+            outcome: FixEnd::NothingToFix,
+            why: "the test command passes as the repository is".into(),
+            executions: runner.executions(),
+            ..FixReport::empty(settings, &file, location, before)
+        })));
     }
     // A command that fails on its own without a record (not pytest) could never show a fix
     // to pass: say so before paying a model. One the sandbox stopped (a hang, say) is fixed
@@ -101,11 +132,6 @@ pub async fn fix(
         .map(|s| changed_lines(source, &s.file_text))
         .collect();
     let mut report = FixReport {
-        test: settings.test.clone(),
-        file: file.clone(),
-        function: settings.function.clone(),
-        location: Some(location),
-        before: before.clone(),
         candidates,
         survivors: survivors
             .iter()
@@ -116,15 +142,7 @@ pub async fn fix(
                 change_lines: lines,
             })
             .collect(),
-        inputs: Vec::new(),
-        groups: Vec::new(),
-        comparisons: Vec::new(),
-        chosen: None,
-        why: String::new(),
-        after: None,
-        diff: None,
-        model: None,
-        executions: 0,
+        ..FixReport::empty(settings, &file, location, before.clone())
     };
     let finish = |mut report: FixReport| {
         report.model = Some(llm.ledger().run_totals());
@@ -134,6 +152,7 @@ pub async fn fix(
     let chosen = match survivors.len() {
         0 => {
             report.why = "no candidate made the test command pass".into();
+            report.outcome = FixEnd::NoFix;
             return Ok(FixOutcome::NoFix(finish(report)));
         }
         1 => {
@@ -185,5 +204,6 @@ pub async fn fix(
         .find(|c| c.sample == pick.sample)
         .and_then(|c| c.attempts.last())
         .and_then(|a| a.test.clone());
+    report.outcome = FixEnd::Proposed;
     Ok(FixOutcome::Proposed(finish(report)))
 }
