@@ -201,8 +201,8 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = 2)]
     pub rounds: usize,
     /// How to pick among the candidates.
-    #[arg(long, value_enum, default_value_t = SelectArg::Sstar)]
-    pub select: SelectArg,
+    #[arg(long, value_enum, default_value_t = SelectMethod::Sstar)]
+    pub select: SelectMethod,
     /// Select among these programs instead of generating (JSONL {"id","code"} or LiveCodeBench
     /// output JSON).
     #[arg(long, value_name = "FILE")]
@@ -230,39 +230,6 @@ pub struct SolveArgs {
     /// Solve only shard K of N (1-based): a deterministic split of the set by sorted id.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
-}
-
-/// `--select`'s values: the pipeline's [`SelectMethod`]s, spelt as [`SelectMethod::name`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SelectArg {
-    /// Synthesized inputs, behaviour groups, pairwise judgement on real outputs.
-    Sstar,
-    /// The first sample that passes the public tests.
-    First,
-    /// A seeded random choice among the public-passing samples.
-    Random,
-    /// The largest behaviour group on synthesized inputs.
-    Majority,
-    /// Pairwise judgement from the code alone.
-    LlmJudge,
-    /// The best public pass rate.
-    Public,
-    /// Uses the hidden tests: for analysis only.
-    Oracle,
-}
-
-impl From<SelectArg> for SelectMethod {
-    fn from(arg: SelectArg) -> Self {
-        match arg {
-            SelectArg::Sstar => SelectMethod::Sstar,
-            SelectArg::First => SelectMethod::First,
-            SelectArg::Random => SelectMethod::Random,
-            SelectArg::Majority => SelectMethod::Majority,
-            SelectArg::LlmJudge => SelectMethod::LlmJudge,
-            SelectArg::Public => SelectMethod::Public,
-            SelectArg::Oracle => SelectMethod::Oracle,
-        }
-    }
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -432,14 +399,12 @@ fn parse_language(name: &str) -> Result<Language, String> {
 mod tests {
     use clap::ValueEnum;
 
-    use super::SelectArg;
     use crate::pipeline::SelectMethod;
 
     #[test]
     fn one_spelling_on_the_command_line_in_json_and_in_results() {
-        for arg in SelectArg::value_variants() {
-            let flag = arg.to_possible_value().expect("visible");
-            let method = SelectMethod::from(*arg);
+        for &method in SelectMethod::value_variants() {
+            let flag = method.to_possible_value().expect("visible");
             assert_eq!(flag.get_name(), method.name());
             assert_eq!(
                 serde_json::to_value(method).expect("serialises"),

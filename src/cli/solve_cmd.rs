@@ -118,7 +118,7 @@ fn validate(args: &SolveArgs) -> Result<(Option<LlmConfig>, Settings), Error> {
     let settings = Settings {
         samples: at_least("--samples", args.samples, 1, "")?,
         rounds: args.rounds,
-        select: args.select.into(),
+        select: args.select,
         seed: args.select_seed,
         max_groups: at_least(
             "--max-groups",

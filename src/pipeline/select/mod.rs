@@ -23,7 +23,9 @@ use crate::judge::JudgeError;
 use crate::problem::Problem;
 use crate::program::{Language, Program};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// `--select`: how to pick among the final programs. One spelling ([`SelectMethod::name`]) on
+/// the command line and in every file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum SelectMethod {
     /// Synthesized inputs, behaviour groups, pairwise judgement on real outputs.
