@@ -15,6 +15,7 @@ use super::scope::scope;
 use crate::exec::Executor;
 use crate::io_error::IoError;
 use crate::judge::{JudgeError, JudgeOptions};
+use crate::pipeline::SelectMethod;
 use crate::problem::{load_set, SetError, TestSelection};
 use crate::program::{Language, Program};
 use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
@@ -117,9 +118,9 @@ pub async fn evaluate(
     }
     let mut out = BTreeMap::new();
     let mut selection_info = SelectionInfo {
-        analysis_only: settings.select.as_deref() == Some("oracle"),
+        analysis_only: settings.select == Some(SelectMethod::Oracle),
         model_free: settings.model_free,
-        method: settings.select.clone(),
+        method: settings.select.map(|m| m.name().to_owned()),
     };
     let todo = scope.problems.len();
     for (done, problem) in scope.problems.iter().enumerate() {
@@ -186,7 +187,7 @@ pub async fn evaluate(
                 entry.passed = report.passed;
                 entry.any_candidate_accepted = report.verdict.is_accepted();
             }
-            if settings.select.as_deref() == Some("random") {
+            if settings.select == Some(SelectMethod::Random) {
                 if let Some(s) = &selection {
                     // The draw is among the public-passing programs; with none, the pick is the
                     // best public pass rate, which is not random: its own verdict is the expectation.

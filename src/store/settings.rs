@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::pipeline::SelectMethod;
+
 /// `--shard K/N`, recorded in run.json as `{"index": K, "count": N}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Shard {
@@ -30,8 +32,8 @@ pub struct RecordedSettings {
     pub candidates: Option<PathBuf>,
     /// No model was configured: selection ran on mutated public inputs and group sizes.
     pub model_free: bool,
-    /// `--select`, as recorded (`sstar`, `first`, ..., `oracle`).
-    pub select: Option<String>,
+    /// `--select`, as recorded; `None` also for a method this version does not know.
+    pub select: Option<SelectMethod>,
 }
 
 #[derive(Deserialize, Default)]
@@ -50,6 +52,15 @@ struct RawPipeline {
     select: Option<String>,
 }
 
+/// The method named `name` in a recorded run.
+fn method(name: &str) -> Option<SelectMethod> {
+    use clap::ValueEnum;
+    SelectMethod::value_variants()
+        .iter()
+        .copied()
+        .find(|m| m.name() == name)
+}
+
 impl RecordedSettings {
     /// Reads `run.json`'s `settings`; one that does not parse (another tool version) reads as
     /// no settings, with a warning, so eval and merge still do what they can.
@@ -66,7 +77,7 @@ impl RecordedSettings {
             only: raw.only.unwrap_or_default(),
             candidates: raw.candidates,
             model_free: raw.model_free,
-            select: raw.pipeline.and_then(|p| p.select),
+            select: raw.pipeline.and_then(|p| p.select).and_then(|n| method(&n)),
         }
     }
 }
@@ -89,7 +100,7 @@ mod tests {
         assert_eq!(s.only, ["a", "b"]);
         assert_eq!(s.candidates, Some(PathBuf::from("examples/c.jsonl")));
         assert!(s.model_free);
-        assert_eq!(s.select.as_deref(), Some("oracle"));
+        assert_eq!(s.select, Some(SelectMethod::Oracle));
         let old = RecordedSettings::of(&serde_json::json!({"only": null, "shard": null}));
         assert_eq!(old, RecordedSettings::default());
     }

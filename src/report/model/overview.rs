@@ -1,6 +1,7 @@
 //! The overview's view: totals, per-stage costs, breakdowns, compared runs and settings.
 
 use super::*;
+use crate::pipeline::SelectMethod;
 
 pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
     let mut missing = Vec::new();
@@ -93,7 +94,7 @@ pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
     }
     let selection_method = summary
         .and_then(|s| s.selection.method.clone())
-        .or(recorded.select.clone());
+        .or(recorded.select.map(|m| m.name().to_owned()));
     let model_free = recorded.model_free
         || files
             .problems
@@ -115,7 +116,7 @@ pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
         method: selection_method,
         model_free,
         analysis_only: summary.is_some_and(|s| s.analysis_only)
-            || recorded.select.as_deref() == Some("oracle"),
+            || recorded.select == Some(SelectMethod::Oracle),
         sandbox: info.map(|i| i.backend().to_string()),
         problems: problems.len(),
         status_counts,
