@@ -15,7 +15,7 @@ use super::args::{at_least, SolveArgs};
 use super::output::Output;
 use crate::config::{start_sandbox, SandboxChoice};
 use crate::error::{Error, EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK};
-use crate::llm::{process_env, LedgerReport, LlmClient, LlmConfig, Totals};
+use crate::llm::{process_env, LlmClient, LlmConfig};
 use crate::pipeline::{
     load_candidates, load_inputs, run_set, Budget, Budgets, Candidates, Context, GivenInputs,
     Limits, ProblemExecutor, Reporter, RunError, Settings, Spent,
@@ -26,6 +26,7 @@ use crate::store::{
     setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir,
     RunInfo, Writer,
 };
+use crate::store::{LedgerReport, Totals};
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let (config, settings) = validate(&args)?;

@@ -6,8 +6,8 @@ use sstar_sandbox::{Outcome, Termination};
 use super::junit::Junit;
 use super::locate::Location;
 use super::record::{self, Baseline};
-use crate::llm::Totals;
 use crate::pipeline::{truncate, Comparison};
+use crate::store::Totals;
 
 /// Longest test output kept in records (head and tail).
 const KEPT_OUTPUT_CHARS: usize = 20_000;

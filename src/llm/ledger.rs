@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 
 use super::config::Role;
-use super::types::Usage;
+use crate::store::{LedgerReport, Totals, Usage};
 
 /// What one call cost: a network call (answered or failed), or the answers
 /// of one request served from the cache.
@@ -38,72 +38,7 @@ pub struct CallRecord {
     pub error: Option<String>,
 }
 
-/// Sums over a set of records.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Totals {
-    /// Network calls made (answered or failed).
-    pub calls: u64,
-    /// Of those, calls that ended in an error.
-    pub failed_calls: u64,
-    /// Answers received over the network.
-    pub samples: u64,
-    /// Answers served from the cache.
-    pub cache_hits: u64,
-    /// Tokens of network calls.
-    pub usage: Usage,
-    /// Original tokens of the answers served from the cache (not paid again).
-    pub cached_usage: Usage,
-    /// Sum of call latencies.
-    pub latency_ms: u64,
-    /// Dollars spent; `None` as soon as one answered call had no known price.
-    pub cost_usd: Option<f64>,
-    /// Answered calls whose price was unknown.
-    pub unpriced_calls: u64,
-}
-
-impl Default for Totals {
-    fn default() -> Self {
-        Self {
-            calls: 0,
-            failed_calls: 0,
-            samples: 0,
-            cache_hits: 0,
-            usage: Usage::default(),
-            cached_usage: Usage::default(),
-            latency_ms: 0,
-            cost_usd: Some(0.0),
-            unpriced_calls: 0,
-        }
-    }
-}
-
 impl Totals {
-    /// Adds another sum (of another role, session or shard) to this one.
-    pub fn merge(&mut self, other: &Totals) {
-        // Destructured, so a field added to `Totals` fails to compile here until it is summed.
-        let Totals {
-            calls,
-            failed_calls,
-            samples,
-            cache_hits,
-            usage,
-            cached_usage,
-            latency_ms,
-            cost_usd,
-            unpriced_calls,
-        } = other;
-        self.calls += calls;
-        self.failed_calls += failed_calls;
-        self.samples += samples;
-        self.cache_hits += cache_hits;
-        self.usage.add(usage);
-        self.cached_usage.add(cached_usage);
-        self.latency_ms += latency_ms;
-        // Unknown as soon as one part is unknown, as within one run.
-        self.cost_usd = self.cost_usd.zip(*cost_usd).map(|(a, b)| a + b);
-        self.unpriced_calls += unpriced_calls;
-    }
-
     fn add(&mut self, r: &CallRecord) {
         if r.cached {
             self.cache_hits += u64::from(r.samples);
@@ -124,36 +59,6 @@ impl Totals {
                 self.cost_usd = None;
             }
             None => {}
-        }
-    }
-}
-
-/// Everything the ledger knows, for reports.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LedgerReport {
-    /// The whole run.
-    pub run: Totals,
-    /// By stage label.
-    pub by_stage: BTreeMap<String, Totals>,
-    /// By problem id.
-    pub by_problem: BTreeMap<String, Totals>,
-}
-
-impl LedgerReport {
-    /// Adds another report (an earlier session of a resumed run, or another shard).
-    pub fn add(&mut self, other: &LedgerReport) {
-        self.run.merge(&other.run);
-        for (stage, totals) in &other.by_stage {
-            self.by_stage
-                .entry(stage.clone())
-                .or_default()
-                .merge(totals);
-        }
-        for (problem, totals) in &other.by_problem {
-            self.by_problem
-                .entry(problem.clone())
-                .or_default()
-                .merge(totals);
         }
     }
 }

@@ -30,7 +30,7 @@ pub use extract::{
     extract_generator, extract_inputs, extract_program, extract_program_in, extract_verdict,
     split_think, strip_think, Winner,
 };
-pub use ledger::{CallRecord, Ledger, LedgerReport, Totals};
+pub use ledger::{CallRecord, Ledger};
 pub use price::{ModelPrice, PriceFileError, PriceTable};
 pub use retry::{RetryPolicy, DEFAULT_MAX_ATTEMPTS};
 pub use secret::ApiKey;

@@ -132,49 +132,7 @@ impl Finish {
     }
 }
 
-/// Token counts, as the server's `usage` reported them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Usage {
-    /// Prompt tokens (cached ones included).
-    pub prompt_tokens: u64,
-    /// Completion tokens (reasoning ones included).
-    pub completion_tokens: u64,
-    /// Of the completion tokens, those spent reasoning.
-    pub reasoning_tokens: u64,
-    /// Of the prompt tokens, those served from the provider's prompt cache.
-    pub cached_tokens: u64,
-}
-
-impl Usage {
-    /// Adds `other` to `self`.
-    pub fn add(&mut self, other: &Usage) {
-        self.prompt_tokens += other.prompt_tokens;
-        self.completion_tokens += other.completion_tokens;
-        self.reasoning_tokens += other.reasoning_tokens;
-        self.cached_tokens += other.cached_tokens;
-    }
-
-    /// Splits one call's usage among its `k` answers so that the shares sum
-    /// to the whole: prompt (and cached) tokens go to the first answer, which
-    /// carried the prompt; completion and reasoning tokens are divided evenly,
-    /// the remainder going to the first answers.
-    pub fn split(&self, k: usize) -> Vec<Usage> {
-        let k = k.max(1);
-        let parts = k as u64;
-        (0..parts)
-            .map(|i| {
-                let share = |total: u64| total / parts + u64::from(i < total % parts);
-                let first = i == 0;
-                Usage {
-                    prompt_tokens: if first { self.prompt_tokens } else { 0 },
-                    cached_tokens: if first { self.cached_tokens } else { 0 },
-                    completion_tokens: share(self.completion_tokens),
-                    reasoning_tokens: share(self.reasoning_tokens),
-                }
-            })
-            .collect()
-    }
-}
+pub use crate::store::Usage;
 
 /// One answer of the model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use crate::llm::{Role, Totals};
+use crate::llm::Role;
+use crate::store::Totals;
 pub use crate::store::{Exhausted, Scope, Unit};
 
 /// Dollars and tokens, either unlimited.

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::error::ReportError;
 use crate::eval::EvalReport;
 use crate::io_error::IoError;
-use crate::llm::LedgerReport;
+use crate::store::LedgerReport;
 use crate::store::{DecidedBy, RoundStatus};
 use crate::store::{ProblemResult, RunDir, RunInfo};
 use crate::Verdict;

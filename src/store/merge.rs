@@ -10,8 +10,8 @@ use super::records::{ProblemResult, RunInfo};
 use super::run_dir::RunDir;
 use super::settings::RecordedSettings;
 use super::shards::ShardCoverage;
+use super::LedgerReport;
 use crate::io_error::IoError;
-use crate::llm::LedgerReport;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {

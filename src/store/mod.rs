@@ -5,6 +5,7 @@ mod exec_cache;
 mod files;
 mod identity;
 mod labels;
+mod ledger_file;
 mod lock;
 mod merge;
 mod records;
@@ -19,6 +20,7 @@ pub use files::{
 };
 pub use identity::setting_differences;
 pub use labels::{DecidedBy, RoundStatus};
+pub use ledger_file::{LedgerReport, Totals, Usage};
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};
 pub use records::{Exhausted, ProblemResult, ResultStatus, RunInfo, SamplingStop, Scope, Unit};

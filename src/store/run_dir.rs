@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::records::{ProblemResult, RunInfo};
-use crate::llm::LedgerReport;
+use super::LedgerReport;
 
 /// A run directory (`--out`).
 #[derive(Debug, Clone)]
