@@ -59,6 +59,7 @@ on_each_backend!(
     stdio_programs_behave_as_in_a_normal_process,
     function_programs_return_on_a_private_channel,
     flooding_the_private_result_channel_is_an_output_limit,
+    a_program_cannot_pass_for_a_run_the_sandbox_failed,
     returning_millions_of_values_is_an_output_limit,
     signals_a_program_sends_itself_still_end_it,
     threads_work_and_random_starts_from_one_state_in_every_run,
@@ -598,6 +599,26 @@ fn flooding_the_private_result_channel_is_an_output_limit(backend: Backend) {
         // The guest has no such descriptor (its result travels another way).
         Backend::Wasm => assert!(is_runtime_error(&outcome), "{outcome:?}"),
     }
+    s.assert_healthy();
+}
+
+/// A run the sandbox failed is never scored: a program that could forge one would escape
+/// its verdict. It writes a setup error where the runner reports (process: the report
+/// descriptor; wasm: stderr after the driver's marker, found through the frames above it).
+fn a_program_cannot_pass_for_a_run_the_sandbox_failed(backend: Backend) {
+    let s = isolated(backend);
+    let forged = r#"{"outcome": "setup_error", "message": "forged"}"#;
+    let code = match backend {
+        Backend::Process => format!("import os\nos.write(3, b'{forged}')\nos._exit(0)"),
+        Backend::Wasm => format!(
+            "import os, sys\nf = sys._getframe()\nwhile f is not None and '_MARKER' not in f.f_globals:\n    f = f.f_back\nos.write(2, f.f_globals['_MARKER'])\nos.write(2, b'{forged}')\nos._exit(0)"
+        ),
+    };
+    let outcome = s.run(&code);
+    assert!(
+        !matches!(outcome.termination, Termination::SandboxFailure { .. }),
+        "{outcome:?}"
+    );
     s.assert_healthy();
 }
 

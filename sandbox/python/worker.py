@@ -788,6 +788,10 @@ def _install_seccomp():
         _check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0), "seccomp")
 
 
+# Written on the report channel when a run's setup is over, before any program code runs.
+SETUP_DONE = b"\x06"
+
+
 def _report(record):
     write_all(3, json.dumps(record).encode())
 
@@ -948,6 +952,9 @@ def run_main(ctl_fd):
     except BaseException as e:  # noqa: BLE001  the host reports this as a sandbox failure
         _report({"outcome": "setup_error", "message": f"{type(e).__name__}: {e}"})
         os._exit(121)
+    # Setup is over: a setup_error the host reads after this byte was written by the program
+    # (a Python program can write to the report channel), never by the sandbox.
+    write_all(3, SETUP_DONE)
     try:
         if req["kind"] in ("native", "compile"):
             run_native(req)

@@ -15,6 +15,10 @@ use crate::outcome::{Outcome, RawResult, Report};
 use crate::pool::{Isolation, SandboxError, Slot};
 use crate::protocol::{read_frame, write_frame};
 
+/// The byte a run writes on its report channel once its setup is over, before program code runs
+/// (`SETUP_DONE` in worker.py).
+const SETUP_DONE: u8 = 0x06;
+
 /// The worker's source, embedded so the installed tool is one file; it runs after
 /// [`FUNCTION_CALLS`](crate::FUNCTION_CALLS).
 pub(crate) const WORKER_PY: &str = include_str!("../python/worker.py");
@@ -351,10 +355,18 @@ impl Worker {
         let report_bytes = blobs.pop().unwrap_or_default();
         let stderr = blobs.pop().unwrap_or_default();
         let stdout = blobs.pop().unwrap_or_default();
-        // Only a native run's first process reports a signal: a Python program can write to
-        // the channel, and must not pass for one.
-        let report = Report::parse(&report_bytes)
-            .filter(|r| !matches!((r, mode), (Report::Signal { .. }, RunMode::Python)));
+        let (set_up, report_bytes) = match report_bytes.split_first() {
+            Some((&SETUP_DONE, rest)) => (true, rest),
+            _ => (false, &report_bytes[..]),
+        };
+        // A Python program can write to the channel: it must not pass for a native run's
+        // signal, nor, once setup is over, for a run the sandbox failed (which no verdict
+        // scores).
+        let report = Report::parse(report_bytes).filter(|r| match (r, mode) {
+            (Report::Signal { .. }, RunMode::Python) => false,
+            (Report::SetupError { .. }, RunMode::Python) => !set_up,
+            _ => true,
+        });
         Ok(raw.into_outcome(report, limits, stdout, stderr))
     }
 }
