@@ -54,10 +54,20 @@ pub fn append_line(path: &Path, value: &impl Serialize) -> io::Result<()> {
     file.sync_data()
 }
 
-/// Where the file's whole lines end: just past its last newline (0 with none).
+/// Where the file's whole lines end: just past its last newline (0 with none). Reads one byte
+/// when the file ends with a newline, as it does unless a write was torn.
 fn whole_lines_end(file: &mut File) -> io::Result<u64> {
     const CHUNK: u64 = 64 << 10;
     let mut end = file.metadata()?.len();
+    if end == 0 {
+        return Ok(0);
+    }
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::Start(end - 1))?;
+    file.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(end);
+    }
     let mut buffer = vec![0u8; CHUNK as usize];
     while end > 0 {
         let start = end.saturating_sub(CHUNK);
