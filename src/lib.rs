@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod program;
 pub mod report;
+pub mod schema;
 pub mod seeded;
 pub mod store;
 pub mod verdict;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use sstar::store::{LedgerReport, Totals, Usage};
+use sstar::schema::{LedgerReport, Totals, Usage};
 
 use crate::common::solve_offline;
 use crate::common::{bundled_problems, sstar};

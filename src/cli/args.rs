@@ -11,7 +11,7 @@ use crate::config::{SandboxChoice, ENV_SANDBOX};
 use crate::error::Error;
 use crate::pipeline::SelectMethod;
 use crate::problem::TestSelection;
-use crate::store::Shard;
+use crate::schema::Shard;
 use sstar_sandbox::Backend;
 
 #[derive(Debug, Parser)]

@@ -22,11 +22,9 @@ use crate::pipeline::{
 };
 use crate::problem::{load_set, packages_of, LoadError, Problem};
 use crate::program::{Language, LanguageChoice};
-use crate::store::{
-    setting_differences, write_json_atomic, ExecCache, ProblemResult, ResultStatus, RunDir,
-    RunInfo, Writer,
-};
-use crate::store::{LedgerReport, Totals};
+use crate::schema::{LedgerReport, Totals};
+use crate::schema::{ProblemResult, ResultStatus, RunInfo};
+use crate::store::{setting_differences, write_json_atomic, ExecCache, RunDir, Writer};
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let (config, settings) = validate(&args)?;

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::report::EvalReport;
 use super::stats::{paired, PairedDifference};
+use crate::schema::EvalReport;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {

@@ -5,15 +5,14 @@
 mod accepted;
 mod compare;
 mod expectation;
-mod report;
 mod scope;
 mod score;
 mod stats;
 
-pub use compare::{compare, Comparison};
-pub use report::{
+pub use crate::schema::{
     AgainstRecord, Breakdown, EvalProblem, EvalReport, EvalSummary, Expectation, NotScored,
     NotScoredReason, SelectionInfo,
 };
+pub use compare::{compare, Comparison};
 pub use score::{evaluate, load_eval, EvalError};
 pub use stats::{paired, wilson, PairedDifference, Rate};

@@ -8,9 +8,6 @@ use serde::Deserialize;
 
 use super::accepted::{accepted_count, judged};
 use super::expectation;
-use super::report::{
-    EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
-};
 use super::scope::scope;
 use crate::exec::Executor;
 use crate::io_error::IoError;
@@ -18,7 +15,11 @@ use crate::judge::{JudgeError, JudgeOptions};
 use crate::pipeline::SelectMethod;
 use crate::problem::{load_set, SetError, TestSelection};
 use crate::program::{Language, Program};
-use crate::store::{write_json_atomic, RecordedSettings, ResultStatus, RunDir};
+use crate::schema::ResultStatus;
+use crate::schema::{
+    EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
+};
+use crate::store::{write_json_atomic, RecordedSettings, RunDir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {

@@ -8,8 +8,8 @@ use super::exec::TreeRunner;
 use super::locate::{splice, Location};
 use super::prompts::{self, Task};
 use super::repo::Snapshot;
-use super::report::{Attempt, CandidateRecord};
 use crate::llm::{extract_program, Completion, CompletionRequest, LlmClient, LlmError, Role};
+use crate::schema::{Attempt, CandidateRecord};
 
 /// The ledger's name for what a fix run serves.
 pub(crate) const LEDGER_ID: &str = "fix";

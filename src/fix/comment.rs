@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::markdown::{code, fence, text};
-use super::report::FixReport;
 use crate::pipeline::truncate;
+use crate::schema::FixReport;
 
 /// Test output quoted in the comment (head and tail).
 const OUTPUT_CHARS: usize = 3000;

@@ -18,11 +18,12 @@ mod report;
 mod run;
 mod select;
 
+pub use crate::schema::{FixReport, TestCounts, TestRun};
 pub use comment::markdown as comment_markdown;
 pub use error::FixError;
 pub use exec::TreeRunner;
+pub(crate) use junit::Junit;
 pub use locate::{locate, Location};
 pub use private_dir::{default_run_dir, take_run_dir};
 pub use repo::Snapshot;
-pub use report::{FixReport, TestCounts, TestRun};
 pub use run::{fix, FixOutcome, FixSettings};

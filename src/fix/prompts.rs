@@ -1,9 +1,9 @@
 //! Every prompt `sstar fix` sends. Each states its answer rule: a ```python block,
 //! ```input blocks, or a last line `WINNER: A` / `WINNER: B`.
 
-use super::report::TestRun;
 use crate::llm::Message;
 use crate::pipeline::truncate;
+use crate::schema::TestRun;
 
 const SYSTEM: &str =
     "You are an expert Python developer. You fix bugs with small, correct changes.";

@@ -12,9 +12,9 @@ use super::locate::Location;
 use super::locate::{definition, locate};
 use super::prompts::Task;
 use super::repo::{module_name, tree_path, Snapshot};
-use super::report::{FixEnd, FixReport, Survivor, TestRun};
 use super::select;
 use crate::llm::LlmClient;
+use crate::schema::{FixEnd, FixReport, Survivor, TestRun};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]

@@ -10,9 +10,10 @@ use super::candidates::{fatal, Passing, LEDGER_ID};
 use super::error::FixError;
 use super::inputs::{CallResult, Probe};
 use super::prompts::{self, Task};
-use super::report::GroupRecord;
 use crate::llm::{extract_verdict, CompletionRequest, LlmClient, Role, Winner};
-use crate::pipeline::{decide, pairs, rank, Comparison};
+use crate::pipeline::{decide, pairs, rank};
+use crate::schema::Comparison;
+use crate::schema::FixGroup as GroupRecord;
 
 /// Groups of survivors with equal results on the kept calls, members by smallest change first.
 /// `kept` are the calls where some survivor returned a value (a call every fix rejects is

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 
 use super::config::Role;
-use crate::store::{LedgerReport, Totals, Usage};
+use crate::schema::{LedgerReport, Totals, Usage};
 
 /// What one call cost: a network call (answered or failed), or the answers
 /// of one request served from the cache.

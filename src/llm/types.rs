@@ -132,7 +132,7 @@ impl Finish {
     }
 }
 
-pub use crate::store::Usage;
+pub use crate::schema::Usage;
 
 /// One answer of the model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use super::solve::judge_given;
 use crate::judge::JudgeError;
 use crate::problem::Problem;
 use crate::program::Program;
-pub use crate::store::SamplingStop;
+pub use crate::schema::SamplingStop;
 
 /// Samples drawn (or candidates taken) at a time.
 pub const WAVE: usize = 4;

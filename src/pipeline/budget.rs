@@ -13,8 +13,8 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::llm::Role;
-use crate::store::Totals;
-pub use crate::store::{Exhausted, Scope, Unit};
+use crate::schema::Totals;
+pub use crate::schema::{Exhausted, Scope, Unit};
 
 /// Dollars and tokens, either unlimited.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]

@@ -20,9 +20,9 @@ pub use candidates::{
 pub use context::{Context, Settings};
 pub use executor::ProblemExecutor;
 pub use runner::{run_set, Reporter, RunError};
-pub use select::{SelectMethod, SelectionReport};
+pub use select::SelectMethod;
 pub use submission::write_submission;
 
 // Shared with `sstar fix`, which selects among fixes the same way.
 pub(crate) use prompts::truncate;
-pub(crate) use select::tournament::{decide, pairs, rank, Comparison};
+pub(crate) use select::tournament::{decide, pairs, rank};

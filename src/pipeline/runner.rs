@@ -13,7 +13,8 @@ use super::solve::{solve_problem, Solved};
 use super::submission::Submission;
 use crate::io_error::IoError;
 use crate::problem::Problem;
-use crate::store::{append_line, write_atomic, ProblemResult, ResultStatus};
+use crate::schema::{ProblemResult, ResultStatus};
+use crate::store::{append_line, write_atomic};
 
 /// What the caller hears as the run goes (the library never prints).
 pub trait Reporter: Send + Sync {

@@ -11,12 +11,13 @@ use super::adaptive::{self, Sampled, SamplingStop};
 use super::budget::Spent;
 use super::context::{Context, Counters};
 use super::generate::{generate_and_debug, record, run_public, FinalProgram, RoundRecord};
-use super::select::{select, SelectionReport};
+use super::select::select;
 use crate::judge::JudgeError;
 use crate::llm::Role;
 use crate::problem::Problem;
 use crate::program::{Language, Program};
-use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus, RoundStatus};
+use crate::schema::{ProblemResult, ResultStatus, RoundStatus, SelectionReport};
+use crate::store::{pretty_json, write_atomic};
 
 /// A finished problem: its result, and the program its `solution.*` file now holds.
 pub struct Solved {

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
-use serde::Serialize;
-
-use crate::program::{Language, Program};
-use crate::store::{pretty_json, write_atomic, ProblemResult, ResultStatus, RunDir};
+use crate::program::Program;
+use crate::schema::SubmissionEntry as Entry;
+use crate::schema::{ProblemResult, ResultStatus};
+use crate::store::{pretty_json, write_atomic, RunDir};
 
 /// The submission of a run: built once from disk, then one problem at a time.
 #[derive(Debug, Clone, Default)]
@@ -17,16 +17,6 @@ pub struct Submission {
     ids: BTreeMap<String, String>,
     /// Each finished problem's selected program by directory id, `None` where none was.
     programs: BTreeMap<String, Option<Program>>,
-}
-
-/// One problem's entry: LiveCodeBench's two fields, and the program's language (absent where
-/// no program was selected).
-#[derive(Serialize)]
-struct Entry<'a> {
-    question_id: &'a str,
-    code_list: [&'a str; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    language: Option<Language>,
 }
 
 impl Submission {
@@ -97,6 +87,7 @@ pub fn write_submission(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::program::Language;
 
     fn result(id: &str, status: ResultStatus) -> ProblemResult {
         serde_json::from_value(serde_json::json!({

@@ -18,9 +18,10 @@ use serde::Deserialize;
 use super::error::ReportError;
 use crate::eval::EvalReport;
 use crate::io_error::IoError;
-use crate::store::LedgerReport;
-use crate::store::{DecidedBy, RoundStatus};
-use crate::store::{ProblemResult, RunDir, RunInfo};
+use crate::schema::LedgerReport;
+use crate::schema::{DecidedBy, RoundStatus};
+use crate::schema::{ProblemResult, RunInfo};
+use crate::store::RunDir;
 use crate::Verdict;
 
 /// Everything a report reads from one run directory.

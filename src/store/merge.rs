@@ -6,12 +6,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::files::{append_line, write_json_atomic};
-use super::records::{ProblemResult, RunInfo};
 use super::run_dir::RunDir;
 use super::settings::RecordedSettings;
 use super::shards::ShardCoverage;
-use super::LedgerReport;
 use crate::io_error::IoError;
+use crate::schema::LedgerReport;
+use crate::schema::{ProblemResult, RunInfo};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {

@@ -4,11 +4,8 @@
 mod exec_cache;
 mod files;
 mod identity;
-mod labels;
-mod ledger_file;
 mod lock;
 mod merge;
-mod records;
 mod run_dir;
 mod settings;
 mod shards;
@@ -19,12 +16,9 @@ pub use files::{
     append_line, pretty_json, read_lines, write_atomic, write_json_atomic, Lines, LinesError,
 };
 pub use identity::setting_differences;
-pub use labels::{DecidedBy, RoundStatus};
-pub use ledger_file::{LedgerReport, Totals, Usage};
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};
-pub use records::{Exhausted, ProblemResult, ResultStatus, RunInfo, SamplingStop, Scope, Unit};
 pub use run_dir::RunDir;
-pub use settings::{RecordedSettings, Shard};
+pub use settings::RecordedSettings;
 pub use shards::ShardCoverage;
 pub use writer::Writer;

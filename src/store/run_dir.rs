@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::records::{ProblemResult, RunInfo};
-use super::LedgerReport;
+use crate::schema::LedgerReport;
+use crate::schema::{ProblemResult, RunInfo};
 
 /// A run directory (`--out`).
 #[derive(Debug, Clone)]

@@ -3,24 +3,10 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::pipeline::SelectMethod;
-
-/// `--shard K/N`, recorded in run.json as `{"index": K, "count": N}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Shard {
-    pub index: usize,
-    pub count: usize,
-}
-
-impl Shard {
-    /// Whether the problem at `position` among the set's valid problems (natural order) is
-    /// this shard's: the one split `solve --shard K/N` makes and `eval` reads back.
-    pub fn holds(&self, position: usize) -> bool {
-        self.count > 0 && position % self.count == self.index.wrapping_sub(1)
-    }
-}
+use crate::schema::Shard;
 
 /// What later commands need of a run's settings; a key the run did not record reads as unused.
 #[derive(Debug, Clone, Default, PartialEq)]

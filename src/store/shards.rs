@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::settings::Shard;
+use crate::schema::Shard;
 
 /// What a merge's inputs cover of their split(s); empty when every input is unsharded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,12 +11,12 @@ use crate::pipeline::context::{Context, Counters};
 use crate::pipeline::prompts;
 use crate::problem::Problem;
 use crate::program::Program;
-use crate::store::RoundStatus;
+use crate::schema::RoundStatus;
 
 mod trace;
 
+pub use crate::schema::RoundRecord;
 pub(super) use trace::record;
-pub use trace::RoundRecord;
 
 /// A sample's last good program and its public results.
 #[derive(Debug, Clone)]

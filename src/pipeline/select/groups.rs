@@ -9,13 +9,14 @@ use futures::future::join_all;
 use serde::Serialize;
 
 use super::behaviour::{Behaviour, Failure};
-use super::inputs::{Source, SynthInput};
+use super::inputs::SynthInput;
 use crate::judge::JudgeError;
 use crate::pipeline::context::{Context, Counters};
 use crate::pipeline::executor::Observed;
 use crate::pipeline::generate::FinalProgram;
 use crate::problem::Problem;
 use crate::program::Program;
+use crate::schema::Source;
 
 /// Candidates with one behaviour; `members` index the candidate list, best (lowest sample) first.
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
 use sstar_sandbox::{Limits, Termination};
 
 use super::mutate::mutants;
@@ -16,29 +15,7 @@ use crate::llm::{extract_generator, extract_inputs, CompletionRequest, Role};
 use crate::pipeline::context::{Context, Counters};
 use crate::pipeline::prompts;
 use crate::problem::{Kind, Problem};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Written directly by the model.
-    Model,
-    /// Printed by the model's generator program for one seed.
-    Generator,
-    /// A seeded mutation of a public input (no model).
-    Mutation,
-    /// Printed by the model's largest-size generator.
-    Stress,
-    /// Given by the user (`--inputs`).
-    Given,
-    /// Model-free edge values and sizes from the problem's structure (`synth`).
-    Edge,
-    /// A public input's repeated rows reordered (`synth`).
-    Rewrite,
-    /// Model-free random stdio input of the inferred shape, on a ladder of sizes (`synth`).
-    Structure,
-    /// Model-free random function arguments by type (`synth`).
-    Typed,
-}
+use crate::schema::Source;
 
 impl Source {
     /// Inputs of the random ladder: run while they still split groups, then cut (every

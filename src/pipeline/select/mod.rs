@@ -6,8 +6,7 @@ use rand::seq::SliceRandom;
 use serde::Serialize;
 
 use self::groups::{group_candidates, Group};
-use self::inputs::{synthesize, Source, SynthInput};
-use self::tournament::{Comparison, VoteSummary};
+use self::inputs::{synthesize, SynthInput};
 use crate::pipeline::context::{Context, Counters};
 use crate::pipeline::generate::FinalProgram;
 use crate::pipeline::prompts::truncate;
@@ -21,7 +20,11 @@ mod synth;
 pub(super) mod tournament;
 use crate::judge::JudgeError;
 use crate::problem::Problem;
-use crate::program::{Language, Program};
+use crate::program::Program;
+use crate::schema::{
+    Comparison, FinalRecord, GroupRecord, InputCounts, InputRecord, Pick, SelectionReport,
+    VoteSummary,
+};
 
 /// `--select`: how to pick among the final programs. One spelling ([`SelectMethod::name`]) on
 /// the command line and in every file.
@@ -57,103 +60,6 @@ impl SelectMethod {
             Self::Oracle => "oracle",
         }
     }
-}
-
-/// `selection.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct SelectionReport {
-    pub method: SelectMethod,
-    /// No model took part (offline or `--candidates` without one).
-    pub model_free: bool,
-    /// Uses hidden tests (`oracle`): never a fair result.
-    pub analysis_only: bool,
-    /// Every sample's final program (for pass@N).
-    pub finals: Vec<FinalRecord>,
-    /// Positions in `finals` of the programs that pass every public test.
-    pub candidates: Vec<usize>,
-    pub inputs: Vec<InputRecord>,
-    /// Members are positions in `candidates`.
-    pub groups: Vec<GroupRecord>,
-    /// Samples left out of the groups: they failed on every synthesized input.
-    pub always_failing: Vec<usize>,
-    pub comparisons: Vec<Comparison>,
-    /// The judge's votes in all, and how often its two orders disagreed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub judge: Option<VoteSummary>,
-    /// Inputs (positions in `inputs`) that tell groups apart: those the judge was shown, then
-    /// those that split groups; each group's real output on them is in `groups[].outputs`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub distinguishing: Vec<usize>,
-    pub pick: Option<Pick>,
-    /// How many inputs were synthesized, run and kept, and why running stopped early.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub input_counts: Option<InputCounts>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct InputCounts {
-    /// Synthesized, all sources (`inputs` lists the ones run).
-    pub generated: usize,
-    pub run: usize,
-    pub kept: usize,
-    /// Executions of candidates on synthesized inputs (cached ones included).
-    pub executions: usize,
-    /// Executions per problem past which the size ladder stops.
-    pub budget: usize,
-    /// Why the ladder stopped before its end (`groups stopped splitting`, `execution budget`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stopped: Option<&'static str>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FinalRecord {
-    pub sample: usize,
-    pub public_passed: usize,
-    pub public_total: usize,
-    pub code: String,
-    pub language: Language,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct InputRecord {
-    pub source: Source,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-    pub bytes: usize,
-    pub preview: String,
-    /// The whole input, relative to the problem's run directory (`inputs/K.in`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// Dropped because no candidate answered it or most crashed on it (likely invalid).
-    pub kept: bool,
-    /// The rule that made a model-free structured input (`size-max`, `arg0-empty`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
-    /// Behaviour classes this input split off from those the inputs before it left.
-    pub splits: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupRecord {
-    pub samples: Vec<usize>,
-    pub wins: usize,
-    /// Given expected outputs (`--inputs`) this group reproduces, when any were given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agreements: Option<usize>,
-    /// Model-free: candidates agreeing with this group's answers, summed over kept inputs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agreement: Option<usize>,
-    /// The group's real output (or failure) on each `distinguishing` input, as a judge sees it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub outputs: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Pick {
-    /// Position in `finals`.
-    pub final_index: usize,
-    pub sample: usize,
-    pub reason: String,
 }
 
 /// The report before any choice: every final program, and which pass the public tests.

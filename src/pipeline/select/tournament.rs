@@ -9,18 +9,17 @@
 use std::sync::Arc;
 
 use futures::future::join_all;
-use serde::Serialize;
 
 use super::behaviour::{Behaviour, Failure};
 use super::groups::Group;
-use super::inputs::{Source, SynthInput};
+use super::inputs::SynthInput;
 use crate::llm::{extract_verdict, CompletionRequest, Message, Role, Winner};
 use crate::pipeline::context::{Context, Counters};
 use crate::pipeline::generate::FinalProgram;
 use crate::pipeline::prompts;
 use crate::problem::Problem;
 use crate::program::Program;
-use crate::store::DecidedBy;
+use crate::schema::{Comparison, DecidedBy, Source, Vote, VoteSummary};
 
 /// Votes one side must lead by to win a pair while every answer so far named it: two rounds
 /// whose two orders agree. A judge that never errs pays two rounds per pair.
@@ -37,50 +36,6 @@ pub const NOISY_LEAD: usize = 6;
 /// Most rounds (two votes each, positions swapped) asked about one pair; then the majority
 /// of the votes decides, and an even split is a tie.
 pub const MAX_ROUNDS: usize = 7;
-
-/// One pair's result, as `selection.json` records it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
-    pub a: usize,
-    pub b: usize,
-    /// Index of the synthesized input shown first (none for code-only judging).
-    pub input: Option<usize>,
-    /// The first round's answers: asked as (A, B), then swapped (B shown as A).
-    pub answers: [Option<char>; 2],
-    /// Every answer, in the order asked (two per round; empty when nobody was asked).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub votes: Vec<Vote>,
-    pub winner: Option<usize>,
-    pub decided_by: DecidedBy,
-}
-
-/// One answer of the judge about a pair.
-#[derive(Debug, Clone, Serialize)]
-pub struct Vote {
-    pub round: usize,
-    /// The input both outputs were shown on (none for code-only judging).
-    pub input: Option<usize>,
-    /// Asked with group `b` shown as A.
-    pub swapped: bool,
-    /// The letter answered, if any.
-    pub answer: Option<char>,
-    /// The group that letter stands for.
-    pub group: Option<usize>,
-}
-
-/// The judge's votes over one problem's pairs, and how often its two orders disagreed.
-#[derive(Debug, Clone, Serialize)]
-pub struct VoteSummary {
-    /// Pairs the judge was asked about.
-    pub pairs: usize,
-    pub rounds: usize,
-    /// Answers that named a program.
-    pub votes: usize,
-    /// Rounds whose two orders named different groups (or only one answered).
-    pub split_rounds: usize,
-    /// `split_rounds / rounds`: about 2p(1-p) for a judge whose answers flip at rate p.
-    pub flip_rate: f64,
-}
 
 impl VoteSummary {
     /// The summary of `comparisons`; `None` when nobody was asked.

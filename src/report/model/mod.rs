@@ -14,7 +14,8 @@ use super::fold::{
     LISTED_INPUTS, LISTED_LINES, OUTPUT_CHARS, OUTPUT_LINES, REPLY_CHARS, REPLY_LINES,
 };
 use crate::eval::{Breakdown, NotScoredReason, PairedDifference, Rate};
-use crate::store::{ProblemResult, RecordedSettings, ResultStatus};
+use crate::schema::{ProblemResult, ResultStatus};
+use crate::store::RecordedSettings;
 use crate::Verdict;
 
 mod overview;
@@ -303,7 +304,7 @@ mod tests {
             .map(|sample| TraceLine {
                 sample,
                 round: 0,
-                status: crate::store::RoundStatus::Program,
+                status: crate::schema::RoundStatus::Program,
                 feedback: Some(if sample == 2 {
                     "other".into()
                 } else {
@@ -339,7 +340,7 @@ mod tests {
             answers: vec![Some("A".into()), Some("B".into())],
             votes: Vec::new(),
             winner: Some(0),
-            decided_by: crate::store::DecidedBy::Model,
+            decided_by: crate::schema::DecidedBy::Model,
         };
         let v = comparison_view(&c);
         assert_eq!(v.asked, "A (group 1)");

@@ -2,7 +2,7 @@
 //! the pick and why, and the diff against the runner-up.
 
 use super::*;
-use crate::store::DecidedBy;
+use crate::schema::DecidedBy;
 
 /// A fragment id for a problem: letters, digits, `-` and `.` kept, anything else as `_XX`
 /// hex, so distinct ids stay distinct and every id is a safe URL fragment.
@@ -534,7 +534,7 @@ fn runner_up_diff(s: &SelectionFile, pick: Option<&PickView>) -> Option<DiffView
 }
 
 /// What a problem spent, and why sampling and selection stopped, in sentences.
-fn compute(result: &crate::store::ProblemResult) -> Vec<String> {
+fn compute(result: &crate::schema::ProblemResult) -> Vec<String> {
     let mut lines = Vec::new();
     if let (Some(used), Some(stop)) = (result.samples_used, result.sampling_stopped) {
         lines.push(format!(

@@ -1,38 +1,6 @@
-//! The records a run writes: `run.json` and the lines of `results.jsonl`.
+//! `results.jsonl`: one line per finished problem.
 
 use serde::{Deserialize, Serialize};
-use sstar_sandbox::Backend;
-
-/// `run.json`: every setting, the tool version, start and end time.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunInfo {
-    pub tool: String,
-    pub version: String,
-    pub command: Vec<String>,
-    pub set: String,
-    pub settings: serde_json::Value,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    /// Sandbox isolation in force (so reports can say what guarded the candidates).
-    pub sandbox: serde_json::Value,
-}
-
-impl RunInfo {
-    /// The sandbox backend the run's candidates ran in (`process` for runs that predate the
-    /// field).
-    pub fn backend(&self) -> Backend {
-        self.sandbox
-            .get("backend")
-            .and_then(|b| b.as_str())
-            .and_then(|name| name.parse().ok())
-            .unwrap_or_default()
-    }
-
-    /// The C++ flags the run compiled with, when not the default.
-    pub fn cxx_flags(&self) -> Option<Vec<String>> {
-        serde_json::from_value(self.settings.get("cxx_flags")?.clone()).ok()
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

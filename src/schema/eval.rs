@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::{wilson, PairedDifference, Rate};
+use crate::eval::{wilson, PairedDifference, Rate};
 use crate::verdict::Verdict;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
