@@ -1,6 +1,6 @@
 """What a program's run needs from the interpreter around it, as CPython on Linux gives it:
 fresh std streams, the exit a normal interpreter makes, stdin read whole, the int/str digit
-cap. Shared, as source, by both backends' runners (`worker.py`, `wasm_driver.py`): the host
+cap. Shared, as source, by both backends' runners (`worker/`, `wasm_driver.py`): the host
 prepends this file to each, so their programs see the same streams and the same exit.
 """
 

@@ -11,12 +11,12 @@ interpreter into a snapshot and starts every run from a fresh copy of it by call
     marker, kind (`stdio` or `function`), entry point, prelude (empty: none), program source,
     the packages' directories (newline-separated, added to `sys.path`), argv...
 
-Everything here mirrors `run_program` in `worker.py` (the process backend), so both backends
+Everything here mirrors `run_program` in `worker/run.py` (the process backend), so both backends
 give the same verdicts: keep the two in step. `calls.py` (entry points, return values) and
-`program_io.py` (std streams, exit, stdin; shared with `worker.py`) are prepended to this file
+`program_io.py` (std streams, exit, stdin; shared with `worker/`) are prepended to this file
 by the host.
 
-The report (what `worker.py` writes on its private fd 3) goes to stderr after the run's marker,
+The report (what the process worker writes on its private fd 3) goes to stderr after the run's marker,
 a random string the host makes per run: the host's stderr sink takes a write that is exactly
 the marker as the start of the report and strips it from the program's stderr.
 """

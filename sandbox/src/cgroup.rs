@@ -5,7 +5,7 @@
 //! starts, is born there: CPU time, peak memory (shared memory and scratch files included)
 //! and tasks are counted for the run as a whole. The worker resets the counters before each
 //! run. Where no cgroup is writable the worker polls the run's PID namespace instead and
-//! says so (see `worker.py`).
+//! says so (see `python/worker/accounting.py`).
 
 use std::path::{Path, PathBuf};
 

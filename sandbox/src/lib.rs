@@ -1,6 +1,6 @@
 //! `sstar-sandbox`: runs untrusted Python and C++ programs fast and hostile-proof.
 //!
-//! A [`Sandbox`] owns a pool of warm CPython workers (`python/worker.py`, embedded in the
+//! A [`Sandbox`] owns a pool of warm CPython workers (`python/worker/`, embedded in the
 //! binary). Each execution is cloned from a worker's pristine zygote into fresh PID and IPC
 //! namespaces, with CPU, wall, memory, output, process and file-size limits counted over all
 //! its processes (a cgroup per slot), a seccomp filter, an empty environment, a private

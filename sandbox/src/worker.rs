@@ -16,12 +16,26 @@ use crate::pool::{Isolation, SandboxError, Slot};
 use crate::protocol::{read_frame, write_frame};
 
 /// The byte a run writes on its report channel once its setup is over, before program code runs
-/// (`SETUP_DONE` in worker.py).
+/// (`SETUP_DONE` in `python/worker/run.py`).
 const SETUP_DONE: u8 = 0x06;
 
-/// The worker's source, embedded so the installed tool is one file; it runs after
-/// [`FUNCTION_CALLS`](crate::FUNCTION_CALLS).
-pub(crate) const WORKER_PY: &str = include_str!("../python/worker.py");
+/// The worker's sources (`python/worker/`), embedded so the installed tool is one file, in the
+/// order they are joined into one program after [`FUNCTION_CALLS`](crate::FUNCTION_CALLS) and
+/// the program I/O helpers. Every part but the last only defines; the last, `main.py`, does
+/// what the worker does at start, in order, and runs its main loop.
+pub(crate) const WORKER_PARTS: [&str; 11] = [
+    include_str!("../python/worker/framing.py"),
+    include_str!("../python/worker/isolation.py"),
+    include_str!("../python/worker/accounting.py"),
+    include_str!("../python/worker/scratch.py"),
+    include_str!("../python/worker/warm.py"),
+    include_str!("../python/worker/confinement.py"),
+    include_str!("../python/worker/run.py"),
+    include_str!("../python/worker/zygote.py"),
+    include_str!("../python/worker/compiled.py"),
+    include_str!("../python/worker/supervisor.py"),
+    include_str!("../python/worker/main.py"),
+];
 
 /// What the interpreter is started with (`-c`): it reads the worker's source and its JSON
 /// config from stdin (lengths first, u32 little-endian), so neither crowds `ps`, and runs the
@@ -179,12 +193,13 @@ pub(crate) struct SpawnSpec {
 }
 
 /// The worker's source as it is sent: the function-call and program I/O helpers, then the
-/// worker.
+/// worker's parts.
 pub(crate) fn worker_source() -> String {
     format!(
-        "{}\n{}\n{WORKER_PY}",
+        "{}\n{}\n{}",
         crate::FUNCTION_CALLS,
-        crate::execution::PROGRAM_IO
+        crate::execution::PROGRAM_IO,
+        WORKER_PARTS.join("\n")
     )
 }
 
