@@ -20,6 +20,7 @@ mod judge_env;
 mod judge_output;
 mod llm;
 mod pipeline;
+mod previous_runs;
 mod problem_files;
 mod run_lock;
 mod run_privacy;

@@ -26,10 +26,13 @@ pub fn run(args: EvalArgs, output: &Output) -> Result<i32, Error> {
     let info = run.info().ok();
     let mut choice = args
         .sandbox
-        .choice(info.as_ref().map(|info| info.backend()))?;
+        .choice(info.as_ref().map(|info| info.settings.sandbox))?;
     // C++ compiles with --cxx-flags, else the run's own flags, else $SSTAR_CXXFLAGS.
     if args.sandbox.cxx_flags.is_none() {
-        if let Some(recorded) = info.as_ref().and_then(|info| info.cxx_flags()) {
+        if let Some(recorded) = info
+            .as_ref()
+            .and_then(|info| info.settings.cxx_flags.clone())
+        {
             choice.cxx_flags = Some(recorded);
         }
     }
@@ -394,6 +397,7 @@ mod tests {
         selection: SelectionInfo,
     ) -> EvalReport {
         EvalReport {
+            format: Default::default(),
             summary: EvalSummary::of(&problems, &not_scored, selection),
             problems,
             not_scored,

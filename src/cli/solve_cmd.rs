@@ -22,9 +22,10 @@ use crate::pipeline::{
 };
 use crate::problem::{load_set, packages_of, LoadError, Problem};
 use crate::program::{Language, LanguageChoice};
-use crate::schema::{LedgerReport, Totals};
-use crate::schema::{ProblemResult, ResultStatus, RunInfo};
-use crate::store::{setting_differences, write_json_atomic, ExecCache, RunDir, Writer};
+use crate::schema::{
+    Format, LedgerReport, ProblemResult, ResultStatus, RunInfo, RunSettings, Totals,
+};
+use crate::store::{write_json_atomic, ExecCache, RunDir, Writer};
 
 pub fn run(args: SolveArgs, output: &Output) -> Result<i32, Error> {
     let (config, settings) = validate(&args)?;
@@ -238,6 +239,7 @@ fn run_info(
     sandbox: &Sandbox,
 ) -> RunInfo {
     RunInfo {
+        format: Format::current(),
         tool: "sstar".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         command: std::env::args().collect(),
@@ -245,21 +247,21 @@ fn run_info(
             .unwrap_or(args.set.clone())
             .display()
             .to_string(),
-        settings: serde_json::json!({
-            "pipeline": settings,
-            "model": config,
-            // Absolute, so eval and merge find it from any directory.
-            "candidates": args.candidates.as_deref().map(|p| std::fs::canonicalize(p).unwrap_or(p.to_path_buf())),
-            "only": args.only,
-            "shard": args.shard,
-            "model_free": config.is_none(),
-            // Verdicts can differ between backends (see README), so a run keeps one.
-            "sandbox": sandbox_choice.backend,
-            "cxx_flags": sandbox_choice.cxx_flags,
-        }),
+        settings: RunSettings {
+            pipeline: settings.clone(),
+            model: config.cloned(),
+            candidates: (args.candidates.as_deref())
+                .map(|p| std::fs::canonicalize(p).unwrap_or(p.to_path_buf())),
+            only: args.only.clone(),
+            shard: args.shard,
+            model_free: config.is_none(),
+            sandbox: sandbox_choice.backend,
+            cxx_flags: sandbox_choice.cxx_flags.clone(),
+            merged_from: None,
+        },
         started_at: now(),
         finished_at: None,
-        sandbox: serde_json::to_value(sandbox.isolation()).unwrap_or_default(),
+        sandbox: sandbox.isolation().clone(),
     }
 }
 
@@ -269,7 +271,7 @@ fn record_start(run: &RunDir, mut info: RunInfo) -> Result<RunInfo, Error> {
     if let Ok(previous) = run.info() {
         // Resuming: the settings that decide results must match, or the run would mix two
         // experiments; where the model lives and how patiently it is asked may change.
-        let differences = setting_differences(&previous.settings, &info.settings);
+        let differences = previous.settings.differences(&info.settings);
         if !differences.is_empty() {
             return Err(Error::Usage(format!(
                 "{} holds a run with other settings; resume with the same flags or use a new --out:\n  {}",

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::pipeline::load_candidates;
 use crate::problem::{LoadError, Problem, ProblemSet};
-use crate::store::RecordedSettings;
+use crate::schema::RunSettings;
 
 /// The problems of `set` the run was asked for, and the malformed ones among its directories.
 #[derive(Debug)]
@@ -16,21 +16,22 @@ pub struct Scope<'a> {
     pub malformed: Vec<&'a LoadError>,
 }
 
-/// Narrows `set` as `solve` did with `settings`. `finished` ids are always in scope (a resumed
-/// run may have had another `--only`).
+/// Narrows `set` as `solve` did with `settings` (`None`, a run without run.json: the whole
+/// set). `finished` ids are always in scope (a resumed run may have had another `--only`).
 pub fn scope<'a>(
     set: &'a ProblemSet,
-    settings: &RecordedSettings,
+    settings: Option<&RunSettings>,
     finished: &BTreeSet<&str>,
 ) -> Scope<'a> {
     let given = settings
-        .candidates
-        .as_deref()
+        .and_then(|s| s.candidates.as_deref())
         .and_then(|path| candidate_ids(path, &set.dir));
-    let named = |id: &str| settings.only.is_empty() || settings.only.iter().any(|o| o == id);
+    let only = settings.map_or(&[][..], |s| &s.only[..]);
+    let named = |id: &str| only.is_empty() || only.iter().any(|o| o == id);
     let asked = |id: &str| named(id) && given.as_ref().is_none_or(|g| g.contains(id));
     // The same split as `solve --shard K/N`: by position among the valid problems.
-    let in_shard = |i: usize| settings.shard.is_none_or(|s| s.holds(i));
+    let shard = settings.and_then(|s| s.shard);
+    let in_shard = |i: usize| shard.is_none_or(|s| s.holds(i));
     let problems = set
         .problems
         .iter()

@@ -4,8 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Deserialize;
-
 use super::accepted::{accepted_count, judged};
 use super::expectation;
 use super::scope::scope;
@@ -14,12 +12,12 @@ use crate::io_error::IoError;
 use crate::judge::{JudgeError, JudgeOptions};
 use crate::pipeline::SelectMethod;
 use crate::problem::{load_set, SetError, TestSelection};
-use crate::program::{Language, Program};
-use crate::schema::ResultStatus;
+use crate::program::Program;
 use crate::schema::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
 };
-use crate::store::{write_json_atomic, RecordedSettings, RunDir};
+use crate::schema::{FinalRecord, ResultStatus};
+use crate::store::{write_json_atomic, RunDir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -31,33 +29,6 @@ pub enum EvalError {
     Set(#[from] SetError),
     #[error(transparent)]
     Judge(#[from] JudgeError),
-}
-
-#[derive(Deserialize)]
-struct SelectionFile {
-    #[serde(default)]
-    analysis_only: bool,
-    #[serde(default)]
-    model_free: bool,
-    #[serde(default)]
-    finals: Vec<FinalCode>,
-    /// Positions in `finals` of the public-passing programs.
-    #[serde(default)]
-    candidates: Vec<usize>,
-}
-
-#[derive(Deserialize)]
-struct FinalCode {
-    code: String,
-    /// Absent in runs written before programs had a language: Python.
-    #[serde(default)]
-    language: Language,
-}
-
-impl FinalCode {
-    fn program(&self) -> Program {
-        Program::new(self.language, self.code.as_str())
-    }
 }
 
 /// Evaluates `run` against the problem set it was made from (or `set` when given) and writes
@@ -88,10 +59,8 @@ pub async fn evaluate(
             })
         }
     };
-    let settings = info
-        .as_ref()
-        .map(|i| RecordedSettings::of(&i.settings))
-        .unwrap_or_default();
+    let settings = info.as_ref().map(|i| &i.settings);
+    let method = settings.map(|s| s.pipeline.select);
     let problems = load_set(&set_dir)?;
     let results = run
         .finished()
@@ -109,7 +78,7 @@ pub async fn evaluate(
         );
     }
     let finished: BTreeSet<&str> = results.keys().map(String::as_str).collect();
-    let scope = scope(&problems, &settings, &finished);
+    let scope = scope(&problems, settings, &finished);
     let mut not_scored = BTreeMap::new();
     for error in &scope.malformed {
         let id = error.id();
@@ -119,9 +88,9 @@ pub async fn evaluate(
     }
     let mut out = BTreeMap::new();
     let mut selection_info = SelectionInfo {
-        analysis_only: settings.select == Some(SelectMethod::Oracle),
-        model_free: settings.model_free,
-        method: settings.select.map(|m| m.name().to_owned()),
+        analysis_only: method == Some(SelectMethod::Oracle),
+        model_free: settings.is_some_and(|s| s.model_free),
+        method: method.map(|m| m.name().to_owned()),
     };
     let todo = scope.problems.len();
     for (done, problem) in scope.problems.iter().enumerate() {
@@ -145,9 +114,8 @@ pub async fn evaluate(
             not_scored.insert(id.clone(), not(NotScoredReason::NoHiddenTests, None));
             continue;
         }
-        let selection: Option<SelectionFile> = std::fs::read(run.selection(id))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let selection = (run.read_selection(id))
+            .map_err(|source| EvalError::Io(IoError::new(run.selection(id), source)))?;
         if let Some(s) = &selection {
             selection_info.analysis_only |= s.analysis_only;
             selection_info.model_free |= s.model_free;
@@ -188,14 +156,14 @@ pub async fn evaluate(
                 entry.passed = report.passed;
                 entry.any_candidate_accepted = report.verdict.is_accepted();
             }
-            if settings.select == Some(SelectMethod::Random) {
+            if method == Some(SelectMethod::Random) {
                 if let Some(s) = &selection {
                     // The draw is among the public-passing programs; with none, the pick is the
                     // best public pass rate, which is not random: its own verdict is the expectation.
                     let programs: Vec<Program> = s
                         .candidates
                         .iter()
-                        .filter_map(|&i| s.finals.get(i).map(FinalCode::program))
+                        .filter_map(|&i| s.finals.get(i).map(FinalRecord::program))
                         .collect();
                     let pool: Vec<&Program> = programs.iter().collect();
                     entry.random_expectation = if pool.is_empty() {
@@ -206,7 +174,7 @@ pub async fn evaluate(
                 }
             }
             if let Some(s) = selection {
-                let codes: Vec<Program> = s.finals.iter().map(FinalCode::program).collect();
+                let codes: Vec<Program> = s.finals.iter().map(FinalRecord::program).collect();
                 // k of N over every final-round program; the pick's verdict is already in `entry`.
                 let known = selected.as_ref().map(|program| (program, entry.accepted()));
                 let finals = codes.iter();
@@ -235,6 +203,7 @@ pub async fn evaluate(
     progress(todo, todo);
     let summary = EvalSummary::of(&out, &not_scored, selection_info);
     let report = EvalReport {
+        format: Default::default(),
         problems: out,
         summary,
         not_scored,

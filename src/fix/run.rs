@@ -45,6 +45,7 @@ impl FixReport {
     /// A report of the run so far: the command before the change, nothing sampled.
     fn empty(settings: &FixSettings, file: &str, location: Location, before: TestRun) -> Self {
         Self {
+            format: Default::default(),
             outcome: FixEnd::NoFix,
             test: settings.test.clone(),
             file: file.to_owned(),
@@ -87,6 +88,7 @@ pub async fn fix(
         .await?;
     if before.passed {
         return Ok(FixOutcome::NothingToFix(Box::new(FixReport {
+            format: Default::default(),
             outcome: FixEnd::NothingToFix,
             why: "the test command passes as the repository is".into(),
             executions: runner.executions(),
@@ -132,6 +134,7 @@ pub async fn fix(
         .map(|s| changed_lines(source, &s.file_text))
         .collect();
     let mut report = FixReport {
+        format: Default::default(),
         candidates,
         survivors: survivors
             .iter()

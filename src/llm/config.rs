@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::price::PriceTable;
 use super::retry::RetryPolicy;
@@ -45,7 +45,8 @@ impl Role {
 }
 
 /// Sampling parameters sent with every request (all optional on the wire).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Sampling {
     /// `temperature`.
     pub temperature: Option<f32>,
@@ -79,13 +80,13 @@ impl Default for Sampling {
 /// adjust fields, or from flags with `sstar`'s model flags (`cli::model_args`).
 ///
 /// `Debug` and `Serialize` redact the API key, so the config can go into
-/// logs and `run.json`.
-#[derive(Clone, Debug, Serialize)]
+/// logs and `run.json`; read back from `run.json`, it has no key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LlmConfig {
     /// Endpoint root, e.g. `http://127.0.0.1:8000/v1` (no trailing slash).
     pub base_url: String,
     /// Bearer token; `None` for local servers that need none.
-    #[serde(serialize_with = "redact_key")]
+    #[serde(serialize_with = "redact_key", skip_deserializing)]
     pub api_key: Option<ApiKey>,
     /// Main model: generation and debugging.
     pub model: String,
@@ -96,7 +97,7 @@ pub struct LlmConfig {
     /// Sampling parameters.
     pub sampling: Sampling,
     /// Limit on one HTTP request, answer body included.
-    #[serde(serialize_with = "as_secs")]
+    #[serde(serialize_with = "as_secs", deserialize_with = "from_secs")]
     pub timeout: Duration,
     /// Requests in flight at most, over all callers of one client.
     pub concurrency: usize,
@@ -149,6 +150,11 @@ fn redact_key<S: Serializer>(key: &Option<ApiKey>, s: S) -> Result<S::Ok, S::Err
 
 fn as_secs<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(d.as_secs_f64())
+}
+
+fn from_secs<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let secs = f64::deserialize(d)?;
+    Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]

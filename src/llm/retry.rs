@@ -3,25 +3,25 @@
 use std::time::Duration;
 
 use rand::Rng;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Attempts per call unless configured otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
 /// When and how long to wait before asking again after a retryable failure
 /// (429, 5xx, timeout, dropped connection).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryPolicy {
     /// Attempts per call, the first included (at least 1).
     pub max_attempts: u32,
     /// Backoff before the first retry; doubles for each further retry.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(serialize_with = "as_millis", deserialize_with = "from_millis")]
     pub base_delay: Duration,
     /// Ceiling of the exponential backoff.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(serialize_with = "as_millis", deserialize_with = "from_millis")]
     pub max_delay: Duration,
     /// Ceiling on a server's `Retry-After`, so a bad header cannot park a call forever.
-    #[serde(serialize_with = "as_millis")]
+    #[serde(serialize_with = "as_millis", deserialize_with = "from_millis")]
     pub max_retry_after: Duration,
 }
 
@@ -83,6 +83,10 @@ pub(crate) fn parse_retry_after(seconds: Option<&str>, millis: Option<&str>) -> 
 
 fn as_millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn from_millis<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_millis)
 }
 
 #[cfg(test)]

@@ -10,14 +10,14 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::llm::Role;
 use crate::schema::Totals;
 pub use crate::schema::{Exhausted, Scope, Unit};
 
 /// Dollars and tokens, either unlimited.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Limits {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usd: Option<f64>,
@@ -44,7 +44,8 @@ impl Limits {
 }
 
 /// The user's budgets: one for each problem, one for the whole run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Budgets {
     pub problem: Limits,
     pub run: Limits,

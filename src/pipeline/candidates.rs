@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::io_error::IoError;
 use crate::program::{Language, Program};
+use crate::schema::SubmissionEntry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CandidatesError {
@@ -32,24 +33,20 @@ pub fn load_candidates(path: &Path) -> Result<Candidates, CandidatesError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| CandidatesError::Io(IoError::new(path, source)))?;
     if text.trim_start().starts_with('[') {
-        #[derive(Deserialize)]
-        struct Row {
-            question_id: serde_json::Value,
-            code_list: Vec<String>,
-        }
-        let rows: Vec<Row> = serde_json::from_str(&text).map_err(|e| CandidatesError::Json {
-            path: path.into(),
-            message: e.to_string(),
-        })?;
+        let rows: Vec<SubmissionEntry> =
+            serde_json::from_str(&text).map_err(|e| CandidatesError::Json {
+                path: path.into(),
+                message: e.to_string(),
+            })?;
         let mut out = Candidates::new();
         for row in rows {
-            let id = match row.question_id {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            out.entry(id)
+            let language = row.language;
+            out.entry(row.question_id)
                 .or_default()
-                .extend(row.code_list.into_iter().map(Program::detect));
+                .extend((row.code_list.into_iter()).map(|code| match language {
+                    Some(language) => Program::new(language, code),
+                    None => Program::detect(code),
+                }));
         }
         return Ok(out);
     }

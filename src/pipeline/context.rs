@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::budget::{self, Budget, Budgets, Exhausted, Spent};
 use super::executor::ProblemExecutor;
@@ -14,8 +14,11 @@ use crate::problem::{Kind, Problem};
 use crate::program::LanguageChoice;
 use crate::store::{RunDir, Writer};
 
-/// The pipeline's knobs (everything but the model's, which live in the client's config).
-#[derive(Debug, Clone, Serialize)]
+/// The pipeline's knobs (everything but the model's, which live in the client's config), as
+/// `run.json` records them. A knob a run from an older version lacks reads as its default, the
+/// value that version ran with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     pub samples: usize,
     pub rounds: usize,

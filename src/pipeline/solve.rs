@@ -46,6 +46,7 @@ pub async fn solve_problem(
     // Nothing asks about this problem's programs again: their observations go.
     ctx.executor.forget(&problem.id);
     let mut result = ProblemResult {
+        format: Default::default(),
         id: problem.id.clone(),
         status: ResultStatus::NoCandidate,
         public_passed: false,
@@ -91,11 +92,7 @@ pub async fn solve_problem(
         Ok((sampled, report)) => {
             result.samples_used = Some(sampled.used);
             result.sampling_stopped = Some(sampled.stopped);
-            result.selection_stopped = report
-                .input_counts
-                .as_ref()
-                .and_then(|c| c.stopped)
-                .map(str::to_owned);
+            result.selection_stopped = report.input_counts.as_ref().and_then(|c| c.stopped);
             write_files(ctx, &problem, &report).await.map(|()| report)
         }
         Err(error) => Err(error),

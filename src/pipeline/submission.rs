@@ -60,12 +60,12 @@ impl Submission {
     /// The file's bytes: one entry per finished problem (an empty program where none was
     /// selected: LCB's evaluator expects every problem of the benchmark to be present).
     pub fn to_json(&self) -> io::Result<Vec<u8>> {
-        let entries: Vec<Entry<'_>> = self
+        let entries: Vec<Entry> = self
             .programs
             .iter()
             .map(|(id, program)| Entry {
-                question_id: self.ids.get(id).unwrap_or(id),
-                code_list: [program.as_ref().map_or("", |p| &*p.code)],
+                question_id: self.ids.get(id).unwrap_or(id).clone(),
+                code_list: vec![program.as_ref().map_or("", |p| &*p.code).to_owned()],
                 language: program.as_ref().map(|p| p.language),
             })
             .collect();

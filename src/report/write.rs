@@ -52,7 +52,7 @@ mod tests {
             "candidates": [0, 1],
             "inputs": [{"source": "mutation", "bytes": 3, "preview": HOSTILE}],
             "groups": [{"samples": [0], "wins": 0}, {"samples": [1], "wins": 0}],
-            "comparisons": [{"a": 0, "b": 1, "input": 0, "answers": [HOSTILE, null], "decided_by": "tie"}],
+            "comparisons": [{"a": 0, "b": 1, "input": 0, "answers": ["A", null], "decided_by": "tie"}],
             "pick": {"final_index": 0, "sample": 0, "reason": HOSTILE},
         });
         std::fs::write(dir.join("selection.json"), selection.to_string()).expect("selection");

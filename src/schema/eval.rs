@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 use crate::eval::{wilson, PairedDifference, Rate};
 use crate::verdict::Verdict;
 
+use super::format::Format;
+
+/// `eval.json`'s current format. 1: before the field; 2: adds `format`.
+pub const EVAL_FORMAT: u32 = 2;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvalProblem {
     /// The selected program's verdict on the hidden tests (`None`: nothing was selected).
@@ -209,6 +214,8 @@ impl EvalProblem {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvalReport {
+    #[serde(default = "Format::unrecorded")]
+    pub format: Format<EVAL_FORMAT>,
     /// Scored problems.
     pub problems: BTreeMap<String, EvalProblem>,
     pub summary: EvalSummary,

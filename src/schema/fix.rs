@@ -1,13 +1,15 @@
 //! `fix.json`: everything `sstar fix` did, one shape however it ended.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::format::Format;
 
 use super::ledger::Totals;
 use super::selection::Comparison;
 use crate::fix::{Junit, Location};
 
 /// One run of the test command.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestRun {
     /// Exit 0, and (see `refused`) a record that shows the tests ran and passed.
     pub passed: bool,
@@ -29,7 +31,7 @@ pub struct TestRun {
 }
 
 /// The counts of a test record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestCounts {
     pub tests: u64,
     pub passed: u64,
@@ -39,7 +41,7 @@ pub struct TestCounts {
 }
 
 /// One debugging round of one sample.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
     /// The definition the model answered; `None` when its answer held no code block.
     pub code: Option<String>,
@@ -49,7 +51,7 @@ pub struct Attempt {
 }
 
 /// One sample, through its debugging rounds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateRecord {
     pub sample: u32,
     pub attempts: Vec<Attempt>,
@@ -57,7 +59,7 @@ pub struct CandidateRecord {
 }
 
 /// Candidates that behave alike on every distinguishing input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupRecord {
     /// Indices into `survivors`.
     pub members: Vec<usize>,
@@ -68,7 +70,7 @@ pub struct GroupRecord {
 }
 
 /// A surviving (test-passing, distinct) fix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Survivor {
     /// The sample it came from.
     pub sample: u32,
@@ -77,7 +79,7 @@ pub struct Survivor {
 }
 
 /// How a fix run ended, `fix.json`'s `outcome`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FixEnd {
     /// The test command passes as the repository is: nothing was sampled.
@@ -88,9 +90,14 @@ pub enum FixEnd {
     Proposed,
 }
 
+/// `fix.json`'s current format. 1: before the field; 2: adds `format`.
+pub const FIX_FORMAT: u32 = 2;
+
 /// Everything `sstar fix` did, written to `<run>/fix.json`: one shape however it ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixReport {
+    #[serde(default = "Format::unrecorded")]
+    pub format: Format<FIX_FORMAT>,
     pub outcome: FixEnd,
     pub test: String,
     pub file: String,

@@ -5,6 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::format::Format;
+
+/// `ledger.json`'s current format. 1: before the field; 2: adds `format`.
+pub const LEDGER_FORMAT: u32 = 2;
+
 /// Token counts, as the server's `usage` reported them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
@@ -119,6 +124,8 @@ impl Totals {
 /// Everything the ledger knows, for reports.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LedgerReport {
+    #[serde(default = "Format::unrecorded")]
+    pub format: Format<LEDGER_FORMAT>,
     /// The whole run.
     pub run: Totals,
     /// By stage label.

@@ -2,6 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::format::Format;
+
+/// `results.jsonl`'s current format (of each line). 1: before the field; 2: adds `format`, and
+/// `selection_stopped` is one of three labels.
+pub const RESULTS_FORMAT: u32 = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResultStatus {
@@ -24,6 +30,8 @@ impl ResultStatus {
 /// One line of `results.jsonl`: a finished problem.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProblemResult {
+    #[serde(default = "Format::unrecorded")]
+    pub format: Format<RESULTS_FORMAT>,
     pub id: String,
     pub status: ResultStatus,
     /// Whether the selected program passes every public test.
@@ -73,7 +81,7 @@ pub struct ProblemResult {
     pub sampling_stopped: Option<SamplingStop>,
     /// Why selection ran no more inputs, when it stopped before its ladder's end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selection_stopped: Option<String>,
+    pub selection_stopped: Option<super::selection::LadderStop>,
     /// The budget that ran out for this problem, and before which stage's request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_exhausted: Option<Exhausted>,

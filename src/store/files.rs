@@ -21,6 +21,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// The JSON file at `path` as a `T`, `None` when there is none; one that does not read as a `T`
+/// is an `InvalidData` error naming the file.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {e}", path.display()),
+        )
+    })
+}
+
 /// [`write_atomic`] of pretty JSON.
 pub fn write_json_atomic(path: &Path, value: &impl Serialize) -> io::Result<()> {
     write_atomic(path, &pretty_json(value)?)

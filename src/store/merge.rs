@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use super::files::{append_line, write_json_atomic};
 use super::run_dir::RunDir;
-use super::settings::RecordedSettings;
 use super::shards::ShardCoverage;
 use crate::io_error::IoError;
 use crate::schema::LedgerReport;
@@ -83,15 +82,11 @@ pub fn merge_runs(runs: &[RunDir], out: &RunDir) -> Result<Merged, MergeError> {
             results.insert(id, (result, run.root().into()));
         }
     }
-    let settings: Vec<RecordedSettings> = infos
-        .iter()
-        .map(|i| RecordedSettings::of(&i.settings))
-        .collect();
     let shards = ShardCoverage::of(
         &runs
             .iter()
-            .zip(&settings)
-            .map(|(run, s)| (run.root().to_path_buf(), s.shard))
+            .zip(&infos)
+            .map(|(run, i)| (run.root().to_path_buf(), i.settings.shard))
             .collect::<Vec<_>>(),
     );
     let mut ledger: Option<LedgerReport> = None;
@@ -124,16 +119,14 @@ pub fn merge_runs(runs: &[RunDir], out: &RunDir) -> Result<Merged, MergeError> {
         .min()
         .unwrap_or_default();
     info.finished_at = infos.iter().filter_map(|i| i.finished_at.clone()).max();
-    if let Some(settings) = info.settings.as_object_mut() {
-        // The merged run stands for the whole split: eval counts a missing shard's problems
-        // as unfinished rather than leaving them out.
-        settings.remove("shard");
-        let from: Vec<String> = runs
-            .iter()
+    // The merged run stands for the whole split: eval counts a missing shard's problems as
+    // unfinished rather than leaving them out.
+    info.settings.shard = None;
+    info.settings.merged_from = Some(
+        runs.iter()
             .map(|r| r.root().display().to_string())
-            .collect();
-        settings.insert("merged_from".into(), from.into());
-    }
+            .collect(),
+    );
     write_json_atomic(&out.run_json(), &info).map_err(io_at(&out.run_json()))?;
     Ok(Merged {
         results: results.into_iter().map(|(id, (r, _))| (id, r)).collect(),

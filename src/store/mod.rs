@@ -3,22 +3,19 @@
 
 mod exec_cache;
 mod files;
-mod identity;
 mod lock;
 mod merge;
 mod run_dir;
-mod settings;
 mod shards;
 mod writer;
 
 pub use exec_cache::ExecCache;
 pub use files::{
-    append_line, pretty_json, read_lines, write_atomic, write_json_atomic, Lines, LinesError,
+    append_line, pretty_json, read_json, read_lines, write_atomic, write_json_atomic, Lines,
+    LinesError,
 };
-pub use identity::setting_differences;
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};
 pub use run_dir::RunDir;
-pub use settings::RecordedSettings;
 pub use shards::ShardCoverage;
 pub use writer::Writer;

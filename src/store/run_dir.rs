@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::schema::LedgerReport;
-use crate::schema::{ProblemResult, RunInfo};
+use crate::schema::{ProblemResult, RunInfo, SelectionReport};
 
 /// A run directory (`--out`).
 #[derive(Debug, Clone)]
@@ -99,26 +99,21 @@ impl RunDir {
     /// The run's `ledger.json`, `None` when it has none; an unreadable one is an
     /// `InvalidData` error naming the file.
     pub fn read_ledger(&self) -> io::Result<Option<LedgerReport>> {
-        let bytes = match std::fs::read(self.ledger()) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: {e}", self.ledger().display()),
-            )
-        })
+        super::read_json(&self.ledger())
+    }
+
+    /// A problem's `selection.json`, `None` when it has none; an unreadable one is an
+    /// `InvalidData` error naming the file.
+    pub fn read_selection(&self, id: &str) -> io::Result<Option<SelectionReport>> {
+        super::read_json(&self.selection(id))
     }
 
     /// The run's `run.json`; an unreadable one is an `InvalidData` error naming the file.
     pub fn info(&self) -> io::Result<RunInfo> {
-        let bytes = std::fs::read(self.run_json())?;
-        serde_json::from_slice(&bytes).map_err(|e| {
+        super::read_json(&self.run_json())?.ok_or_else(|| {
             io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: {e}", self.run_json().display()),
+                io::ErrorKind::NotFound,
+                format!("{}: no such file", self.run_json().display()),
             )
         })
     }

@@ -6,7 +6,7 @@ use crate::llm::Completion;
 use crate::pipeline::context::Context;
 use crate::problem::Problem;
 use crate::program::Program;
-use crate::schema::{PublicVerdict, RoundRecord, RoundStatus};
+use crate::schema::{Format, PublicVerdict, RoundRecord, RoundStatus};
 use crate::store::append_line;
 
 /// Queues a line for the problem's trace, written and synced on the run's file thread (a
@@ -29,6 +29,7 @@ impl RoundRecord {
         answer: Option<&Completion>,
     ) -> Self {
         Self {
+            format: Format::current(),
             sample,
             round,
             status,
@@ -57,6 +58,7 @@ impl RoundRecord {
         answer: Option<&Completion>,
     ) -> Self {
         Self {
+            format: Format::current(),
             sample,
             round,
             status,

@@ -16,6 +16,7 @@ use crate::pipeline::executor::Observed;
 use crate::pipeline::generate::FinalProgram;
 use crate::problem::Problem;
 use crate::program::Program;
+use crate::schema::LadderStop;
 use crate::schema::Source;
 
 /// Candidates with one behaviour; `members` index the candidate list, best (lowest sample) first.
@@ -51,7 +52,7 @@ pub struct Behaviours {
     /// Per input run: behaviour classes it split off (0 for a dropped input).
     pub splits: Vec<usize>,
     /// Why the ladder stopped before its end, if it did.
-    pub stopped: Option<&'static str>,
+    pub stopped: Option<LadderStop>,
 }
 
 /// A program that hit the time limit on this many inputs that every other program answered
@@ -129,16 +130,16 @@ pub async fn group_candidates(
     while columns.len() < inputs.len() {
         let start = columns.len();
         if start >= cap {
-            stopped = Some("execution budget");
+            stopped = Some(LadderStop::ExecutionBudget);
             break;
         }
         // Unanimous after one ladder batch: more inputs would only confirm it.
         if start > always && answering_classes(&class, &columns) == 1 {
-            stopped = Some("every program agrees");
+            stopped = Some(LadderStop::EveryProgramAgrees);
             break;
         }
         if start >= always && quiet >= QUIET_BATCHES {
-            stopped = Some("groups stopped splitting");
+            stopped = Some(LadderStop::GroupsStoppedSplitting);
             break;
         }
         // The first inputs in small batches, so a program that hangs is found early.

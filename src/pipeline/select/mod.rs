@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use rand::seq::SliceRandom;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use self::groups::{group_candidates, Group};
 use self::inputs::{synthesize, SynthInput};
@@ -28,7 +28,7 @@ use crate::schema::{
 
 /// `--select`: how to pick among the final programs. One spelling ([`SelectMethod::name`]) on
 /// the command line and in every file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum SelectMethod {
     /// Synthesized inputs, behaviour groups, pairwise judgement on real outputs.
@@ -66,6 +66,7 @@ impl SelectMethod {
 fn unpicked(ctx: &Context, finals: &[FinalProgram]) -> SelectionReport {
     let method = ctx.settings.select;
     SelectionReport {
+        format: crate::schema::Format::current(),
         method,
         model_free: ctx.llm.is_none(),
         analysis_only: method == SelectMethod::Oracle,
@@ -395,7 +396,7 @@ async fn by_behaviour(
             file,
             kept: behaviours.kept.contains(&k),
             tag: input.tag.clone(),
-            splits: behaviours.splits.get(k).copied().unwrap_or(0),
+            splits: Some(behaviours.splits.get(k).copied().unwrap_or(0)),
         })
         .collect();
     report.always_failing = behaviours

@@ -5,17 +5,17 @@
 use std::collections::BTreeMap;
 
 use super::diff::{line_diff, DiffLine};
-use super::files::{
-    ComparisonFile, GroupFile, JudgeFile, ProblemFiles, RunFiles, SelectionFile, TraceLine,
-};
+use super::files::{ProblemFiles, RunFiles};
 use super::fold::{
     fold_fenced, Folded, Once, Seen, CODE_CHARS, CODE_LINES, DIFF_LINES, DIFF_RUN_LINES,
     FEEDBACK_BLOCK_CHARS, FEEDBACK_CHARS, FEEDBACK_LINES, IN_SELECTION, IN_TRACE, LISTED_CHARS,
     LISTED_INPUTS, LISTED_LINES, OUTPUT_CHARS, OUTPUT_LINES, REPLY_CHARS, REPLY_LINES,
 };
 use crate::eval::{Breakdown, NotScoredReason, PairedDifference, Rate};
-use crate::schema::{ProblemResult, ResultStatus};
-use crate::store::RecordedSettings;
+use crate::schema::{
+    Comparison as ComparisonFile, GroupRecord as GroupFile, ProblemResult, ResultStatus,
+    RoundRecord as TraceLine, SelectionReport as SelectionFile, VoteSummary as JudgeFile,
+};
 use crate::Verdict;
 
 mod overview;
@@ -301,16 +301,11 @@ mod tests {
     fn the_same_feedback_in_many_samples_is_shown_once() {
         let feedback = format!("Test `public/1`\nInput:\n```\n{}\n```\n", "7 ".repeat(3000));
         let trace: Vec<TraceLine> = (0..4)
-            .map(|sample| TraceLine {
-                sample,
-                round: 0,
-                status: crate::schema::RoundStatus::Program,
-                feedback: Some(if sample == 2 {
-                    "other".into()
-                } else {
-                    feedback.clone()
-                }),
-                ..TraceLine::default()
+            .map(|sample| {
+                let feedback = if sample == 2 { "other" } else { &feedback };
+                let line = serde_json::json!({"sample": sample, "round": 0, "status": "program",
+                    "feedback": feedback});
+                serde_json::from_value(line).expect("a trace line")
             })
             .collect();
         let views = samples(&trace, &[]);
@@ -337,7 +332,7 @@ mod tests {
             a: 0,
             b: 1,
             input: Some(3),
-            answers: vec![Some("A".into()), Some("B".into())],
+            answers: [Some('A'), Some('B')],
             votes: Vec::new(),
             winner: Some(0),
             decided_by: crate::schema::DecidedBy::Model,

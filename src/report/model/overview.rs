@@ -15,10 +15,7 @@ pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
     if files.eval.is_none() {
         missing.push("eval.json: run `sstar eval` for hidden-test verdicts and pass@1".into());
     }
-    let recorded = info
-        .map(|i| RecordedSettings::of(&i.settings))
-        .unwrap_or_default();
-    if files.ledger.is_none() && !recorded.model_free && info.is_some() {
+    if files.ledger.is_none() && info.is_some_and(|i| !i.settings.model_free) {
         missing.push("ledger.json (model tokens and dollars per stage)".into());
     }
     let results: Vec<&ProblemResult> = files.results.values().collect();
@@ -81,21 +78,22 @@ pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
             }
         }
     }
-    let model = info
-        .and_then(|i| i.settings.get("model"))
-        .filter(|m| !m.is_null());
+    let model = info.and_then(|i| i.settings.model.as_ref());
     // Each model once, in role order (the roles may share one in any pattern).
     let mut models: Vec<String> = Vec::new();
-    for key in ["model", "judge_model", "test_model"] {
-        let name = model.and_then(|m| m.get(key)).and_then(|v| v.as_str());
-        if let Some(name) = name.filter(|n| !models.iter().any(|m| m == n)) {
-            models.push(name.to_owned());
+    for name in model
+        .iter()
+        .flat_map(|m| [&m.model, &m.judge_model, &m.test_model])
+    {
+        if !models.contains(name) {
+            models.push(name.clone());
         }
     }
+    let recorded_method = info.map(|i| i.settings.pipeline.select);
     let selection_method = summary
         .and_then(|s| s.selection.method.clone())
-        .or(recorded.select.map(|m| m.name().to_owned()));
-    let model_free = recorded.model_free
+        .or(recorded_method.map(|m| m.name().to_owned()));
+    let model_free = info.is_some_and(|i| i.settings.model_free)
         || files
             .problems
             .values()
@@ -111,13 +109,16 @@ pub(super) fn overview(files: &RunFiles, problems: &[ProblemView]) -> Overview {
         version: info.map(|i| format!("{} {}", i.tool, i.version)),
         started: info.map(|i| i.started_at.clone()),
         finished: info.and_then(|i| i.finished_at.clone()),
-        settings: info.map(|i| settings_rows(&i.settings)).unwrap_or_default(),
+        settings: info
+            .and_then(|i| serde_json::to_value(&i.settings).ok())
+            .map(|s| settings_rows(&s))
+            .unwrap_or_default(),
         models,
         method: selection_method,
         model_free,
         analysis_only: summary.is_some_and(|s| s.analysis_only)
-            || recorded.select == Some(SelectMethod::Oracle),
-        sandbox: info.map(|i| i.backend().to_string()),
+            || recorded_method == Some(SelectMethod::Oracle),
+        sandbox: info.map(|i| i.sandbox.backend.to_string()),
         problems: problems.len(),
         status_counts,
         evaluated: eval.is_some(),

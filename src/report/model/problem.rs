@@ -42,7 +42,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
         let i = s.inputs.get(index)?;
         Some(InputView {
             index,
-            source: i.source.clone(),
+            source: i.source.name().to_owned(),
             tag: i.tag.clone(),
             seed: i.seed,
             bytes: i.bytes,
@@ -81,7 +81,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
     let group_views = group_views(groups, pick.as_ref());
     let mut by_source: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for i in selection.iter().flat_map(|s| &s.inputs) {
-        let e = by_source.entry(i.source.clone()).or_default();
+        let e = by_source.entry(i.source.name().to_owned()).or_default();
         e.0 += 1;
         e.1 += usize::from(i.kept);
     }
@@ -119,7 +119,7 @@ pub(super) fn problem_view(files: &RunFiles, id: &str, pf: &ProblemFiles) -> Pro
             .and_then(|s| s.source.clone())
             .or_else(|| result.and_then(|r| r.source.clone())),
         method: selection
-            .and_then(|s| s.method.clone())
+            .map(|s| s.method.name().to_owned())
             .or_else(|| result.map(|r| r.select.clone()).filter(|m| !m.is_empty())),
         samples: result.map_or(finals.len(), |r| r.samples),
         compute: result.map(compute).unwrap_or_default(),
@@ -234,7 +234,7 @@ fn not_scored_text(n: &crate::eval::NotScored) -> String {
 }
 
 /// Model-free selection's input budget in a line.
-fn input_counts_text(c: &crate::report::files::InputCounts) -> String {
+fn input_counts_text(c: &crate::schema::InputCounts) -> String {
     let mut text = format!(
         "{} generated, {} run, {} kept; {} executions (budget {})",
         c.generated, c.run, c.kept, c.executions, c.budget
@@ -247,7 +247,7 @@ fn input_counts_text(c: &crate::report::files::InputCounts) -> String {
 
 pub(super) fn samples(
     trace: &[TraceLine],
-    finals: &[crate::report::files::FinalFile],
+    finals: &[crate::schema::FinalRecord],
 ) -> Vec<SampleView> {
     // Samples failing the same test often get the same feedback (and errors repeat): each
     // text is shown once per problem.
@@ -317,10 +317,10 @@ fn group_name(g: usize) -> String {
 
 pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
     // First asked with group a as A; then swapped, group b shown as A.
-    let said = |answer: Option<&Option<String>>, as_a: usize, as_b: usize| -> String {
-        match answer.and_then(|a| a.as_deref()) {
-            Some(a) if a.eq_ignore_ascii_case("a") => format!("A ({})", group_name(as_a)),
-            Some(b) if b.eq_ignore_ascii_case("b") => format!("B ({})", group_name(as_b)),
+    let said = |answer: Option<&Option<char>>, as_a: usize, as_b: usize| -> String {
+        match answer.copied().flatten() {
+            Some(a) if a.eq_ignore_ascii_case(&'a') => format!("A ({})", group_name(as_a)),
+            Some(b) if b.eq_ignore_ascii_case(&'b') => format!("B ({})", group_name(as_b)),
             Some(other) => format!("{other:?}"),
             None => "no answer".into(),
         }
@@ -369,9 +369,9 @@ pub(super) fn comparison_view(c: &ComparisonFile) -> ComparisonView {
             .chunks(2)
             .skip(1)
             .map(|round| {
-                let answers: Vec<&str> = round
+                let answers: Vec<String> = round
                     .iter()
-                    .map(|v| v.answer.as_deref().unwrap_or("-"))
+                    .map(|v| v.answer.map_or("-".into(), String::from))
                     .collect();
                 let on = round[0]
                     .input
@@ -408,7 +408,7 @@ fn why(
     let mut out = vec![format!(
         "Sample {} was picked by {}: {}.",
         p.sample,
-        s.method.as_deref().unwrap_or("?"),
+        s.method.name(),
         p.reason
     )];
     let passing = format!(
