@@ -11,16 +11,20 @@ interpreter into a snapshot and starts every run from a fresh copy of it by call
     marker, kind (`stdio` or `function`), entry point, prelude (empty: none), program source,
     the packages' directories (newline-separated, added to `sys.path`), argv...
 
-Everything here mirrors `run_program` in `worker/run.py` (the process backend), so both backends
-give the same verdicts: keep the two in step. `calls.py` (entry points, return values) and
-`program_io.py` (std streams, exit, stdin; shared with `worker/`) are prepended to this file
-by the host.
+The host prepends `calls.py` (entry points, return values), `program_io.py` (std streams,
+exit, stdin) and `runner.py` (the program run and its report), all shared with the process
+worker, so both backends give the same verdicts. What is this backend's own is here: the
+request, the program's module and path, the prelude run in the run, `random` seeded and
+`threading` patched on first import (_AfterImport), the report's way out, and exceptions
+named as 64-bit CPython would raise them (_exception_type).
 
-The report (what the process worker writes on its private fd 3) goes to stderr after the run's marker,
-a random string the host makes per run: the host's stderr sink takes a write that is exactly
-the marker as the start of the report and strips it from the program's stderr.
+The report (what the process worker writes on its private fd 3) goes to stderr after the run's
+marker, a random string the host makes per run: the host's stderr sink takes a write that is
+exactly the marker as the start of the report and strips it from the program's stderr. It is
+the last thing a run writes, after the program's exit handlers (`run_code`'s `report_last`).
 """
 
+import json
 import os
 import sys
 
@@ -108,21 +112,17 @@ class _AfterImport:
 sys.meta_path.insert(0, _AfterImport)
 
 
-def _json_text(text):
-    import _json
-
-    return _json.encode_basestring_ascii(text)
-
-
 def _report(record):
-    """Writes the report (JSON text) after the marker; flushes the program's streams first."""
+    """Writes the report record (a dict, as JSON) after the marker; flushes the program's
+    streams first."""
+    text = json.dumps(record)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except Exception:  # noqa: BLE001  a closed or broken stream is the program's own business
             pass
     os.write(2, _MARKER)
-    view = memoryview(record.encode())
+    view = memoryview(text.encode())
     while view:
         view = view[os.write(2, view) :]
 
@@ -156,85 +156,28 @@ def _exception_type(e):
     return name
 
 
-def _exception_record(e):
-    errno = getattr(e, "errno", None)
-    errno = errno if type(errno) is int else None
-    return '{"outcome": "exception", "type": %s, "errno": %s}' % (
-        _json_text(_exception_type(e)),
-        "null" if errno is None else errno,
-    )
-
-
-def run_program():
-    """Never returns: exits with the program's status."""
+def prepare_program():
+    """The program's std streams, code, module and path, as this backend gives them; (code,
+    module, entry point, enter) for the shared runner's run_code (runner.py), which _sstar_run
+    calls itself, so the program runs as deep in the stack as it always has. A program that
+    does not compile ends the run here."""
     _std_streams()
-    try:
-        code = compile(_CODE, "solution.py", "exec")
-    except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError) as e:
-        import traceback
-
-        message = "".join(traceback.format_exception_only(e)).strip()
-        _report('{"outcome": "compile_error", "message": %s}' % _json_text(message))
-        os._exit(1)
-    module = type(sys)("__main__")
-    module.__file__ = "solution.py"
-    module.__builtins__ = __builtins__
+    code = _code_or_exit(lambda: compile(_CODE, "solution.py", "exec"), _report)
+    module = _main_module()
     sys.modules["__main__"] = module
     sys.argv = ["solution.py", *(os.fsdecode(a) for a in _ARGV)]
     sys.path[:] = [os.getcwd(), *(p for p in sys.path if p)]
     sys.path.extend(os.fsdecode(p) for p in _PATHS.split(b"\n") if p)
-    status = 0
-    try:
-        if _KIND == b"function":
-            import json
+    function = _KIND == b"function"
 
-            entry = _ENTRY.decode()
+    def enter():
+        """The prelude, run here into the program's module (a function program always has
+        it); its names, for the entry point's lookup."""
+        if function or _PRELUDE:
             exec(_compiled_prelude(), module.__dict__)
-            prelude = dict(module.__dict__)
-            exec(code, module.__dict__)
-            fn = entry_point(module.__dict__, entry, prelude)  # noqa: F821  (calls.py)
-            if not callable(fn):
-                message = f"entry point `{entry}` not found"
-                _report('{"outcome": "compile_error", "message": %s}' % _json_text(message))
-                os._exit(1)
-            _int_digits(0)  # JSON arguments may hold huge integers
-            args = [json.loads(line) for line in _read_stdin().decode().splitlines() if line.strip()]
-            _int_digits(4300)
-            # Floats stay floats: json.dumps writes NaN and infinities as Python's JSON numbers
-            # (`Infinity`), which the host reads as numbers, never as strings.
-            value = to_json(fn(*args))  # noqa: F821  (calls.py)
-            _int_digits(0)
-            _finish()
-            _report(json.dumps({"outcome": "returned", "value": value}))
-        else:
-            if _PRELUDE:
-                exec(_compiled_prelude(), module.__dict__)
-            exec(code, module.__dict__)
-            _finish()
-            _report('{"outcome": "ok"}')
-    except SystemExit as e:
-        if e.code is None or isinstance(e.code, int):
-            status = e.code or 0
-        else:
-            print(e.code, file=sys.stderr)
-            status = 1
-        _finish()
-        _report('{"outcome": "exit", "code": %d}' % (status & 0xFF))
-    except BaseException as e:  # noqa: BLE001  the program's failure is a result, not ours
-        try:
-            import traceback
+        return dict(module.__dict__) if function else None
 
-            traceback.print_exception(e)
-        except BaseException:  # noqa: BLE001
-            pass
-        record = _exception_record(e)
-        try:
-            _finish()
-        except BaseException:  # noqa: BLE001
-            pass
-        _report(record)
-        status = 1
-    os._exit(status & 0xFF)
+    return code, module, _ENTRY.decode() if function else None, enter
 
 
 # The prelude compiled at init, by its text.
@@ -258,7 +201,6 @@ def _warm(prelude):
         words = line.split()
         if words[:1] == ["import"] or words[:1] == ["from"] and words[2:3] == ["import"]:
             __import__(words[1])
-    import json  # noqa: F401
     import traceback  # noqa: F401
 
     _PRELUDES[prelude] = compile(prelude, "<prelude>", "exec")
@@ -273,6 +215,8 @@ def _sstar_run():
     try:
         lengths = [int(n) for n in _take(int(_take(10))).split()]
         _MARKER, _KIND, _ENTRY, _PRELUDE, _CODE, _PATHS, *_ARGV = [_take(n) for n in lengths]
-        run_program()
+        code, module, entry, enter = prepare_program()
+        # The report is the last thing on stderr, after the program's exit handlers.
+        run_code(code, module, entry, enter, _report, type_name=_exception_type, report_last=True)
     finally:
         os._exit(121)

@@ -55,6 +55,11 @@ pub const FUNCTION_CALLS: &str = include_str!("../python/calls.py");
 /// its stdin read whole (one copy, so both give a program the same interpreter around it).
 pub(crate) const PROGRAM_IO: &str = include_str!("../python/program_io.py");
 
+/// Python source both backends' runners are prepended with after [`PROGRAM_IO`]: a program's
+/// code run in its module and how it ended reported (one runner, so both backends give the
+/// same verdict; each passes in what is its own).
+pub(crate) const RUNNER: &str = include_str!("../python/runner.py");
+
 /// How a program is invoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProgramKind {

@@ -20,9 +20,10 @@ use crate::protocol::{read_frame, write_frame};
 const SETUP_DONE: u8 = 0x06;
 
 /// The worker's sources (`python/worker/`), embedded so the installed tool is one file, in the
-/// order they are joined into one program after [`FUNCTION_CALLS`](crate::FUNCTION_CALLS) and
-/// the program I/O helpers. Every part but the last only defines; the last, `main.py`, does
-/// what the worker does at start, in order, and runs its main loop.
+/// order they are joined into one program after [`FUNCTION_CALLS`](crate::FUNCTION_CALLS), the
+/// program I/O helpers and the runner both backends share. Every part but the last only
+/// defines; the last, `main.py`, does what the worker does at start, in order, and runs its
+/// main loop.
 pub(crate) const WORKER_PARTS: [&str; 11] = [
     include_str!("../python/worker/framing.py"),
     include_str!("../python/worker/isolation.py"),
@@ -192,13 +193,14 @@ pub(crate) struct SpawnSpec {
     pub compiler: Option<CompilerRoot>,
 }
 
-/// The worker's source as it is sent: the function-call and program I/O helpers, then the
-/// worker's parts.
+/// The worker's source as it is sent: the function-call and program I/O helpers and the
+/// shared runner, then the worker's parts.
 pub(crate) fn worker_source() -> String {
     format!(
-        "{}\n{}\n{}",
+        "{}\n{}\n{}\n{}",
         crate::FUNCTION_CALLS,
         crate::execution::PROGRAM_IO,
+        crate::execution::RUNNER,
         WORKER_PARTS.join("\n")
     )
 }

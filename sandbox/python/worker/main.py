@@ -29,12 +29,14 @@ children are born there); without a writable cgroup the supervisor sums over the
 of the run's PID namespace instead.
 
 The worker is one program, joined by the host from `calls.py` (entry points, return-value
-encoding), `program_io.py` (std streams, exit, stdin) and the parts in this folder, in the
-order `WORKER_PARTS` in `sandbox/src/worker.rs` lists them, this part last. The other parts
-only define (functions, classes, constants), so they can be loaded without starting anything;
-everything the worker does at start happens here, in order: read its config, move the protocol off stdin and stdout
-(framing.py says the wire format), isolate itself, choose its accounting, open its scratch
-base, build the seccomp filter, then `main()`.
+encoding), `program_io.py` (std streams, exit, stdin), `runner.py` (a program's run and its
+report, shared with the wasm driver) and the parts in this folder, in the order
+`WORKER_PARTS` in `sandbox/src/worker.rs` lists them, this part last. The other parts only
+define (functions, classes, constants), so they can be loaded without starting anything (the
+unit tests in tests/python do); everything the worker does at start happens here, in order:
+read its config, move the protocol off stdin and stdout (framing.py says the wire format),
+isolate itself, choose its accounting, open its scratch base, build the seccomp filter, then
+`main()`.
 """
 
 import ctypes
@@ -47,7 +49,7 @@ CONFIG = json.loads(sys.argv[1])
 # Where the pinned packages are installed, one directory each, and where runs find it: in the
 # private root, a read-only bind at a fixed place (the host's path could lie under /tmp, which
 # the root's own tmpfs hides). A run imports from the directories its request names, given
-# relative to it (see run_program).
+# relative to it (see prepare_program).
 PACKAGES_ROOT = CONFIG.get("packages_root")
 PACKAGES_AT = PACKAGES_ROOT
 os.environ.clear()  # started with an empty environment; drop what locale coercion added
@@ -57,7 +59,7 @@ if sys.version_info < (3, 9):
 _STDLIB_PATHS = frozenset(p for p in sys.path if p)  # a start without site (`-S`) has only these
 sys.path[:], _skipped = _module_path()
 # What the interpreter's site directories added: sstar's own helpers import from there (pytest
-# for `fix`), judged programs do not (see run_program).
+# for `fix`), judged programs do not (see prepare_program).
 SITE_PATHS = frozenset(sys.path) - _STDLIB_PATHS
 
 # Move the protocol off fds 0/1 so a run's dup2 onto stdio can never touch it.

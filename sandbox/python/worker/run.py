@@ -1,6 +1,7 @@
 """A run, in its own process (PID 1 of its PID namespace): set up, take the request from
-the supervisor, drop privileges, then run a Python program, compile one (a compile run), or
-start a native binary or the C++ compiler as its child.
+the supervisor, drop privileges, then run a Python program (through the runner both backends
+share, runner.py), compile one (a compile run), or start a native binary or the C++ compiler
+as its child.
 """
 
 import json
@@ -17,10 +18,8 @@ SETUP_DONE = b"\x06"
 
 
 def _report(record):
+    """Writes one record (a dict) on the run's report channel, fd 3."""
     write_all(3, json.dumps(record).encode())
-
-
-COMPILE_ERRORS = (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError)
 
 
 def compile_only(code_src):
@@ -46,14 +45,13 @@ def _code_of(code_src, compiled):
     return compile(code_src, "solution.py", "exec")
 
 
-def run_program(req, code_src, compiled=None):
-    """Runs in the run's process. Never returns: exits with the program's status."""
+def prepare_program(req, code_src, compiled=None):
+    """In the run's process: a Python program's std streams, code, module and path, as this
+    backend gives them; (code, module, entry point, enter) for the shared runner's run_code
+    (runner.py), which run_main calls itself, so the program runs as deep in the stack as it
+    always has. A program that does not compile ends the run here."""
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = STREAMS
-    try:
-        code = _code_of(code_src, compiled)
-    except COMPILE_ERRORS as e:
-        _report({"outcome": "compile_error", "message": "".join(traceback.format_exception_only(e)).strip()})
-        os._exit(1)
+    code = _code_or_exit(lambda: _code_of(code_src, compiled), _report)
     sys.argv = ["solution.py", *req.get("argv", [])]
     with_prelude = req["kind"] == "function" or req.get("judged")
     module = _judged_module() if with_prelude else _main_module()
@@ -69,47 +67,9 @@ def run_program(req, code_src, compiled=None):
         # Native packages (numpy's BLAS) would start a thread per core, each counted against
         # the run's CPU time and processes: one, as on a judge.
         os.environ.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    status = 0
-    try:
-        if req["kind"] == "function":
-            exec(code, module.__dict__)
-            fn = entry_point(module.__dict__, req["entry_point"], PRELUDE_NAMES)
-            if not callable(fn):
-                _report({"outcome": "compile_error", "message": f"entry point `{req['entry_point']}` not found"})
-                os._exit(1)
-            _int_digits(0)  # JSON arguments may hold huge integers
-            args = [json.loads(line) for line in _read_stdin().decode().splitlines() if line.strip()]
-            _int_digits(4300)
-            # Floats stay floats: _report's json.dumps writes NaN and infinities as Python's
-            # JSON numbers (`Infinity`), which the host reads as numbers, never as strings.
-            value = to_json(fn(*args))
-            _int_digits(0)
-            _finish()
-            _report({"outcome": "returned", "value": value})
-        else:
-            exec(code, module.__dict__)
-            _finish()
-            _report({"outcome": "ok"})
-    except SystemExit as e:
-        if e.code is None or isinstance(e.code, int):
-            status = e.code or 0
-        else:
-            print(e.code, file=sys.stderr)
-            status = 1
-        _finish()
-        _report({"outcome": "exit", "code": status})
-    except BaseException as e:  # noqa: BLE001  the program's failure is a result, not ours
-        try:
-            traceback.print_exception(e)
-        except BaseException:  # noqa: BLE001
-            pass
-        _report({"outcome": "exception", "type": type(e).__name__, "errno": getattr(e, "errno", None)})
-        try:
-            _finish()
-        except BaseException:  # noqa: BLE001
-            pass
-        status = 1
-    os._exit(status & 0xFF)
+    entry = req["entry_point"] if req["kind"] == "function" else None
+    # The prelude ran in the zygote (see warm_up): nothing to run here, its names are known.
+    return code, module, entry, lambda: PRELUDE_NAMES
 
 
 def _die_of_signal(signum, _frame):
@@ -184,7 +144,10 @@ def run_main(ctl_fd):
             run_native(req)
         if req["kind"] == "compile_python":
             compile_only(blobs[0])
-        run_program(req, blobs[0], blobs[1] if req.get("compiled") and len(blobs) > 1 else None)
+        code, module, entry, enter = prepare_program(
+            req, blobs[0], blobs[1] if req.get("compiled") and len(blobs) > 1 else None
+        )
+        run_code(code, module, entry, enter, _report)
     finally:
         os._exit(121)
 

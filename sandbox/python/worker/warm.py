@@ -106,13 +106,6 @@ def _prebuilt_streams():
         sys.stderr = own_stderr
 
 
-def _main_module():
-    module = types.ModuleType("__main__")
-    module.__file__ = "solution.py"
-    module.__builtins__ = __builtins__
-    return module
-
-
 def _judged_module():
     """The module a judged program runs in: this run's copy of the zygote's, as if PRELUDE
     had just run in it here."""

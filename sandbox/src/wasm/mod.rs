@@ -9,8 +9,9 @@
 //! network, and two read-only directories: `/` (its working directory), a private host
 //! directory holding the run's `Execution::files` or an empty one, and the pinned packages'
 //! store at `/.sstar-packages`, of which only the packages the run asks for are on
-//! `sys.path`. The driver mirrors the process worker's `run_program`, so verdicts are the
-//! same; `limits` says how the limits map.
+//! `sys.path`. The driver runs a program through the runner the process worker runs it
+//! through too (`python/runner.py`), so verdicts are the same; `limits` says how the limits
+//! map.
 //!
 //! What this build cannot do like CPython on Linux, and what a program then gets:
 //!

@@ -25,8 +25,21 @@ use crate::packages::Offered;
 use crate::pool::{Accounting, Isolation, SandboxError};
 use crate::Backend;
 
-/// The driver's source (the guest runs it after the function-call and program I/O helpers).
+/// The driver's source (the guest runs it after the function-call and program I/O helpers and
+/// the runner both backends share).
 pub(crate) const DRIVER_PY: &str = include_str!("../../python/wasm_driver.py");
+
+/// The driver as the guest runs it: the function-call and program I/O helpers, the shared
+/// runner, then the driver. The snapshot's cache key and the backend's fingerprint hold all of
+/// it, so a change to any part (the shared runner too) rebuilds the snapshot.
+pub(crate) fn driver_source() -> String {
+    format!(
+        "{}\n{}\n{}\n{DRIVER_PY}",
+        crate::FUNCTION_CALLS,
+        crate::execution::PROGRAM_IO,
+        crate::execution::RUNNER
+    )
+}
 
 /// The detail of a run that overflowed the guest's C stack (a trap, not a Python exception).
 pub(crate) const C_STACK_EXHAUSTED: &str = "wasm: C stack exhausted (deep recursion through C frames, e.g. with functools.lru_cache, is not supported under --sandbox wasm)";
@@ -85,6 +98,16 @@ impl std::fmt::Debug for WasmRuntime {
     }
 }
 
+/// What the snapshot built from python.wasm (by its digest) with `driver` is cached under:
+/// everything the init runs.
+fn snapshot_key(module_sha256: &str, driver: &str) -> String {
+    format!(
+        "python.wasm sha256={module_sha256}\nwasmtime-wizer 48\n{}\n{driver}\n{}",
+        snapshot::INIT,
+        crate::PRELUDE
+    )
+}
+
 impl WasmRuntime {
     /// Loads the snapshot of `module` (building and compiling it, or from the cache), then runs
     /// trivial programs to learn the interpreter's version and what start-up costs each kind
@@ -128,17 +151,9 @@ impl WasmRuntime {
             .prefix("sstar-wasm-empty-")
             .tempdir()
             .map_err(|e| SandboxError::Internal(format!("wasm sandbox: empty directory: {e}")))?;
-        let driver = format!(
-            "{}\n{}\n{DRIVER_PY}",
-            crate::FUNCTION_CALLS,
-            crate::execution::PROGRAM_IO
-        );
+        let driver = driver_source();
         let entropy = entropy();
-        let key = format!(
-            "python.wasm sha256={module_sha256}\nwasmtime-wizer 48\n{}\n{driver}\n{}",
-            snapshot::INIT,
-            crate::PRELUDE
-        );
+        let key = snapshot_key(&module_sha256, &driver);
         let (compiled_module, compiled) = module_cache::load(&engine, &key, cache_dir, || {
             let with_entry = snapshot::with_entry(&wasm).map_err(unusable)?;
             let init = Launch {
@@ -596,5 +611,25 @@ impl Ending {
             Ending::Trap(trap) => Some(format!("wasm: {trap}")),
             Ending::Error(error) => Some(format!("wasm: {error}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_snapshot_key_holds_the_shared_runner_and_the_driver_after_it() {
+        let driver = driver_source();
+        let key = snapshot_key("0", &driver);
+        let runner = key
+            .find(crate::execution::RUNNER)
+            .expect("the runner is in the key");
+        let own = key.find(DRIVER_PY).expect("the driver is in the key");
+        assert!(
+            runner < own,
+            "the runner is defined before the driver uses it"
+        );
+        assert!(key.contains(crate::execution::PROGRAM_IO) && key.contains(crate::FUNCTION_CALLS));
     }
 }
