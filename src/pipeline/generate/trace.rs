@@ -58,10 +58,6 @@ impl RoundRecord {
         answer: Option<&Completion>,
     ) -> Self {
         Self {
-            format: Format::current(),
-            sample,
-            round,
-            status,
             code: Some(program.code.to_string()),
             language: Some(program.language),
             public: results
@@ -73,12 +69,9 @@ impl RoundRecord {
                 .collect(),
             public_passed: results.iter().filter(|r| r.verdict.is_accepted()).count(),
             public_total: results.len(),
-            prompt_tokens: answer.map_or(0, |a| a.usage.prompt_tokens),
-            completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
-            cached: answer.is_some_and(|a| a.cached),
-            error: None,
+            // The answer held a program: it is kept as `code`, not as a reply.
             reply: None,
-            feedback: None,
+            ..Self::failed(sample, round, status, None, answer)
         }
     }
 }
