@@ -35,6 +35,18 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// `sstar report RUN`'s page, after checking it succeeded.
+fn report(run: &Path) -> String {
+    let out = sstar().arg("report").arg(run).output().expect("report");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(run.join("report.html")).expect("report.html")
+}
+
 fn json(path: &Path) -> serde_json::Value {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).expect("json")
@@ -107,14 +119,7 @@ fn the_previous_releases_demo_run_resumes_evals_and_reports() {
     assert_eq!(eval["summary"]["count"], 4);
     assert_eq!(eval["summary"]["accepted"], 4);
 
-    let out = sstar().arg("report").arg(&run).output().expect("report");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let page = std::fs::read_to_string(run.join("report.html")).expect("report.html");
+    let page = report(&run);
     for id in ["balanced-steps", "count-lakes", "run-length", "top-tags"] {
         assert!(page.contains(id), "{id} in the report");
     }
@@ -157,13 +162,6 @@ fn the_previous_releases_model_run_resumes_without_asking_and_reports_its_ledger
         "the earlier sessions' totals kept"
     );
 
-    let out = sstar().arg("report").arg(&run).output().expect("report");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let page = std::fs::read_to_string(run.join("report.html")).expect("report.html");
+    let page = report(&run);
     assert!(page.contains("mock-model"));
 }

@@ -17,7 +17,7 @@ use crate::schema::{
     EvalProblem, EvalReport, EvalSummary, NotScored, NotScoredReason, SelectionInfo,
 };
 use crate::schema::{FinalRecord, ResultStatus};
-use crate::store::{write_json_atomic, RunDir};
+use crate::store::{write_json_atomic, JsonFileError, RunDir};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
@@ -226,14 +226,11 @@ fn run_json_error(run: &RunDir, e: std::io::Error) -> EvalError {
 
 /// Reads a run's `eval.json`, if `sstar eval` already wrote one.
 pub fn load_eval(run: &RunDir) -> Result<Option<EvalReport>, EvalError> {
-    match std::fs::read(run.eval_json()) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| EvalError::NotARun {
-                path: run.eval_json(),
-                reason: e.to_string(),
-            }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(EvalError::Io(IoError::new(run.eval_json(), source))),
-    }
+    crate::store::read_json_file(&run.eval_json()).map_err(|e| match e {
+        JsonFileError::Io(source) => EvalError::Io(IoError::new(run.eval_json(), source)),
+        JsonFileError::Malformed(e) => EvalError::NotARun {
+            path: run.eval_json(),
+            reason: e.to_string(),
+        },
+    })
 }

@@ -17,7 +17,7 @@ use crate::eval::EvalReport;
 use crate::io_error::IoError;
 use crate::schema::LedgerReport;
 use crate::schema::{ProblemResult, RoundRecord, RunInfo, SelectionReport};
-use crate::store::RunDir;
+use crate::store::{JsonFileError, RunDir};
 
 /// Everything a report reads from one run directory.
 #[derive(Debug)]
@@ -101,14 +101,10 @@ impl RunFiles {
 
 /// A JSON file, `None` when absent.
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, ReportError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(ReportError::io(path)(e)),
-    };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| ReportError::malformed(path, e))
+    crate::store::read_json_file(path).map_err(|e| match e {
+        JsonFileError::Io(e) => ReportError::io(path)(e),
+        JsonFileError::Malformed(e) => ReportError::malformed(path, e),
+    })
 }
 
 fn read_trace(path: &Path) -> Result<(Vec<RoundRecord>, bool, bool), ReportError> {

@@ -21,19 +21,35 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// The JSON file at `path` as a `T`, `None` when there is none; one that does not read as a `T`
-/// is an `InvalidData` error naming the file.
-pub fn read_json<T: DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
+/// Why a JSON file could not be read as a `T`.
+#[derive(Debug)]
+pub enum JsonFileError {
+    Io(io::Error),
+    /// It exists but is not a `T` (or is in a newer format).
+    Malformed(serde_json::Error),
+}
+
+/// The JSON file at `path` as a `T`, `None` when there is none.
+pub fn read_json_file<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, JsonFileError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+        Err(e) => return Err(JsonFileError::Io(e)),
     };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-        io::Error::new(
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(JsonFileError::Malformed)
+}
+
+/// [`read_json_file`] as an I/O result: one that does not read as a `T` is an `InvalidData`
+/// error naming the file.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> io::Result<Option<T>> {
+    read_json_file(path).map_err(|e| match e {
+        JsonFileError::Io(e) => e,
+        JsonFileError::Malformed(e) => io::Error::new(
             io::ErrorKind::InvalidData,
             format!("{}: {e}", path.display()),
-        )
+        ),
     })
 }
 

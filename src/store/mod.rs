@@ -11,8 +11,8 @@ mod writer;
 
 pub use exec_cache::ExecCache;
 pub use files::{
-    append_line, pretty_json, read_json, read_lines, write_atomic, write_json_atomic, Lines,
-    LinesError,
+    append_line, pretty_json, read_json, read_json_file, read_lines, write_atomic,
+    write_json_atomic, JsonFileError, Lines, LinesError,
 };
 pub use lock::{LockError, RunLock, LOCK_FILE};
 pub use merge::{merge_runs, MergeError, Merged};

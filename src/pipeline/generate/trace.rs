@@ -21,6 +21,7 @@ pub(in crate::pipeline) fn record(ctx: &Context, problem: &Problem, line: RoundR
 }
 
 impl RoundRecord {
+    /// A round with no program: the model's answer, if any, kept whole as `reply`.
     pub(super) fn failed(
         sample: usize,
         round: usize,
@@ -29,21 +30,9 @@ impl RoundRecord {
         answer: Option<&Completion>,
     ) -> Self {
         Self {
-            format: Format::current(),
-            sample,
-            round,
-            status,
-            code: None,
-            language: None,
-            public: Vec::new(),
-            public_passed: 0,
-            public_total: 0,
-            prompt_tokens: answer.map_or(0, |a| a.usage.prompt_tokens),
-            completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
-            cached: answer.is_some_and(|a| a.cached),
             error,
             reply: answer.map(|a| a.text.clone()),
-            feedback: None,
+            ..Self::answered(sample, round, status, answer)
         }
     }
 
@@ -69,9 +58,33 @@ impl RoundRecord {
                 .collect(),
             public_passed: results.iter().filter(|r| r.verdict.is_accepted()).count(),
             public_total: results.len(),
-            // The answer held a program: it is kept as `code`, not as a reply.
+            ..Self::answered(sample, round, status, answer)
+        }
+    }
+
+    /// What every round records: which it is, and its answer's share of tokens.
+    fn answered(
+        sample: usize,
+        round: usize,
+        status: RoundStatus,
+        answer: Option<&Completion>,
+    ) -> Self {
+        Self {
+            format: Format::current(),
+            sample,
+            round,
+            status,
+            code: None,
+            language: None,
+            public: Vec::new(),
+            public_passed: 0,
+            public_total: 0,
+            prompt_tokens: answer.map_or(0, |a| a.usage.prompt_tokens),
+            completion_tokens: answer.map_or(0, |a| a.usage.completion_tokens),
+            cached: answer.is_some_and(|a| a.cached),
+            error: None,
             reply: None,
-            ..Self::failed(sample, round, status, None, answer)
+            feedback: None,
         }
     }
 }
